@@ -1,0 +1,67 @@
+"""The frame: page config, language, shared filters, navigation. Each page lives in views/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import i18n, sidebar, ui
+from dashboard.filters import Filters
+from dashboard.i18n import t
+from dashboard.programs import ProgramConfigError, programs
+
+st.set_page_config(page_title="H-1B intake dashboard", layout="wide",
+                   initial_sidebar_state="expanded")
+
+ss = st.session_state
+if "lang" not in ss:
+    ss["lang"], ss["lang_notices"] = sidebar.language_from_url()
+i18n.set_language(ss["lang"])
+st.sidebar.selectbox("Langue / Language", list(i18n.LANGS), key="lang",
+                     format_func=lambda code: {"en": "English", "fr": "Français"}[code])
+i18n.set_language(ss["lang"])
+if ss["lang"] != "en" or "lang" in st.query_params:
+    st.query_params["lang"] = ss["lang"]
+for text in ss.pop("lang_notices", []):
+    st.warning(text)
+
+
+def _loaded_programs() -> list[str]:
+    configured = programs()
+    with_data = ui.run_metric("programs_loaded", Filters(""))["program_id"].tolist()
+    return [p for p in configured if p in with_data] or list(configured)
+
+
+def _countries(program_id: str) -> list[str]:
+    return ui.run_metric("countries_present", Filters(program_id))["citizenship"].tolist()
+
+
+def _latest(program_id: str):
+    value = ui.run_metric("data_freshness", Filters(program_id))["latest_submission"].iloc[0]
+    return None if value is None or value != value else value.to_pydatetime()
+
+
+ready = False
+try:
+    with ui.friendly_errors():
+        loaded = _loaded_programs()
+        ss["filters"] = sidebar.build_filters(loaded, _countries, _latest)
+        ready = True
+except ProgramConfigError as exc:
+    st.error(t("The program configuration cannot be read: {problem}").format(problem=str(exc)))
+
+pages = [
+    st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
+    st.Page("views/about.py", title=t("About the data"), url_path="about"),
+]
+page = st.navigation(pages)
+if ready:
+    program = ui.current_program()
+    st.title(program.name(i18n.language()))
+    ui.synthetic_banner(program)
+    st.caption(sidebar.summary_line(ss["filters"], program))
+    with ui.friendly_errors():
+        ui.freshness(program)
+    with ui.friendly_errors():
+        page.run()
+elif page.url_path == "about":
+    page.run()

@@ -1,0 +1,44 @@
+"""Build the demo warehouse: the synthetic demo intake plus the reference statistics.
+
+    python -m dashboard.build --if-missing   # what `make run` does: nothing when a snapshot exists
+    python -m dashboard.build --force        # start the warehouse folder afresh
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+from dashboard import demo, ingest, warehouse
+
+
+def build(force: bool = False) -> str:
+    root = warehouse.warehouse_dir()
+    if force and root.exists():
+        shutil.rmtree(root)
+    if warehouse.current_snapshot(root) is not None:
+        return f"warehouse {root} is ready (snapshot {warehouse.current_snapshot(root).name})"
+    path = demo.demo_export()
+    summary = ingest.ingest([path], root=root, wait_seconds=60)
+    return f"built the demo warehouse in {root}: " + "; ".join(summary.lines())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m dashboard.build", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = ap.add_mutually_exclusive_group()
+    group.add_argument("--if-missing", action="store_true", help="build only when no snapshot exists (default)")
+    group.add_argument("--force", action="store_true", help="delete the warehouse folder and build it again")
+    args = ap.parse_args(argv)
+    try:
+        print(build(force=args.force))
+    except ingest.IngestRejected as exc:
+        for p in exc.problems[:20]:
+            print(p, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Pure functions DataFrame -> plotly Figure, with one colour scheme and the cap drawn the same way.
+
+No streamlit here. Every figure carries its source (and "synthetic demo data" where it is) in an
+annotation, so a PNG saved from plotly's toolbar stands alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.i18n import language, t
+from dashboard.programs import Event, Program
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies; all pass 3:1 on white.
+PALETTE = {
+    "principal": "#0072B2",  # blue
+    "family": "#D55E00",  # vermillion
+    "forecast": "#009E73",  # bluish green
+    "reference": "#CC79A7",  # reddish purple
+    "neutral": "#595959",  # dark grey
+    "accent": "#E69F00",  # orange
+}
+SEQUENCE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#595959"]
+CAP_LINE = {"color": "#222222", "width": 2, "dash": "dash"}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"  # system fonts only: no web fonts
+
+
+def source_note(program: Program | None, extra: str = "") -> str:
+    """The source line for figures of application data."""
+    if program is not None and program.synthetic:
+        base = t("Source: synthetic demo data (not real applications), calibrated to published facts")
+    else:
+        base = t("Source: application records in the warehouse")
+    return f"{base}. {extra}".strip() if extra else base
+
+
+def local_naive(series: pd.Series, tz: str) -> pd.Series:
+    """UTC instants as wall-clock times in `tz`, for axes that name the zone."""
+    return series.dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height: int = 420) -> go.Figure:
+    lang = language()
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
+        height=height,
+        font={"family": FONT, "size": 13, "color": "#222222"},
+        colorway=SEQUENCE,
+        separators=", " if lang == "fr" else ".,",
+        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 90},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        hovermode="x unified",
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", linecolor="#595959")
+    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", linecolor="#595959", rangemode="tozero",
+                     separatethousands=True)
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
+                       xanchor="left", yanchor="top", font={"size": 11, "color": "#595959"})
+    return fig
+
+
+def add_cap_line(fig: go.Figure, cap: int, label: str | None = None) -> go.Figure:
+    """The cap, drawn the same way on every chart: a dark dashed horizontal line, labelled."""
+    from dashboard.i18n import fmt_int
+
+    fig.add_hline(y=cap, line=CAP_LINE, annotation_text=label or t("Cap: {cap}").format(cap=fmt_int(cap)),
+                  annotation_position="top left", annotation_font={"color": "#222222"})
+    return fig
+
+
+def add_moment(fig: go.Figure, when: datetime, label: str, tz: str) -> go.Figure:
+    """A vertical marker at a moment (shown in the program's zone)."""
+    x = pd.Timestamp(when).tz_convert(tz).tz_localize(None)
+    fig.add_vline(x=x, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
+    fig.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, xanchor="left", yanchor="top",
+                       font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)")
+    return fig
+
+
+def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min, x_max) -> go.Figure:
+    """The program's events that fall inside the x range, as dotted markers with their label."""
+    for i, ev in enumerate(events):
+        x = pd.Timestamp(datetime.combine(ev.day, time(12, 0)))
+        if x_min is not None and not (x_min <= x <= x_max):
+            continue
+        fig.add_vline(x=x, line={"color": "#9a9a9a", "width": 1, "dash": "dot"})
+        fig.add_annotation(x=x, y=0.92 - 0.08 * (i % 3), yref="paper", text=ev.label(language()),
+                           showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
+                           bgcolor="rgba(255,255,255,0.8)")
+    return fig
+
+
+def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime | None) -> go.Figure:
+    """Cumulative applications counting toward the cap, with the cap line, the cap moment and events."""
+    x = local_naive(df["interval_end"], program.time_zone) if len(df) else pd.Series([], dtype="datetime64[ns]")
+    start = pd.Timestamp(program.opens_at).tz_convert(program.time_zone).tz_localize(None)
+    if len(df) and x.min() > start:  # the curve starts from zero at the opening
+        x = pd.concat([pd.Series([start]), x], ignore_index=True)
+        y = pd.concat([pd.Series([0]), df["cumulative"]], ignore_index=True)
+    else:
+        y = df["cumulative"]
+    fig = go.Figure(go.Scatter(
+        x=x, y=y, mode="lines", name=t("Principal applications (cumulative)"),
+        line={"color": PALETTE["principal"], "width": 3},
+        hovertemplate="%{y:,}<extra></extra>",
+    ))
+    add_cap_line(fig, program.cap)
+    if cap_reached_at is not None:
+        add_moment(fig, cap_reached_at, t("Cap reached"), program.time_zone)
+    if len(df):
+        add_events(fig, program.events, program, x.min() - pd.Timedelta(days=1), x.max() + pd.Timedelta(days=1))
+    fig.update_xaxes(title=t("Time ({zone})").format(zone=program.time_zone))
+    fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(program.cap * 1.1,
+                     float(df["cumulative"].max()) * 1.05 if len(df) else 0)])
+    return base_layout(fig, source=source_note(program))

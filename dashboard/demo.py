@@ -1,0 +1,189 @@
+"""The synthetic demo intake: a seeded generator calibrated to published facts (data/demo.toml).
+
+    python -m dashboard.demo [--out FILE] [--principals N] [--seed S]
+
+The 2023 application records are not public; what this writes is synthetic, and the dashboard says
+so wherever it shows it. The same generator at a larger `principals` feeds the benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboard.country_codes import to_iso3
+from dashboard.programs import DATA_DIR, Program, programs
+
+REFERENCE = DATA_DIR / "reference"
+DEMO_PARAMS = DATA_DIR / "demo.toml"
+DEFAULT_OUT = DATA_DIR / "demo"
+
+
+@dataclass(frozen=True)
+class Mix:
+    codes: np.ndarray
+    share: np.ndarray
+    family_ratio: np.ndarray
+
+
+def load_params(path: Path = DEMO_PARAMS) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def nationality_mix(year: int) -> Mix:
+    """Share of H-1B issuances and the H-4/H-1B ratio per nationality in a calendar year (DOS)."""
+    totals: dict[str, dict[str, int]] = {}
+    with (REFERENCE / "dos_niv_issuances_h1b_h4_by_nationality_monthly_2017_2025.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if not r["month"].startswith(str(year)):
+                continue
+            code = to_iso3(r["nationality_std"])
+            if code is None:
+                continue
+            slot = totals.setdefault(code, {"H1B": 0, "H4": 0})
+            slot[r["visa_class"]] += int(r["issuances"])
+    codes = sorted(c for c, v in totals.items() if v["H1B"] > 0)
+    h1b = np.array([totals[c]["H1B"] for c in codes], dtype=float)
+    h4 = np.array([totals[c]["H4"] for c in codes], dtype=float)
+    return Mix(np.array(codes), h1b / h1b.sum(), np.minimum(h4 / h1b, 2.0))
+
+
+def state_weights(fiscal_year: int) -> tuple[np.ndarray, np.ndarray]:
+    """US states weighted by USCIS initial H-1B approvals in a fiscal year (Employer Data Hub)."""
+    df = pd.read_csv(REFERENCE / "uscis_h1b_employer_data_hub_summary_by_fy_state.csv")
+    df = df[(df["fiscal_year"] == fiscal_year) & (df["state"].str.len() == 2) & (df["initial_approvals"] > 0)]
+    w = df["initial_approvals"].to_numpy(dtype=float)
+    return df["state"].to_numpy(), w / w.sum()
+
+
+def arrival_offsets_hours(n: int, prog: Program, p: dict, rng: np.random.Generator) -> np.ndarray:
+    """n arrival times (hours after opening, sorted) from a surge-then-settle rate shaped by the day."""
+    minutes = np.arange(int(p["portal_hours"] * 60))
+    hours = minutes / 60.0
+    local_hour = (prog.opens_at.hour + prog.opens_at.minute / 60 + hours) % 24
+    diurnal = np.asarray(p["diurnal"], dtype=float)[local_hour.astype(int)]
+    surge = 1.0 + (p["surge_peak"] - 1.0) * np.exp(-hours / p["surge_decay_hours"])
+    weight = diurnal * surge
+    minute = rng.choice(minutes, size=n, p=weight / weight.sum())
+    return np.sort((minute + rng.random(n)) / 60.0)
+
+
+def generate(prog: Program, p: dict, principals: int | None = None, seed: int | None = None) -> pd.DataFrame:
+    """One row per application state, in the export format of data/README.md."""
+    rng = np.random.default_rng(p["seed"] if seed is None else seed)
+    n = int(principals or p["principals"])
+    opens_utc = pd.Timestamp(prog.opens_at).tz_convert("UTC")
+
+    mix = nationality_mix(p["mix_year"])
+    states, state_w = state_weights(p["state_fiscal_year"])
+    prov = p["province_weights"]
+    prov_codes, prov_w = np.array(list(prov)), np.array(list(prov.values()), dtype=float)
+
+    # principals
+    arrive_h = arrival_offsets_hours(n, prog, p, rng)
+    nat_idx = rng.choice(len(mix.codes), size=n, p=mix.share)
+    cit = mix.codes[nat_idx]
+    birth = cit.copy()
+    differs = rng.random(n) < p["birth_differs_share"]
+    birth[differs] = mix.codes[rng.choice(len(mix.codes), size=int(differs.sum()), p=mix.share)]
+    width = len(str(n * 3))
+    pid = np.char.add(f"{prog.id}-P", np.char.zfill(np.arange(1, n + 1).astype(str), width))
+    principal = pd.DataFrame({
+        "application_id": pid,
+        "submitted_at": opens_utc + pd.to_timedelta(arrive_h, unit="h"),
+        "applicant_role": "principal",
+        "principal_application_id": "",
+        "permit_type": "open_work_permit",
+        "citizenship": cit,
+        "birth_country": birth,
+        "us_state": states[rng.choice(len(states), size=n, p=state_w)],
+        "intended_province": prov_codes[rng.choice(len(prov_codes), size=n, p=prov_w / prov_w.sum())],
+    })
+    rank = np.arange(1, n + 1)
+    over_cap = rank > prog.cap
+
+    # family: Poisson(H-4/H-1B ratio of the nationality), the first a spouse
+    fam_n = np.minimum(rng.poisson(mix.family_ratio[nat_idx]), 5)
+    owner = np.repeat(np.arange(n), fam_n)
+    order = np.arange(len(owner)) - np.repeat(np.cumsum(fam_n) - fam_n, fam_n)
+    f = p["family"]
+    m = len(owner)
+    same = rng.random(m) < f["same_sitting_share"]
+    lag_h = np.where(same, rng.exponential(f["same_sitting_minutes"] / 60, m),
+                     np.minimum(rng.exponential(f["later_mean_days"] * 24, m), 360 * 24))
+    role = np.where(order == 0, "spouse", "dependant")
+    study = rng.random(m) < f["dependant_study_share"]
+    permit = np.where(role == "spouse", f["spouse_permit"], np.where(study, "study_permit", "work_permit"))
+    fid = np.char.add(f"{prog.id}-F", np.char.zfill(np.arange(1, m + 1).astype(str), width))
+    family = pd.DataFrame({
+        "application_id": fid,
+        "submitted_at": pd.DatetimeIndex(principal["submitted_at"])[owner] + pd.to_timedelta(lag_h, unit="h"),
+        "applicant_role": role,
+        "principal_application_id": pid[owner],
+        "permit_type": permit,
+        "citizenship": cit[owner],
+        "birth_country": birth[owner],
+        "us_state": principal["us_state"].to_numpy()[owner],
+        "intended_province": principal["intended_province"].to_numpy()[owner],
+    })
+    apps = pd.concat([principal, family], ignore_index=True)
+    k = len(apps)
+    returned = np.concatenate([over_cap & (rng.random(n) < p["processing"]["over_cap_returned_share"]),
+                               np.zeros(m, dtype=bool)])
+
+    # status history: submitted, in review, then a decision
+    pr = p["processing"]
+    review_at = apps["submitted_at"] + pd.to_timedelta(rng.uniform(*pr["review_after_days"], k), unit="D")
+    decide_at = review_at + pd.to_timedelta(rng.uniform(*pr["decision_after_days"], k), unit="D")
+    outcome = rng.choice(["approved", "refused", "withdrawn"], size=k,
+                         p=[pr["approved"], pr["refused"], pr["withdrawn"]])
+    outcome[returned] = "withdrawn"
+    submitted = apps.assign(status="submitted", status_at=apps["submitted_at"])
+    review = apps[~returned].assign(status="in_review", status_at=review_at[~returned])
+    decided = apps.assign(status=outcome, status_at=decide_at)
+    out = pd.concat([submitted, review, decided], ignore_index=True)
+    out.insert(1, "program_id", prog.id)
+    return out.sort_values(["submitted_at", "application_id", "status_at"], ignore_index=True)
+
+
+def write_csv(df: pd.DataFrame, path: Path, prog: Program) -> Path:
+    """Write the export with times as ISO 8601 in the program's zone, with their UTC offset."""
+    out = df.copy()
+    for col in ("submitted_at", "status_at"):
+        local = out[col].dt.tz_convert(prog.time_zone)
+        out[col] = local.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    cols = ["application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
+            "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out[cols].to_csv(path, index=False)
+    return path
+
+
+def demo_export(out_dir: Path = DEFAULT_OUT, principals: int | None = None, seed: int | None = None) -> Path:
+    p = load_params()
+    prog = programs()[p["program_id"]]
+    suffix = "" if principals is None else f"-{principals}"
+    return write_csv(generate(prog, p, principals, seed), out_dir / f"{prog.id}{suffix}.csv", prog)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m dashboard.demo", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write the CSV into")
+    ap.add_argument("--principals", type=int, help="number of principal applications (default: data/demo.toml)")
+    ap.add_argument("--seed", type=int, help="random seed (default: data/demo.toml)")
+    args = ap.parse_args(argv)
+    path = demo_export(args.out, args.principals, args.seed)
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The filter model shared by every page, and its round trip through the URL query string. No streamlit.
+
+URL keys (all optional; times are wall-clock in the program's zone unless they carry an offset):
+
+    program=ID  from=2023-07-16T09:00  to=2023-07-18T00:00  as_of=2023-07-16T18:00
+    country=IND&country=CHN  role=principal  permit=open_work_permit  status=approved  lang=fr
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from dashboard.country_codes import all_iso3
+from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program
+
+FAR_PAST = datetime(1900, 1, 1, tzinfo=UTC)
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+LANGS = ("en", "fr")
+LIST_KEYS = {"country": "countries", "role": "roles", "permit": "permits", "status": "statuses"}
+ALLOWED: dict[str, tuple[str, ...]] = {"roles": ROLES, "permits": PERMIT_TYPES, "statuses": STATUSES}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A URL value that was not usable and fell back to its default (shown to the user, translated)."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    program_id: str
+    start: datetime | None = None  # aware; None = from the beginning
+    end: datetime | None = None  # aware, exclusive; None = to the end
+    as_of: datetime | None = None  # aware; None = the latest data
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-3; empty = all
+    roles: tuple[str, ...] = ()
+    permits: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = field(default=(), compare=False)
+
+    def params(self) -> dict:
+        """Bound parameters for the queries' filtered_states macro (None in a list slot = all)."""
+        return {
+            "program": self.program_id,
+            "as_of": self.as_of or FAR_FUTURE,
+            "start_at": self.start or FAR_PAST,
+            "end_at": self.end or FAR_FUTURE,
+            "countries": list(self.countries) or None,
+            "roles": list(self.roles) or None,
+            "permits": list(self.permits) or None,
+            "statuses": list(self.statuses) or None,
+        }
+
+    @property
+    def is_default(self) -> bool:
+        return self == Filters(self.program_id)
+
+    @property
+    def narrows(self) -> bool:
+        """True when a filter other than as-of narrows the breakdowns."""
+        return replace(self, as_of=None) != Filters(self.program_id)
+
+    def key(self) -> tuple:
+        """A hashable cache key."""
+        return (self.program_id, self.start, self.end, self.as_of, self.countries, self.roles,
+                self.permits, self.statuses)
+
+
+def parse_time(text: str, program: Program) -> datetime | None:
+    """An ISO 8601 time; naive means the program's zone. None when it is not a time."""
+    try:
+        dt = datetime.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        return None
+    if dt.tzinfo is None:
+        local = dt.replace(tzinfo=program.tz)
+        # a wall-clock time skipped by a daylight-saving change does not round-trip
+        if local.astimezone(UTC).astimezone(program.tz).replace(tzinfo=None) != dt:
+            return None
+        return local
+    return dt.astimezone(program.tz)
+
+
+def format_time(dt: datetime, program: Program) -> str:
+    """Wall-clock time in the program's zone, as the URL carries it."""
+    local = dt.astimezone(program.tz)
+    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
+
+
+def _values(params: Mapping[str, str | Sequence[str]], key: str) -> list[str]:
+    raw = params.get(key)
+    if raw is None:
+        return []
+    return [raw] if isinstance(raw, str) else [str(v) for v in raw]
+
+
+def parse_query(params: Mapping[str, str | Sequence[str]], programs: Mapping[str, Program],
+                default_program: str | None = None) -> Filters:
+    """Filters from URL query parameters; unusable values fall back to their default with a Notice."""
+    notices: list[Notice] = []
+    ids = list(programs)
+    default_program = default_program if default_program in programs else (ids[0] if ids else "")
+    wanted = _values(params, "program")
+    program_id = default_program
+    if wanted:
+        if wanted[0] in programs:
+            program_id = wanted[0]
+        else:
+            notices.append(Notice("program", wanted[0]))
+    program = programs.get(program_id)
+    kw: dict = {}
+    for key, attr in (("from", "start"), ("to", "end"), ("as_of", "as_of")):
+        vals = _values(params, key)
+        if not vals or program is None:
+            continue
+        dt = parse_time(vals[0], program)
+        if dt is None or not (FAR_PAST < dt < FAR_FUTURE):
+            notices.append(Notice(key, vals[0]))
+        else:
+            kw[attr] = dt
+    if kw.get("start") and kw.get("end") and kw["start"] >= kw["end"]:
+        notices.append(Notice("to", format_time(kw.pop("end"), program)))
+    valid_codes = set(all_iso3())
+    for key, attr in LIST_KEYS.items():
+        chosen: list[str] = []
+        for v in _values(params, key):
+            norm = v.strip().upper() if attr == "countries" else v.strip().lower()
+            ok = norm in valid_codes if attr == "countries" else norm in ALLOWED[attr]
+            if ok and norm not in chosen:
+                chosen.append(norm)
+            elif not ok:
+                notices.append(Notice(key, v))
+        kw[attr] = tuple(sorted(chosen)) if attr == "countries" else tuple(x for x in ALLOWED[attr] if x in chosen)
+    return Filters(program_id, notices=tuple(notices), **kw)
+
+
+def to_query(f: Filters, programs: Mapping[str, Program], default_program: str | None = None) -> dict[str, list[str]]:
+    """URL query parameters that reproduce `f` (defaults left out, so links stay short)."""
+    program = programs.get(f.program_id)
+    q: dict[str, list[str]] = {}
+    if f.program_id != default_program:
+        q["program"] = [f.program_id]
+    if program is not None:
+        for key, attr in (("from", "start"), ("to", "end"), ("as_of", "as_of")):
+            value = getattr(f, attr)
+            if value is not None:
+                q[key] = [format_time(value, program)]
+    for key, attr in LIST_KEYS.items():
+        if getattr(f, attr):
+            q[key] = list(getattr(f, attr))
+    return q

@@ -1,0 +1,494 @@
+"""Read, validate and publish application exports (data/README.md describes the format).
+
+    python -m dashboard.ingest FILE... [--skip-invalid] [--wait SECONDS]
+    python -m dashboard.ingest --rollback
+    python -m dashboard.ingest --history
+
+Exit codes: 0 stored, 1 input rejected, 2 usage error (or the warehouse is busy).
+The files of one call are published together, in one new snapshot, or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import re
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import warehouse
+from dashboard.country_codes import to_iso3
+from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program, programs
+
+COLUMNS = (
+    "application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
+    "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at",
+)
+REQUIRED = ("application_id", "program_id", "submitted_at", "applicant_role", "permit_type",
+            "citizenship", "status", "status_at")
+# Columns that would carry a direct identifier of a person: dropped on sight, named in the summary.
+IDENTIFIER_PATTERN = re.compile(
+    r"name|birth_?date|date_?of_?birth|dob|passport|client|uci|e-?mail|phone|telephone|address|sin\b|ssn",
+    re.IGNORECASE,
+)
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI UM".split()
+)
+PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+MAX_MESSAGES = 20
+MAX_FIELD = 1 << 20  # 1 MiB: no legitimate field comes near it
+FUTURE_TOLERANCE = pd.Timedelta(minutes=5)
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        col = f" column {self.column}:" if self.column else ""
+        return f"{self.file}:{self.line}:{col} {self.message}"
+
+
+class IngestRejected(Exception):
+    def __init__(self, problems: Sequence[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = list(problems)
+
+
+@dataclass
+class Summary:
+    files: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    dropped_columns: dict[str, list[str]] = field(default_factory=dict)
+    identifier_columns: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    ingest_id: int | None = None
+    snapshot: str | None = None
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [
+            f"rows read {self.rows_read:,}, inserted {self.inserted:,}, updated {self.updated:,}, "
+            f"unchanged {self.unchanged:,}, rejected {self.rejected:,}"
+        ]
+        for f, cols in self.identifier_columns.items():
+            out.append(f"{f}: identifier columns never stored: {', '.join(cols)}")
+        for f, cols in self.dropped_columns.items():
+            out.append(f"{f}: columns outside the format, dropped: {', '.join(cols)}")
+        if self.snapshot:
+            out.append(f"published snapshot {self.snapshot} (ingest {self.ingest_id}) in {self.seconds:.2f} s")
+        else:
+            out.append("nothing new: every row was stored already; no new snapshot")
+        return out
+
+
+# ---------------------------------------------------------------- reading files
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+        pos = exc.start
+        line = raw.count(b"\n", 0, pos) + 1
+        col = pos - (raw.rfind(b"\n", 0, pos) + 1) + 1 - (start if line == 1 else 0)
+        raise IngestRejected([Problem(str(path), line, None,
+                                      f"byte {col} of the line is not UTF-8; save the file as UTF-8 and try again")]) from None
+
+
+def read_csv_records(path: Path, raw: bytes) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, records and the file line where each record starts. Raises IngestRejected."""
+    text = _decode(path, raw)
+    if not text.strip():
+        raise IngestRejected([Problem(str(path), 1, None, "the file is empty; expected a header row naming the columns")])
+    csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    prev_end = 0
+    try:
+        header = next(reader)
+        prev_end = reader.line_num
+        for rec in reader:
+            starts.append(prev_end + 1)
+            prev_end = reader.line_num
+            if rec:
+                records.append(rec)
+            else:
+                starts.pop()  # a blank line is not a record
+    except csv.Error as exc:
+        line = prev_end + 1
+        msg = str(exc)
+        if "field larger" in msg:
+            msg = f"a field is longer than {MAX_FIELD:,} characters; check the quoting of this record"
+        elif "EOF" in msg or "unexpected end" in msg:
+            msg = "the record ends inside a quoted field: the file looks truncated or has an unbalanced quote"
+        else:
+            msg = f"the line is not valid CSV ({msg}); quote fields that contain commas, quotes or line breaks"
+        raise IngestRejected([Problem(str(path), line, None, msg)]) from None
+    return [h.strip() for h in header], records, starts
+
+
+def read_parquet_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several kinds for a damaged file
+        raise IngestRejected([Problem(str(path), 1, None, f"not a readable Parquet file ({exc})")]) from None
+    df = table.to_pandas()
+    for col in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[col]):
+            df[col] = df[col].map(lambda v: "" if pd.isna(v) else v.isoformat())
+    df = df.astype("string").fillna("")
+    return [str(c) for c in df.columns], df.to_numpy().tolist(), list(range(1, len(df) + 1))
+
+
+# ---------------------------------------------------------------- validation
+
+def _parse_times(values: pd.Series, tz: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """UTC timestamps and an error text per value ('' when fine). Naive values are in the row's zone."""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    err = pd.Series("", index=values.index, dtype="object")
+    stripped = values.str.strip()
+    has_offset = stripped.str.contains(_OFFSET, regex=True) & stripped.str.contains(r"\d[T ]\d", regex=True)
+    aware = stripped[has_offset]
+    if len(aware):
+        parsed = pd.to_datetime(aware, format="ISO8601", utc=True, errors="coerce")
+        out.loc[aware.index] = parsed
+    naive = stripped[~has_offset]
+    for zone, idx in naive.groupby(tz[~has_offset]).groups.items():
+        parsed = pd.to_datetime(naive.loc[idx], format="ISO8601", errors="coerce")
+        ok = parsed.notna()
+        local = parsed[ok].dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        dst = local.isna()
+        err.loc[local.index[dst]] = (
+            f"this local time does not exist or occurs twice in {zone} (a daylight-saving change); "
+            "add a UTC offset such as -04:00"
+        )
+        out.loc[local.index[~dst]] = local[~dst].dt.tz_convert("UTC")
+    bad = out.isna() & (err == "")
+    err.loc[bad] = "not a valid ISO 8601 date and time; expected e.g. 2023-07-16T09:30:00-04:00"
+    return out, err
+
+
+class _Checker:
+    def __init__(self, file: str, lines: pd.Series):
+        self.file = file
+        self.lines = lines
+        self.problems: list[Problem] = []
+        self.bad_rows: set[int] = set()
+
+    def flag(self, mask: pd.Series, column: str, message: str | pd.Series) -> None:
+        for idx in mask[mask].index:
+            text = message if isinstance(message, str) else message.loc[idx]
+            self.problems.append(Problem(self.file, int(self.lines.loc[idx]), column, text))
+            self.bad_rows.add(idx)
+
+
+def _code_map(values: pd.Series) -> pd.Series:
+    uniques = {v: (to_iso3(v) if v else "") for v in values.unique()}
+    return values.map(uniques)
+
+
+def validate_frame(file: str, header: list[str], records: list[list[str]], starts: list[int],
+                   progs: dict[str, Program], now: pd.Timestamp) -> tuple[pd.DataFrame, _Checker, list[str], list[str]]:
+    """Check every row; returns the typed rows (bad ones included, flagged), the checker and dropped columns."""
+    seen: set[str] = set()
+    head_problems = []
+    for i, name in enumerate(header, start=1):
+        if name in seen:
+            head_problems.append(Problem(file, 1, name, f"the column appears twice (field {i}); keep one of them"))
+        seen.add(name)
+    missing = [c for c in REQUIRED if c not in header]
+    for c in missing:
+        head_problems.append(Problem(file, 1, c, "this required column is missing from the header row"))
+    if head_problems:
+        raise IngestRejected(head_problems)
+    identifiers = [h for h in header if h not in COLUMNS and IDENTIFIER_PATTERN.search(h)]
+    dropped = [h for h in header if h not in COLUMNS and h not in identifiers]
+
+    lines = pd.Series(starts, dtype="int64")
+    chk = _Checker(file, lines)
+    width = len(header)
+    wrong = [i for i, r in enumerate(records) if len(r) != width]
+    for i in wrong:
+        chk.problems.append(Problem(file, starts[i], None,
+                                    f"expected {width} fields as in the header, found {len(records[i])}; "
+                                    "check the delimiter (a comma) and the quoting"))
+        chk.bad_rows.add(i)
+    rows = [r if len(r) == width else [""] * width for r in records]
+    pos = {h: header.index(h) for h in COLUMNS if h in header}
+    df = pd.DataFrame({c: pd.Series([r[pos[c]] if c in pos else "" for r in rows], dtype="string").str.strip()
+                       for c in COLUMNS})
+    df.index = pd.RangeIndex(len(df))
+    lines.index = df.index
+    ok_shape = ~df.index.isin(wrong)
+
+    for c in REQUIRED:
+        chk.flag(ok_shape & (df[c] == ""), c, "a value is required here")
+    filled = ok_shape & (df["application_id"] != "")
+    chk.flag(filled & (df["application_id"].str.len() > 200), "application_id", "longer than 200 characters")
+
+    known = df["program_id"].isin(list(progs))
+    chk.flag(ok_shape & (df["program_id"] != "") & ~known, "program_id",
+             f"unknown program; expected one of {', '.join(progs) or '(none configured)'} (data/programs.toml)")
+    zones = df["program_id"].map({k: p.time_zone for k, p in progs.items()}).fillna("UTC")
+
+    for col in ("applicant_role", "permit_type", "status"):
+        allowed = {"applicant_role": ROLES, "permit_type": PERMIT_TYPES, "status": STATUSES}[col]
+        lowered = df[col].str.lower()
+        chk.flag(ok_shape & (df[col] != "") & ~lowered.isin(list(allowed)), col,
+                 f"expected one of {', '.join(allowed)}")
+        df[col] = lowered
+
+    for col in ("submitted_at", "status_at"):
+        ts, err = _parse_times(df[col], zones)
+        chk.flag(ok_shape & (df[col] != "") & (err != ""), col, err)
+        df[col] = ts
+    chk.flag(ok_shape & (df["submitted_at"] > now + FUTURE_TOLERANCE), "submitted_at",
+             "this time is in the future; check the date and the UTC offset")
+    chk.flag(ok_shape & (df["status_at"] > now + FUTURE_TOLERANCE), "status_at",
+             "this time is in the future; check the date and the UTC offset")
+    chk.flag(ok_shape & (df["status_at"] < df["submitted_at"]), "status_at",
+             "the status is dated before the application was submitted; expected status_at >= submitted_at")
+
+    for col, required in (("citizenship", True), ("birth_country", False)):
+        codes = _code_map(df[col])
+        chk.flag(ok_shape & (df[col] != "") & codes.isna(), col,
+                 "not an ISO 3166 country; expected an alpha-3 code such as IND or an English country name")
+        df[col] = codes.fillna("").astype("string")
+        if not required:
+            df[col] = df[col].replace("", pd.NA)
+
+    df["us_state"] = df["us_state"].str.upper()
+    chk.flag(ok_shape & (df["us_state"] != "") & ~df["us_state"].isin(list(US_STATES)), "us_state",
+             "expected a two-letter US state code such as CA")
+    df["intended_province"] = df["intended_province"].str.upper()
+    chk.flag(ok_shape & (df["intended_province"] != "") & ~df["intended_province"].isin(list(PROVINCES)),
+             "intended_province", "expected a two-letter Canadian province or territory code such as ON")
+
+    family = df["applicant_role"].isin(["spouse", "dependant"])
+    chk.flag(ok_shape & family & (df["principal_application_id"] == ""), "principal_application_id",
+             "a spouse or dependant must name the principal's application_id")
+    chk.flag(ok_shape & (df["applicant_role"] == "principal") & (df["principal_application_id"] != ""),
+             "principal_application_id", "a principal application must leave this empty")
+    for col in ("principal_application_id", "us_state", "intended_province"):
+        df[col] = df[col].replace("", pd.NA)
+    df["line"] = lines
+    df["file"] = file
+    return df, chk, dropped, identifiers
+
+
+_VALUE_COLS = [c for c in COLUMNS if c not in ("application_id", "status_at")]
+
+
+def _conflicts_within(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows that share (application_id, status_at) with another row but differ in a value."""
+    key = ["application_id", "status_at"]
+    distinct = df.drop_duplicates(subset=[*key, *_VALUE_COLS])
+    dup = distinct.duplicated(subset=key, keep=False)
+    return distinct[dup]
+
+
+def _program_conflicts(df: pd.DataFrame) -> pd.DataFrame:
+    per_app = df.groupby("application_id")["program_id"].nunique()
+    return df[df["application_id"].isin(per_app[per_app > 1].index)]
+
+
+# ---------------------------------------------------------------- the ingest
+
+def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp
+          ) -> tuple[pd.DataFrame, list[Problem], Summary, str]:
+    summary = Summary()
+    frames, problems = [], []
+    digest = hashlib.sha256()
+    for path in paths:
+        raw = path.read_bytes()
+        digest.update(hashlib.sha256(raw).digest())
+        if path.suffix.lower() == ".parquet":
+            header, records, starts = read_parquet_records(path)
+        else:
+            header, records, starts = read_csv_records(path, raw)
+        df, chk, dropped, identifiers = validate_frame(str(path), header, records, starts, progs, now)
+        summary.files.append(str(path))
+        summary.rows_read += len(df)
+        if dropped:
+            summary.dropped_columns[str(path)] = dropped
+        if identifiers:
+            summary.identifier_columns[str(path)] = identifiers
+        problems.extend(chk.problems)
+        df["_bad"] = df.index.isin(list(chk.bad_rows))
+        frames.append(df)
+    data = pd.concat(frames, ignore_index=True)
+    return data, problems, summary, digest.hexdigest()
+
+
+def _mark(df: pd.DataFrame, rows: pd.DataFrame, column: str, message: str, problems: list[Problem]) -> pd.Series:
+    for _, r in rows.iterrows():
+        problems.append(Problem(r["file"], int(r["line"]), column, message))
+    return df.index.isin(rows.index)
+
+
+def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Path | None = None,
+           wait_seconds: float = 0.0, now: pd.Timestamp | None = None) -> Summary:
+    """Validate and publish `paths` as one new snapshot. Raises IngestRejected with the problems."""
+    started = time.monotonic()
+    paths = [Path(p) for p in paths]
+    progs = programs()
+    now = now or pd.Timestamp.now(tz="UTC")
+    data, problems, summary, file_hash = _load(paths, progs, now)
+    valid = ~data["_bad"]
+    conflict = _conflicts_within(data[valid])
+    valid &= ~_mark(data, conflict, "status_at",
+                    "another row of this application has the same status_at with different values; keep one",
+                    problems)
+    multi = _program_conflicts(data[valid])
+    valid &= ~_mark(data, multi, "program_id", "this application_id appears under two programs", problems)
+    if problems and not skip_invalid:
+        raise IngestRejected(sorted(problems, key=lambda p: (p.file, p.line)))
+
+    root = root or warehouse.warehouse_dir()
+    try:
+        _publish(data, valid, problems, summary, file_hash, root, skip_invalid, wait_seconds, now)
+    except _Unchanged:
+        summary.snapshot = None  # every row is stored already: no new snapshot
+    summary.seconds = time.monotonic() - started
+    warehouse.append_log("ingest_log.jsonl", {
+        "event": "ingest" if summary.snapshot else "ingest-unchanged", "ingest_id": summary.ingest_id,
+        "snapshot": summary.snapshot, "at": now.isoformat(),
+        "files": summary.files, "file_hash": file_hash, "rows_read": summary.rows_read,
+        "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged,
+        "rejected": summary.rejected, "seconds": round(summary.seconds, 3),
+    }, root)
+    if summary.snapshot:
+        warehouse.prune(root)
+    return summary
+
+
+class _Unchanged(Exception):
+    """Nothing new to store: the writer discards its copy."""
+
+
+def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summary: Summary, file_hash: str,
+             root: Path, skip_invalid: bool, wait_seconds: float, now: pd.Timestamp) -> None:
+    with warehouse.writer(root, wait_seconds=wait_seconds) as con:
+        principals_here = set(data.loc[valid & (data["applicant_role"] == "principal"), "application_id"])
+        wanted = sorted(set(data.loc[valid, "principal_application_id"].dropna()) - principals_here)
+        stored = set()
+        if wanted:
+            stored = set(warehouse.run_script(con, "_stored_principals", {"ids": wanted}).df()["application_id"])
+        orphan = data[valid & data["principal_application_id"].notna()
+                      & ~data["principal_application_id"].isin(principals_here | stored)]
+        valid &= ~_mark(data, orphan, "principal_application_id",
+                        "no principal application with this id is in the file or already stored", problems)
+
+        incoming = data[valid].drop_duplicates(subset=list(COLUMNS))
+        con.register("incoming_df", incoming[[*COLUMNS, "line", "file"]])
+        con.execute("create temp table incoming as select * from incoming_df")
+        con.unregister("incoming_df")
+        clash = warehouse.run_script(con, "_stored_conflicts").df()
+        if len(clash):
+            for _, r in clash.iterrows():
+                problems.append(Problem(r["file"], int(r["line"]), "status_at",
+                                        "a stored state of this application has the same status_at with different "
+                                        "values; send a new status_at for a change"))
+            if not skip_invalid:
+                raise IngestRejected(problems)
+            warehouse.run_script(con, "_drop_incoming", {"files": clash["file"].tolist(), "lines": clash["line"].tolist()})
+
+        rejected_rows = int((~valid).sum()) + len(clash)
+        if problems and not skip_invalid:
+            raise IngestRejected(sorted(problems, key=lambda p: (p.file, p.line)))
+        row = warehouse.run_script(con, "_merge_incoming").fetchone()
+        ingest_id, inserted, updated = row
+        summary.inserted, summary.updated = int(inserted), int(updated)
+        summary.unchanged = summary.rows_read - rejected_rows - summary.inserted - summary.updated
+        summary.rejected = rejected_rows
+        summary.problems = sorted(problems, key=lambda p: (p.file, p.line))
+        if summary.inserted + summary.updated == 0:
+            raise _Unchanged
+        summary.ingest_id = int(ingest_id)
+        warehouse.run_script(con, "_record_ingest", {
+            "ingest_id": summary.ingest_id, "when": now.to_pydatetime(), "files": ";".join(summary.files),
+            "hash": file_hash, "rows_read": summary.rows_read, "inserted": summary.inserted,
+            "updated": summary.updated, "unchanged": summary.unchanged, "rejected": summary.rejected,
+        })
+    summary.snapshot = warehouse.current_snapshot(root).name
+
+
+def _print_problems(problems: Iterable[Problem], out=sys.stderr) -> None:
+    problems = list(problems)
+    for p in problems[:MAX_MESSAGES]:
+        print(p, file=out)
+    if len(problems) > MAX_MESSAGES:
+        print(f"... and {len(problems) - MAX_MESSAGES:,} more problem(s) not shown", file=out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.ingest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", help="CSV or Parquet application exports")
+    parser.add_argument("--skip-invalid", action="store_true", help="store the valid rows, report the rejected ones")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long for another ingest to finish (default: stop at once)")
+    parser.add_argument("--rollback", action="store_true", help="publish the previous snapshot again")
+    parser.add_argument("--history", action="store_true", help="list the ingest history")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    root = warehouse.warehouse_dir()
+    try:
+        if args.rollback:
+            old, new = warehouse.rollback(root, wait_seconds=args.wait)
+            warehouse.append_log("ingest_log.jsonl", {"event": "rollback", "from": old.name, "to": new.name,
+                                                      "at": warehouse.now_utc().isoformat()}, root)
+            print(f"rolled back from snapshot {old.name} to {new.name}")
+            return 0
+        if args.history:
+            for rec in warehouse.read_log("ingest_log.jsonl", root):
+                print(rec)
+            return 0
+        if not args.files:
+            parser.print_usage(sys.stderr)
+            print("name at least one export file, or --rollback / --history", file=sys.stderr)
+            return 2
+        for f in args.files:
+            if not Path(f).is_file():
+                print(f"{f}: no such file", file=sys.stderr)
+                return 2
+        summary = ingest(args.files, skip_invalid=args.skip_invalid, root=root, wait_seconds=args.wait)
+    except IngestRejected as exc:
+        _print_problems(exc.problems)
+        print("rejected: nothing was stored; fix the lines above and run the ingest again "
+              "(or pass --skip-invalid to store the valid rows)", file=sys.stderr)
+        return 1
+    except (warehouse.WarehouseBusy, warehouse.NoWarehouse) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if summary.problems:
+        _print_problems(summary.problems)
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+-- Table macros every metric builds on; (re)created in every snapshot the writer publishes.
+
+-- The intake as it stood at $as_of: applications submitted by then, each with the state it had then.
+create or replace macro states_as_of(program, as_of) as table
+    select *
+    from application_states
+    where program_id = program
+      and submitted_at <= as_of
+      and valid_from <= as_of
+      and valid_to > as_of;
+
+-- The same, narrowed by the shared filters (a null list means "all").
+create or replace macro filtered_states(program, as_of, start_at, end_at, countries, roles, permits, statuses) as table
+    select *
+    from states_as_of(program, as_of)
+    where submitted_at >= start_at
+      and submitted_at < end_at
+      and (countries is null or list_contains(countries, citizenship))
+      and (roles is null or list_contains(roles, applicant_role))
+      and (permits is null or list_contains(permits, permit_type))
+      and (statuses is null or list_contains(statuses, status));

@@ -1,0 +1,5 @@
+-- Stored principal applications among $ids (ingest checks family rows against them).
+select distinct application_id
+from application_states
+where applicant_role = 'principal'
+  and list_contains($ids, application_id)

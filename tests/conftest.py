@@ -1,0 +1,169 @@
+"""Shared fixtures: every test builds its own small warehouse from rows it writes itself."""
+
+from __future__ import annotations
+
+import csv
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+COLUMNS = ["application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
+           "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at"]
+CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def row(app_id: str, submitted_at: str, *, role: str = "principal", principal: str = "", permit: str | None = None,
+        citizenship: str = "IND", status: str = "submitted", status_at: str | None = None,
+        program: str = "test-intake", **extra: str) -> dict:
+    """One export row with sensible defaults (times naive = the program's zone)."""
+    r = {
+        "application_id": app_id, "program_id": program, "submitted_at": submitted_at, "applicant_role": role,
+        "principal_application_id": principal,
+        "permit_type": permit or ("open_work_permit" if role == "principal" else "work_permit"),
+        "citizenship": citizenship, "birth_country": "", "us_state": "", "intended_province": "",
+        "status": status, "status_at": status_at or submitted_at,
+    }
+    r.update(extra)
+    return r
+
+
+def write_export(path: Path, rows: list[dict], columns: list[str] | None = None) -> Path:
+    columns = columns or COLUMNS
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+# Seven principals, two family members, one status change: the hand-checked fixture many tests use.
+# Opens 2023-07-16 09:00 EDT (13:00 UTC); cap 5, so the 5th principal (P5, 10:40) reaches it.
+BASIC_ROWS = [
+    row("P1", "2023-07-16T09:05:00", citizenship="IND"),
+    row("P2", "2023-07-16T09:20:00", citizenship="IND"),
+    row("P3", "2023-07-16T09:50:00", citizenship="CHN"),
+    row("P4", "2023-07-16T10:10:00", citizenship="IND"),
+    row("P5", "2023-07-16T10:40:00", citizenship="KOR"),
+    row("P6", "2023-07-16T12:00:00", citizenship="IND"),
+    row("P7", "2023-07-17T08:30:00", citizenship="CHN"),
+    row("F1", "2023-07-16T09:30:00", role="spouse", principal="P1", citizenship="IND"),
+    row("F2", "2023-07-16T13:15:00", role="dependant", principal="P1", permit="study_permit", citizenship="IND"),
+    row("P1", "2023-07-16T09:05:00", citizenship="IND", status="approved", status_at="2023-08-01T10:00:00"),
+]
+
+
+@pytest.fixture
+def programs_env(monkeypatch) -> Path:
+    path = FIXTURES / "programs.toml"
+    monkeypatch.setenv("DASHBOARD_PROGRAMS", str(path))
+    return path
+
+
+@pytest.fixture
+def warehouse_dir(tmp_path, monkeypatch, programs_env) -> Path:
+    """An empty warehouse folder of this test's own, named by DASHBOARD_WAREHOUSE."""
+    wh = tmp_path / "warehouse"
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE", str(wh))
+    return wh
+
+
+@pytest.fixture
+def basic_warehouse(tmp_path, warehouse_dir) -> Path:
+    """The warehouse holding BASIC_ROWS."""
+    from dashboard.ingest import ingest
+
+    ingest([write_export(tmp_path / "basic.csv", BASIC_ROWS)], root=warehouse_dir)
+    return warehouse_dir
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, warehouse: Path, programs: Path, app: str = "dashboard/app.py"):
+        self.port = free_port()
+        self.url = f"http://localhost:{self.port}"
+        env = {**os.environ, "DASHBOARD_WAREHOUSE": str(warehouse), "DASHBOARD_PROGRAMS": str(programs),
+               "PYTHONPATH": str(ROOT)}
+        self.log = open(warehouse.parent / f"streamlit-{self.port}.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not start; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def server_for(programs_env) -> Iterator:
+    """Start a real `streamlit run` server on a warehouse: server_for(warehouse_dir) -> Server."""
+    started: list[Server] = []
+
+    def start(warehouse: Path, programs: Path | None = None) -> Server:
+        s = Server(warehouse, programs or programs_env)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page that records every request it makes."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-CA")
+    pg = context.new_page()
+    pg.requests = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    yield pg
+    context.close()
+
+
+def outside_requests(urls: list[str]) -> list[str]:
+    """Requests that left the machine (anything but the local server, data: and blob: URLs)."""
+    local = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:")
+    return [u for u in urls if not u.startswith(local)]
+
+
+CHART_TRACE = '[data-testid="stPlotlyChart"] .scatterlayer .trace, [data-testid="stPlotlyChart"] .barlayer .trace'

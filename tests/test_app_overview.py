@@ -1,0 +1,54 @@
+"""The Overview page through Streamlit's AppTest: renders, and its headline numbers are the fixture's."""
+
+from __future__ import annotations
+
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def run(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_headline_numbers(basic_warehouse):
+    at = run()
+    assert not at.exception
+    assert metric_values(at) == {
+        "Principal applications counted": "5",
+        "Places remaining": "0",
+        "Family applications": "2",
+        "Status": "Cap reached",
+    }
+    captions = " ".join(c.value for c in at.caption)
+    assert "Sun 16 Jul 2023, 10:40 EDT, 1 h 40 min after opening" in captions
+    assert "2 principal applications arrived after the cap was reached" in captions
+    assert any("synthetic" in i.value for i in at.info)
+
+
+def test_overview_as_of_from_the_url(basic_warehouse):
+    at = run({"as_of": "2023-07-16T10:00"})
+    assert not at.exception
+    assert metric_values(at)["Principal applications counted"] == "3"
+    assert metric_values(at)["Places remaining"] == "2"
+    assert metric_values(at)["Status"] == "Open"
+
+
+def test_overview_in_french(basic_warehouse):
+    at = run({"lang": "fr"})
+    assert not at.exception
+    assert metric_values(at)["Statut"] == "Plafond atteint"
+
+
+def test_no_data_yet_says_what_to_do(warehouse_dir):
+    at = run()
+    assert not at.exception
+    assert any("make warehouse" in w.value for w in at.warning)

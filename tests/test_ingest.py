@@ -1,0 +1,134 @@
+"""Ingest: valid files, re-ingest, status updates, rejected rows and the warehouse left unchanged."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from conftest import BASIC_ROWS, COLUMNS, ROOT, row, write_export
+
+from dashboard import metrics, warehouse
+from dashboard.filters import Filters
+from dashboard.ingest import IngestRejected, ingest
+
+
+def current(app_id: str):
+    df = warehouse.reader().query("_test_current_state", {"id": app_id})
+    return df.iloc[0].to_dict() if len(df) else None
+
+
+def test_valid_file_is_stored_with_counts(tmp_path, warehouse_dir):
+    s = ingest([write_export(tmp_path / "a.csv", BASIC_ROWS)], root=warehouse_dir)
+    assert (s.rows_read, s.inserted, s.updated, s.unchanged, s.rejected) == (10, 10, 0, 0, 0)
+    assert s.snapshot == "000001.duckdb"
+    by = metrics.applications_by_role_status(Filters("test-intake"))
+    assert by.to_dict("records") == [
+        {"applicant_role": "dependant", "status": "submitted", "applications": 1},
+        {"applicant_role": "principal", "status": "approved", "applications": 1},
+        {"applicant_role": "principal", "status": "submitted", "applications": 6},
+        {"applicant_role": "spouse", "status": "submitted", "applications": 1},
+    ]
+
+
+def test_same_file_twice_changes_nothing(tmp_path, basic_warehouse):
+    before = warehouse.checksum(basic_warehouse)
+    s = ingest([write_export(tmp_path / "again.csv", BASIC_ROWS)], root=basic_warehouse)
+    assert (s.inserted, s.updated, s.unchanged, s.snapshot) == (0, 0, 10, None)
+    assert warehouse.checksum(basic_warehouse) == before
+
+
+def test_latest_status_wins_and_history_is_kept(tmp_path, basic_warehouse):
+    later = [row("P2", "2023-07-16T09:20:00", status="refused", status_at="2023-09-01T12:00:00"),
+             row("P2", "2023-07-16T09:20:00", status="in_review", status_at="2023-08-01T12:00:00")]
+    s = ingest([write_export(tmp_path / "upd.csv", later)], root=basic_warehouse)
+    assert (s.inserted, s.updated, s.unchanged) == (0, 2, 0)
+    assert current("P2")["status"] == "refused"
+    f = Filters("test-intake", as_of=datetime(2023, 8, 15, tzinfo=UTC))
+    by = metrics.applications_by_role_status(f)
+    principal = {r["status"]: r["applications"] for r in by.to_dict("records") if r["applicant_role"] == "principal"}
+    assert principal == {"approved": 1, "in_review": 1, "submitted": 5}
+
+
+def test_bad_rows_reject_the_whole_file_and_leave_the_warehouse(tmp_path, basic_warehouse):
+    before = warehouse.checksum(basic_warehouse)
+    rows = [row("N1", "2023-07-16T11:00:00"), row("N2", "not-a-time"), row("N3", "2023-07-16T11:00:00", status="lost"),
+            row("N4", "2023-07-16T11:00:00", citizenship="Atlantis")]
+    with pytest.raises(IngestRejected) as exc:
+        ingest([write_export(tmp_path / "bad.csv", rows)], root=basic_warehouse)
+    messages = [str(p) for p in exc.value.problems]
+    assert messages == [
+        f"{tmp_path / 'bad.csv'}:3: column submitted_at: not a valid ISO 8601 date and time; "
+        "expected e.g. 2023-07-16T09:30:00-04:00",
+        f"{tmp_path / 'bad.csv'}:3: column status_at: not a valid ISO 8601 date and time; "
+        "expected e.g. 2023-07-16T09:30:00-04:00",
+        f"{tmp_path / 'bad.csv'}:4: column status: expected one of submitted, in_review, approved, refused, withdrawn",
+        f"{tmp_path / 'bad.csv'}:5: column citizenship: not an ISO 3166 country; expected an alpha-3 code such as "
+        "IND or an English country name",
+    ]
+    assert warehouse.checksum(basic_warehouse) == before
+
+
+def test_skip_invalid_stores_the_valid_rows(tmp_path, basic_warehouse):
+    rows = [row("N1", "2023-07-16T11:00:00"), row("N2", "2023-07-16T11:00:00", role="spouse", principal="NOPE")]
+    s = ingest([write_export(tmp_path / "mixed.csv", rows)], root=basic_warehouse, skip_invalid=True)
+    assert (s.inserted, s.rejected) == (1, 1)
+    assert "no principal application with this id" in str(s.problems[0])
+    assert current("N1") is not None and current("N2") is None
+
+
+def test_family_may_name_a_stored_principal(tmp_path, basic_warehouse):
+    s = ingest([write_export(tmp_path / "fam.csv", [row("F9", "2023-07-20T10:00:00", role="spouse", principal="P3")])],
+               root=basic_warehouse)
+    assert s.inserted == 1
+
+
+def test_conflicting_state_is_rejected(tmp_path, basic_warehouse):
+    clash = [row("P3", "2023-07-16T09:50:00", citizenship="BRA")]  # same status_at, different value
+    with pytest.raises(IngestRejected) as exc:
+        ingest([write_export(tmp_path / "clash.csv", clash)], root=basic_warehouse)
+    assert exc.value.problems[0].line == 2 and exc.value.problems[0].column == "status_at"
+
+
+def test_daylight_saving_gap_asks_for_an_offset(tmp_path, warehouse_dir):
+    rows = [row("D1", "2024-03-10T02:30:00"), row("D2", "2024-03-10T02:30:00-05:00")]
+    with pytest.raises(IngestRejected) as exc:
+        ingest([write_export(tmp_path / "dst.csv", rows)], root=warehouse_dir)
+    assert [(p.line, p.column) for p in exc.value.problems] == [(2, "submitted_at"), (2, "status_at")]
+    assert "add a UTC offset" in exc.value.problems[0].message
+
+
+def test_identifier_and_extra_columns_are_dropped(tmp_path, warehouse_dir):
+    path = write_export(tmp_path / "extra.csv", [dict(row("X1", "2023-07-16T11:00:00"), full_name="A B", note="hi")],
+                        [*COLUMNS, "full_name", "note"])
+    s = ingest([path], root=warehouse_dir)
+    assert s.identifier_columns == {str(path): ["full_name"]}
+    assert s.dropped_columns == {str(path): ["note"]}
+    stored = warehouse.reader().query("_test_columns", {})["column_name"].tolist()
+    assert "full_name" not in stored and "note" not in stored
+
+
+def test_cli_bad_timestamp_on_line_7_exits_1_and_names_it(tmp_path, basic_warehouse):
+    rows = [row(f"C{i}", "2023-07-16T11:00:00") for i in range(1, 6)] + [row("C6", "2023-07-16T25:00:00")]
+    path = write_export(tmp_path / "line7.csv", rows)
+    before = warehouse.checksum(basic_warehouse)
+    out = subprocess.run([sys.executable, "-m", "dashboard.ingest", str(path)], cwd=ROOT, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 1
+    assert f"{path}:7: column submitted_at:" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert warehouse.checksum(basic_warehouse) == before
+
+
+def test_cli_usage_error_exits_2(tmp_path, warehouse_dir):
+    out = subprocess.run([sys.executable, "-m", "dashboard.ingest", str(tmp_path / "missing.csv")], cwd=ROOT,
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 2 and "no such file" in out.stderr
+
+
+def test_a_second_writer_stops_with_a_clear_message(basic_warehouse):
+    with warehouse.writer(basic_warehouse), pytest.raises(warehouse.WarehouseBusy, match="another ingest"):
+        with warehouse.writer(basic_warehouse):
+            pass
