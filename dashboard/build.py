@@ -10,15 +10,17 @@ import argparse
 import shutil
 import sys
 
-from dashboard import demo, ingest, warehouse
+from dashboard import demo, ingest, reference, warehouse
 
 
 def build(force: bool = False) -> str:
     root = warehouse.warehouse_dir()
     if force and root.exists():
         shutil.rmtree(root)
-    if warehouse.current_snapshot(root) is not None:
+    if warehouse.current_snapshot(root) is not None and not force:
         return f"warehouse {root} is ready (snapshot {warehouse.current_snapshot(root).name})"
+    with warehouse.writer(root, wait_seconds=60) as con:
+        reference.load(con)
     path = demo.demo_export()
     summary = ingest.ingest([path], root=root, wait_seconds=60)
     return f"built the demo warehouse in {root}: " + "; ".join(summary.lines())

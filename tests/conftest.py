@@ -167,3 +167,13 @@ def outside_requests(urls: list[str]) -> list[str]:
 
 
 CHART_TRACE = '[data-testid="stPlotlyChart"] .scatterlayer .trace, [data-testid="stPlotlyChart"] .barlayer .trace'
+
+
+@pytest.fixture
+def reference_warehouse(basic_warehouse) -> Path:
+    """BASIC_ROWS plus the real reference statistics of data/reference."""
+    from dashboard import reference, warehouse
+
+    with warehouse.writer(basic_warehouse) as con:
+        reference.load(con)
+    return basic_warehouse
