@@ -1,4 +1,4 @@
--- Reference statistics, as published (registered data frames issuances_df, sources_df).
+-- State Department monthly H-1B and H-4 issuances by nationality, as published (registered issuances_df).
 create or replace table h1b_issuances as
 select
     strptime(month, '%Y-%m')::date as month,
@@ -8,7 +8,4 @@ select
     non_country,
     visa_class,
     issuances
-from issuances_df;
-
-create or replace table ref_sources as
-select * from sources_df
+from issuances_df
