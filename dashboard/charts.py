@@ -118,3 +118,97 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
     fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(program.cap * 1.1,
                      float(df["cumulative"].max()) * 1.05 if len(df) else 0)])
     return base_layout(fig, source=source_note(program))
+
+
+def _ranked_height(rows: int, per_row: int) -> int:
+    return 170 + per_row * max(rows, 1)
+
+
+def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
+    """Keep base_layout's source note (its last annotation) a fixed distance under the x axis title, so a
+    tall chart does not push it out of the figure; the bottom margin grows with its lines.
+    """
+    fig.layout.annotations[-1].update(y=0, yshift=-54, align="left")
+    fig.update_layout(margin={"b": 66 + 16 * (source.count("<br>") + 1)})
+    return fig
+
+
+def citizenship_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
+    """Applications by citizenship, largest first, principal and family as two bars per country.
+
+    `df` (one row per country, ranked; the last may be "all others"): label, code ("" when the row groups
+    several countries), principal, family, principal_share, family_share. The code rides in customdata,
+    so a click on a bar names the country.
+    """
+    from dashboard.i18n import fmt_int, fmt_pct
+
+    fig = go.Figure()
+    for col, name, colour, pattern in (("principal", t("Principal applicants"), PALETTE["principal"], ""),
+                                       ("family", t("Family members"), PALETTE["family"], "/")):
+        shares = [fmt_pct(float(s)) if pd.notna(s) else "—" for s in df[f"{col}_share"]]
+        fig.add_bar(
+            name=name, y=df["label"], x=df[col], orientation="h", customdata=df["code"],
+            text=shares, textposition="outside", cliponaxis=False,
+            marker={"color": colour, "pattern": {"shape": pattern}},
+            hovertext=[f"{fmt_int(n)} ({s})" for n, s in zip(df[col], shares, strict=True)],
+            hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>",
+        )
+    fig.update_layout(barmode="group", hovermode="closest", bargap=0.25, clickmode="event+select")
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    top = float(df[["principal", "family"]].max().max()) if len(df) else 0.0
+    fig.update_xaxes(title=t("Applications (share of their group beside each bar)"), range=[0, max(top, 1) * 1.12])
+    base_layout(fig, source=source, height=_ranked_height(len(df), 52))
+    fig.update_yaxes(rangemode="normal")
+    return _source_under_axis(fig, source)
+
+
+def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_label: str | None) -> go.Figure:
+    """Each country's share of principal applicants beside its share of US H-1B visas issued in `year`
+    (and of USCIS approvals by country of birth where published), with the ratio at the right.
+
+    `df` (ranked): label, code, applicant_share, h1b_share, uscis_share (NaN where not published), ratio.
+    """
+    from dashboard.i18n import fmt_num, fmt_pct
+
+    def pct(values: pd.Series) -> list[str]:
+        return [fmt_pct(float(v)) if pd.notna(v) else "" for v in values]
+
+    series = [("applicant_share", t("Share of principal applicants"), PALETTE["principal"], ""),
+              ("h1b_share", t("Share of US H-1B visas issued in {year}").format(year=year), PALETTE["reference"], "x")]
+    if uscis_label and df["uscis_share"].notna().any():
+        series.append(("uscis_share", uscis_label, PALETTE["neutral"], "."))
+    fig = go.Figure()
+    for col, name, colour, pattern in series:
+        fig.add_bar(
+            name=name, y=df["label"], x=df[col], orientation="h", customdata=df["code"],
+            text=pct(df[col]), textposition="outside", cliponaxis=False,
+            marker={"color": colour, "pattern": {"shape": pattern}},
+            hovertemplate="%{y}: %{x:.1%}<extra>" + name + "</extra>",
+        )
+    for label, ratio in zip(df["label"], df["ratio"], strict=True):
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=12, y=label, yref="y", showarrow=False,
+                           text=fmt_num(float(ratio), 2) if pd.notna(ratio) else "—",
+                           font={"size": 13, "color": "#222222"})
+    fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=12, y=1.0, yref="paper", yanchor="bottom",
+                       showarrow=False, text="<b>" + t("Ratio") + "</b>", font={"size": 12, "color": "#222222"})
+    fig.update_layout(barmode="group", hovermode="closest", bargap=0.2, clickmode="event+select")
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    top = max(float(df[col].max()) for col, *_ in series if df[col].notna().any())
+    fig.update_xaxes(title=t("Share"), tickformat=".0%", range=[0, max(top, 0.01) * 1.12])
+    base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)))
+    fig.update_yaxes(rangemode="normal", separatethousands=False)
+    fig.update_layout(margin={"r": 70})
+    return _source_under_axis(fig, source)
+
+
+def selected_codes(selection) -> list[str]:
+    """The codes in customdata of the points a chart selection (st.plotly_chart's) names, in order, once each;
+    points without one (an "all others" bar) are skipped.
+    """
+    codes: list[str] = []
+    for point in (selection or {}).get("points", []):
+        code = point.get("customdata")
+        code = code[0] if isinstance(code, list | tuple) and code else code
+        if isinstance(code, str) and code and code not in codes:
+            codes.append(code)
+    return codes

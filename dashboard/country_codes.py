@@ -13,6 +13,8 @@ from functools import cache
 import pycountry
 from babel import Locale
 
+from dashboard.i18n import N_
+
 # Spellings used by the State Department (monthly NIV issuances) and USCIS that pycountry does not
 # resolve, or resolves only by a fuzzy guess. Keys are lower-case.
 ALIASES: dict[str, str] = {
@@ -22,6 +24,9 @@ ALIASES: dict[str, str] = {
     "brunei": "BRN",
     "burma": "MMR",
     "china - mainland": "CHN",
+    "china-mainland": "CHN",
+    "china - taiwan": "TWN",
+    "china-taiwan": "TWN",
     "china, people's republic of": "CHN",
     "congo, democratic republic of the": "COD",
     "democratic republic of the congo": "COD",
@@ -32,6 +37,7 @@ ALIASES: dict[str, str] = {
     "great britain and northern ireland": "GBR",
     "united kingdom": "GBR",
     "hong kong s.a.r.": "HKG",
+    "hong kong s. a. r.": "HKG",
     "korea, south": "KOR",
     "south korea": "KOR",
     "korea, north": "PRK",
@@ -55,19 +61,25 @@ ALIASES: dict[str, str] = {
 EXTRA_CODES: dict[str, tuple[str, str]] = {"XKX": ("XK", "Kosovo")}
 
 # Spellings in official statistics that are not one country, kept visible as unmatched on purpose.
+# The values say why, in English; show them with t().
 NOT_COUNTRIES: dict[str, str] = {
-    "non-nationality based issuances": "issuances not attributed to a nationality",
-    "unknown": "nationality not recorded",
-    "stateless": "no nationality",
-    "all other": "aggregate of other countries",
-    "total": "total row",
+    "non-nationality based issuances": N_("issuances not attributed to a nationality"),
+    "unknown": N_("nationality not recorded"),
+    "stateless": N_("no nationality"),
+    "all other": N_("aggregate of other countries"),
+    "total": N_("total row"),
 }
+
+
+def _clean(value: str) -> str:
+    """Footnote asterisks and repeated spaces removed."""
+    return " ".join(str(value).replace("*", "").split())
 
 
 @cache
 def to_iso3(value: str) -> str | None:
     """ISO 3166-1 alpha-3 code for a code (alpha-2/alpha-3) or a name; None when nothing matches."""
-    text = " ".join(str(value).replace("*", "").split())
+    text = _clean(value)
     if not text:
         return None
     key = text.lower()
@@ -83,8 +95,13 @@ def to_iso3(value: str) -> str | None:
         return None
 
 
+def non_country_reason(value: str) -> str | None:
+    """Why a spelling is unmatched on purpose (English, for t()); None when it is not listed."""
+    return NOT_COUNTRIES.get(_clean(value).lower())
+
+
 def is_known_non_country(value: str) -> bool:
-    return " ".join(str(value).replace("*", "").split()).lower() in NOT_COUNTRIES
+    return non_country_reason(value) is not None
 
 
 @cache

@@ -109,3 +109,46 @@ def programs_loaded(f: Filters | None = None) -> pd.DataFrame:
 def countries_present(f: Filters) -> pd.DataFrame:
     """One row per citizenship present in the program's applications: citizenship, applications."""
     return query("countries_present", {"program": f.program_id})
+
+
+@metric
+def applications_by_citizenship(f: Filters, top_n: int = 10) -> pd.DataFrame:
+    """One row per citizenship among the `top_n` with the most principal applications under the shared
+    filters, then one "all others" row (citizenship null): rank, citizenship, countries, principal, family,
+    principal_share, family_share.
+
+    Shares are of every citizenship under the other filters; the citizenship filter picks the rows.
+    """
+    return query("applications_by_citizenship", {**f.params(), "top_n": top_n})
+
+
+@metric
+def h1b_representation(f: Filters, year: int, top_n: int = 10) -> pd.DataFrame:
+    """One row per citizenship among the `top_n` with the most principal applications (then H-1B visas),
+    then "all others" (citizenship null), against US H-1B visas issued in calendar `year` and USCIS
+    approvals by country of birth in fiscal `year`: rank, citizenship, countries, applications,
+    applicant_share, h1b_issuances, h1b_share, ratio, per_1000, uscis_share, uscis_approved.
+
+    Shares are of every citizenship under the other filters (H-1B: of the visas attributed to a country).
+    """
+    return query("h1b_representation", {**f.params(), "year": year, "top_n": top_n})
+
+
+@metric
+def h1b_issuance_years(f: Filters | None = None) -> pd.DataFrame:
+    """One row per calendar year of State Department H-1B issuances: year, months (published), issuances."""
+    return query("h1b_issuance_years", {})
+
+
+@metric
+def reference_unmatched_nationalities(f: Filters | None = None, year: int = 0) -> pd.DataFrame:
+    """One row per spelling in the reference statistics that names no country: source, spelling, non_country,
+    in_year (H-1B visas or approvals in `year`), all_years.
+    """
+    return query("reference_unmatched_nationalities", {"year": year})
+
+
+@metric
+def tables_present(f: Filters | None = None) -> pd.DataFrame:
+    """One row per table in the current snapshot: table_name."""
+    return query("tables_present", {})

@@ -61,3 +61,24 @@ def load(con, root: Path = REFERENCE_DIR) -> None:
     con.register("sources_df", pd.DataFrame([vars(s) for s in sources]))
     warehouse.run_script(con, "_load_ref_sources")
     con.unregister("sources_df")
+
+
+APPROVALS_BY_BIRTH = Source(
+    "h1b_approvals_by_birth", "uscis_h1b_approvals_by_country_of_birth_compiled.csv",
+    "USCIS, Characteristics of H-1B Specialty Occupation Workers (compiled from secondary sources)",
+    "FY2015, FY2020 to FY2025 (a few countries a year)",
+    "Approved petitions, not people (about two-thirds continuing employment), by country of birth, not "
+    "citizenship; the full country table was not found, so only the countries published here are known.",
+)
+
+
+def load_approvals_by_birth(con, root: Path) -> Source:
+    df = pd.read_csv(root / APPROVALS_BY_BIRTH.file,
+                     dtype={"approved_petitions": "Int64", "year_total_approved": "Int64", "share_pct": "float64"})
+    con.register("approvals_df", _with_iso3(df, "country_of_birth"))
+    warehouse.run_script(con, "_load_h1b_approvals_by_birth")
+    con.unregister("approvals_df")
+    return APPROVALS_BY_BIRTH
+
+
+LOADERS.append(load_approvals_by_birth)

@@ -193,3 +193,13 @@ def summary_line(f: Filters, program: Program) -> str:
     if not parts:
         return t("Showing all applications, {as_of}.").format(as_of=as_of)
     return t("Filtered to {filters}; {as_of}.").format(filters="; ".join(parts), as_of=as_of)
+
+
+def set_countries(codes: list[str]) -> None:
+    """Set the citizenship filter, e.g. from a chart's on_select callback (callbacks run before the widgets
+    are drawn, so the sidebar and the URL show it on that same rerun). Unknown codes are left out.
+    """
+    from dashboard.country_codes import all_iso3
+
+    valid = set(all_iso3())
+    st.session_state["f_country"] = sorted({c for c in codes if c in valid})

@@ -19,3 +19,15 @@ create or replace macro filtered_states(program, as_of, start_at, end_at, countr
       and (roles is null or list_contains(roles, applicant_role))
       and (permits is null or list_contains(permits, permit_type))
       and (statuses is null or list_contains(statuses, status));
+
+-- The first top_n rows of a ranked table (a CTE or table named by `ranked`, with columns citizenship,
+-- rank and counts), then one "all others" row (citizenship null) summing the rest; countries says how
+-- many rows each output row groups.
+create or replace macro top_and_others(ranked, top_n) as table
+    select
+        least(rank, top_n + 1) as rank,
+        case when rank <= top_n then citizenship end as citizenship,
+        count(*) as countries,
+        sum(columns(* exclude (citizenship, rank)))::bigint
+    from query_table(ranked)
+    group by all;
