@@ -68,7 +68,8 @@ def chart_block(fig: go.Figure, df: pd.DataFrame, *, summary: str, metric: str, 
                 alt: str | None = None, **plotly_kwargs):
     """A one-sentence summary, the chart, and its numbers one click away."""
     st.markdown(summary)
-    event = st.plotly_chart(fig, key=f"chart-{key}", config=PLOTLY_CONFIG, width="stretch", **plotly_kwargs)
+    event = st.plotly_chart(fig, key=f"chart-{key}", config=PLOTLY_CONFIG, width="stretch", alt=alt or summary,
+                            **plotly_kwargs)
     numbers_block(df, metric, key)
     return event
 
