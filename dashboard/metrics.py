@@ -109,3 +109,14 @@ def programs_loaded(f: Filters | None = None) -> pd.DataFrame:
 def countries_present(f: Filters) -> pd.DataFrame:
     """One row per citizenship present in the program's applications: citizenship, applications."""
     return query("countries_present", {"program": f.program_id})
+
+
+@metric
+def application_records(f: Filters) -> pd.DataFrame:
+    """One row per application under the shared filters, with the status it had at the as-of moment.
+
+    Columns: application_id, program_id, submitted_at, applicant_role, principal_application_id,
+    permit_type, citizenship, birth_country, us_state, intended_province, status, status_at (UTC).
+    No direct identifiers exist in the warehouse: the ingest never stores them.
+    """
+    return query("application_records", f.params())
