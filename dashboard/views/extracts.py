@@ -69,8 +69,9 @@ for name in extract.metric_params(metric):
                 params.update(extract.parse_params(metric, {name: text}))
             except ValueError as exc:
                 st.warning(str(exc))
+every_param = {name for m in names for name in extract.metric_params(m)}
 for name in list(st.query_params):
-    if name in extract.metric_params(metric) and name not in params:
+    if name in every_param and name not in params:
         del st.query_params[name]
 for name, value in params.items():
     st.query_params[name] = str(value)
