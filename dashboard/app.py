@@ -45,6 +45,7 @@ try:
     with ui.friendly_errors():
         loaded = _loaded_programs()
         ss["filters"] = sidebar.build_filters(loaded, _countries, _latest)
+        ui.publication_switch()
         ready = True
 except ProgramConfigError as exc:
     st.error(t("The program configuration cannot be read: {problem}").format(problem=str(exc)))
@@ -53,6 +54,8 @@ pages = [
     st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
     st.Page("views/countries.py", title=t("Country of origin"), url_path="countries"),
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
+    st.Page("views/extracts.py", title=t("Extracts"), url_path="extracts"),
+    st.Page("views/admin.py", title=t("Admin"), url_path="admin"),
 ]
 page = st.navigation(pages)
 if ready:
@@ -60,6 +63,7 @@ if ready:
     st.title(program.name(i18n.language()))
     ui.synthetic_banner(program)
     st.caption(sidebar.summary_line(ss["filters"], program))
+    ui.publication_note()
     with ui.friendly_errors():
         ui.freshness(program)
     with ui.friendly_errors():

@@ -10,13 +10,20 @@ import argparse
 import shutil
 import sys
 
-from dashboard import demo, ingest, reference, warehouse
+from dashboard import demo, extract, ingest, reference, warehouse
+
+# Outlives every rebuild: who extracted what must not vanish with the demo data.
+KEEP_ON_REBUILD = (extract.AUDIT_LOG,)
 
 
 def build(force: bool = False) -> str:
     root = warehouse.warehouse_dir()
     if force and root.exists():
-        shutil.rmtree(root)
+        for child in root.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            elif child.name not in KEEP_ON_REBUILD:
+                child.unlink()
     if warehouse.current_snapshot(root) is not None and not force:
         return f"warehouse {root} is ready (snapshot {warehouse.current_snapshot(root).name})"
     with warehouse.writer(root, wait_seconds=60) as con:
@@ -31,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     group = ap.add_mutually_exclusive_group()
     group.add_argument("--if-missing", action="store_true", help="build only when no snapshot exists (default)")
-    group.add_argument("--force", action="store_true", help="delete the warehouse folder and build it again")
+    group.add_argument("--force", action="store_true",
+                       help="delete the warehouse folder (all but the extract audit log) and build it again")
     args = ap.parse_args(argv)
     try:
         print(build(force=args.force))

@@ -152,3 +152,14 @@ def reference_unmatched_nationalities(f: Filters | None = None, year: int = 0) -
 def tables_present(f: Filters | None = None) -> pd.DataFrame:
     """One row per table in the current snapshot: table_name."""
     return query("tables_present", {})
+
+
+@metric
+def application_records(f: Filters) -> pd.DataFrame:
+    """One row per application under the shared filters, with the status it had at the as-of moment.
+
+    Columns: application_id, program_id, submitted_at, applicant_role, principal_application_id,
+    permit_type, citizenship, birth_country, us_state, intended_province, status, status_at (UTC).
+    No direct identifiers exist in the warehouse: the ingest never stores them.
+    """
+    return query("application_records", f.params())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import extract, metrics, warehouse
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_datetime, fmt_int, t
+from dashboard.i18n import fmt_datetime, fmt_int, language, t
 from dashboard.programs import Program, programs
 
 log = logging.getLogger("dashboard")
@@ -47,31 +47,201 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
 
 
-def file_name(metric: str, f: Filters) -> str:
-    """metric_program_asof.csv, short."""
-    as_of = f.as_of.strftime("%Y%m%dT%H%M") if f.as_of else "latest"
-    return f"{metric}_{f.program_id}_{as_of}.csv"
+def file_name(metric: str, f: Filters, params: dict | None = None) -> str:
+    """metric_program_period_asof.csv, short (extract.file_stem)."""
+    return extract.file_stem(metric, f, params, publication=publication()) + ".csv"
 
 
-def numbers_block(df: pd.DataFrame, metric: str, key: str) -> None:
-    """The rows behind a chart, one click away: a table and its CSV (built only when pressed)."""
+# ---------------------------------------------------------------- publication mode
+#
+# The hook for every page: in publication mode, IRCC's rule applies to every count shown or exported.
+#   table = ui.publish(df, "metric_name")   # rounded/suppressed rows (unchanged when the mode is off);
+#                                           # build the figure from `table` and pass `table` to chart_block
+#   ui.count(n)                             # a headline count as text: "--", rounded, or fmt_int(n)
+#   ui.published_count(n)                   # the same as a number (None = suppressed), for shares
+# A metric whose columns need more than extract.infer_spec (a row total, a share, a numeric column that
+# is not a count) gets a line in extract.SPECS, so the command line publishes it the same way.
+
+PUB_KEY = "pub"
+
+
+def publication() -> bool:
+    """Whether publication mode is on in this session."""
+    return bool(st.session_state.get(PUB_KEY, False))
+
+
+def publication_switch() -> None:
+    """The sidebar switch, kept in the URL as pub=1 (read from the URL when the session starts)."""
+    ss = st.session_state
+    if PUB_KEY not in ss:
+        raw = st.query_params.get(PUB_KEY)
+        ss[PUB_KEY] = raw in ("1", "true")
+        if raw is not None and raw not in ("0", "1", "true", "false"):
+            st.warning(t("The link's publication setting ({value}) is not 1 or 0; publication mode is off.")
+                       .format(value=raw), icon=":material/link_off:")
+    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, help=t(
+        "Apply IRCC's rule for published figures to every count shown or downloaded: counts from 1 to 5 are "
+        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5."))
+    if ss[PUB_KEY]:
+        st.query_params[PUB_KEY] = "1"
+    elif PUB_KEY in st.query_params:
+        del st.query_params[PUB_KEY]
+
+
+def publication_note() -> None:
+    if publication():
+        st.info(t("Publication mode: counts from 1 to 5 are suppressed (shown as `--`; in CSV files an empty cell "
+                  "flagged in a `_suppressed` column), all other counts are rounded to the nearest multiple of 5, "
+                  "and totals are rounded on their own, so they may differ from the sum of their parts. Shares "
+                  "are computed from rounded counts; some further cells are suppressed so that no suppressed "
+                  "count can be worked out from a total."), icon=":material/shield:")
+
+
+def publish(df: pd.DataFrame, metric: str | None = None, spec: extract.Spec | None = None) -> pd.DataFrame:
+    """`df` under IRCC's rule when publication mode is on (the metric's spec unless one is given); else `df`."""
+    if not publication() or df.attrs.get("published"):
+        return df
+    return extract.publish(df, spec or (extract.spec_for(metric, df) if metric else extract.infer_spec(df)))
+
+
+def published_count(n: float | int | None) -> int | float | None:
+    """A count as publication mode shows it (None = suppressed); the count itself when the mode is off."""
+    if n is None or pd.isna(n):
+        return None
+    return extract.round_count(n) if publication() else n
+
+
+# Markdown turns a bare "--" into an em dash; as inline code it stays "--".
+SUPPRESSED_TEXT = f"`{extract.SUPPRESSED_MARK}`"
+
+
+def count(n: float | int | None) -> str:
+    """A count as Markdown text (st.metric, st.markdown, st.caption): `--` when suppressed, rounded in
+    publication mode, else fmt_int."""
+    if publication() and n is not None and not pd.isna(n) and extract.round_count(n) is None:
+        return SUPPRESSED_TEXT
+    return fmt_int(published_count(n))
+
+
+# ---------------------------------------------------------------- access and audit
+
+def allowed(action: str) -> bool:
+    """Whether the current user may do `action`: "extract_records" (Extracts page), "view_audit" (Admin page).
+
+    The spot for issue 8's authorisation decision: every page and download that needs a role asks here.
+    Until sign-in and roles exist, everyone may.
+    """
+    return True
+
+
+def who() -> str:
+    """The signed-in user's e-mail, else "anonymous" (read while the script runs: downloads run elsewhere)."""
+    try:
+        user = st.user
+        if user.get("is_logged_in"):
+            return str(user.get("email") or user.get("sub") or "signed-in user")
+    except Exception:  # noqa: BLE001 - no auth configured, or a host without st.user
+        log.debug("st.user unavailable", exc_info=True)
+    return "anonymous"
+
+
+def data_version(program_id: str) -> dict:
+    return extract.data_version(program_id, run_metric("data_freshness", Filters(program_id)))
+
+
+def download_buttons(df: pd.DataFrame, metric: str, key: str, params: dict | None = None,
+                     f: Filters | None = None) -> None:
+    """"Download CSV" and "with provenance (zip)": built only when pressed, audited, no rerun.
+
+    `df` is the metric's own rows (or ui.publish of them): the file is then byte for byte what
+    `python -m dashboard.extract` writes for the same metric, filters and parameters.
+    """
+    f = f or current_filters()
+    context = {"metric": metric, "f": f, "params": dict(params or {}), "publication": publication(),
+               "lang": language(), "version": data_version(f.program_id), "who": who()}
+
+    def make(fmt: str):
+        def data() -> bytes:
+            ex = extract.build(context["metric"], context["f"], context["params"], publication=context["publication"],
+                               lang=context["lang"], df=df, version=context["version"])
+            return extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc())
+        return data
+
+    stem = extract.file_stem(metric, f, params, publication=context["publication"])
+    c1, c2 = st.columns(2)
+    c1.download_button(t("Download CSV"), data=make("csv"), file_name=stem + ".csv", mime="text/csv",
+                       key=f"dl-{key}", on_click="ignore", icon=":material/download:", width="stretch")
+    c2.download_button(t("CSV with provenance (zip)"), data=make("zip"), file_name=stem + ".zip",
+                       mime="application/zip", key=f"dlz-{key}", on_click="ignore", icon=":material/folder_zip:",
+                       width="stretch", help=t("The CSV and provenance.json: filters, as-of moment, data version, "
+                                               "time of extract and the link that reproduces it."))
+
+
+def show_table(df: pd.DataFrame, **kwargs) -> None:
+    """A table of a metric's rows on screen: times in the program's zone, suppressed cells as "--"."""
+    table = extract.screen_times(df, current_program())
+    if df.attrs.get("published"):
+        table, marked = extract.screen_frame(table)
+        st.dataframe(table.style.format(na_rep=extract.SUPPRESSED_MARK, subset=marked, precision=3),
+                     hide_index=True, width="stretch", **kwargs)
+    else:
+        st.dataframe(table, hide_index=True, width="stretch", **kwargs)
+
+
+def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None = None) -> None:
+    """The rows behind a chart, one click away: a table and its CSV (built only when pressed).
+
+    `df` should be the metric's own rows (times in UTC); in publication mode they are published here
+    unless the page already did (ui.publish).
+    """
     with st.expander(t("Numbers behind this chart")):
-        st.dataframe(df, hide_index=True, width="stretch")
-        f = current_filters()
-        st.download_button(
-            t("Download CSV"), data=lambda: extract.csv_bytes(df), file_name=file_name(metric, f),
-            mime="text/csv", key=f"dl-{key}", on_click="ignore", icon=":material/download:",
-        )
+        try:
+            table = publish(df, metric)
+        except extract.NotPublishable:
+            st.info(t("These numbers list individual applications: they are not shown in publication mode."))
+            return
+        show_table(table)
+        if table.attrs.get("dropped"):
+            st.caption(t("Left out in publication mode (computed from unrounded counts): {columns}.").format(
+                columns=", ".join(map(str, table.attrs["dropped"]))))
+        download_buttons(table, metric, key, params)
 
 
-def chart_block(fig: go.Figure, df: pd.DataFrame, *, summary: str, metric: str, key: str,
-                alt: str | None = None, **plotly_kwargs):
-    """A one-sentence summary, the chart, and its numbers one click away."""
+def chart_block(fig: go.Figure | Callable[[pd.DataFrame], go.Figure], df: pd.DataFrame, *, summary: str,
+                metric: str, key: str, alt: str | None = None, params: dict | None = None, **plotly_kwargs):
+    """A one-sentence summary, the chart, and its numbers one click away.
+
+    In publication mode the chart must be drawn from published rows: pass `fig` as a function of the
+    rows (it gets ui.publish(df)), or draw it from ui.publish(df, metric) and pass those rows. A figure
+    drawn from unpublished counts is not shown in publication mode (its numbers still are, published).
+    """
     st.markdown(summary)
-    event = st.plotly_chart(fig, key=f"chart-{key}", config=PLOTLY_CONFIG, width="stretch", alt=alt or summary,
-                            **plotly_kwargs)
-    numbers_block(df, metric, key)
+    drawn_from_raw = publication() and not df.attrs.get("published") and not callable(fig)
+    rows = df
+    if publication():
+        try:
+            rows = publish(df, metric)
+        except extract.NotPublishable:
+            rows = df
+    if callable(fig) and not isinstance(fig, go.Figure):
+        fig = fig(rows)
+    event = None
+    if drawn_from_raw and _has_counts(metric, df):
+        st.info(t("This chart is not shown in publication mode: it was drawn from unrounded counts. "
+                  "Its published numbers are below."), icon=":material/shield:")
+    else:
+        event = st.plotly_chart(fig, key=f"chart-{key}", config=PLOTLY_CONFIG, width="stretch", alt=alt or summary,
+                                **plotly_kwargs)
+    numbers_block(rows, metric, key, params)
     return event
+
+
+def _has_counts(metric: str, df: pd.DataFrame) -> bool:
+    try:
+        spec = extract.spec_for(metric, df)
+    except extract.NotPublishable:
+        return True
+    return bool(spec.counts or spec.totals)
 
 
 def synthetic_banner(program: Program) -> None:

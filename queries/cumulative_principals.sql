@@ -20,6 +20,6 @@ select
     interval_start,
     interval_start + to_minutes($minutes::bigint) as interval_end,
     arrivals,
-    sum(arrivals) over (order by interval_start) as cumulative
+    sum(arrivals) over (order by interval_start)::bigint as cumulative
 from per_interval
 order by interval_start

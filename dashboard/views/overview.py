@@ -23,12 +23,19 @@ moment = f.as_of or datetime.now(program.tz)
 
 st.subheader(t("Where the intake stands"))
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("Principal applications counted"), fmt_int(min(counted, cap) if reached else counted),
+shown = min(counted, cap) if reached else counted
+c1.metric(t("Principal applications counted"), ui.count(shown),
           help=t("Principal applications submitted since opening, whatever their later status, up to the cap."))
-c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(min(counted, cap) / cap), cap=fmt_int(cap)))
-c2.metric(t("Places remaining"), fmt_int(status["remaining"]),
+# In publication mode the share and the places remaining come from the rounded count, so neither
+# gives the suppressed or unrounded count back.
+published = ui.published_count(shown)
+if published is not None:
+    c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(published / cap), cap=fmt_int(cap)))
+remaining = status["remaining"] if not ui.publication() else (
+    None if published is None else max(cap - int(published), 0))
+c2.metric(t("Places remaining"), ui.SUPPRESSED_TEXT if remaining is None else fmt_int(remaining),
           help=t("The cap minus the applications counted; never below zero."))
-c3.metric(t("Family applications"), fmt_int(status["family"]),
+c3.metric(t("Family applications"), ui.count(status["family"]),
           help=t("Spouses and dependants: they do not count toward the cap."))
 if reached is not None:
     c4.metric(t("Status"), t("Cap reached"))
@@ -45,7 +52,7 @@ else:
     c4.caption(t("{elapsed} since opening").format(elapsed=fmt_duration(moment - program.opens_at)))
 if int(status["over_cap"]):
     st.caption(t("{n} principal applications arrived after the cap was reached (over cap): they are not counted.")
-               .format(n=fmt_int(status["over_cap"])))
+               .format(n=ui.count(status["over_cap"])))
 if f.narrows:
     st.caption(t("Cap figures are program-wide: the filters narrow the breakdowns below, not the cap status."))
 
@@ -56,10 +63,9 @@ else:
     total = int(curve["cumulative"].iloc[-1])
     last = curve["interval_start"].iloc[-1].to_pydatetime()
     summary = t("{total} principal applications arrived by {last}; the cap of {cap} is drawn as a dashed line.").format(
-        total=fmt_int(total), last=fmt_datetime(last, tz), cap=fmt_int(cap))
-    table = curve.assign(interval_start=charts.local_naive(curve["interval_start"], tz)).rename(
-        columns={"interval_start": f"interval_start ({tz})"})
-    ui.chart_block(charts.cumulative_chart(curve, program, reached), table, summary=summary,
+        total=ui.count(total), last=fmt_datetime(last, tz), cap=fmt_int(cap))
+    curve = ui.publish(curve, "cumulative_principals")
+    ui.chart_block(charts.cumulative_chart(curve, program, reached), curve, summary=summary,
                    metric="cumulative_principals", key="cumulative")
 
 st.subheader(t("Applications by role and status"))
@@ -67,8 +73,9 @@ by = ui.run_metric("applications_by_role_status", f)
 if by.empty:
     st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
 else:
-    pivot = by.pivot_table(index="applicant_role", columns="status", values="applications", aggfunc="sum",
-                           fill_value=0)
+    total = int(by["applications"].sum())
+    by = ui.publish(by, "applications_by_role_status")
+    pivot = by.pivot(index="applicant_role", columns="status", values="applications").astype("float64")
     fig = go.Figure()
     for i, s in enumerate(pivot.columns):
         fig.add_bar(name=label(s), y=[label(r) for r in pivot.index], x=pivot[s], orientation="h",
@@ -79,5 +86,5 @@ else:
     fig.update_xaxes(title=t("Applications"))
     charts.base_layout(fig, source=charts.source_note(program), height=300)
     summary = t("{n} applications match the filters, by applicant role and current status.").format(
-        n=fmt_int(int(by["applications"].sum())))
+        n=ui.count(total))
     ui.chart_block(fig, by, summary=summary, metric="applications_by_role_status", key="role-status")

@@ -1,0 +1,60 @@
+"""Admin: the extract audit log, read-only (the dashboard only ever appends to it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import extract, ui
+from dashboard.i18n import fmt_datetime, fmt_int, t
+
+program = ui.current_program()
+
+st.header(t("Extract audit log"))
+if not ui.allowed("view_audit"):
+    st.warning(t("Your role does not allow the audit log. Ask the dashboard team for administrator access."))
+    st.stop()
+
+st.markdown(t("Every extract, from a download button or the command line, adds one line to the audit log "
+              "beside the warehouse snapshots. The dashboard cannot change or delete it, and a new snapshot "
+              "leaves it as it is. Each line carries a fingerprint of the line before it, so a change made "
+              "to the file outside the dashboard shows below."))
+
+records = extract.read_audit()
+count, broken = extract.verify_audit()
+if not records:
+    st.info(t("No extract has been made yet."), icon=":material/history:")
+    st.stop()
+if broken is None:
+    st.success(t("The log is intact: every line is linked to the one before ({n} in all).").format(n=fmt_int(count)),
+               icon=":material/verified:")
+else:
+    st.error(t("The log was changed outside the dashboard: line {line} of {n} does not follow from the line "
+               "before it. Tell the dashboard team; keep a copy of the file as it is.").format(
+               line=fmt_int(broken), n=fmt_int(count)), icon=":material/gpp_bad:")
+
+
+def _when(text: str) -> str:
+    try:
+        return fmt_datetime(datetime.fromisoformat(text), program.time_zone)
+    except (TypeError, ValueError):
+        return str(text)
+
+
+table = pd.DataFrame([{
+    t("When"): _when(r.get("at", "")),
+    t("Who"): r.get("who"),
+    t("Source"): t("dashboard") if r.get("via") == "dashboard" else t("command line"),
+    t("Metric"): r.get("metric"),
+    t("Filters"): urlencode({**r.get("filters", {}), **{k: [v] for k, v in (r.get("parameters") or {}).items()}},
+                            doseq=True, safe=":"),
+    t("Publication"): bool(r.get("publication")),
+    t("Rows"): r.get("rows"),
+    t("File"): r.get("file"),
+    "SHA-256": r.get("file_sha256"),
+} for r in reversed(records)])
+st.caption(t("Newest first ({n} in all). Times in {zone}.").format(n=fmt_int(len(records)), zone=program.time_zone))
+st.dataframe(table, hide_index=True, width="stretch")

@@ -1,0 +1,111 @@
+"""Extracts: any metric as a CSV (the application records by default), with provenance and its command line.
+
+The link in every provenance.json opens this page: `metric=` and the metric's own parameters
+(e.g. `minutes=60`) in the URL choose the extract, the shared filters narrow it.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import streamlit as st
+
+from dashboard import extract, metrics, ui
+from dashboard.filters import format_time
+from dashboard.i18n import N_, fmt_int, language, t
+
+DEFAULT = "application_records"
+PREVIEW_ROWS = 200
+GRAIN_LABELS = {None: N_("Automatic (from the data's span)"), 1: N_("1 minute"), 15: N_("15 minutes"),
+                60: N_("Hour"), 1440: N_("Day")}
+
+f = ui.current_filters()
+program = ui.current_program()
+ss = st.session_state
+
+st.header(t("Extracts"))
+st.markdown(t("Download any table of the dashboard as a CSV file, under the filters in the sidebar. The "
+              "application records list each application with the status it had at the \"as of\" moment; "
+              "no names or other direct identifiers are ever stored. The zip adds provenance.json: the "
+              "filters, the data version, the time of the extract and a link that reproduces it. Every "
+              "download is recorded in the audit log."))
+
+if not ui.allowed("extract_records"):
+    st.warning(t("Your role does not allow extracts. Ask the dashboard team for analyst access."))
+    st.stop()
+
+names = sorted(metrics.METRICS)
+if "x_metric" not in ss:
+    wanted = st.query_params.get("metric")
+    if wanted is not None and wanted not in names:
+        st.warning(t("The link names an unknown table ({value}); showing the application records.").format(
+            value=wanted), icon=":material/link_off:")
+    ss["x_metric"] = wanted if wanted in names else DEFAULT
+metric = st.selectbox(t("Table"), names, key="x_metric")
+st.query_params["metric"] = metric
+st.caption(t(metrics.describe(metric)))  # translated where extracts.po has the docstring
+
+# The metric's own parameters: a time grain for those that take minutes, text otherwise.
+params: dict = {}
+for name in extract.metric_params(metric):
+    url_value = st.query_params.get(name)
+    if name == "minutes":
+        key = f"x_{metric}_minutes"
+        if key not in ss:
+            try:
+                ss[key] = int(url_value) if url_value is not None else None
+            except ValueError:
+                ss[key] = None
+            if ss[key] not in GRAIN_LABELS:
+                ss[key] = None
+        minutes = st.selectbox(t("Time grain"), list(GRAIN_LABELS), key=key,
+                               format_func=lambda m: t(GRAIN_LABELS[m]))
+        if minutes is not None:
+            params["minutes"] = minutes
+    else:
+        text = st.text_input(name, value=url_value or "", key=f"x_{metric}_{name}")
+        if text:
+            try:
+                params.update(extract.parse_params(metric, {name: text}))
+            except ValueError as exc:
+                st.warning(str(exc))
+every_param = {name for m in names for name in extract.metric_params(m)}
+for name in list(st.query_params):
+    if name in every_param and name not in params:
+        del st.query_params[name]
+for name, value in params.items():
+    st.query_params[name] = str(value)
+
+rows = ui.run_metric(metric, f, **params)
+try:
+    table = ui.publish(rows, metric)
+except extract.NotPublishable:
+    st.info(t("Publication mode is on: individual application records cannot be published. Turn publication "
+              "mode off to extract them for internal use, or choose a table of counts."), icon=":material/shield:")
+    st.stop()
+
+if rows.empty:
+    st.info(t("No rows match these filters."), icon=":material/filter_alt_off:")
+else:
+    st.caption(t("Rows: {n}; the first {shown} are shown.").format(n=fmt_int(len(table)), shown=fmt_int(PREVIEW_ROWS))
+               if len(table) > PREVIEW_ROWS else t("Rows: {n}.").format(n=fmt_int(len(table))))
+    ui.show_table(table.head(PREVIEW_ROWS))
+ui.download_buttons(table, metric, f"extract-{metric}", params)
+
+command = ["python", "-m", "dashboard.extract", "--program", f.program_id, "--metric", metric]
+for flag, value in (("--from", f.start), ("--to", f.end), ("--as-of", f.as_of)):
+    if value is not None:
+        command += [flag, format_time(value, program)]
+for flag, values in (("--country", f.countries), ("--role", f.roles), ("--permit", f.permits),
+                     ("--status", f.statuses)):
+    for v in values:
+        command += [flag, v]
+for name, value in params.items():
+    command += [f"--{name}", str(value)]
+if ui.publication():
+    command.append("--publication")
+if language() != "en":
+    command += ["--lang", language()]
+command += ["--out", extract.file_stem(metric, f, params, publication=ui.publication()) + ".csv"]
+st.markdown(t("The same extract from the command line (the file is byte for byte the same):"))
+st.code(shlex.join(command), language="bash")
