@@ -147,12 +147,14 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
     end = local_naive(df["interval_end"], tz)
     fig = go.Figure()
     series = (("principal", t("Principal applicants")), ("family", t("Spouses and dependants")))
-    if len(df) <= BARS_UP_TO:
+    if len(df) <= BARS_UP_TO:  # two bars inside each interval: [start, end) on the time axis
+        ms = ((end - start) / pd.Timedelta(milliseconds=1)).to_numpy()
         for i, (col, name) in enumerate(series):
-            fig.add_bar(x=start + (end - start) / 2, y=df[col], name=name, marker={"color": PALETTE[col],
-                        "pattern": {"shape": ["", "/"][i]}}, customdata=start,
-                        hovertemplate="%{customdata|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
-        fig.update_layout(barmode="group", bargap=0.15)
+            fig.add_bar(x=start, y=df[col], width=ms * 0.42, offset=ms * (0.06 + 0.46 * i), name=name,
+                        marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i]}},
+                        hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
+        fig.update_layout(barmode="overlay")
+        fig.update_xaxes(range=[start.min(), end.max()])  # plotly pads as if bars were centred on x
     else:  # a step per interval, closed at the last interval's end
         x = pd.concat([start, end.tail(1)], ignore_index=True)
         for col, name in series:
@@ -164,6 +166,8 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
         add_moment(fig, cap_reached_at, t("Cap reached"), tz)
     fig.update_xaxes(title=t("Time ({zone})").format(zone=tz))
     fig.update_yaxes(title=t("Applications per interval ({interval})").format(interval=interval_label))
+    if len(df) and max(df["principal"].max(), df["family"].max()) < 10:
+        fig.update_yaxes(dtick=1)  # counts: no half applications on the axis
     if focus is not None:
         lo, hi = (pd.Timestamp(m).tz_convert(tz).tz_localize(None) for m in focus)
         fig.update_xaxes(range=[lo, hi + (hi - lo) * 0.03])
@@ -202,7 +206,7 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
                               "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
                         hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
         if not share:
-            add_cap_line(fig, program.cap, t("Cap of {program}: {cap}").format(program=program.name(lang),
+            add_cap_line(fig, program.cap, t("{program}: cap of {cap}").format(program=program.name(lang),
                                                                              cap=fmt_int(program.cap)))
     if share:
         add_cap_line(fig, 100, t("Cap (100 %)"))
