@@ -129,3 +129,13 @@ def test_velocity_in_french(basic_warehouse):
     assert not at.exception
     assert figures(at)["Jour le plus achalandé"] == "6"
     assert "Jalons vers le plafond" in texts(at.subheader)
+
+
+def test_only_family_applications_have_no_busiest_interval(basic_warehouse):
+    at = velocity({"role": "dependant"})  # F2, 13:15 EDT on the 16th
+    assert not at.exception
+    assert figures(at) == {"Principal applications": "0", "Family applications": "1", "Per hour, last hour": "0",
+                           "Per hour, last 6 hours": "0.0", "Busiest hour": "—"}
+    assert ("From Sun 16 Jul 2023, 13:00 EDT to Sun 16 Jul 2023, 14:00 EDT, principal applications: 0, family "
+            "applications (spouses and dependants): 1.") in texts(at.markdown)
+    assert "No application counting toward the cap matches these filters yet." in texts(at.info)

@@ -92,17 +92,22 @@ if series.empty or int(series["principal"].sum() + series["family"].sum()) == 0:
     st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
 else:
     peak = series.loc[series["principal"].idxmax()]  # the first of equal peaks
-    c5.metric(t(BUSIEST[grain]), fmt_int(peak["principal"]),
-              help=t("The interval with the most principal applications (the earliest, when several tie)."))
-    c5.caption(t("from {start}").format(start=_interval_text(peak["interval_start"], grain)))
     first = series["interval_start"].iloc[0]
     last = min([series["interval_end"].iloc[-1]] + [pd.Timestamp(m) for m in (f.end, f.as_of) if m is not None])
-    summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses and "
-                "dependants): {family}; the busiest interval for principal applications began {when}, with "
-                "{peak}.").format(
-        first=fmt_datetime(first.to_pydatetime(), tz), last=fmt_datetime(last.to_pydatetime(), tz),
-        principal=fmt_int(series["principal"].sum()), family=fmt_int(series["family"].sum()),
-        peak=fmt_int(peak["principal"]), when=_interval_text(peak["interval_start"], grain))
+    counts = {"first": fmt_datetime(first.to_pydatetime(), tz), "last": fmt_datetime(last.to_pydatetime(), tz),
+              "principal": fmt_int(series["principal"].sum()), "family": fmt_int(series["family"].sum())}
+    if peak["principal"] > 0:
+        c5.metric(t(BUSIEST[grain]), fmt_int(peak["principal"]),
+                  help=t("The interval with the most principal applications (the earliest, when several tie)."))
+        c5.caption(t("from {start}").format(start=_interval_text(peak["interval_start"], grain)))
+        summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
+                    "and dependants): {family}; the busiest interval for principal applications began {when}, "
+                    "with {peak}.").format(**counts, peak=fmt_int(peak["principal"]),
+                                           when=_interval_text(peak["interval_start"], grain))
+    else:  # only family applications match
+        c5.metric(t(BUSIEST[grain]), "—")
+        summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
+                    "and dependants): {family}.").format(**counts)
     if cut:
         st.caption(t("Only the first {n} intervals are drawn, up to {last}: choose a longer interval or narrow "
                      "the time range to see the rest.").format(n=fmt_int(MAX_INTERVALS),
