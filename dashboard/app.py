@@ -52,6 +52,7 @@ except ProgramConfigError as exc:
 
 pages = [
     st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
+    st.Page("views/velocity.py", title=t("Velocity"), url_path="velocity"),
     st.Page("views/countries.py", title=t("Country of origin"), url_path="countries"),
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
     st.Page("views/extracts.py", title=t("Extracts"), url_path="extracts"),

@@ -212,3 +212,97 @@ def selected_codes(selection) -> list[str]:
         if isinstance(code, str) and code and code not in codes:
             codes.append(code)
     return codes
+# ---------------------------------------------------------------- velocity
+
+BARS_UP_TO = 240  # more intervals than this draw as step lines: bars thinner than a pixel say nothing
+
+
+def principal_focus(df: pd.DataFrame, share: float = 0.25) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """(first interval_start, last interval_end) of the intervals with principal applications, when they
+    take up less than `share` of the series (a long tail of family applications would flatten the
+    surge to a sliver); None otherwise."""
+    busy = df[df["principal"] > 0]
+    if busy.empty or len(df) < 2:
+        return None
+    span = df["interval_end"].iloc[-1] - df["interval_start"].iloc[0]
+    focus = (df["interval_start"].iloc[0], busy["interval_end"].iloc[-1])
+    return focus if focus[1] - focus[0] < share * span else None
+
+
+def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime | None,
+                   interval_label: str, focus: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> go.Figure:
+    """Applications per interval, principal and family as two series side by side (never stacked), with
+    the cap-reached moment marked. `df` has interval_start, interval_end (UTC), principal, family. With
+    `focus` (UTC), the chart opens on that span; Autoscale shows the whole series."""
+    tz = program.time_zone
+    start = local_naive(df["interval_start"], tz)
+    end = local_naive(df["interval_end"], tz)
+    fig = go.Figure()
+    series = (("principal", t("Principal applicants")), ("family", t("Spouses and dependants")))
+    if len(df) <= BARS_UP_TO:  # two bars inside each interval: [start, end) on the time axis
+        ms = ((end - start) / pd.Timedelta(milliseconds=1)).to_numpy()
+        for i, (col, name) in enumerate(series):
+            fig.add_bar(x=start, y=df[col], width=ms * 0.42, offset=ms * (0.06 + 0.46 * i), name=name,
+                        marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i]}},
+                        hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
+        fig.update_layout(barmode="overlay")
+        fig.update_xaxes(range=[start.min(), end.max()])  # plotly pads as if bars were centred on x
+    else:  # a step per interval, closed at the last interval's end
+        x = pd.concat([start, end.tail(1)], ignore_index=True)
+        for col, name in series:
+            y = pd.concat([df[col], df[col].tail(1)], ignore_index=True)
+            fig.add_scatter(x=x, y=y, mode="lines", line={"shape": "hv", "color": PALETTE[col],
+                            "width": 2 if col == "principal" else 1.5, "dash": "solid" if col == "principal" else "dot"},
+                            name=name, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
+    if cap_reached_at is not None and len(df) and df["interval_start"].min() <= cap_reached_at <= df["interval_end"].max():
+        add_moment(fig, cap_reached_at, t("Cap reached"), tz)
+    fig.update_xaxes(title=t("Time ({zone})").format(zone=tz))
+    fig.update_yaxes(title=t("Applications per interval ({interval})").format(interval=interval_label))
+    if len(df) and max(df["principal"].max(), df["family"].max()) < 10:
+        fig.update_yaxes(dtick=1)  # counts: no half applications on the axis
+    if focus is not None:
+        lo, hi = (pd.Timestamp(m).tz_convert(tz).tz_localize(None) for m in focus)
+        fig.update_xaxes(range=[lo, hi + (hi - lo) * 0.03])
+    return base_layout(fig, source=source_note(program))
+
+
+def elapsed_curves(curves: Iterable[tuple[Program, pd.DataFrame]]) -> pd.DataFrame:
+    """Cumulative applications counting toward each program's cap by hours since its opening, from 0 at
+    the opening: program_id, elapsed_hours, cumulative, share_of_cap (0.42 = 42 % of that program's cap).
+    Each frame is cumulative_principals' (interval_end, cumulative)."""
+    parts = []
+    for program, df in curves:
+        elapsed = (df["interval_end"] - pd.Timestamp(program.opens_at)) / pd.Timedelta(hours=1)
+        part = pd.DataFrame({"elapsed_hours": [0.0, *elapsed], "cumulative": [0, *df["cumulative"].astype("int64")]})
+        part = part[part["elapsed_hours"] >= 0].drop_duplicates("elapsed_hours", keep="last")
+        parts.append(part.assign(program_id=program.id, share_of_cap=part["cumulative"] / program.cap))
+    columns = ["program_id", "elapsed_hours", "cumulative", "share_of_cap"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool) -> go.Figure:
+    """Each program's cumulative curve (elapsed_curves) by time since its opening (hours, or days beyond
+    three days), in applications or as a share of its cap; each cap drawn the same way."""
+    from dashboard.i18n import fmt_int
+
+    lang = language()
+    days = len(df) > 0 and df["elapsed_hours"].max() > 72
+    shown = [programs[pid] for pid in dict.fromkeys(df["program_id"])]
+    fig = go.Figure()
+    for i, program in enumerate(shown):
+        part = df[df["program_id"] == program.id]
+        x = part["elapsed_hours"] / 24 if days else part["elapsed_hours"]
+        y = part["share_of_cap"] * 100 if share else part["cumulative"]
+        fig.add_scatter(x=x, y=y, mode="lines", name=program.name(lang),
+                        line={"color": SEQUENCE[i % len(SEQUENCE)], "width": 3 if i == 0 else 2,
+                              "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
+                        hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
+        if not share:
+            add_cap_line(fig, program.cap, t("{program}: cap of {cap}").format(program=program.name(lang),
+                                                                             cap=fmt_int(program.cap)))
+    if share:
+        add_cap_line(fig, 100, t("Cap (100 %)"))
+    fig.update_xaxes(title=t("Days since opening") if days else t("Hours since opening"), rangemode="tozero")
+    fig.update_yaxes(title=t("Share of the cap (%)") if share else t("Applications counted toward the cap"))
+    synthetic = next((p for p in shown if p.synthetic), None)
+    return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None)))

@@ -4,13 +4,17 @@ URL keys (all optional; times are wall-clock in the program's zone unless they c
 
     program=ID  from=2023-07-16T09:00  to=2023-07-18T00:00  as_of=2023-07-16T18:00
     country=IND&country=CHN  role=principal  permit=open_work_permit  status=approved  lang=fr
+
+Page-specific keys live beside them (the Velocity page's `grain=1min|15min|hour|day`); the shared
+filters never remove them. A wall-clock time that a daylight-saving change repeats carries its offset
+(`as_of=2023-11-05T01:30-05:00`), so a link names one moment only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dashboard.country_codes import all_iso3
 from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program
@@ -20,6 +24,10 @@ FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 LANGS = ("en", "fr")
 LIST_KEYS = {"country": "countries", "role": "roles", "permit": "permits", "status": "statuses"}
 ALLOWED: dict[str, tuple[str, ...]] = {"roles": ROLES, "permits": PERMIT_TYPES, "statuses": STATUSES}
+TIME_KEYS = (("from", "start"), ("to", "end"), ("as_of", "as_of"))
+# The Velocity page's interval lengths (None = calendar days in the program's zone), in URL form.
+GRAINS: dict[str, int | None] = {"1min": 1, "15min": 15, "hour": 60, "day": None}
+DEFAULT_GRAIN = "hour"
 
 
 @dataclass(frozen=True)
@@ -28,9 +36,16 @@ class Notice:
 
     key: str
     value: str
+    reason: str = "invalid"  # "invalid": not a usable value; "range": outside the program's dates
 
 
-@dataclass(frozen=True)
+def _utc(dt: datetime | None) -> datetime | None:
+    return dt.astimezone(UTC) if dt is not None else None
+
+
+# eq=False: aware datetimes in the program's zone compare equal across the hour a daylight-saving change
+# repeats (Python ignores `fold` within one zone), so equality and hashing go through UTC (key()).
+@dataclass(frozen=True, eq=False)
 class Filters:
     program_id: str
     start: datetime | None = None  # aware; None = from the beginning
@@ -65,13 +80,35 @@ class Filters:
         return replace(self, as_of=None) != Filters(self.program_id)
 
     def key(self) -> tuple:
-        """A hashable cache key."""
-        return (self.program_id, self.start, self.end, self.as_of, self.countries, self.roles,
+        """A hashable cache key (times in UTC: one moment, one key)."""
+        return (self.program_id, _utc(self.start), _utc(self.end), _utc(self.as_of), self.countries, self.roles,
                 self.permits, self.statuses)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filters) and self.key() == other.key()
+
+    def __hash__(self) -> int:
+        return hash(self.key())
+
+
+def time_window(program: Program) -> tuple[datetime, datetime]:
+    """The times a filter may name: from a year before the opening to two years after the closing
+    (or the opening). Outside it a link is a typo or a wrong program, never a view worth showing.
+    """
+    last = program.closes_at or program.opens_at
+    return program.opens_at - timedelta(days=366), last + timedelta(days=2 * 366)
+
+
+def is_ambiguous(dt: datetime, program: Program) -> bool:
+    """True when the wall-clock time of `dt` in the program's zone occurs twice (the hour repeated
+    when daylight saving ends)."""
+    local = dt.astimezone(program.tz).replace(tzinfo=None)
+    return local.replace(fold=0, tzinfo=program.tz).utcoffset() != local.replace(fold=1, tzinfo=program.tz).utcoffset()
 
 
 def parse_time(text: str, program: Program) -> datetime | None:
-    """An ISO 8601 time; naive means the program's zone. None when it is not a time."""
+    """An ISO 8601 time; naive means the program's zone (the first of a repeated hour). None when it is
+    not a time, or names a wall-clock time that a daylight-saving change skips."""
     try:
         dt = datetime.fromisoformat(text.strip())
     except (ValueError, AttributeError):
@@ -86,9 +123,26 @@ def parse_time(text: str, program: Program) -> datetime | None:
 
 
 def format_time(dt: datetime, program: Program) -> str:
-    """Wall-clock time in the program's zone, as the URL carries it."""
+    """Wall-clock time in the program's zone, as the URL carries it; with its UTC offset when the
+    wall-clock time occurs twice, so that parse_time gives back the same moment."""
     local = dt.astimezone(program.tz)
-    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
+    text = local.strftime("%Y-%m-%dT%H:%M:%S" if local.second or local.microsecond else "%Y-%m-%dT%H:%M")
+    if local.microsecond:
+        text += f".{local.microsecond:06d}"
+    if is_ambiguous(local, program):
+        offset = local.strftime("%z")
+        text += f"{offset[:3]}:{offset[3:]}"
+    return text
+
+
+def parse_grain(params: Mapping[str, str | Sequence[str]]) -> tuple[str, Notice | None]:
+    """The Velocity page's grain from the URL: its default when absent, with a Notice when unusable."""
+    vals = _values(params, "grain")
+    if not vals:
+        return DEFAULT_GRAIN, None
+    if vals[0].strip().lower() in GRAINS:
+        return vals[0].strip().lower(), None
+    return DEFAULT_GRAIN, Notice("grain", vals[0])
 
 
 def _values(params: Mapping[str, str | Sequence[str]], key: str) -> list[str]:
@@ -113,13 +167,16 @@ def parse_query(params: Mapping[str, str | Sequence[str]], programs: Mapping[str
             notices.append(Notice("program", wanted[0]))
     program = programs.get(program_id)
     kw: dict = {}
-    for key, attr in (("from", "start"), ("to", "end"), ("as_of", "as_of")):
+    for key, attr in TIME_KEYS:
         vals = _values(params, key)
         if not vals or program is None:
             continue
         dt = parse_time(vals[0], program)
-        if dt is None or not (FAR_PAST < dt < FAR_FUTURE):
+        lo, hi = time_window(program)
+        if dt is None:
             notices.append(Notice(key, vals[0]))
+        elif not lo <= dt <= hi:
+            notices.append(Notice(key, vals[0], "range"))
         else:
             kw[attr] = dt
     if kw.get("start") and kw.get("end") and kw["start"] >= kw["end"]:
@@ -145,7 +202,7 @@ def to_query(f: Filters, programs: Mapping[str, Program], default_program: str |
     if f.program_id != default_program:
         q["program"] = [f.program_id]
     if program is not None:
-        for key, attr in (("from", "start"), ("to", "end"), ("as_of", "as_of")):
+        for key, attr in TIME_KEYS:
             value = getattr(f, attr)
             if value is not None:
                 q[key] = [format_time(value, program)]

@@ -163,3 +163,75 @@ def application_records(f: Filters) -> pd.DataFrame:
     No direct identifiers exist in the warehouse: the ingest never stores them.
     """
     return query("application_records", f.params())
+# ---------------------------------------------------------------- velocity
+
+MAX_INTERVALS = 9000  # a series longer than this is cut; the page says so
+
+
+def _range_last(f: Filters) -> datetime | None:
+    """The last moment an arrival series must cover: just before the end of the time range or the as-of
+    moment (an interval that starts at the as-of moment would be an empty one nobody could see filled)."""
+    ends = [m - timedelta(microseconds=1) for m in (f.end, f.as_of) if m is not None]
+    return min(ends) if ends else None
+
+
+@metric
+def arrivals_by_interval(f: Filters, minutes: int = 60, max_intervals: int = MAX_INTERVALS) -> pd.DataFrame:
+    """One row per interval of `minutes` (aligned on local midnight of the opening day), empty ones
+    included as 0, under the shared filters: interval_start, interval_end (UTC), principal, family.
+
+    The series runs from the time range's start (else the first arrival) to its end or the as-of
+    moment (else the last arrival); at most `max_intervals` + 1 rows (one more means it was cut).
+    Intervals are fixed lengths of time: across a daylight-saving change an hour is a UTC hour.
+    """
+    p = program_of(f)
+    return query("arrivals_by_interval", {
+        **f.params(), "minutes": minutes, "origin": origin_for(p), "range_first": f.start,
+        "range_last": _range_last(f), "max_intervals": max_intervals,
+    })
+
+
+@metric
+def arrivals_by_day(f: Filters, max_intervals: int = MAX_INTERVALS) -> pd.DataFrame:
+    """One row per calendar day in the program's zone (23, 24 or 25 hours), empty ones included as 0,
+    under the shared filters: interval_start, interval_end (UTC), principal, family.
+
+    The same range as arrivals_by_interval, in whole local days.
+    """
+    p = program_of(f)
+    last = _range_last(f)
+    return query("arrivals_by_day", {
+        **f.params(), "tz": p.time_zone,
+        "range_first_day": f.start.astimezone(p.tz).date() if f.start else None,
+        "range_last_day": last.astimezone(p.tz).date() if last else None, "max_intervals": max_intervals,
+    })
+
+
+@metric
+def arrival_rate(f: Filters) -> pd.DataFrame:
+    """One row at the as-of moment (else the program's newest submission), under the shared filters:
+    rate_at (UTC), principal, family (submitted by then), and applications per hour over the last hour and
+    the last 6 hours: principal_per_hour_1h, family_per_hour_1h, principal_per_hour_6h, family_per_hour_6h.
+    """
+    return query("arrival_rate", {**f.params(), "at": f.as_of})
+
+
+def milestone_step(cap: int) -> int:
+    """Milestones every tenth of the cap, rounded down to 1, 2, 2.5 or 5 times a power of ten (at least 1):
+    1,000 for a cap of 10,000, 500 for 5,000, 1 for 5.
+    """
+    tenth = cap / 10
+    if tenth < 1:
+        return 1
+    power = 10 ** (len(str(int(tenth))) - 1)
+    return int(max(m * power for m in (1, 2, 2.5, 5) if m * power <= tenth and (m * power) % 1 == 0))
+
+
+@metric
+def milestones(f: Filters, step: int | None = None) -> pd.DataFrame:
+    """One row per milestone (every `step`-th application counting toward the cap, default
+    milestone_step(cap), and the cap-th), from the opening, under the shared filters: milestone,
+    submitted_at (UTC), since_opening, since_previous (Timedelta; the first one's previous is the opening).
+    """
+    p = program_of(f)
+    return query("milestones", {**f.params(), **cap_params(p), "step": step or milestone_step(p.cap)})

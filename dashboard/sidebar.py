@@ -28,7 +28,18 @@ NOTICE_TEXT = {
     "permit": N_("The link names an unknown permit type ({value}); it was left out."),
     "status": N_("The link names an unknown status ({value}); it was left out."),
     "lang": N_("The link asks for an unknown language ({value}); showing English."),
+    "grain": N_("The link asks for an unknown interval ({value}); showing hours. Intervals: 1min, 15min, hour, day."),
 }
+# Times that parse but fall outside the program's dates (filters.time_window).
+RANGE_TEXT = {
+    "from": N_("The start time in the link ({value}) is outside the program's dates ({first} to {last}); "
+               "showing from the opening."),
+    "to": N_("The end time in the link ({value}) is outside the program's dates ({first} to {last}); "
+             "showing to the latest."),
+    "as_of": N_("The \"as of\" time in the link ({value}) is outside the program's dates ({first} to {last}); "
+                "showing the latest data."),
+}
+TIME_WIDGETS = {"start": "f_from", "end": "f_to", "as_of": "f_as_of"}
 # Labels for codes that the data model uses (the codes themselves stay stable in URLs and CSVs).
 LABELS = {
     "principal": N_("Principal applicant"), "spouse": N_("Spouse"), "dependant": N_("Dependant"),
@@ -46,13 +57,23 @@ def _naive_local(dt: datetime | None, program: Program) -> datetime | None:
     return dt.astimezone(program.tz).replace(tzinfo=None, second=0, microsecond=0) if dt else None
 
 
-def _aware(dt: datetime | None, program: Program) -> datetime | None:
-    return program.localize(dt) if dt else None
+def _aware(key: str, program: Program) -> datetime | None:
+    """The moment a time widget names. The widgets show minutes and lose which of a repeated hour is
+    meant, so the exact moment a link named is kept while the widget still shows it."""
+    ss = st.session_state
+    naive = ss.get(key)
+    if naive is None:
+        return None
+    exact = ss.get("f_exact", {}).get(key)
+    if exact is not None and _naive_local(exact, program) == naive:
+        return exact
+    return program.localize(naive)
 
 
 def _load_state(f: Filters, program: Program) -> None:
     """Put `f` into the widgets' session state."""
     ss = st.session_state
+    ss["f_exact"] = {key: getattr(f, attr) for attr, key in TIME_WIDGETS.items()}
     ss["f_program"] = f.program_id
     ss["f_from"] = _naive_local(f.start, program)
     ss["f_to"] = _naive_local(f.end, program)
@@ -95,10 +116,7 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
         parsed = fl.parse_query({k: st.query_params.get_all(k) for k in st.query_params}, progs, default_program)
         _load_state(parsed, progs[parsed.program_id])
         ss["filters_loaded"] = True
-        for n in parsed.notices:
-            text = t(NOTICE_TEXT[n.key]).format(value=n.value, default=progs[parsed.program_id].name(_lang()))
-            notices.append(text)
-        ss["url_notices"] = notices
+        ss["url_notices"] = [notice_text(n, progs[parsed.program_id]) for n in parsed.notices]
 
     sb = st.sidebar
     if ss["f_program"] not in loaded:
@@ -109,10 +127,12 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     latest_moment = latest_for(program.id)
     countries_present = countries_for(program.id)
     sb.caption(t("Times are in {zone}.").format(zone=program.time_zone))
-    sb.datetime_input(t("From"), key="f_from", step=timedelta(minutes=1),
-                      format="YYYY-MM-DD", help=t("Submitted at or after this time. Empty: from the opening."))
-    sb.datetime_input(t("To"), key="f_to", step=timedelta(minutes=1),
-                      format="YYYY-MM-DD", help=t("Submitted before this time. Empty: up to the latest."))
+    lo, hi = (_naive_local(m, program) for m in fl.time_window(program))
+    # value=None: the session state holds the value; the default (when cleared) is "no limit".
+    bounds = {"value": None, "min_value": lo, "max_value": hi, "step": timedelta(minutes=1), "format": "YYYY-MM-DD"}
+    sb.datetime_input(t("From"), key="f_from", help=t("Submitted at or after this time. Empty: from the opening."),
+                      **bounds)
+    sb.datetime_input(t("To"), key="f_to", help=t("Submitted before this time. Empty: up to the latest."), **bounds)
     options = sorted(set(countries_present) | set(ss.get("f_country", [])), key=lambda c: country_name(c, _lang()))
     sb.multiselect(t("Citizenship"), options, key="f_country", format_func=lambda c: f"{country_name(c, _lang())} ({c})",
                    placeholder=t("All countries"))
@@ -125,26 +145,26 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     if not ss["f_latest"]:
         if ss.get("f_as_of") is None:
             ss["f_as_of"] = _naive_local(latest_moment, program) if latest_moment else _naive_local(program.opens_at, program)
-        sb.datetime_input(t("As of"), key="f_as_of", step=timedelta(minutes=1),
-                          format="YYYY-MM-DD", help=t("Show only what had been submitted by then, with the status it had then."))
+        sb.datetime_input(t("As of"), key="f_as_of", help=t("Show only what had been submitted by then, with the "
+                          "status it had then."), **bounds)
 
     def pin() -> None:
         if latest_moment is not None:
             ss["f_latest"] = False
             ss["f_as_of"] = _naive_local(latest_moment + timedelta(minutes=1), program)
 
-    c1, c2 = sb.columns(2)
-    c1.button(t("Link to this moment"), on_click=pin, help=t("Pin the \"as of\" time in the address, so the link "
-              "shows these figures even after later ingests."), width="stretch")
-    c2.button(t("Reset filters"), on_click=_reset, width="stretch")
+    # One under the other: side by side, the sidebar's width cut "Link to this moment" short.
+    sb.button(t("Link to this moment"), on_click=pin, help=t("Pin the \"as of\" time in the address, so the link "
+              "shows these figures even after later ingests."), width="stretch", icon=":material/push_pin:")
+    sb.button(t("Reset filters"), on_click=_reset, width="stretch", icon=":material/filter_alt_off:")
 
-    start, end = _aware(ss["f_from"], program), _aware(ss["f_to"], program)
+    start, end = _aware("f_from", program), _aware("f_to", program)
     if start and end and start >= end:
         notices.append(t("The end of the time range is before its start; the end was ignored."))
         end = None
     f = Filters(
         program_id=program.id, start=start, end=end,
-        as_of=None if ss["f_latest"] else _aware(ss["f_as_of"], program),
+        as_of=None if ss["f_latest"] else _aware("f_as_of", program),
         countries=tuple(sorted(ss["f_country"])),
         roles=tuple(r for r in ROLES if r in ss["f_role"]),
         permits=tuple(p for p in PERMIT_TYPES if p in ss["f_permit"]),
@@ -155,6 +175,15 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     ss["url_notices"] = []
     write_url(f, default_program)
     return f
+
+
+def notice_text(n: fl.Notice, program: Program) -> str:
+    """The sentence that tells the user which URL value was not used, and what is shown instead."""
+    if n.reason == "range":
+        first, last = fl.time_window(program)
+        return t(RANGE_TEXT[n.key]).format(value=n.value, first=fmt_datetime(first, program.time_zone, kind="date"),
+                                            last=fmt_datetime(last, program.time_zone, kind="date"))
+    return t(NOTICE_TEXT[n.key]).format(value=n.value, default=program.name(_lang()))
 
 
 def _lang() -> str:

@@ -1,0 +1,188 @@
+"""Velocity: how fast applications arrive, the milestones on the way to the cap, and intakes compared."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, extract, ui
+from dashboard import filters as fl
+from dashboard.filters import Filters
+from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, language, t
+from dashboard.metrics import MAX_INTERVALS, milestone_step
+from dashboard.programs import programs
+from dashboard.sidebar import notice_text
+
+GRAIN_LABELS = {"1min": N_("1 minute"), "15min": N_("15 minutes"), "hour": N_("Hour"), "day": N_("Day")}
+BUSIEST = {"1min": N_("Busiest minute"), "15min": N_("Busiest 15 minutes"), "hour": N_("Busiest hour"),
+           "day": N_("Busiest day")}
+
+f = ui.current_filters()
+program = ui.current_program()
+tz = program.time_zone
+ss = st.session_state
+
+
+def _grain() -> str:
+    """The grain widget, bound to the URL's `grain` by hand: the URL's value when the page is entered
+    (an unusable one falls back to hours, with a notice), then the widget's, written back to the URL."""
+    if "v_grain" not in ss:  # first run of this page: a shared link, a reload or a page switch
+        grain, notice = fl.parse_grain({k: st.query_params.get_all(k) for k in st.query_params})
+        if notice is not None:
+            st.warning(notice_text(notice, program), icon=":material/link_off:")
+        elif "grain" not in st.query_params:
+            grain = ss.get("v_grain_kept", grain)
+        ss["v_grain"] = grain
+    st.segmented_control(t("Interval"), list(fl.GRAINS), key="v_grain", required=True,
+                         format_func=lambda g: t(GRAIN_LABELS[g]))
+    grain = ss["v_grain"]
+    ss["v_grain_kept"] = grain
+    if grain == fl.DEFAULT_GRAIN:
+        if "grain" in st.query_params:
+            del st.query_params["grain"]
+    elif st.query_params.get("grain") != grain:
+        st.query_params["grain"] = grain
+    return grain
+
+
+def _interval_text(start: pd.Timestamp, grain: str) -> str:
+    return fmt_datetime(start.to_pydatetime(), tz, kind="date" if grain == "day" else "datetime")
+
+
+def _local_table(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The rows with their UTC times shown in the program's zone (offset included: a repeated hour stays
+    two rows that can be told apart)."""
+    return df.assign(**{c: df[c].dt.tz_convert(tz) for c in columns})
+
+
+st.subheader(t("How fast applications arrive"))
+grain = _grain()
+minutes = fl.GRAINS[grain]
+if minutes is None:
+    series = ui.run_metric("arrivals_by_day", f)
+else:
+    series = ui.run_metric("arrivals_by_interval", f, minutes=minutes)
+cut = len(series) > MAX_INTERVALS
+series = series.iloc[:MAX_INTERVALS]
+rate = ui.run_metric("arrival_rate", f).iloc[0]
+status = ui.run_metric("cap_status", f).iloc[0]
+reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
+at = None if pd.isna(rate["rate_at"]) else rate["rate_at"].to_pydatetime()
+
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric(t("Principal applications"), fmt_int(rate["principal"]),
+          help=t("Principal applications submitted by that moment under the filters, over the cap included."))
+c1.caption(t("submitted by {moment}").format(moment=fmt_datetime(at, tz)) if at else t("none yet"))
+if int(status["over_cap"]) and not f.narrows and program.counts_toward_cap == ("principal",):
+    c1.caption(t("{n} of them arrived after the cap of {cap} was reached (over cap).").format(
+        n=fmt_int(status["over_cap"]), cap=fmt_int(program.cap)))
+c2.metric(t("Family applications"), fmt_int(rate["family"]),
+          help=t("Spouses and dependants: they do not count toward the cap."))
+c3.metric(t("Per hour, last hour"), fmt_num(rate["principal_per_hour_1h"], 0),
+          help=t("Principal applications submitted in the hour before that moment."))
+c3.caption(t("principal applications; spouses and dependants: {n}").format(n=fmt_num(rate["family_per_hour_1h"], 0)))
+c4.metric(t("Per hour, last 6 hours"), fmt_num(rate["principal_per_hour_6h"], 1),
+          help=t("Principal applications submitted in the 6 hours before that moment, divided by 6."))
+c4.caption(t("principal applications; spouses and dependants: {n}").format(n=fmt_num(rate["family_per_hour_6h"], 1)))
+
+if series.empty or int(series["principal"].sum() + series["family"].sum()) == 0:
+    c5.metric(t(BUSIEST[grain]), "—")
+    st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
+else:
+    peak = series.loc[series["principal"].idxmax()]  # the first of equal peaks
+    first = series["interval_start"].iloc[0]
+    last = min([series["interval_end"].iloc[-1]] + [pd.Timestamp(m) for m in (f.end, f.as_of) if m is not None])
+    counts = {"first": fmt_datetime(first.to_pydatetime(), tz), "last": fmt_datetime(last.to_pydatetime(), tz),
+              "principal": fmt_int(series["principal"].sum()), "family": fmt_int(series["family"].sum())}
+    if peak["principal"] > 0:
+        c5.metric(t(BUSIEST[grain]), fmt_int(peak["principal"]),
+                  help=t("The interval with the most principal applications (the earliest, when several tie)."))
+        c5.caption(t("from {start}").format(start=_interval_text(peak["interval_start"], grain)))
+        summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
+                    "and dependants): {family}; the busiest interval for principal applications began {when}, "
+                    "with {peak}.").format(**counts, peak=fmt_int(peak["principal"]),
+                                           when=_interval_text(peak["interval_start"], grain))
+    else:  # only family applications match
+        c5.metric(t(BUSIEST[grain]), "—")
+        summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
+                    "and dependants): {family}.").format(**counts)
+    if cut:
+        st.caption(t("Only the first {n} intervals are drawn, up to {last}: choose a longer interval or narrow "
+                     "the time range to see the rest.").format(n=fmt_int(MAX_INTERVALS),
+                                                                last=fmt_datetime(last.to_pydatetime(), tz)))
+    focus = charts.principal_focus(series)
+    if focus is not None:
+        st.caption(t("The chart opens on the principal applications, up to {end}; use Autoscale in its toolbar to "
+                     "see the later family applications too.").format(end=fmt_datetime(focus[1].to_pydatetime(), tz)))
+    fig = charts.arrivals_chart(series, program, reached, t(GRAIN_LABELS[grain]).lower(), focus)
+    metric = "arrivals_by_day" if minutes is None else "arrivals_by_interval"
+    ui.chart_block(fig, _local_table(series, "interval_start", "interval_end"), summary=summary, metric=metric,
+                   key="arrivals")
+
+st.subheader(t("Milestones toward the cap"))
+step = milestone_step(program.cap)
+miles = ui.run_metric("milestones", f)
+if miles.empty:
+    st.info(t("No application counting toward the cap matches these filters yet."), icon=":material/flag:")
+else:
+    cap_row = miles[miles["milestone"] == program.cap]
+    if step == 1:
+        summary = t("With a cap this small, every application counting toward the cap is a milestone: when it "
+                    "arrived, and how long after the one before.")
+    else:
+        summary = t("A milestone every {step} applications counting toward the cap: when it was reached, and how "
+                    "long the step took.").format(step=fmt_int(step))
+    if len(cap_row):
+        summary += " " + t("The cap of {cap} was reached {when}, {elapsed} after opening.").format(
+            cap=fmt_int(program.cap), when=fmt_datetime(cap_row["submitted_at"].iloc[0].to_pydatetime(), tz),
+            elapsed=fmt_duration(cap_row["since_opening"].iloc[0].to_pytimedelta()))
+    st.markdown(summary)
+    if f.narrows:
+        st.caption(t("The milestones count only the applications that match the filters."))
+    shown = pd.DataFrame({
+        t("Application"): [fmt_int(m) for m in miles["milestone"]],
+        t("Arrived ({zone})").format(zone=tz): [fmt_datetime(v.to_pydatetime(), tz) for v in miles["submitted_at"]],
+        t("Since opening"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_opening"]],
+        t("Since the previous milestone"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_previous"]],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
+    rows = _local_table(miles, "submitted_at").assign(
+        since_opening_hours=miles["since_opening"] / pd.Timedelta(hours=1),
+        since_previous_hours=miles["since_previous"] / pd.Timedelta(hours=1),
+    ).drop(columns=["since_opening", "since_previous"])
+    st.download_button(t("Download CSV"), data=lambda: extract.csv_bytes(rows), file_name=ui.file_name("milestones", f),
+                       mime="text/csv", key="dl-milestones", on_click="ignore", icon=":material/download:")
+
+st.subheader(t("Intakes compared"))
+progs = programs()
+loaded = [p for p in ui.run_metric("programs_loaded", Filters(""))["program_id"] if p in progs]
+if len(loaded) < 2:
+    st.info(t("Only one program has application records. When several are loaded, their cumulative curves are "
+              "laid over each other here, by time since each opening."), icon=":material/stacked_line_chart:")
+else:
+    order = [f.program_id] + [p for p in loaded if p != f.program_id]
+    breakdown = {"countries": f.countries, "roles": f.roles, "permits": f.permits, "statuses": f.statuses}
+    curves = [(progs[p], ui.run_metric("cumulative_principals", f if p == f.program_id
+                                       else replace(Filters(p), **breakdown))) for p in order]
+    elapsed = charts.elapsed_curves(curves)
+    lang_name = {p: progs[p].name(language()) for p in order}
+    parts = []
+    for p in order:
+        last = elapsed[elapsed["program_id"] == p].iloc[-1]
+        parts.append(t("{program}: {share} of its cap after {elapsed}").format(
+            program=lang_name[p], share=fmt_pct(last["share_of_cap"]),
+            elapsed=fmt_duration(pd.Timedelta(hours=float(last["elapsed_hours"])).to_pytimedelta())))
+    summary = t("Applications counting toward each cap, by time since each opening. {parts}.").format(
+        parts="; ".join(parts))
+    if f.start or f.end or f.as_of:
+        summary += " " + t("The time range and the \"as of\" moment apply to {program} only; the other programs "
+                           "show all their data.").format(program=lang_name[f.program_id])
+    table = elapsed.assign(program=elapsed["program_id"].map(lang_name))
+    # One above the other: side by side, each figure's source line was cut off.
+    ui.chart_block(charts.comparison_chart(elapsed, progs, share=False), table, summary=summary,
+                   metric="intakes_compared", key="compare-counts")
+    ui.chart_block(charts.comparison_chart(elapsed, progs, share=True), table,
+                   summary=t("The same curves as a share of each program's cap."), metric="intakes_compared",
+                   key="compare-share")

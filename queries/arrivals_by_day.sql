@@ -1,0 +1,51 @@
+-- One row per calendar day in the zone $tz, from the first day of the range to the last, arrivals or
+-- not (a day with none is 0, never missing): interval_start, interval_end (UTC: local midnight to the
+-- next local midnight, so a day is 23, 24 or 25 hours long), principal, family (applications submitted
+-- that day by principals and by spouses and dependants), under the shared filters. The range runs from
+-- $range_first_day (default: the day of the first arrival) to $range_last_day or the day of the last
+-- arrival, whichever is later, and stops after $max_intervals + 1 days.
+-- Params: $program, $as_of, $start_at, $end_at, $countries, $roles, $permits, $statuses, $tz,
+-- $range_first_day, $range_last_day, $max_intervals.
+with arrivals as (
+    select
+        timezone($tz, submitted_at)::date as day,
+        applicant_role = 'principal' as is_principal
+    from filtered_states($program, $as_of, $start_at, $end_at, $countries, $roles, $permits, $statuses)
+),
+
+range_bounds as (
+    select
+        coalesce($range_first_day::date, min(day)) as first_day,
+        greatest($range_last_day::date, max(day)) as last_day
+    from arrivals
+),
+
+days as (
+    select unnest(generate_series(
+        first_day, least(last_day, first_day + $max_intervals::integer), interval 1 day
+    ))::date as day
+    from range_bounds
+),
+
+counts as (
+    select
+        day,
+        count(*) filter (where is_principal) as principal,
+        count(*) filter (where not is_principal) as family
+    from arrivals
+    group by all
+),
+
+filled as (
+    select
+        timezone($tz, d.day::timestamp) as interval_start,
+        timezone($tz, (d.day + interval 1 day)::timestamp) as interval_end,
+        coalesce(c.principal, 0) as principal,
+        coalesce(c.family, 0) as family
+    from days as d
+    left join counts as c using (day)
+)
+
+select interval_start, interval_end, principal, family
+from filled
+order by interval_start

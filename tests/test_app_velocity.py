@@ -1,0 +1,141 @@
+"""The Velocity page through Streamlit's AppTest, on the hand-checked fixture (conftest.BASIC_ROWS).
+
+Principals P1 09:05, P2 09:20, P3 09:50 (CHN), P4 10:10, P5 10:40 (KOR; the cap of 5), P6 12:00 EDT on
+16 July and P7 08:30 EDT (CHN) on the 17th; family F1 09:30 and F2 13:15 EDT on the 16th.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, row, write_export
+from streamlit.testing.v1 import AppTest
+
+APP = str(ROOT / "dashboard" / "app.py")
+VELOCITY = "views/velocity.py"
+
+
+def velocity(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    return at.switch_page(VELOCITY).run()
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(elements) -> str:
+    return " | ".join(e.value for e in elements)
+
+
+def test_velocity_figures(basic_warehouse):
+    at = velocity()
+    assert not at.exception
+    assert figures(at) == {
+        "Principal applications": "7", "Family applications": "2",
+        "Per hour, last hour": "1",  # P7, in the hour before the newest submission
+        "Per hour, last 6 hours": "0.2",  # P7 alone: 1/6
+        "Busiest hour": "3",  # P1 P2 P3, 09:00-10:00 EDT
+    }
+    captions = texts(at.caption)
+    assert "submitted by Mon 17 Jul 2023, 08:30 EDT" in captions
+    assert "from Sun 16 Jul 2023, 09:00 EDT" in captions
+    assert "2 of them arrived after the cap of 5 was reached (over cap)." in captions
+    assert at.segmented_control(key="v_grain").value == "hour"
+    markdown = texts(at.markdown)
+    assert "The cap of 5 was reached Sun 16 Jul 2023, 10:40 EDT, 1 h 40 min after opening." in markdown
+    milestones = next(d.value for d in at.dataframe if "Application" in d.value.columns)
+    assert milestones["Application"].tolist() == ["1", "2", "3", "4", "5", "6", "7"]
+    assert milestones["Since the previous milestone"].tolist()[-2:] == ["1 h 20 min", "20 h 30 min"]
+    assert "Only one program has application records" in texts(at.info)
+
+
+def test_url_parameters_set_the_filters_and_the_grain(basic_warehouse):
+    at = velocity({"country": "CHN", "as_of": "2023-07-16T10:00", "grain": "15min"})
+    assert not at.exception
+    assert at.segmented_control(key="v_grain").value == "15min"
+    assert at.multiselect(key="f_country").value == ["CHN"]
+    assert figures(at)["Principal applications"] == "1"  # P3 09:50, the only Chinese principal by 10:00
+    assert figures(at)["Busiest 15 minutes"] == "1"
+    assert "Filtered to China; as of Sun 16 Jul 2023, 10:00 EDT." in texts(at.caption)
+    assert at.query_params["grain"] == "15min" and at.query_params["country"] == "CHN"
+
+
+def test_changing_a_filter_changes_the_figures_and_the_url(basic_warehouse):
+    at = velocity()
+    assert figures(at)["Principal applications"] == "7"
+    at.multiselect(key="f_country").set_value(["CHN"]).run()
+    assert not at.exception
+    assert figures(at)["Principal applications"] == "2"  # P3, P7
+    assert at.query_params["country"] == "CHN"
+    at.segmented_control(key="v_grain").set_value("day").run()
+    assert figures(at)["Busiest day"] == "1"
+    assert at.query_params["grain"] == "day"
+    at.button[1].click().run()  # Reset filters: the grain is the page's, not a filter, and stays
+    assert figures(at)["Principal applications"] == "7"
+    assert "country" not in at.query_params and at.query_params["grain"] == "day"
+
+
+def test_invalid_parameters_fall_back_with_a_notice(basic_warehouse):
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in {"grain": "week", "as_of": "2099-01-01T00:00", "country": ["CHN", "ZZZ"], "from": "soon"}.items():
+        at.query_params[k] = v
+    at.run()  # the first run of a session reads the link: its notices show on the page it opens
+    assert not at.exception
+    warnings = texts(at.warning)
+    assert len(at.warning) == 3  # each once
+    assert ("The \"as of\" time in the link (2099-01-01T00:00) is outside the program's dates (Fri 15 Jul 2022 to "
+            "Thu 1 Jan 2026); showing the latest data.") in warnings
+    assert "The link names an unknown country code (ZZZ); it was left out." in warnings
+    assert "The start time in the link (soon) is not a valid time; showing from the opening." in warnings
+    at.switch_page(VELOCITY).run()
+    assert not at.exception
+    assert ("The link asks for an unknown interval (week); showing hours. Intervals: 1min, 15min, hour, day."
+            == texts(at.warning))
+    assert at.segmented_control(key="v_grain").value == "hour"
+    assert figures(at)["Principal applications"] == "2"  # the usable part of the link: China
+    assert "grain" not in at.query_params and "as_of" not in at.query_params and "from" not in at.query_params
+
+
+@pytest.mark.parametrize(("as_of", "counted"), [("2023-07-16T10:00", "3"), ("2023-07-16T10:40", "5")])
+def test_overview_and_velocity_agree_as_of_a_moment(basic_warehouse, as_of, counted):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["as_of"] = as_of
+    at.run()
+    assert figures(at)["Principal applications counted"] == counted
+    at.switch_page(VELOCITY).run()
+    assert not at.exception
+    assert figures(at)["Principal applications"] == counted
+
+
+def test_intakes_compared(basic_warehouse, tmp_path):
+    from dashboard.ingest import ingest
+
+    second = [row(f"S{i}", f"2024-03-01T{t}:00", program="second-intake")  # opens 08:00 PST, cap 3
+              for i, t in enumerate(("08:10", "08:40", "09:20", "10:05"), start=1)]
+    ingest([write_export(tmp_path / "second.csv", second)], root=basic_warehouse)
+    at = velocity()
+    assert not at.exception
+    # the curves' intervals are minutes here: P7 arrived 23 h 30 min after the opening, S4 2 h 5 min after
+    assert ("Test intake: 140.0% of its cap after 23 h 31 min; Second intake: 133.3% of its cap after 2 h 6 min."
+            in texts(at.markdown))
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_velocity_in_french(basic_warehouse):
+    at = velocity({"lang": "fr", "grain": "day"})
+    assert not at.exception
+    assert figures(at)["Jour le plus achalandé"] == "6"
+    assert "Jalons vers le plafond" in texts(at.subheader)
+
+
+def test_only_family_applications_have_no_busiest_interval(basic_warehouse):
+    at = velocity({"role": "dependant"})  # F2, 13:15 EDT on the 16th
+    assert not at.exception
+    assert figures(at) == {"Principal applications": "0", "Family applications": "1", "Per hour, last hour": "0",
+                           "Per hour, last 6 hours": "0.0", "Busiest hour": "—"}
+    assert ("From Sun 16 Jul 2023, 13:00 EDT to Sun 16 Jul 2023, 14:00 EDT, principal applications: 0, family "
+            "applications (spouses and dependants): 1.") in texts(at.markdown)
+    assert "No application counting toward the cap matches these filters yet." in texts(at.info)
