@@ -52,6 +52,7 @@ except ProgramConfigError as exc:
 pages = [
     st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
+    st.Page("views/h1b_context.py", title=t("US H-1B context"), url_path="h1b-context"),
 ]
 page = st.navigation(pages)
 if ready:
