@@ -1,11 +1,10 @@
 -- USCIS H-1B Employer Data Hub files ($files, read as text; those in $partial_files are partial
 -- releases), one row per employer, state, city and ZIP, every published column kept. Added beside
--- them, never instead: employer_clean (spaces collapsed); employer_flag ('blank', or 'excel_error'
--- for names such as #NAME?); employer_key (lower-case letters and digits, single spaces; null when
--- flagged), because USCIS drops punctuation inconsistently ("AMAZON.COM SERVICES LLC" and "AMAZON COM
--- SERVICES LLC") and names are grouped and searched by it; state_code (a known US code from the
--- registered us_states_df, else null); zip5 (the leading zeros Excel dropped put back);
--- partial_release; source_file.
+-- them, never instead: employer_flag ('blank', or 'excel_error' for names such as #NAME?);
+-- employer_key (lower-case letters and digits, single spaces; null when flagged), because USCIS drops
+-- punctuation inconsistently ("AMAZON.COM SERVICES LLC" and "AMAZON COM SERVICES LLC") and names are
+-- grouped and searched by it; state_code (a known US code from the registered us_states_df, else
+-- null); zip5 (the leading zeros Excel dropped put back); partial_release; source_file.
 create or replace table h1b_employers as
 with hub as (
     select
@@ -17,11 +16,7 @@ with hub as (
 
 -- Names repeat across rows and years (88,000 distinct in 154,000 rows): normalise each one once.
 names as (
-    select
-        name_as_published,
-        nullif(case when contains(name_as_published, '  ')
-                    then regexp_replace(trim(name_as_published), '\s+', ' ', 'g')
-                    else trim(name_as_published) end, '') as employer_clean
+    select name_as_published, nullif(trim(name_as_published), '') as trimmed
     from hub
     group by name_as_published
 ),
@@ -30,8 +25,8 @@ flagged_names as (
     select
         *,
         case
-            when employer_clean is null then 'blank'
-            when regexp_full_match(employer_clean, '#(NAME\?|VALUE!|REF!|DIV/0!|N/A|NUM!|NULL!)') then 'excel_error'
+            when trimmed is null then 'blank'
+            when regexp_full_match(trimmed, '#(NAME\?|VALUE!|REF!|DIV/0!|N/A|NUM!|NULL!)') then 'excel_error'
         end as employer_flag
     from names
 ),
@@ -40,7 +35,7 @@ keyed_names as (
     select
         *,
         case when employer_flag is null
-             then nullif(trim(regexp_replace(lower(employer_clean), '[^a-z0-9]+', ' ', 'g')), '')
+             then nullif(trim(regexp_replace(lower(trimmed), '[^a-z0-9]+', ' ', 'g')), '')
         end as employer_key
     from flagged_names
 ),
@@ -49,7 +44,6 @@ normalised as (
     select
         hub."Fiscal Year"::integer as fiscal_year,
         hub."Employer" as employer,
-        keyed_names.employer_clean,
         keyed_names.employer_flag,
         keyed_names.employer_key,
         hub."Initial Approvals"::integer as initial_approvals,

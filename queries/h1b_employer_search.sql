@@ -15,7 +15,7 @@ largest as (
     select
         row_number() over (order by sum(initial_approvals + continuing_approvals) desc, employer_key) as rank,
         employer_key,
-        arg_max(employer_clean, initial_approvals + continuing_approvals) as employer
+        arg_max(employer, initial_approvals + continuing_approvals) as employer
     from matched
     group by employer_key
     qualify rank <= $limit
@@ -27,7 +27,7 @@ per_year as (
         matched.fiscal_year,
         matched.partial_release,
         largest.employer,
-        count(distinct matched.employer_clean) as spellings,
+        count(distinct matched.employer) as spellings,
         sum(matched.initial_approvals)::bigint as initial_approvals,
         sum(matched.continuing_approvals)::bigint as continuing_approvals,
         sum(matched.initial_denials)::bigint as initial_denials,

@@ -5,9 +5,9 @@
 -- continuing_denials, hub_rows, states, partial_release. Params: $fiscal_year, $top, $rank_by.
 with by_employer as (
     select
-        arg_max(employer_clean, initial_approvals + continuing_approvals) as employer,
+        arg_max(employer, initial_approvals + continuing_approvals) as employer,
         any_value(employer_flag) as employer_flag,
-        count(distinct employer_clean) as spellings,
+        count(distinct employer) as spellings,
         sum(initial_approvals)::bigint as initial_approvals,
         sum(continuing_approvals)::bigint as continuing_approvals,
         sum(initial_denials)::bigint as initial_denials,
