@@ -57,6 +57,7 @@ pages = [
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
     st.Page("views/extracts.py", title=t("Extracts"), url_path="extracts"),
     st.Page("views/admin.py", title=t("Admin"), url_path="admin"),
+    st.Page("views/h1b_context.py", title=t("US H-1B context"), url_path="h1b-context"),
 ]
 page = st.navigation(pages)
 if ready:

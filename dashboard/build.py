@@ -2,6 +2,7 @@
 
     python -m dashboard.build --if-missing   # what `make run` does: nothing when a snapshot exists
     python -m dashboard.build --force        # start the warehouse folder afresh
+    python -m dashboard.build --reference    # reload data/reference into a new snapshot, applications kept
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ def build(force: bool = False) -> str:
     return f"built the demo warehouse in {root}: " + "; ".join(summary.lines())
 
 
+def reload_reference() -> str:
+    """Publish a snapshot with the reference statistics loaded again; the application records are kept."""
+    root = warehouse.warehouse_dir()
+    with warehouse.writer(root, wait_seconds=60) as con:
+        reference.load(con)
+    return f"reloaded the reference statistics into {root} (snapshot {warehouse.current_snapshot(root).name})"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m dashboard.build", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -40,9 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--if-missing", action="store_true", help="build only when no snapshot exists (default)")
     group.add_argument("--force", action="store_true",
                        help="delete the warehouse folder (all but the extract audit log) and build it again")
+    group.add_argument("--reference", action="store_true",
+                       help="reload the reference statistics (data/reference) into a new snapshot; keeps the applications")
     args = ap.parse_args(argv)
     try:
-        print(build(force=args.force))
+        print(reload_reference() if args.reference else build(force=args.force))
     except ingest.IngestRejected as exc:
         for p in exc.problems[:20]:
             print(p, file=sys.stderr)

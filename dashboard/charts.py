@@ -306,3 +306,105 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
     fig.update_yaxes(title=t("Share of the cap (%)") if share else t("Applications counted toward the cap"))
     synthetic = next((p for p in shown if p.synthetic), None)
     return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None)))
+# ---------------------------------------------------------------- US H-1B context (reference statistics)
+
+def reference_note(publisher: str, period: str, width: int = 90) -> str:
+    """The source annotation of a reference figure (publisher and period, translated), wrapped for plotly."""
+    import textwrap
+
+    text = t("Source: {publisher}; {period}.").format(publisher=t(publisher), period=t(period))
+    return "<br>".join(textwrap.wrap(text, width))
+
+
+def _reference_layout(fig: go.Figure, source: str, height: int) -> go.Figure:
+    """base_layout, with the source note a fixed distance below the axis whatever the height."""
+    base_layout(fig, source=source, height=height)
+    fig.update_layout(margin={"b": 70 + 16 * (source.count("<br>") + 1)})
+    fig.update_annotations(selector={"text": source}, y=0, yshift=-56, align="left")
+    return fig
+
+
+def issuances_chart(df: pd.DataFrame, *, value: str, y_title: str, source: str) -> go.Figure:
+    """Visas issued per calendar year, one line per nationality (df: year, months, label, rank, `value`).
+
+    Years the source covers only in part (months < 12) are drawn with open markers.
+    """
+    fig = go.Figure()
+    for i, (name, rows) in enumerate(df.groupby("label", sort=False)):
+        other = rows["rank"].isna().all()
+        colour = PALETTE["neutral"] if other else SEQUENCE[i % (len(SEQUENCE) - 1)]
+        partial = rows["months"] < 12
+        fig.add_scatter(
+            x=rows["year"], y=rows[value], name=name, mode="lines+markers",
+            line={"color": colour, "width": 2, "dash": "dot" if other else "solid"},
+            marker={"size": 8, "color": colour, "symbol": ["circle-open" if p else "circle" for p in partial]},
+            customdata=rows["months"], hovertemplate="%{y:,} (%{customdata}/12)<extra>" + name + "</extra>",
+        )
+    fig.update_xaxes(title=t("Calendar year"), dtick=1)
+    fig.update_yaxes(title=y_title)
+    fig.update_layout(hovermode="closest")
+    return _reference_layout(fig, source, 440)
+
+
+def ratio_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
+    """H-4 visas per H-1B visa by nationality, largest H-1B nationality at the top (df: label, h4_per_h1b)."""
+    from dashboard.i18n import fmt_num
+
+    fig = go.Figure(go.Bar(
+        y=df["label"], x=df["h4_per_h1b"], orientation="h", marker={"color": PALETTE["family"]},
+        text=[fmt_num(v, 2) for v in df["h4_per_h1b"]], textposition="outside", cliponaxis=False,
+        hovertemplate="%{x:.2f}<extra>%{y}</extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("H-4 visas issued per H-1B visa issued"))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return _reference_layout(fig, source, 140 + 34 * len(df))
+
+
+def approvals_chart(df: pd.DataFrame, *, label: str, source: str) -> go.Figure:
+    """Initial and continuing approvals, one pair of horizontal bars per row of df (first row at the top)."""
+    fig = go.Figure()
+    for i, (col, name) in enumerate((("initial_approvals", t("Initial approvals")),
+                                     ("continuing_approvals", t("Continuing approvals")))):
+        fig.add_bar(y=df[label], x=df[col], name=name, orientation="h",
+                    marker={"color": SEQUENCE[i], "pattern": {"shape": ["", "/"][i]}},
+                    hovertemplate="%{x:,}<extra>" + name + "</extra>")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title=t("Petitions approved"))
+    fig.update_layout(barmode="group", hovermode="closest")
+    return _reference_layout(fig, source, 160 + 38 * len(df))
+
+
+def approvals_by_year_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
+    """Initial and continuing approvals per fiscal year, stacked (df: year_label, initial_approvals,
+    continuing_approvals)."""
+    fig = go.Figure()
+    for i, (col, name) in enumerate((("initial_approvals", t("Initial approvals")),
+                                     ("continuing_approvals", t("Continuing approvals")))):
+        fig.add_bar(x=df["year_label"], y=df[col], name=name,
+                    marker={"color": SEQUENCE[i], "pattern": {"shape": ["", "/"][i]}},
+                    hovertemplate="%{y:,}<extra>" + name + "</extra>")
+    fig.update_xaxes(title=t("Fiscal year of the decision"), type="category")
+    fig.update_yaxes(title=t("Petitions approved"))
+    fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
+    return _reference_layout(fig, source, 380)
+
+
+def lottery_chart(df: pd.DataFrame, *, cap: int | None, cap_label: str, source: str) -> go.Figure:
+    """Registrations, selections and petitions filed per cap year, grouped bars, with the US annual cap
+    drawn as the cap line (df: year_label, eligible_registrations, selected_registrations,
+    i129_receipts_from_registrations)."""
+    fig = go.Figure()
+    series = (("eligible_registrations", t("Eligible registrations (FOIA count)")),
+              ("selected_registrations", t("Registrations selected (as announced)")),
+              ("i129_receipts_from_registrations", t("Petitions filed from selected registrations")))
+    for i, (col, name) in enumerate(series):
+        fig.add_bar(x=df["year_label"], y=df[col], name=name,
+                    marker={"color": SEQUENCE[i], "pattern": {"shape": ["", "/", "."][i]}},
+                    hovertemplate="%{y:,}<extra>" + name + "</extra>")
+    if cap:
+        add_cap_line(fig, cap, cap_label)
+    fig.update_xaxes(title=t("Cap year (the lottery runs the March before it starts)"), type="category")
+    fig.update_yaxes(title=t("Registrations or petitions"))
+    fig.update_layout(barmode="group", hovermode="closest")
+    return _reference_layout(fig, source, 420)

@@ -5,6 +5,7 @@ Plain Python: a CLI, a benchmark or a test calls these without a server. Times c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -55,6 +56,7 @@ def auto_minutes(span: timedelta, target_points: int = 2500) -> int:
 
 
 @metric
+
 def cap_status(f: Filters) -> pd.DataFrame:
     """One row, program-wide at the as-of moment (other filters ignored): counted, cap_reached_at,
     over_cap, remaining, family, latest_submission.
@@ -64,12 +66,14 @@ def cap_status(f: Filters) -> pd.DataFrame:
 
 
 @metric
+
 def applications_by_role_status(f: Filters) -> pd.DataFrame:
     """One row per applicant role and status under the shared filters: applicant_role, status, applications."""
     return query("applications_by_role_status", f.params())
 
 
 @metric
+
 def cumulative_principals(f: Filters, minutes: int | None = None) -> pd.DataFrame:
     """One row per interval with arrivals that count toward the cap, under the shared filters:
     interval_start, interval_end (UTC), arrivals, cumulative (at the interval's end).
@@ -87,6 +91,7 @@ def cumulative_principals(f: Filters, minutes: int | None = None) -> pd.DataFram
 
 
 @metric
+
 def arrival_span(f: Filters) -> pd.DataFrame:
     """One row: first_at, last_at (UTC) of the applications counting toward the cap, under the shared filters."""
     p = program_of(f)
@@ -94,24 +99,28 @@ def arrival_span(f: Filters) -> pd.DataFrame:
 
 
 @metric
+
 def data_freshness(f: Filters) -> pd.DataFrame:
     """One row: last_ingest_at, ingest_id, file_hash, latest_submission, applications of the program."""
     return query("data_freshness", {"program": f.program_id})
 
 
 @metric
+
 def programs_loaded(f: Filters | None = None) -> pd.DataFrame:
     """One row per program with application records: program_id, applications."""
     return query("programs_loaded", {})
 
 
 @metric
+
 def countries_present(f: Filters) -> pd.DataFrame:
     """One row per citizenship present in the program's applications: citizenship, applications."""
     return query("countries_present", {"program": f.program_id})
 
 
 @metric
+
 def applications_by_citizenship(f: Filters, top_n: int = 10) -> pd.DataFrame:
     """One row per citizenship among the `top_n` with the most principal applications under the shared
     filters, then one "all others" row (citizenship null): rank, citizenship, countries, principal, family,
@@ -123,6 +132,7 @@ def applications_by_citizenship(f: Filters, top_n: int = 10) -> pd.DataFrame:
 
 
 @metric
+
 def h1b_representation(f: Filters, year: int, top_n: int = 10) -> pd.DataFrame:
     """One row per citizenship among the `top_n` with the most principal applications (then H-1B visas),
     then "all others" (citizenship null), against US H-1B visas issued in calendar `year` and USCIS
@@ -134,13 +144,21 @@ def h1b_representation(f: Filters, year: int, top_n: int = 10) -> pd.DataFrame:
     return query("h1b_representation", {**f.params(), "year": year, "top_n": top_n})
 
 
+# ---------------------------------------------------------------- US H-1B context (reference statistics)
+# These read the reference tables only: the Filters argument is accepted for a uniform interface and
+# ignored (the page passes a constant one, so the cache does not vary with the sidebar).
+
 @metric
+
 def h1b_issuance_years(f: Filters | None = None) -> pd.DataFrame:
-    """One row per calendar year of State Department H-1B issuances: year, months (published), issuances."""
+    """One row per calendar year of State Department issuances: year, months (present in the file; fewer
+    than 12 is an incomplete year), h1b, h4 (visas issued, all nationalities).
+    """
     return query("h1b_issuance_years", {})
 
 
 @metric
+
 def reference_unmatched_nationalities(f: Filters | None = None, year: int = 0) -> pd.DataFrame:
     """One row per spelling in the reference statistics that names no country: source, spelling, non_country,
     in_year (H-1B visas or approvals in `year`), all_years.
@@ -149,12 +167,14 @@ def reference_unmatched_nationalities(f: Filters | None = None, year: int = 0) -
 
 
 @metric
+
 def tables_present(f: Filters | None = None) -> pd.DataFrame:
     """One row per table in the current snapshot: table_name."""
     return query("tables_present", {})
 
 
 @metric
+
 def application_records(f: Filters) -> pd.DataFrame:
     """One row per application under the shared filters, with the status it had at the as-of moment.
 
@@ -176,6 +196,7 @@ def _range_last(f: Filters) -> datetime | None:
 
 
 @metric
+
 def arrivals_by_interval(f: Filters, minutes: int = 60, max_intervals: int = MAX_INTERVALS) -> pd.DataFrame:
     """One row per interval of `minutes` (aligned on local midnight of the opening day), empty ones
     included as 0, under the shared filters: interval_start, interval_end (UTC), principal, family.
@@ -192,6 +213,7 @@ def arrivals_by_interval(f: Filters, minutes: int = 60, max_intervals: int = MAX
 
 
 @metric
+
 def arrivals_by_day(f: Filters, max_intervals: int = MAX_INTERVALS) -> pd.DataFrame:
     """One row per calendar day in the program's zone (23, 24 or 25 hours), empty ones included as 0,
     under the shared filters: interval_start, interval_end (UTC), principal, family.
@@ -208,6 +230,7 @@ def arrivals_by_day(f: Filters, max_intervals: int = MAX_INTERVALS) -> pd.DataFr
 
 
 @metric
+
 def arrival_rate(f: Filters) -> pd.DataFrame:
     """One row at the as-of moment (else the program's newest submission), under the shared filters:
     rate_at (UTC), principal, family (submitted by then), and applications per hour over the last hour and
@@ -228,6 +251,7 @@ def milestone_step(cap: int) -> int:
 
 
 @metric
+
 def milestones(f: Filters, step: int | None = None) -> pd.DataFrame:
     """One row per milestone (every `step`-th application counting toward the cap, default
     milestone_step(cap), and the cap-th), from the opening, under the shared filters: milestone,
@@ -235,3 +259,114 @@ def milestones(f: Filters, step: int | None = None) -> pd.DataFrame:
     """
     p = program_of(f)
     return query("milestones", {**f.params(), **cap_params(p), "step": step or milestone_step(p.cap)})
+
+@metric
+def h1b_issuances_by_year(f: Filters | None = None, top: int = 6) -> pd.DataFrame:
+    """One row per calendar year and nationality (the `top` with the most H-1B visas over the period, then
+    a row with nationality null for all others): year, months, rank, nationality, iso3, h1b, h4.
+    """
+    return query("h1b_issuances_by_year", {"top": top})
+
+
+@metric
+
+def h1b_h4_ratio_by_nationality(f: Filters | None = None, year: int = 2023, top: int = 10) -> pd.DataFrame:
+    """One row per nationality, the `top` with the most H-1B visas issued in calendar `year`: rank,
+    nationality, iso3, h1b, h4, h4_per_h1b.
+    """
+    return query("h1b_h4_ratio_by_nationality", {"year": year, "top": top})
+
+
+@metric
+
+def h1b_employer_years(f: Filters | None = None) -> pd.DataFrame:
+    """One row per fiscal year of the Employer Data Hub: fiscal_year, partial_release, source_file,
+    initial_approvals, continuing_approvals, initial_denials, continuing_denials, hub_rows, flagged_rows.
+    """
+    return query("h1b_employer_years", {})
+
+
+EMPLOYER_RANKINGS = ("initial", "continuing")
+
+
+@metric
+
+def h1b_top_employers(f: Filters | None = None, fiscal_year: int = 2022, top: int = 15,
+                      rank_by: str = "initial") -> pd.DataFrame:
+    """One row per employer in `fiscal_year`, the `top` with the most `rank_by` ('initial' or
+    'continuing') approvals: rank, employer, employer_flag, initial_approvals, continuing_approvals,
+    initial_denials, continuing_denials, hub_rows, states, partial_release.
+    """
+    if rank_by not in EMPLOYER_RANKINGS:
+        raise ValueError(f"rank_by must be one of {EMPLOYER_RANKINGS}, not {rank_by!r}")
+    return query("h1b_top_employers", {"fiscal_year": fiscal_year, "top": top, "rank_by": rank_by})
+
+
+def employer_key(text: str) -> str:
+    """A name as the hub search matches it: lower-case letters and digits, single spaces (the same rule
+    as employer_key in queries/_load_h1b_employers.sql). USCIS drops punctuation inconsistently
+    ("AMAZON.COM" one year, "AMAZON COM" the next), so both sides are reduced alike.
+    """
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+@metric
+
+def h1b_employer_search(f: Filters | None = None, text: str = "", limit: int = 25) -> pd.DataFrame:
+    """One row per employer and fiscal year whose name contains `text` (punctuation and case ignored), at
+    most `limit` employers, the largest first: fiscal_year, partial_release, employer, employer_flag,
+    initial_approvals, continuing_approvals, initial_denials, continuing_denials, states, hub_rows.
+    Empty text matches nothing.
+    """
+    key = employer_key(text)
+    # The key holds only [a-z0-9 ], so it carries no LIKE wildcard; it is still bound, never formatted in.
+    return query("h1b_employer_search", {"pattern": f"%{key}%" if key else "", "limit": limit})
+
+
+@metric
+
+def h1b_state_years(f: Filters | None = None) -> pd.DataFrame:
+    """One row per fiscal year of the hub summary by state: fiscal_year, partial_release,
+    initial_approvals, continuing_approvals.
+    """
+    return query("h1b_state_years", {})
+
+
+@metric
+
+def h1b_approvals_by_state(f: Filters | None = None, fiscal_year: int = 2022) -> pd.DataFrame:
+    """One row per employer state in `fiscal_year`, most initial approvals first: state, state_code,
+    state_name, state_kind, initial_approvals, continuing_approvals, initial_denials, continuing_denials,
+    employer_rows, partial_release.
+    """
+    return query("h1b_approvals_by_state", {"fiscal_year": fiscal_year})
+
+
+@metric
+
+def h1b_cap_lottery(f: Filters | None = None) -> pd.DataFrame:
+    """One row per H-1B cap year: fiscal_year, lottery_month, eligible_registrations,
+    selected_registrations, i129_receipts_from_registrations, source_id, note.
+    """
+    return query("h1b_cap_lottery", {})
+
+
+@metric
+
+def h1b_pool_facts(f: Filters | None = None) -> pd.DataFrame:
+    """One row per published fact on the H-1B pool and the annual cap: fact, value, as_of, source_id, note."""
+    return query("h1b_pool_facts", {})
+
+
+@metric
+
+def reference_sources(f: Filters | None = None) -> pd.DataFrame:
+    """One row per reference file in the warehouse: table_name, file, publisher, period, caveat."""
+    return query("reference_sources", {})
+
+
+@metric
+
+def reference_tables(f: Filters | None = None) -> pd.DataFrame:
+    """One row per table in the current snapshot: table_name."""
+    return query("reference_tables", {})

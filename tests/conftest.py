@@ -177,3 +177,26 @@ def reference_warehouse(basic_warehouse) -> Path:
     with warehouse.writer(basic_warehouse) as con:
         reference.load(con)
     return basic_warehouse
+
+
+@pytest.fixture(scope="session")
+def _shared_reference_dir(tmp_path_factory) -> Path:
+    """BASIC_ROWS plus the real reference statistics, built once per session (loading them takes seconds)."""
+    from dashboard import reference, warehouse
+    from dashboard.ingest import ingest
+
+    root = tmp_path_factory.mktemp("shared-reference") / "warehouse"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
+        mp.setenv("DASHBOARD_WAREHOUSE", str(root))
+        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root)
+        with warehouse.writer(root) as con:
+            reference.load(con)
+    return root
+
+
+@pytest.fixture
+def shared_reference_warehouse(_shared_reference_dir, monkeypatch, programs_env) -> Path:
+    """BASIC_ROWS plus the reference statistics, shared by every test that only reads it: never write to it."""
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE", str(_shared_reference_dir))
+    return _shared_reference_dir
