@@ -19,6 +19,8 @@ i18n.set_language(ss["lang"])
 st.sidebar.selectbox("Langue / Language", list(i18n.LANGS), key="lang",
                      format_func=lambda code: {"en": "English", "fr": "Français"}[code])
 i18n.set_language(ss["lang"])
+with st.sidebar:
+    ui.document_language()
 if ss["lang"] != "en" or "lang" in st.query_params:
     st.query_params["lang"] = ss["lang"]
 for text in ss.pop("lang_notices", []):
@@ -54,6 +56,8 @@ pages = [
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
 ]
 page = st.navigation(pages)
+# Each page's own title, in the chosen language, names the browser tab (WCAG 2.4.2).
+st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")
 if ready:
     program = ui.current_program()
     st.title(program.name(i18n.language()))

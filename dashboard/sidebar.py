@@ -133,10 +133,10 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
             ss["f_latest"] = False
             ss["f_as_of"] = _naive_local(latest_moment + timedelta(minutes=1), program)
 
-    c1, c2 = sb.columns(2)
-    c1.button(t("Link to this moment"), on_click=pin, help=t("Pin the \"as of\" time in the address, so the link "
+    # One under the other: side by side, both labels were cut short ("Réinitialiser …").
+    sb.button(t("Link to this moment"), on_click=pin, help=t("Pin the \"as of\" time in the address, so the link "
               "shows these figures even after later ingests."), width="stretch")
-    c2.button(t("Reset filters"), on_click=_reset, width="stretch")
+    sb.button(t("Reset filters"), on_click=_reset, width="stretch")
 
     start, end = _aware(ss["f_from"], program), _aware(ss["f_to"], program)
     if start and end and start >= end:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import extract, metrics, warehouse
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_datetime, fmt_int, t
+from dashboard.i18n import fmt_datetime, fmt_int, plotly_locale, plotly_locale_code, t
 from dashboard.programs import Program, programs
 
 log = logging.getLogger("dashboard")
@@ -64,11 +64,22 @@ def numbers_block(df: pd.DataFrame, metric: str, key: str) -> None:
         )
 
 
+def plotly_config() -> dict:
+    """PLOTLY_CONFIG with plotly.js's locale for the current language, given inline (see
+    i18n.plotly_locale: the plotly.js inside Streamlit registers English only, and no CDN is used)."""
+    code = plotly_locale_code()
+    return {**PLOTLY_CONFIG, "locale": code, "locales": {code: plotly_locale()}}
+
+
 def chart_block(fig: go.Figure, df: pd.DataFrame, *, summary: str, metric: str, key: str,
                 alt: str | None = None, **plotly_kwargs):
-    """A one-sentence summary, the chart, and its numbers one click away."""
+    """A one-sentence summary, the chart, and its numbers one click away.
+
+    The chart's accessible name (`alt`, read by screen readers) is the summary unless one is given."""
     st.markdown(summary)
-    event = st.plotly_chart(fig, key=f"chart-{key}", config=PLOTLY_CONFIG, width="stretch", **plotly_kwargs)
+    name = alt or re.sub(r"[*_`]", "", summary)
+    event = st.plotly_chart(fig, key=f"chart-{key}", config=plotly_config(), width="stretch", alt=name,
+                            **plotly_kwargs)
     numbers_block(df, metric, key)
     return event
 
@@ -107,3 +118,28 @@ def friendly_errors() -> Iterator[None]:
 
 def metric_number(n: float | int | None) -> str:
     return fmt_int(n)
+
+
+# Streamlit serves a fixed <html lang="en"> and has no setting for it (streamlit/streamlit#15726), so
+# screen readers would read French pages with English pronunciation (WCAG 3.1.1). Streamlit's own
+# supported way to run trusted script on the page is a v2 component: this one holds no markup and only
+# sets the document's language, which it receives as data (nothing is formatted into the script).
+_DOCUMENT_LANGUAGE_JS = """
+export default function (component) {
+    const lang = component.data && component.data.lang;
+    if (typeof lang === "string" && /^[a-z]{2}(-[A-Z]{2})?$/.test(lang)) {
+        document.documentElement.lang = lang;
+    }
+}
+"""
+_document_language = None
+
+
+def document_language() -> None:
+    """Declare the page's language (lang="fr-CA" / "en-CA") on the document."""
+    global _document_language
+    if _document_language is None:
+        from streamlit.components.v2 import component
+
+        _document_language = component("dashboard.document_language", js=_DOCUMENT_LANGUAGE_JS)
+    _document_language(key="document-language", data={"lang": plotly_locale_code()}, height=0)

@@ -177,3 +177,20 @@ def reference_warehouse(basic_warehouse) -> Path:
     with warehouse.writer(basic_warehouse) as con:
         reference.load(con)
     return basic_warehouse
+
+
+def app_pages() -> list[dict]:
+    """Every page registered in dashboard/app.py, read from its st.Page(...) calls (so pages added later
+    are covered by tests that loop over them): [{"file": "views/x.py", "url_path": "x", "default": bool}]."""
+    import ast
+
+    tree = ast.parse((ROOT / "dashboard" / "app.py").read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Page"
+                and node.args and isinstance(node.args[0], ast.Constant)):
+            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            file = node.args[0].value
+            found.append({"file": file, "url_path": kw.get("url_path", Path(file).stem),
+                          "default": bool(kw.get("default", False))})
+    return sorted(found, key=lambda p: (not p["default"], p["file"]))
