@@ -144,11 +144,17 @@ def d3_time_format(pattern: str) -> str:
     out, i = [], 0
     while i < len(pattern):
         ch = pattern[i]
-        if ch == "'":
-            end = pattern.find("'", i + 1)
-            end = len(pattern) if end < 0 else end
-            out.append(pattern[i + 1:end].replace("%", "%%") or "'")
-            i = end + 1
+        if ch == "'":  # quoted literal text; '' is an apostrophe, inside quotes or out
+            if pattern.startswith("''", i):
+                out.append("'")
+                i += 2
+                continue
+            j, text = i + 1, []
+            while j < len(pattern) and (pattern[j] != "'" or pattern.startswith("''", j)):
+                text.append(pattern[j])
+                j += 2 if pattern.startswith("''", j) else 1
+            out.append("".join(text).replace("%", "%%"))
+            i = j + 1
         elif ch.isalpha():
             j = i
             while j < len(pattern) and pattern[j] == ch:
