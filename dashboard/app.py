@@ -10,7 +10,7 @@ from dashboard.i18n import t
 from dashboard.programs import ProgramConfigError, programs
 
 st.set_page_config(page_title="H-1B intake dashboard", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # collapsed on small screens (reflow)
 
 ss = st.session_state
 if "lang" not in ss:

@@ -165,7 +165,7 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
         if x_min is not None and not (x_min <= x <= x_max):
             continue
         fig.add_vline(x=x, line={"color": EVENT_LINE, "width": 1, "dash": "dot"})
-        fig.add_annotation(x=x, y=0.92 - 0.08 * (i % 3), yref="paper", text=ev.label(language()),
+        fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=ev.label(language()),
                            showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
                            bgcolor="rgba(255,255,255,0.8)")
     return fig

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import BASIC_ROWS, FIXTURES, Server, app_pages, outside_requests, write_export
 
+from dashboard import i18n
+
 pytestmark = pytest.mark.browser
 
 PAGES = app_pages()
@@ -51,19 +53,8 @@ def a11y_server(tmp_path_factory) -> Iterator[Server]:
     server.stop()
 
 
-@pytest.fixture
-def tab(browser) -> Iterator:
-    """A fresh context and page (French-speaking browser: the URL's lang must win), recording requests."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-CA")
-    pg = context.new_page()
-    pg.requests = []
-    pg.on("request", lambda r: pg.requests.append(r.url))
-    yield pg
-    context.close()
-
-
-def url(server: Server, page: dict, lang: str) -> str:
-    return f"{server.url}/{'' if page['default'] else page['url_path']}?lang={lang}"
+def url(server: Server, entry: dict, lang: str) -> str:
+    return f"{server.url}/{'' if entry['default'] else entry['url_path']}?lang={lang}"
 
 
 def settle(pg) -> None:
@@ -113,63 +104,69 @@ def truncated(pg) -> list[str]:
             .map(e => e.textContent.trim())""")
 
 
-def test_axe_language_and_layout_on_every_page_in_both_languages(a11y_server, tab):
+def test_axe_language_and_layout_on_every_page_in_both_languages(a11y_server, page):
     """axe: zero serious or critical violations in what the project controls; lang and title in the
     page's language; no text cut short; no request leaves the machine."""
     problems: dict[str, list[str]] = {}
-    for page in PAGES:
+    for entry in PAGES:
         for lang in LANGS:
-            tab.goto(url(a11y_server, page, lang))
-            settle(tab)
-            open_expanders(tab)
-            where = f"{page['url_path']} ({lang})"
-            found = blocking(axe_violations(tab))
-            doc_lang = tab.evaluate("() => document.documentElement.lang")
+            page.goto(url(a11y_server, entry, lang))
+            settle(page)
+            open_expanders(page)
+            where = f"{entry['url_path']} ({lang})"
+            found = blocking(axe_violations(page))
+            doc_lang = page.evaluate("() => document.documentElement.lang")
             if doc_lang != {"en": "en-CA", "fr": "fr-CA"}[lang]:
                 found.append(f"document language is {doc_lang!r}")
-            found += [f"text cut short: {text!r}" for text in truncated(tab)]
+            if i18n.t("H-1B intake dashboard", lang) not in page.title():
+                found.append(f"the browser tab's title is not in the page's language: {page.title()!r}")
+            found += [f"text cut short: {text!r}" for text in truncated(page)]
             if found:
                 problems[where] = found
     assert problems == {}, "\n".join(f"{where}:\n  " + "\n  ".join(p) for where, p in problems.items())
-    assert outside_requests(tab.requests) == []
+    assert outside_requests(page.requests) == []
 
 
-def test_axe_is_the_bundled_copy_and_finds_what_it_should(a11y_server, tab):
+def test_axe_is_the_bundled_copy_and_finds_what_it_should(a11y_server, page):
     """The checks are live: axe runs from the package's own file and reports a planted violation."""
     import axe_playwright_python
 
     bundled = Path(axe_playwright_python.__file__).parent / "axe.min.js"
     assert bundled.read_text().startswith("/*! axe v4")
-    tab.goto(url(a11y_server, PAGES[0], "en"))
-    settle(tab)
-    tab.evaluate("""() => { const b = document.createElement('button');
+    page.goto(url(a11y_server, PAGES[0], "en"))
+    settle(page)
+    page.evaluate("""() => { const b = document.createElement('button');
                             b.id = 'planted'; document.querySelector('[data-testid="stMain"]').append(b); }""")
-    planted = [v["id"] for v in axe_violations(tab) if any("#planted" in t for n in v["nodes"] for t in n["target"])]
+    planted = [v["id"] for v in axe_violations(page) if any("#planted" in t for n in v["nodes"] for t in n["target"])]
     assert planted == ["button-name"]
-    assert outside_requests(tab.requests) == []
+    page.evaluate("""() => { const p = document.createElement('p');
+        p.style.cssText = 'width: 40px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis';
+        p.textContent = 'Plafond atteint'; document.querySelector('[data-testid="stMain"]').append(p); }""")
+    assert truncated(page) == ["Plafond atteint"]
+    assert outside_requests(page.requests) == []
 
 
-def test_language_switch_updates_the_document_language(a11y_server, tab):
-    tab.goto(url(a11y_server, PAGES[0], "en"))
-    settle(tab)
-    assert tab.evaluate("() => document.documentElement.lang") == "en-CA"
-    tab.get_by_label("Langue / Language").click()
-    tab.get_by_role("option", name="Français").click()
-    tab.wait_for_function("() => document.documentElement.lang === 'fr-CA'", timeout=30_000)
-    settle(tab)
-    assert "lang=fr" in tab.url
-    assert tab.get_by_text("Où en sont les demandes").count() == 1
+def test_language_switch_updates_the_document_language(a11y_server, page):
+    page.goto(url(a11y_server, PAGES[0], "en"))
+    settle(page)
+    assert page.evaluate("() => document.documentElement.lang") == "en-CA"
+    page.get_by_label("Langue / Language").click()
+    page.get_by_role("option", name="Français").click()
+    page.wait_for_function("() => document.documentElement.lang === 'fr-CA'", timeout=30_000)
+    settle(page)
+    assert "lang=fr" in page.url
+    assert page.get_by_text("Où en sont les demandes").count() == 1
 
 
-def test_keyboard_alone_reaches_the_filters_and_downloads_a_chart_s_numbers(a11y_server, tab):
+def test_keyboard_alone_reaches_the_filters_and_downloads_a_chart_s_numbers(a11y_server, page):
     """Tab through the sidebar filters (each one takes the focus in order), then open a chart's numbers
     and press its download button, all with the keyboard."""
-    tab.goto(url(a11y_server, PAGES[0], "en"))
-    settle(tab)
+    page.goto(url(a11y_server, PAGES[0], "en"))
+    settle(page)
     focused: list[str] = []
     for _ in range(80):
-        tab.keyboard.press("Tab")
-        label = tab.evaluate("""() => { const e = document.activeElement;
+        page.keyboard.press("Tab")
+        label = page.evaluate("""() => { const e = document.activeElement;
             const w = e.closest('[data-testid]'); const lab = e.getAttribute('aria-label')
                 || (e.labels && e.labels[0] && e.labels[0].textContent) || e.textContent;
             return (w ? w.getAttribute('data-testid') : '') + '|' + (lab || '').trim(); }""")
@@ -183,18 +180,18 @@ def test_keyboard_alone_reaches_the_filters_and_downloads_a_chart_s_numbers(a11y
     missing = [name for name, at in zip(order, positions, strict=True) if at is None]
     assert missing == [], f"not reached by Tab: {missing}\n{text}"
     assert positions == sorted(positions), text
-    tab.keyboard.press("Enter")  # opens the expander
-    tab.wait_for_selector('[data-testid="stExpander"] details[open] [data-testid="stDownloadButton"]')
+    page.keyboard.press("Enter")  # opens the expander
+    page.wait_for_selector('[data-testid="stExpander"] details[open] [data-testid="stDownloadButton"]')
     for _ in range(10):
-        tab.keyboard.press("Tab")
-        if tab.evaluate("() => !!document.activeElement.closest('[data-testid=\"stDownloadButton\"]')"):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('[data-testid=\"stDownloadButton\"]')"):
             break
-    assert tab.evaluate("() => document.activeElement.textContent.trim()").endswith("Download CSV")
-    with tab.expect_download() as download:
-        tab.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.textContent.trim()").endswith("Download CSV")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
     assert download.value.suggested_filename == "cumulative_principals_test-intake_latest.csv"
     lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "interval_start (America/Toronto),interval_end,arrivals,cumulative"
     assert lines[-1] == "2023-07-17T08:30:00,2023-07-17T12:31:00+00:00,1,7.0"  # P7, the seventh principal
-    assert outside_requests(tab.requests) == []
+    assert outside_requests(page.requests) == []
 
