@@ -14,9 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import extract, metrics, warehouse
+from dashboard import extract, metrics, sidebar, warehouse
+from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_datetime, fmt_int, plotly_locale, plotly_locale_code, t
+from dashboard.i18n import N_, fmt_datetime, fmt_int, fmt_num, language, plotly_locale, plotly_locale_code, t
 from dashboard.programs import Program, programs
 
 log = logging.getLogger("dashboard")
@@ -53,10 +54,57 @@ def file_name(metric: str, f: Filters) -> str:
     return f"{metric}_{f.program_id}_{as_of}.csv"
 
 
-def numbers_block(df: pd.DataFrame, metric: str, key: str) -> None:
+STYLED_CELLS_MAX = 50_000  # past this, pandas' Styler is too slow to be worth it: raw values are shown
+# Headers of the tables behind charts, as people read them (the CSV keeps the English identifiers, and
+# each header's tooltip names its CSV column). A page adds its own with numbers_block(labels=...).
+COLUMN_LABELS = {
+    "program_id": N_("Program"), "applicant_role": N_("Applicant role"), "permit_type": N_("Permit type"),
+    "status": N_("Status"), "citizenship": N_("Citizenship"), "birth_country": N_("Country of birth"),
+    "applications": N_("Applications"), "principals": N_("Principal applications"),
+    "family": N_("Family applications"), "arrivals": N_("Arrivals"), "cumulative": N_("Cumulative total"),
+    "interval_start": N_("Interval start"), "interval_end": N_("Interval end"), "share": N_("Share"),
+}
+CODE_COLUMNS = {"applicant_role", "permit_type", "status"}  # codes shown with their label (sidebar.LABELS)
+COUNTRY_COLUMNS = {"citizenship", "birth_country"}  # ISO codes shown with the country's name
+
+
+def column_label(name: str, labels: dict[str, str] | None = None) -> str:
+    """A table header in the current language: "interval_start (America/Toronto)" -> "Début de
+    l'intervalle (America/Toronto)"; an unknown column keeps its identifier."""
+    known = {**COLUMN_LABELS, **(labels or {})}
+    base, paren, rest = name.partition(" (")
+    return t(known[base]) + paren + rest if base in known else name
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
+    """The table as shown on screen: numbers in the current language's format (10 000, 0,42), codes and
+    countries by name, sorting on the values themselves. The CSV keeps the raw values."""
+    lang = language()
+    formats = {}
+    for col in df.columns:
+        s, base = df[col], str(col).partition(" (")[0]
+        if base in CODE_COLUMNS:
+            formats[col] = sidebar.label
+        elif base in COUNTRY_COLUMNS:
+            formats[col] = lambda code: f"{country_name(code, lang)} ({code})"
+        elif pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            continue
+        elif pd.api.types.is_integer_dtype(s) or bool((s.dropna() == s.dropna().round()).all()):
+            formats[col] = fmt_int
+        else:
+            formats[col] = lambda v: fmt_num(v, 2)
+    if not formats or df.size > STYLED_CELLS_MAX:
+        return df
+    return df.style.format(formats, na_rep="—")
+
+
+def numbers_block(df: pd.DataFrame, metric: str, key: str, labels: dict[str, str] | None = None) -> None:
     """The rows behind a chart, one click away: a table and its CSV (built only when pressed)."""
     with st.expander(t("Numbers behind this chart")):
-        st.dataframe(df, hide_index=True, width="stretch")
+        headers = {col: st.column_config.Column(column_label(str(col), labels),
+                                                help=t("CSV column: {name}").format(name=col))
+                   for col in df.columns}
+        st.dataframe(display_frame(df), hide_index=True, width="stretch", column_config=headers)
         f = current_filters()
         st.download_button(
             t("Download CSV"), data=lambda: extract.csv_bytes(df), file_name=file_name(metric, f),
@@ -72,15 +120,16 @@ def plotly_config() -> dict:
 
 
 def chart_block(fig: go.Figure, df: pd.DataFrame, *, summary: str, metric: str, key: str,
-                alt: str | None = None, **plotly_kwargs):
+                alt: str | None = None, labels: dict[str, str] | None = None, **plotly_kwargs):
     """A one-sentence summary, the chart, and its numbers one click away.
 
-    The chart's accessible name (`alt`, read by screen readers) is the summary unless one is given."""
+    The chart's accessible name (`alt`, read by screen readers) is the summary unless one is given;
+    `labels` names the table's columns that COLUMN_LABELS does not know ({"col": N_("Header")})."""
     st.markdown(summary)
     name = alt or re.sub(r"[*_`]", "", summary)
     event = st.plotly_chart(fig, key=f"chart-{key}", config=plotly_config(), width="stretch", alt=name,
                             **plotly_kwargs)
-    numbers_block(df, metric, key)
+    numbers_block(df, metric, key, labels)
     return event
 
 

@@ -132,6 +132,22 @@ def test_french_pages_show_no_english(reference_warehouse, page):
     assert english == [], f"{page['file']}: English in the French page (missing t() or translation)"
     formats = [t for t in texts(at) if ENGLISH_FORMATS.search(prose(t))]
     assert formats == [], f"{page['file']}: numbers or times not formatted for French (use i18n.fmt_*)"
+    headers = untranslated_headers(at)
+    assert headers == [], (f"{page['file']}: table columns shown by their CSV identifier; add them to "
+                           "ui.COLUMN_LABELS or pass labels={...: N_(...)} to ui.chart_block")
+
+
+def untranslated_headers(at: AppTest) -> list[str]:
+    """Columns of the page's tables whose header is still the CSV identifier (tables show headers in the
+    page's language; the CSV keeps the identifiers)."""
+    out = []
+    for root in (at.sidebar, at.main):
+        for el, _ in walk(root):
+            if getattr(el, "type", None) in ("dataframe", "arrow_data_frame"):
+                config = json.loads(el.proto.columns or "{}")
+                out += [str(c) for c in el.value.columns
+                        if config.get(str(c), {}).get("label", str(c)) == str(c) and re.search("[a-z]", str(c))]
+    return out
 
 
 def test_the_checks_see_every_page_and_chart(reference_warehouse):
@@ -142,3 +158,45 @@ def test_the_checks_see_every_page_and_chart(reference_warehouse):
     words = texts(at)
     assert "Vue d'ensemble" in words or any("Où en sont les demandes" in w for w in words)
     assert "Plafond : 5" in words  # the cap line's label, from the figure
+    tables = [el for el, _ in walk(at.main) if getattr(el, "type", None) in ("dataframe", "arrow_data_frame")]
+    assert [json.loads(el.proto.columns)["cumulative"]["label"] for el in tables[:1]] == ["Total cumulé"]
+    assert len(tables) == 2 and untranslated_headers(at) == []
+
+
+@pytest.mark.parametrize(("text", "english"), [
+    ("Demandes par rôle et par statut", False),
+    ("Source : Département d'État des États-Unis", False),
+    ("USCIS, *Characteristics of H-1B Specialty Occupation Workers* (compilé)", False),
+    ("Lancez `make warehouse` pour charger la démo", False),
+    ("Applications by role and status", True),
+    ("Statut : plafond of 10 000", True),
+])
+def test_english_words_check(text, english):
+    assert bool(ENGLISH_WORDS.search(prose(text))) is english
+
+
+@pytest.mark.parametrize(("text", "english"), [
+    ("10 000 demandes", False), ("42,5 %", False), ("lun. 17 juill. 2023, 14 h 05 HAE", False),
+    ("instantané 2023-07-16T14:05:00", False), ("10,000 demandes", True), ("3.5 %", True), ("à 14:05", True),
+])
+def test_english_formats_check(text, english):
+    assert bool(ENGLISH_FORMATS.search(prose(text))) is english
+
+
+def test_tables_show_numbers_codes_and_countries_in_the_page_s_language():
+    import pandas as pd
+
+    from dashboard import ui
+
+    df = pd.DataFrame({"citizenship": ["KOR"], "status": ["approved"], "applications": [10000],
+                       "share": [0.4251], "cumulative": [7.0], "note": ["x"]})
+    i18n.set_language("fr")
+    try:
+        shown = ui.display_frame(df).to_string(delimiter="|").splitlines()[1].split("|")
+        assert shown[1:] == ["Corée du Sud (KOR)", "Approuvée", "10\u00a0000", "0,43", "7", "x"]
+        assert ui.column_label("interval_start (America/Toronto)") == "Début de l'intervalle (America/Toronto)"
+        assert ui.column_label("note") == "note"
+        assert ui.column_label("note", {"note": "Remarque"}) == "Remarque"
+    finally:
+        i18n.set_language("en")
+    assert ui.column_label("applicant_role") == "Applicant role"
