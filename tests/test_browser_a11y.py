@@ -62,9 +62,11 @@ def settle(pg) -> None:
     language (document.documentElement.lang: "en" as served, "en-CA"/"fr-CA" once the app set it)."""
     pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     pg.wait_for_function("() => document.documentElement.lang.endsWith('-CA')", timeout=30_000)
+    # Streamlit loads most elements' code on demand and shows a skeleton until it has arrived.
     pg.wait_for_function(
-        """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
-                 .every(c => c.querySelector('.main-svg'))""", timeout=30_000)
+        """() => !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')
+                 && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+                    .every(c => c.querySelector('.main-svg'))""", timeout=30_000)
     pg.wait_for_timeout(300)
 
 
