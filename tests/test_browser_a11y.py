@@ -148,16 +148,27 @@ def test_axe_is_the_bundled_copy_and_finds_what_it_should(a11y_server, page):
     assert outside_requests(page.requests) == []
 
 
-def test_language_switch_updates_the_document_language(a11y_server, page):
-    page.goto(url(a11y_server, PAGES[0], "en"))
-    settle(page)
-    assert page.evaluate("() => document.documentElement.lang") == "en-CA"
-    page.get_by_label("Langue / Language").click()
-    page.get_by_role("option", name="Français").click()
-    page.wait_for_function("() => document.documentElement.lang === 'fr-CA'", timeout=30_000)
-    settle(page)
-    assert "lang=fr" in page.url
-    assert page.get_by_text("Où en sont les demandes").count() == 1
+def test_browser_language_is_the_default_and_the_switch_updates_the_document(a11y_server, browser):
+    """A French-speaking browser gets French without asking; switching to English updates the words,
+    the URL and the document's language."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-CA")
+    try:
+        pg = context.new_page()
+        requests: list[str] = []
+        pg.on("request", lambda r: requests.append(r.url))
+        pg.goto(a11y_server.url)
+        settle(pg)
+        assert pg.evaluate("() => document.documentElement.lang") == "fr-CA"
+        assert pg.get_by_text("Où en sont les demandes").count() == 1
+        pg.get_by_label("Langue / Language").click()
+        pg.get_by_role("option", name="English").click()
+        pg.wait_for_function("() => document.documentElement.lang === 'en-CA'", timeout=30_000)
+        settle(pg)
+        assert "lang=en" in pg.url
+        assert pg.get_by_text("Where the intake stands").count() == 1
+        assert outside_requests(requests) == []
+    finally:
+        context.close()
 
 
 def test_keyboard_alone_reaches_the_filters_and_downloads_a_chart_s_numbers(a11y_server, page):
