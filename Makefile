@@ -59,3 +59,15 @@ replay: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) data/warehouse data/demo
+
+## make a11y: the language and accessibility checks alone (docs/accessibility.md); `make test` runs them too
+.PHONY: a11y screenshots
+a11y: $(VENV)/.dev
+	bash scripts/ensure-chromium
+	$(PY) -m pytest tests/test_i18n_complete.py tests/test_i18n_format.py tests/test_palette.py \
+		tests/test_pages_a11y.py tests/test_browser_a11y.py
+
+## make screenshots: the README's Overview screenshots in English and French, from a fresh demo build
+screenshots: $(VENV)/.dev
+	bash scripts/ensure-chromium
+	$(PY) scripts/screenshots.py

@@ -10,7 +10,7 @@ from dashboard.i18n import t
 from dashboard.programs import ProgramConfigError, programs
 
 st.set_page_config(page_title="H-1B intake dashboard", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # collapsed on small screens (reflow)
 
 ss = st.session_state
 if "lang" not in ss:
@@ -19,6 +19,8 @@ i18n.set_language(ss["lang"])
 st.sidebar.selectbox("Langue / Language", list(i18n.LANGS), key="lang",
                      format_func=lambda code: {"en": "English", "fr": "Français"}[code])
 i18n.set_language(ss["lang"])
+with st.sidebar:
+    ui.document_language()
 if ss["lang"] != "en" or "lang" in st.query_params:
     st.query_params["lang"] = ss["lang"]
 for text in ss.pop("lang_notices", []):
@@ -60,6 +62,8 @@ pages = [
     st.Page("views/h1b_context.py", title=t("US H-1B context"), url_path="h1b-context"),
 ]
 page = st.navigation(pages)
+# Each page's own title, in the chosen language, names the browser tab (WCAG 2.4.2).
+st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")
 if ready:
     program = ui.current_program()
     st.title(program.name(i18n.language()))

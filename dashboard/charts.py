@@ -6,26 +6,38 @@ annotation, so a PNG saved from plotly's toolbar stands alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import date, datetime, time
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import language, t
+from dashboard.i18n import date_tickformatstops, language, plotly_separators, t
 from dashboard.programs import Event, Program
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies; all pass 3:1 on white.
+# Okabe-Ito's first four, then indigo and brown in place of its orange and sky blue (2.3:1 on white,
+# under the 3:1 that WCAG 1.4.11 asks of chart marks), then dark grey. Every colour passes 3:1 on
+# white and every pair stays apart under simulated protanopia, deuteranopia and tritanopia
+# (tests/test_palette.py checks both).
 PALETTE = {
     "principal": "#0072B2",  # blue
     "family": "#D55E00",  # vermillion
     "forecast": "#009E73",  # bluish green
     "reference": "#CC79A7",  # reddish purple
     "neutral": "#595959",  # dark grey
-    "accent": "#E69F00",  # orange
+    "accent": "#6F4E37",  # brown
 }
-SEQUENCE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#595959"]
+SEQUENCE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#332288", "#6F4E37", "#595959"]
 CAP_LINE = {"color": "#222222", "width": 2, "dash": "dash"}
+TEXT = "#222222"  # axis labels and titles: 15.9:1 on white (Streamlit's chart theme greys them to 3.7:1)
+EVENT_LINE = "#767676"  # the lightest grey with 4.5:1 on white
+# So that colour is never the only carrier of meaning: traces that share a chart differ in pattern
+# (bars), dash (lines) or symbol (markers) too, in this order, unless a chart sets its own.
+PATTERNS = ["", "/", ".", "x", "-", "\\", "+", "|"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"  # system fonts only: no web fonts
 
 
@@ -44,23 +56,87 @@ def local_naive(series: pd.Series, tz: str) -> pd.Series:
 
 
 def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height: int = 420) -> go.Figure:
-    lang = language()
+    """The house style, in the current language: numbers and dates in its format (plotly's locale
+    itself comes with the chart's config, ui.plotly_config), readable axis text, traces told apart
+    by more than colour, and the source at the foot of the figure."""
+    top, bottom = (50 if title else 20), 100
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}} if title else None,
         height=height,
-        font={"family": FONT, "size": 13, "color": "#222222"},
+        font={"family": FONT, "size": 13, "color": TEXT},
         colorway=SEQUENCE,
-        separators=", " if lang == "fr" else ".,",
-        margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 90},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        separators=plotly_separators(),
+        margin={"l": 60, "r": 20, "t": top, "b": bottom},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
+                "font": {"color": TEXT}},
         hovermode="x unified",
         plot_bgcolor="white",
     )
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", linecolor="#595959")
+    axis_text = {"color": TEXT}
+    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", linecolor="#595959", tickfont=axis_text,
+                     title_font=axis_text, separatethousands=True, exponentformat="none")
     fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", linecolor="#595959", rangemode="tozero",
-                     separatethousands=True)
-    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
-                       xanchor="left", yanchor="top", font={"size": 11, "color": "#595959"})
+                     tickfont=axis_text, title_font=axis_text, separatethousands=True, exponentformat="none")
+    localize_date_axes(fig)
+    distinguish_traces(fig)
+    # At the foot of the figure whatever its height (paper units are relative to the plot area).
+    plot_height = max(height - top - bottom, 1)
+    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-bottom / plot_height, yshift=4,
+                       showarrow=False, xanchor="left", yanchor="bottom", font={"size": 11, "color": "#595959"})
+    return fig
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _is_dates(values) -> bool:
+    if values is None or len(values) == 0:
+        return False
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        return True
+    first = values[0]
+    return isinstance(first, date | np.datetime64) or (isinstance(first, str) and bool(_ISO_DATE.match(first)))
+
+
+def localize_date_axes(fig: go.Figure) -> go.Figure:
+    """Date axes write times of day in the language's style ("14 h 05" in French), unless a chart set
+    its own tick format."""
+    stops = date_tickformatstops()
+    if not stops:
+        return fig
+    axes = {name for name in fig.layout.to_plotly_json() if re.fullmatch(r"[xy]axis\d*", name)
+            and fig.layout[name].type == "date"}
+    for trace in fig.data:
+        for letter in ("x", "y"):
+            if letter in trace and _is_dates(trace[letter]):
+                ref = trace[f"{letter}axis"] if f"{letter}axis" in trace else None
+                axes.add(f"{letter}axis{(ref or letter)[1:]}")
+    for name in axes:
+        axis = fig.layout[name]
+        if not axis.tickformat and not axis.tickformatstops:
+            axis.tickformatstops = stops
+    return fig
+
+
+def distinguish_traces(fig: go.Figure) -> go.Figure:
+    """Give traces that share a chart a pattern, dash or symbol each (where the chart set none), so
+    that colour is never the only way to tell them apart."""
+    shown = [tr for tr in fig.data if tr.showlegend is not False]
+    bars = [tr for tr in shown if tr.type == "bar"]
+    lines = [tr for tr in shown if tr.type in ("scatter", "scattergl") and "lines" in (tr.mode or "lines")]
+    dots = [tr for tr in shown if tr.type in ("scatter", "scattergl") and tr.mode and "lines" not in tr.mode]
+    if len(bars) > 1:
+        for i, tr in enumerate(bars):
+            if tr.marker.pattern.shape is None:
+                tr.marker.pattern.shape = PATTERNS[i % len(PATTERNS)]
+    if len(lines) > 1:
+        for i, tr in enumerate(lines):
+            if tr.line.dash is None:
+                tr.line.dash = DASHES[i % len(DASHES)]
+    if len(dots) > 1:
+        for i, tr in enumerate(dots):
+            if tr.marker.symbol is None:
+                tr.marker.symbol = SYMBOLS[i % len(SYMBOLS)]
     return fig
 
 
@@ -88,8 +164,8 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
         x = pd.Timestamp(datetime.combine(ev.day, time(12, 0)))
         if x_min is not None and not (x_min <= x <= x_max):
             continue
-        fig.add_vline(x=x, line={"color": "#9a9a9a", "width": 1, "dash": "dot"})
-        fig.add_annotation(x=x, y=0.92 - 0.08 * (i % 3), yref="paper", text=ev.label(language()),
+        fig.add_vline(x=x, line={"color": EVENT_LINE, "width": 1, "dash": "dot"})
+        fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=ev.label(language()),
                            showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
                            bgcolor="rgba(255,255,255,0.8)")
     return fig

@@ -120,3 +120,129 @@ def fmt_duration(td: timedelta | None, lang: str | None = None) -> str:
     jour = t("d", lang)
     parts = ([f"{fmt_int(d, lang)} {jour}"] if d else []) + ([f"{h} h"] if h or d else []) + [f"{m} min"]
     return " ".join(parts)
+
+
+# --- plotly.js in the chosen language --------------------------------------------------------------
+# Streamlit 1.67 bundles plotly.js 3.8.2 with only its "en" and "en-US" locales registered, and
+# fetching plotly's locale-fr.js from a CDN is out (no network from the page). plotly.js also reads
+# locales given inline in the chart's config (`config.locales`), so the locale is built here from
+# CLDR through Babel and passed with every chart: month and day names, decimal and group symbols,
+# date orders, and the modebar's tooltips (translated in the catalogues like every other string).
+PLOTLY_MESSAGES = (
+    N_("Download plot as a PNG"), N_("Download plot"), N_("Zoom"), N_("Pan"), N_("Box Select"),
+    N_("Lasso Select"), N_("Zoom in"), N_("Zoom out"), N_("Autoscale"), N_("Reset axes"), N_("Reset view"),
+    N_("Toggle Spike Lines"), N_("Show closest data on hover"), N_("Compare data on hover"),
+    N_("Toggle show closest data on hover"), N_("Double-click to zoom back out"),
+)
+_D3_FIELDS = {"y": "%Y", "yyyy": "%Y", "MMMM": "%B", "MMM": "%b", "MM": "%m", "M": "%-m", "LLL": "%b",
+              "dd": "%d", "d": "%-d", "EEEE": "%A", "EEE": "%a", "HH": "%H", "H": "%-H", "hh": "%I",
+              "h": "%-I", "mm": "%M", "ss": "%S", "a": "%p"}
+
+
+def d3_time_format(pattern: str) -> str:
+    """A CLDR date pattern ("d MMM y", "HH 'h' mm") as a d3-time-format string ("%-d %b %Y", "%H h %M")."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "'":  # quoted literal text; '' is an apostrophe, inside quotes or out
+            if pattern.startswith("''", i):
+                out.append("'")
+                i += 2
+                continue
+            j, text = i + 1, []
+            while j < len(pattern) and (pattern[j] != "'" or pattern.startswith("''", j)):
+                text.append(pattern[j])
+                j += 2 if pattern.startswith("''", j) else 1
+            out.append("".join(text).replace("%", "%%"))
+            i = j + 1
+        elif ch.isalpha():
+            j = i
+            while j < len(pattern) and pattern[j] == ch:
+                j += 1
+            field = pattern[i:j]
+            if field not in _D3_FIELDS:
+                raise ValueError(f"no d3 equivalent for the CLDR field {field!r} in {pattern!r}")
+            out.append(_D3_FIELDS[field])
+            i = j
+        else:
+            out.append("%%" if ch == "%" else ch)
+            i += 1
+    return "".join(out)
+
+
+def plotly_locale_code(lang: str | None = None) -> str:
+    """The BCP 47 tag of the language ("fr-CA"), used for plotly's locale and the page's lang attribute."""
+    return BABEL_LOCALE[lang or language()].replace("_", "-")
+
+
+def _skeleton(loc: Locale, skeleton: str) -> str:
+    return d3_time_format(str(loc.datetime_skeletons[skeleton].pattern))
+
+
+def plotly_locale(lang: str | None = None) -> dict:
+    """A plotly.js locale definition ({"dictionary", "format"}) for `lang`, from CLDR via Babel."""
+    return _plotly_locale(lang or language())
+
+
+@cache
+def _plotly_locale(lang: str) -> dict:
+    loc = locale(lang)
+    code = BABEL_LOCALE[lang]
+    sunday_first = (6, 0, 1, 2, 3, 4, 5)  # Babel counts days from Monday, d3 from Sunday
+    periods = loc.day_periods["format"]["abbreviated"]
+    return {
+        "dictionary": {} if lang == "en" else {m: t(m, lang) for m in PLOTLY_MESSAGES},
+        "format": {
+            "days": [loc.days["format"]["wide"][d] for d in sunday_first],
+            "shortDays": [loc.days["format"]["abbreviated"][d] for d in sunday_first],
+            "months": [loc.months["format"]["wide"][m] for m in range(1, 13)],
+            "shortMonths": [loc.months["format"]["abbreviated"][m] for m in range(1, 13)],
+            "periods": [periods["am"], periods["pm"]],
+            "decimal": numbers.get_decimal_symbol(code),
+            "thousands": numbers.get_group_symbol(code),
+            "grouping": [3],
+            "currency": ["$", ""] if lang == "en" else ["", "\u00a0$"],
+            "date": d3_time_format(str(loc.date_formats["short"].pattern)),
+            "time": d3_time_format(_PATTERNS[lang]["time"]),
+            "dateTime": d3_time_format(str(loc.date_formats["short"].pattern)) + " "
+            + d3_time_format(_PATTERNS[lang]["time"]),
+            "year": "%Y",
+            "month": _skeleton(loc, "yMMM"),
+            "dayMonth": _skeleton(loc, "MMMd"),
+            "dayMonthYear": _skeleton(loc, "yMMMd"),
+        },
+    }
+
+
+def plotly_separators(lang: str | None = None) -> str:
+    """plotly's layout.separators: the decimal then the group symbol of the language (".," / ", ")."""
+    code = BABEL_LOCALE[lang or language()]
+    return numbers.get_decimal_symbol(code) + numbers.get_group_symbol(code)
+
+
+def date_tickformatstops(lang: str | None = None) -> list[dict]:
+    """Tick formats for date axes, by zoom level, in the language's own time style.
+
+    plotly.js writes times of day as "14:05" whatever the locale; French (Canada) writes "14 h 05",
+    so French date axes get explicit formats. The part after the newline is shown under the first
+    tick of each day (plotly's own "date header" behaviour). English keeps plotly's defaults.
+    """
+    lang = lang or language()
+    if lang == "en":
+        return []
+    loc = locale(lang)
+    time_fmt = d3_time_format(_PATTERNS[lang]["time"])
+    day_year = _skeleton(loc, "yMMMd")
+    return [
+        {"dtickrange": [None, 1000], "value": f"{time_fmt} min %S s\n{day_year}"},
+        {"dtickrange": [1000, 86_400_000], "value": f"{time_fmt}\n{day_year}"},
+        {"dtickrange": [86_400_000, "M1"], "value": _skeleton(loc, "MMMd") + "\n%Y"},
+        {"dtickrange": ["M1", "M12"], "value": "%b\n%Y"},
+        {"dtickrange": ["M12", None], "value": "%Y"},
+    ]
+
+
+def date_hoverformat(lang: str | None = None) -> str:
+    """The hover label of a point on a date axis: the day and the time, in the language's style."""
+    lang = lang or language()
+    return d3_time_format(_PATTERNS[lang]["datetime"])

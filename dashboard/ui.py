@@ -14,9 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import extract, metrics, warehouse
+from dashboard import extract, metrics, sidebar, warehouse
+from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_datetime, fmt_int, language, t
+from dashboard.i18n import N_, fmt_datetime, fmt_int, fmt_num, language, plotly_locale, plotly_locale_code, t
 from dashboard.programs import Program, programs
 
 log = logging.getLogger("dashboard")
@@ -177,18 +178,67 @@ def download_buttons(df: pd.DataFrame, metric: str, key: str, params: dict | Non
                                                "time of extract and the link that reproduces it."))
 
 
-def show_table(df: pd.DataFrame, **kwargs) -> None:
-    """A table of a metric's rows on screen: times in the program's zone, suppressed cells as "--"."""
+STYLED_CELLS_MAX = 50_000  # past this, pandas' Styler is too slow to be worth it: raw values are shown
+# Headers of the tables behind charts, as people read them (the CSV keeps the English identifiers, and
+# each header's tooltip names its CSV column). A page adds its own with numbers_block(labels=...).
+COLUMN_LABELS = {
+    "program_id": N_("Program"), "applicant_role": N_("Applicant role"), "permit_type": N_("Permit type"),
+    "status": N_("Status"), "citizenship": N_("Citizenship"), "birth_country": N_("Country of birth"),
+    "applications": N_("Applications"), "principals": N_("Principal applications"),
+    "family": N_("Family applications"), "arrivals": N_("Arrivals"), "cumulative": N_("Cumulative total"),
+    "interval_start": N_("Interval start"), "interval_end": N_("Interval end"), "share": N_("Share"),
+}
+CODE_COLUMNS = {"applicant_role", "permit_type", "status"}  # codes shown with their label (sidebar.LABELS)
+COUNTRY_COLUMNS = {"citizenship", "birth_country"}  # ISO codes shown with the country's name
+
+
+def column_label(name: str, labels: dict[str, str] | None = None) -> str:
+    """A table header in the current language: "interval_start (America/Toronto)" -> "Début de
+    l'intervalle (America/Toronto)"; an unknown column keeps its identifier."""
+    known = {**COLUMN_LABELS, **(labels or {})}
+    base, paren, rest = name.partition(" (")
+    return t(known[base]) + paren + rest if base in known else name
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
+    """The table as shown on screen: numbers in the current language's format (10 000, 0,42), codes and
+    countries by name, sorting on the values themselves. The CSV keeps the raw values."""
+    lang = language()
+    formats = {}
+    for col in df.columns:
+        s, base = df[col], str(col).partition(" (")[0]
+        if base in CODE_COLUMNS:
+            formats[col] = sidebar.label
+        elif base in COUNTRY_COLUMNS:
+            formats[col] = lambda code: f"{country_name(code, lang)} ({code})"
+        elif pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            continue
+        elif pd.api.types.is_integer_dtype(s) or bool((s.dropna() == s.dropna().round()).all()):
+            formats[col] = fmt_int
+        else:
+            formats[col] = lambda v: fmt_num(v, 2)
+    if not formats or df.size > STYLED_CELLS_MAX:
+        return df
+    return df.style.format(formats, na_rep="—")
+
+
+def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs) -> None:
+    """A table of a metric's rows on screen: times in the program's zone, numbers, codes and countries in
+    the page's language, headers translated (each header's tooltip names its CSV column), suppressed
+    cells as "--"."""
     table = extract.screen_times(df, current_program())
+    headers = {col: st.column_config.Column(column_label(str(col), labels), help=t("CSV column: {name}").format(name=col))
+               for col in table.columns}
     if df.attrs.get("published"):
         table, marked = extract.screen_frame(table)
         st.dataframe(table.style.format(na_rep=extract.SUPPRESSED_MARK, subset=marked, precision=3),
-                     hide_index=True, width="stretch", **kwargs)
+                     hide_index=True, width="stretch", column_config=headers, **kwargs)
     else:
-        st.dataframe(table, hide_index=True, width="stretch", **kwargs)
+        st.dataframe(display_frame(table), hide_index=True, width="stretch", column_config=headers, **kwargs)
 
 
-def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None = None) -> None:
+def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None = None,
+                  labels: dict[str, str] | None = None) -> None:
     """The rows behind a chart, one click away: a table and its CSV (built only when pressed).
 
     `df` should be the metric's own rows (times in UTC); in publication mode they are published here
@@ -200,20 +250,30 @@ def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None =
         except extract.NotPublishable:
             st.info(t("These numbers list individual applications: they are not shown in publication mode."))
             return
-        show_table(table)
+        show_table(table, labels)
         if table.attrs.get("dropped"):
             st.caption(t("Left out in publication mode (computed from unrounded counts): {columns}.").format(
                 columns=", ".join(map(str, table.attrs["dropped"]))))
         download_buttons(table, metric, key, params)
 
 
+def plotly_config() -> dict:
+    """PLOTLY_CONFIG with plotly.js's locale for the current language, given inline (see
+    i18n.plotly_locale: the plotly.js inside Streamlit registers English only, and no CDN is used)."""
+    code = plotly_locale_code()
+    return {**PLOTLY_CONFIG, "locale": code, "locales": {code: plotly_locale()}}
+
+
 def chart_block(fig: go.Figure | Callable[[pd.DataFrame], go.Figure], df: pd.DataFrame, *, summary: str,
-                metric: str, key: str, alt: str | None = None, params: dict | None = None, **plotly_kwargs):
+                metric: str, key: str, alt: str | None = None, params: dict | None = None,
+                labels: dict[str, str] | None = None, **plotly_kwargs):
     """A one-sentence summary, the chart, and its numbers one click away.
 
     In publication mode the chart must be drawn from published rows: pass `fig` as a function of the
     rows (it gets ui.publish(df)), or draw it from ui.publish(df, metric) and pass those rows. A figure
     drawn from unpublished counts is not shown in publication mode (its numbers still are, published).
+    The chart's accessible name (`alt`, read by screen readers) is the summary unless one is given;
+    `labels` names the table's columns that COLUMN_LABELS does not know ({"col": N_("Header")}).
     """
     st.markdown(summary)
     drawn_from_raw = publication() and not df.attrs.get("published") and not callable(fig)
@@ -230,9 +290,9 @@ def chart_block(fig: go.Figure | Callable[[pd.DataFrame], go.Figure], df: pd.Dat
         st.info(t("This chart is not shown in publication mode: it was drawn from unrounded counts. "
                   "Its published numbers are below."), icon=":material/shield:")
     else:
-        event = st.plotly_chart(fig, key=f"chart-{key}", config=PLOTLY_CONFIG, width="stretch", alt=alt or summary,
-                                **plotly_kwargs)
-    numbers_block(rows, metric, key, params)
+        event = st.plotly_chart(fig, key=f"chart-{key}", config=plotly_config(), width="stretch",
+                                alt=alt or re.sub(r"[*_`]", "", summary), **plotly_kwargs)
+    numbers_block(rows, metric, key, params, labels)
     return event
 
 
@@ -278,3 +338,28 @@ def friendly_errors() -> Iterator[None]:
 
 def metric_number(n: float | int | None) -> str:
     return fmt_int(n)
+
+
+# Streamlit serves a fixed <html lang="en"> and has no setting for it (streamlit/streamlit#15726), so
+# screen readers would read French pages with English pronunciation (WCAG 3.1.1). Streamlit's own
+# supported way to run trusted script on the page is a v2 component: this one holds no markup and only
+# sets the document's language, which it receives as data (nothing is formatted into the script).
+_DOCUMENT_LANGUAGE_JS = """
+export default function (component) {
+    const lang = component.data && component.data.lang;
+    if (typeof lang === "string" && /^[a-z]{2}(-[A-Z]{2})?$/.test(lang)) {
+        document.documentElement.lang = lang;
+    }
+}
+"""
+_document_language = None
+
+
+def document_language() -> None:
+    """Declare the page's language (lang="fr-CA" / "en-CA") on the document."""
+    global _document_language
+    if _document_language is None:
+        from streamlit.components.v2 import component
+
+        _document_language = component("dashboard.document_language", js=_DOCUMENT_LANGUAGE_JS)
+    _document_language(key="document-language", data={"lang": plotly_locale_code()}, height=0)

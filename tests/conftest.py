@@ -200,3 +200,19 @@ def shared_reference_warehouse(_shared_reference_dir, monkeypatch, programs_env)
     """BASIC_ROWS plus the reference statistics, shared by every test that only reads it: never write to it."""
     monkeypatch.setenv("DASHBOARD_WAREHOUSE", str(_shared_reference_dir))
     return _shared_reference_dir
+
+def app_pages() -> list[dict]:
+    """Every page registered in dashboard/app.py, read from its st.Page(...) calls (so pages added later
+    are covered by tests that loop over them): [{"file": "views/x.py", "url_path": "x", "default": bool}]."""
+    import ast
+
+    tree = ast.parse((ROOT / "dashboard" / "app.py").read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Page"
+                and node.args and isinstance(node.args[0], ast.Constant)):
+            kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            file = node.args[0].value
+            found.append({"file": file, "url_path": kw.get("url_path", Path(file).stem),
+                          "default": bool(kw.get("default", False))})
+    return sorted(found, key=lambda p: (not p["default"], p["file"]))

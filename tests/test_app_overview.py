@@ -26,10 +26,10 @@ def test_overview_headline_numbers(basic_warehouse):
         "Principal applications counted": "5",
         "Places remaining": "0",
         "Family applications": "2",
-        "Status": "Cap reached",
     }
+    assert "**Status: cap reached** on Sun 16 Jul 2023, 10:40 EDT, 1 h 40 min after opening." in [
+        i.value for i in at.info]
     captions = " ".join(c.value for c in at.caption)
-    assert "Sun 16 Jul 2023, 10:40 EDT, 1 h 40 min after opening" in captions
     assert "2 principal applications arrived after the cap was reached" in captions
     assert any("synthetic" in i.value for i in at.info)
 
@@ -39,13 +39,15 @@ def test_overview_as_of_from_the_url(basic_warehouse):
     assert not at.exception
     assert metric_values(at)["Principal applications counted"] == "3"
     assert metric_values(at)["Places remaining"] == "2"
-    assert metric_values(at)["Status"] == "Open"
+    assert "**Status: open**, 1 h 0 min since opening." in [i.value for i in at.info]
 
 
 def test_overview_in_french(basic_warehouse):
     at = run({"lang": "fr"})
     assert not at.exception
-    assert metric_values(at)["Statut"] == "Plafond atteint"
+    assert "**Statut : plafond atteint** le dim. 16 juill. 2023, 10 h 40 HAE, 1 h 40 min après l'ouverture." in [
+        i.value for i in at.info]
+    assert metric_values(at)["Demandes principales comptées"] == "5"
 
 
 def test_no_data_yet_says_what_to_do(warehouse_dir):

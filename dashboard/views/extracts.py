@@ -108,4 +108,4 @@ if language() != "en":
     command += ["--lang", language()]
 command += ["--out", extract.file_stem(metric, f, params, publication=ui.publication()) + ".csv"]
 st.markdown(t("The same extract from the command line (the file is byte for byte the same):"))
-st.code(shlex.join(command), language="bash")
+st.code(shlex.join(command), language="bash", wrap_lines=True)

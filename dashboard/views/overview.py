@@ -22,7 +22,21 @@ reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"
 moment = f.as_of or datetime.now(program.tz)
 
 st.subheader(t("Where the intake stands"))
-c1, c2, c3, c4 = st.columns(4)
+# The status is a sentence, not a metric tile: a tile cuts a long value short ("Plafond atte…" in
+# French), a sentence wraps at any width and zoom, and its words, not a colour, carry the meaning.
+if reached is not None:
+    st.info(t("**Status: cap reached** on {when}, {elapsed} after opening.").format(
+        when=fmt_datetime(reached, tz), elapsed=fmt_duration(reached - program.opens_at)), icon=":material/flag:")
+elif program.closes_at is not None and moment >= program.closes_at:
+    st.info(t("**Status: closed** on {when} without reaching the cap.").format(
+        when=fmt_datetime(program.closes_at, tz)), icon=":material/lock:")
+elif moment < program.opens_at:
+    st.info(t("**Status: not yet open.** Opens {when}.").format(when=fmt_datetime(program.opens_at, tz)),
+            icon=":material/schedule:")
+else:
+    st.info(t("**Status: open**, {elapsed} since opening.").format(elapsed=fmt_duration(moment - program.opens_at)),
+            icon=":material/hourglass_top:")
+c1, c2, c3 = st.columns(3)
 shown = min(counted, cap) if reached else counted
 c1.metric(t("Principal applications counted"), ui.count(shown),
           help=t("Principal applications submitted since opening, whatever their later status, up to the cap."))
@@ -37,19 +51,6 @@ c2.metric(t("Places remaining"), ui.SUPPRESSED_TEXT if remaining is None else fm
           help=t("The cap minus the applications counted; never below zero."))
 c3.metric(t("Family applications"), ui.count(status["family"]),
           help=t("Spouses and dependants: they do not count toward the cap."))
-if reached is not None:
-    c4.metric(t("Status"), t("Cap reached"))
-    c4.caption(t("{when}, {elapsed} after opening").format(
-        when=fmt_datetime(reached, tz), elapsed=fmt_duration(reached - program.opens_at)))
-elif program.closes_at is not None and moment >= program.closes_at:
-    c4.metric(t("Status"), t("Closed"))
-    c4.caption(t("Closed {when} without reaching the cap").format(when=fmt_datetime(program.closes_at, tz)))
-elif moment < program.opens_at:
-    c4.metric(t("Status"), t("Not yet open"))
-    c4.caption(t("Opens {when}").format(when=fmt_datetime(program.opens_at, tz)))
-else:
-    c4.metric(t("Status"), t("Open"))
-    c4.caption(t("{elapsed} since opening").format(elapsed=fmt_duration(moment - program.opens_at)))
 if int(status["over_cap"]):
     st.caption(t("{n} principal applications arrived after the cap was reached (over cap): they are not counted.")
                .format(n=ui.count(status["over_cap"])))

@@ -1,0 +1,72 @@
+"""Numbers, dates and times in each language's own format (Babel, CLDR), and plotly.js's locale built from it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit
+
+from dashboard import i18n
+
+TZ = "America/Toronto"
+MOMENT = datetime(2023, 7, 17, 18, 5, tzinfo=UTC)  # 14:05 EDT
+
+
+def test_numbers_in_english_and_french():
+    assert i18n.fmt_int(10000, "en") == "10,000"
+    assert i18n.fmt_int(10000, "fr") == "10\u00a0000"
+    assert i18n.fmt_num(1234.5, 1, "fr") == "1\u00a0234,5"
+    assert i18n.fmt_pct(0.425, 1, "en") == "42.5%"
+    assert i18n.fmt_pct(0.425, 1, "fr") == "42,5\u00a0%"
+
+
+def test_dates_and_times_in_english_and_french():
+    assert i18n.fmt_datetime(MOMENT, TZ, "en") == "Mon 17 Jul 2023, 14:05 EDT"
+    assert i18n.fmt_datetime(MOMENT, TZ, "fr") == "lun. 17 juill. 2023, 14 h 05 HAE"
+    assert i18n.fmt_duration(timedelta(days=1, hours=8, minutes=47), "fr") == "1 j 8 h 47 min"
+
+
+@pytest.mark.parametrize(("cldr", "d3"), [
+    ("d MMM y", "%-d %b %Y"), ("MMM d, y", "%b %-d, %Y"), ("HH 'h' mm", "%H h %M"), ("HH:mm", "%H:%M"),
+    ("EEE d MMM y, HH 'h' mm", "%a %-d %b %Y, %H h %M"), ("h:mm a", "%-I:%M %p"), ("y-MM-dd", "%Y-%m-%d"),
+    ("'o''clock' H", "o'clock %-H"),
+])
+def test_cldr_patterns_become_d3_formats(cldr, d3):
+    assert i18n.d3_time_format(cldr) == d3
+
+
+def test_unknown_cldr_fields_are_refused():
+    with pytest.raises(ValueError, match="QQQ"):
+        i18n.d3_time_format("QQQ y")
+
+
+def test_plotly_locale_in_french_comes_from_cldr_and_the_catalogue():
+    loc = i18n.plotly_locale("fr")
+    fmt = loc["format"]
+    assert fmt["months"][6] == "juillet" and fmt["shortMonths"][6] == "juill."
+    assert fmt["days"][0] == "dimanche" and fmt["shortDays"][1] == "lun."
+    assert (fmt["decimal"], fmt["thousands"]) == (",", "\u00a0")
+    assert (fmt["dayMonth"], fmt["dayMonthYear"], fmt["time"]) == ("%-d %b", "%-d %b %Y", "%H h %M")
+    assert loc["dictionary"]["Download plot as a PNG"] == "Télécharger le graphique en PNG"
+    assert set(loc["dictionary"]) == set(i18n.PLOTLY_MESSAGES)
+    assert i18n.plotly_locale_code("fr") == "fr-CA"
+    assert i18n.plotly_separators("fr") == ",\u00a0"
+
+
+def test_plotly_locale_in_english_keeps_plotly_s_own_words():
+    loc = i18n.plotly_locale("en")
+    assert loc["dictionary"] == {}
+    assert (loc["format"]["dayMonthYear"], loc["format"]["thousands"]) == ("%b %-d, %Y", ",")
+    assert i18n.plotly_separators("en") == ".,"
+
+
+def test_streamlit_s_plotly_bundle_registers_no_french_locale():
+    """Why the locale is passed inline: the plotly.js that Streamlit serves registers English only (if a
+    later Streamlit bundles French, the inline locale still takes precedence, and this test says so)."""
+    static = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    bundle = next(static.glob("PlotlyChart.*.js")).read_text(encoding="utf-8")
+    registered = set(re.findall(r"moduleType:`locale`,name:`([\w-]+)`", bundle))
+    assert registered == {"en", "en-US"}
