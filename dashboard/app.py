@@ -51,6 +51,7 @@ except ProgramConfigError as exc:
 
 pages = [
     st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
+    st.Page("views/time_to_cap.py", title=t("Time to cap"), url_path="time-to-cap"),
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
 ]
 page = st.navigation(pages)

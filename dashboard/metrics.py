@@ -109,3 +109,13 @@ def programs_loaded(f: Filters | None = None) -> pd.DataFrame:
 def countries_present(f: Filters) -> pd.DataFrame:
     """One row per citizenship present in the program's applications: citizenship, applications."""
     return query("countries_present", {"program": f.program_id})
+
+
+@metric
+def counting_arrivals(f: Filters) -> pd.DataFrame:
+    """One row per application of a role counting toward the cap, program-wide at the as-of moment
+    (other filters ignored): application_id, submitted_at (UTC), in submission order.
+    """
+    p = program_of(f)
+    return query("counting_arrivals", {"program": f.program_id, "as_of": f.params()["as_of"],
+                                       "cap_roles": list(p.counts_toward_cap)})
