@@ -75,119 +75,115 @@ def _simulate(rng: np.random.Generator, opens_at: datetime, horizon_h: float, le
     return pd.DatetimeIndex(pd.Timestamp(opens_at).tz_convert("UTC") + pd.to_timedelta(t, unit="h")).floor("us")
 
 
-def _scaled(shape: Callable[[np.ndarray], np.ndarray], diurnal: np.ndarray, weekday: np.ndarray,
-            opens_at: datetime, target_count: float, by_hour: float) -> Callable[[np.ndarray], np.ndarray]:
-    """`shape` times the constant that makes `target_count` arrivals expected by `by_hour`."""
+def _intake(name: str, seed: int, rng: np.random.Generator, *, opens: datetime, closes: datetime, cap: int,
+            shape: Callable[[np.ndarray], np.ndarray], diurnal: np.ndarray, weekday: np.ndarray,
+            expected: float, by_hour: float, horizon_h: float, step_min: float) -> Intake:
+    """An intake whose rate is `shape` (a function of hours since opening) times the daily and weekly
+    pattern, scaled so that `expected` arrivals are due by `by_hour`, simulated for `horizon_h` hours."""
     t = np.arange(0.0, by_hour, 1 / 12) + 1 / 24
-    local = (pd.Timestamp(opens_at) + pd.to_timedelta(t, unit="h")).tz_convert(ZONE)
-    mass = float(np.sum(shape(t) * diurnal[local.hour] * weekday[local.day_of_week]) / 12)
-    c = target_count / mass
-    return lambda x: c * shape(x)
+    local = (pd.Timestamp(opens) + pd.to_timedelta(t, unit="h")).tz_convert(ZONE)
+    scale = expected / float(np.sum(shape(t) * diurnal[local.hour] * weekday[local.day_of_week]) / 12)
+    arrivals = _simulate(rng, opens, horizon_h, lambda x: scale * shape(x), diurnal, weekday, step_min)
+    return Intake(name, seed, arrivals, cap, opens, closes)
+
+
+def _fading(peak: float, fade: float) -> Callable[[np.ndarray], np.ndarray]:
+    """An opening rush `peak` times the settled rate, fading with a time constant of `fade` hours."""
+    return lambda t: 1 + (peak - 1) * np.exp(-t / fade)
+
+
+def _flat(t: np.ndarray) -> np.ndarray:
+    return np.ones_like(t)
+
+
+WORKWEEK = np.array([1, 1, 1, 1, 1, 0.7, 0.7])
 
 
 def surge_2023(seed: int) -> Intake:
     """A 2023-like surge: 10,000 places gone in about a day or two, the opening rush fading over hours."""
     rng = np.random.default_rng([1, seed])
-    opens = datetime(2023, 7, 16, 9, 0, tzinfo=ZONE)
-    peak, fade = rng.uniform(2.5, 6.0), rng.uniform(2.0, 10.0)
-    diurnal = SHAPES[rng.integers(0, 2)]
-    weekday = np.ones(7)
-    target = rng.uniform(20, 48)
-    level = _scaled(lambda t: 1 + (peak - 1) * np.exp(-t / fade), diurnal, weekday, opens, 10_000, target)
-    arr = _simulate(rng, opens, target * 2.5, level, diurnal, weekday, 1.0)
-    return Intake("2023-like surge", seed, arr, 10_000, opens, datetime(2024, 7, 16, 9, tzinfo=ZONE))
+    peak, fade, diurnal, target = rng.uniform(2.5, 6.0), rng.uniform(2.0, 10.0), SHAPES[rng.integers(0, 2)], \
+        rng.uniform(20, 48)
+    return _intake("2023-like surge", seed, rng, opens=datetime(2023, 7, 16, 9, 0, tzinfo=ZONE),
+                   closes=datetime(2024, 7, 16, 9, tzinfo=ZONE), cap=10_000, shape=_fading(peak, fade),
+                   diurnal=diurnal, weekday=np.ones(7), expected=10_000, by_hour=target, horizon_h=2.5 * target,
+                   step_min=1.0)
 
 
 def flash(seed: int) -> Intake:
     """A small cap that goes within hours of opening."""
     rng = np.random.default_rng([2, seed])
-    opens = datetime(2024, 3, 5, 10, 0, tzinfo=ZONE)
-    peak, fade = rng.uniform(1.5, 4.0), rng.uniform(0.5, 3.0)
-    diurnal = SHAPES[rng.integers(0, 3)]
-    weekday = np.ones(7)
-    target = rng.uniform(2, 8)
-    level = _scaled(lambda t: 1 + (peak - 1) * np.exp(-t / fade), diurnal, weekday, opens, 600, target)
-    arr = _simulate(rng, opens, target * 3, level, diurnal, weekday, 1.0)
-    return Intake("fills in hours", seed, arr, 600, opens, datetime(2024, 9, 5, 10, tzinfo=ZONE))
+    peak, fade, diurnal, target = rng.uniform(1.5, 4.0), rng.uniform(0.5, 3.0), SHAPES[rng.integers(0, 3)], \
+        rng.uniform(2, 8)
+    return _intake("fills in hours", seed, rng, opens=datetime(2024, 3, 5, 10, 0, tzinfo=ZONE),
+                   closes=datetime(2024, 9, 5, 10, tzinfo=ZONE), cap=600, shape=_fading(peak, fade),
+                   diurnal=diurnal, weekday=np.ones(7), expected=600, by_hour=target, horizon_h=3 * target,
+                   step_min=1.0)
 
 
 def slow_steady(seed: int) -> Intake:
     """A slow, steady intake: 1,500 places over a few months."""
     rng = np.random.default_rng([3, seed])
-    opens = datetime(2024, 1, 8, 9, 0, tzinfo=ZONE)
-    diurnal = SHAPES[rng.integers(0, 4)]
-    weekday = np.array([1, 1, 1, 1, 1, 0.7, 0.7])
-    target = rng.uniform(60, 150) * DAY
-    level = _scaled(lambda t: np.ones_like(t), diurnal, weekday, opens, 1_500, target)
-    arr = _simulate(rng, opens, target * 2.5, level, diurnal, weekday, 10.0)
-    return Intake("slow steady", seed, arr, 1_500, opens, datetime(2025, 1, 8, 9, tzinfo=ZONE))
+    diurnal, target = SHAPES[rng.integers(0, 4)], rng.uniform(60, 150) * DAY
+    return _intake("slow steady", seed, rng, opens=datetime(2024, 1, 8, 9, 0, tzinfo=ZONE),
+                   closes=datetime(2025, 1, 8, 9, tzinfo=ZONE), cap=1_500, shape=_flat, diurnal=diurnal,
+                   weekday=WORKWEEK, expected=1_500, by_hour=target, horizon_h=2.5 * target, step_min=10.0)
 
 
 def launch_spike(seed: int) -> Intake:
     """A launch spike (ten or more times the settled rate) that decays over a day or so."""
     rng = np.random.default_rng([4, seed])
-    opens = datetime(2024, 4, 2, 8, 30, tzinfo=ZONE)
-    peak, fade = rng.uniform(8, 25), rng.uniform(6, 36)
-    diurnal = SHAPES[rng.integers(0, 3)]
-    weekday = np.array([1, 1, 1, 1, 1, 0.6, 0.6])
-    target = rng.uniform(10, 40) * DAY
-    level = _scaled(lambda t: 1 + (peak - 1) * np.exp(-t / fade), diurnal, weekday, opens, 4_000, target)
-    arr = _simulate(rng, opens, target * 2.5, level, diurnal, weekday, 5.0)
-    return Intake("launch spike that decays", seed, arr, 4_000, opens, datetime(2025, 4, 2, 8, 30, tzinfo=ZONE))
+    peak, fade, diurnal, target = rng.uniform(8, 25), rng.uniform(6, 36), SHAPES[rng.integers(0, 3)], \
+        rng.uniform(10, 40) * DAY
+    return _intake("launch spike that decays", seed, rng, opens=datetime(2024, 4, 2, 8, 30, tzinfo=ZONE),
+                   closes=datetime(2025, 4, 2, 8, 30, tzinfo=ZONE), cap=4_000, shape=_fading(peak, fade),
+                   diurnal=diurnal, weekday=np.array([1, 1, 1, 1, 1, 0.6, 0.6]), expected=4_000, by_hour=target,
+                   horizon_h=2.5 * target, step_min=5.0)
 
 
 def weekly(seed: int) -> Intake:
     """Office hours and a strong weekday/weekend pattern."""
     rng = np.random.default_rng([5, seed])
-    opens = datetime(2024, 2, 7, 9, 0, tzinfo=ZONE)  # a Wednesday
-    weekend = rng.uniform(0.05, 0.25)
-    weekday = np.array([1, 1, 1, 1, 0.9, weekend, weekend])
-    target = rng.uniform(20, 60) * DAY
-    level = _scaled(lambda t: np.ones_like(t), OFFICE, weekday, opens, 3_000, target)
-    arr = _simulate(rng, opens, target * 2.5, level, OFFICE, weekday, 10.0)
-    return Intake("weekday/weekend pattern", seed, arr, 3_000, opens, datetime(2025, 2, 7, 9, tzinfo=ZONE))
+    weekend, target = rng.uniform(0.05, 0.25), rng.uniform(20, 60) * DAY
+    return _intake("weekday/weekend pattern", seed, rng, opens=datetime(2024, 2, 7, 9, 0, tzinfo=ZONE),  # a Wednesday
+                   closes=datetime(2025, 2, 7, 9, tzinfo=ZONE), cap=3_000, shape=_flat, diurnal=OFFICE,
+                   weekday=np.array([1, 1, 1, 1, 0.9, weekend, weekend]), expected=3_000, by_hour=target,
+                   horizon_h=2.5 * target, step_min=10.0)
 
 
 def not_reached(seed: int) -> Intake:
     """Closes after four months with, on average, half to nine tenths of the cap arrived."""
     rng = np.random.default_rng([6, seed])
-    opens = datetime(2024, 5, 1, 9, 0, tzinfo=ZONE)
-    closes = datetime(2024, 8, 29, 9, 0, tzinfo=ZONE)
+    opens, closes = datetime(2024, 5, 1, 9, 0, tzinfo=ZONE), datetime(2024, 8, 29, 9, 0, tzinfo=ZONE)
     window = (closes - opens).total_seconds() / 3600
-    diurnal = SHAPES[rng.integers(0, 4)]
-    weekday = np.array([1, 1, 1, 1, 1, 0.7, 0.7])
-    fade = rng.uniform(100, 400) * DAY
-    level = _scaled(lambda t: np.exp(-t / fade), diurnal, weekday, opens, 5_000 * rng.uniform(0.5, 0.9), window)
-    arr = _simulate(rng, opens, window, level, diurnal, weekday, 10.0)
-    return Intake("not reached before close", seed, arr, 5_000, opens, closes)
+    diurnal, fade, share = SHAPES[rng.integers(0, 4)], rng.uniform(100, 400) * DAY, rng.uniform(0.5, 0.9)
+    return _intake("not reached before close", seed, rng, opens=opens, closes=closes, cap=5_000,
+                   shape=lambda t: np.exp(-t / fade), diurnal=diurnal, weekday=WORKWEEK, expected=5_000 * share,
+                   by_hour=window, horizon_h=window, step_min=10.0)
 
 
 def burst(seed: int) -> Intake:
     """Steady, with one news story: a burst of 5 to 15 times the rate for a few hours."""
     rng = np.random.default_rng([7, seed])
-    opens = datetime(2024, 6, 3, 9, 0, tzinfo=ZONE)
-    diurnal = SHAPES[rng.integers(0, 3)]
-    weekday = np.array([1, 1, 1, 1, 1, 0.8, 0.8])
-    target = rng.uniform(20, 60) * DAY
+    diurnal, target = SHAPES[rng.integers(0, 3)], rng.uniform(20, 60) * DAY
     start, length, size = rng.uniform(0.05, 0.45) * target, rng.uniform(3, 12), rng.uniform(5, 15)
-    level = _scaled(lambda t: 1 + (size - 1) * ((t >= start) & (t < start + length)), diurnal, weekday, opens,
-                    2_000, target)
-    arr = _simulate(rng, opens, target * 2.5, level, diurnal, weekday, 5.0)
-    return Intake("one-off burst", seed, arr, 2_000, opens, datetime(2025, 6, 3, 9, tzinfo=ZONE))
+    return _intake("one-off burst", seed, rng, opens=datetime(2024, 6, 3, 9, 0, tzinfo=ZONE),
+                   closes=datetime(2025, 6, 3, 9, tzinfo=ZONE), cap=2_000,
+                   shape=lambda t: 1 + (size - 1) * ((t >= start) & (t < start + length)), diurnal=diurnal,
+                   weekday=np.array([1, 1, 1, 1, 1, 0.8, 0.8]), expected=2_000, by_hour=target,
+                   horizon_h=2.5 * target, step_min=5.0)
 
 
 def depletion(seed: int) -> Intake:
     """A pool of eligible people running out: the rate decays steadily, the cap still reached."""
     rng = np.random.default_rng([8, seed])
-    opens = datetime(2024, 9, 3, 9, 0, tzinfo=ZONE)
     diurnal = SHAPES[rng.integers(0, 4)]
-    weekday = np.array([1, 1, 1, 1, 1, 0.7, 0.7])
-    pool = rng.uniform(1.25, 2.5)  # eligible people per place
-    target = rng.uniform(30, 90) * DAY
+    pool, target = rng.uniform(1.25, 2.5), rng.uniform(30, 90) * DAY  # eligible people per place
     fade = -target / math.log(1 - 1 / pool)
-    level = _scaled(lambda t: np.exp(-t / fade), diurnal, weekday, opens, 2_000, target)
-    arr = _simulate(rng, opens, target * 2.5, level, diurnal, weekday, 10.0)
-    return Intake("pool running out", seed, arr, 2_000, opens, datetime(2025, 9, 3, 9, tzinfo=ZONE))
+    return _intake("pool running out", seed, rng, opens=datetime(2024, 9, 3, 9, 0, tzinfo=ZONE),
+                   closes=datetime(2025, 9, 3, 9, tzinfo=ZONE), cap=2_000, shape=lambda t: np.exp(-t / fade),
+                   diurnal=diurnal, weekday=WORKWEEK, expected=2_000, by_hour=target, horizon_h=2.5 * target,
+                   step_min=10.0)
 
 
 SCENARIOS: dict[str, Callable[[int], Intake]] = {

@@ -152,7 +152,9 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
         fig.add_trace(go.Scatter(x=xs("p50"), y=ys, mode="lines", line={"color": PALETTE["forecast"], "width": 2,
                                  "dash": "dot"}, name=t("Forecast: median (P50)"),
                                  hovertemplate="%{x|%a %d %b %H:%M}: %{y:,}<extra></extra>"))
-        add_moment(fig, as_of, t("Forecast made"), tz)
+        fig.add_vline(x=start, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
+        fig.add_annotation(x=start, y=0.02, yref="paper", text=t("Forecast made"), showarrow=False, xanchor="left",
+                           yanchor="bottom", font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)")
     add_cap_line(fig, cap)
     if reached_at is not None:
         add_moment(fig, reached_at, t("Cap reached"), tz)

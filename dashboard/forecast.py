@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, tzinfo
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
+from scipy import linalg, sparse
 
 # Relative arrival rate by hour of the day before the data has shown its own: people apply in their
 # waking hours (an assumption, documented in docs/forecast.md). Mean 1 is not required.
@@ -44,8 +44,9 @@ SD_BEND = 0.25  # prior sd of the level's second difference per knot (log scale)
 SD_HOUR = 0.6  # prior sd of a time-of-day effect around the prior profile (log scale)
 SD_HOUR_STEP = 0.35  # prior sd of the change from one hour to the next (log scale)
 SD_WEEKDAY = 0.6  # prior sd of a day-of-week effect (log scale)
-SD_WEEKDAY_UNSEEN = 0.3  # sd of the day-of-week effects drawn before the weekly pattern is known
+SD_WEEKDAY_UNSEEN = 0.5  # sd of the day-of-week effects drawn before the weekly pattern is known
 TREND_WINDOW = 24.0  # hours: the recent trend compares the mean level of the last day with the day before
+SHORT_SPAN = 0.5  # before two days: the last half of the time seen against the first
 DAMPING = 0.5  # the trend fades over this multiple of the time seen (median; drawn lognormal)
 DAMPING_UP = 0.25  # the same for a rising trend
 DAMPING_SD = 0.8  # sd of log damping time
@@ -70,7 +71,11 @@ class FanPoint:
 
 @dataclass(frozen=True)
 class CapProjection:
-    """When the cap is (or was) reached, with an 80 % range. Times are in the zone of `as_of`."""
+    """When the cap is (or was) reached, with an 80 % range. Times are in the zone of `as_of`.
+
+    `rate_per_hour` is the model's arrival rate at `as_of` (at that time of day); once the cap is
+    reached, the arrivals per hour over the last tenth of the time it took (at least an hour).
+    """
 
     reached_at: datetime | None
     p10: datetime | None
@@ -192,39 +197,41 @@ def _penalty(knots: np.ndarray, sd_weekday: float) -> np.ndarray:
     return q
 
 
-def _fit(counts: np.ndarray, exposure: np.ndarray, design: np.ndarray, q: np.ndarray, k: int,
-         start_level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Penalised Poisson regression by Newton's method: the posterior mode and its covariance."""
-    theta = np.zeros(design.shape[1])
-    theta[:k] = start_level
+def _fit(counts: np.ndarray, exposure: np.ndarray, design: sparse.csr_array, q: np.ndarray, start: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Penalised Poisson regression by Newton's method: the posterior mode and its covariance.
+
+    The design is sparse (five non-zeros a row), which also keeps the work off multithreaded BLAS."""
+    theta = start.copy()
     offset = np.log(exposure)
+    design_t = design.T.tocsr()
 
     def objective(th: np.ndarray) -> float:
         eta = design @ th + offset
         return float(np.sum(np.exp(eta) - counts * eta) + 0.5 * th @ q @ th)
 
+    def hessian(mu: np.ndarray) -> np.ndarray:
+        return (design_t @ (design * mu[:, None])).toarray() + q
+
     value = objective(theta)
-    hess = None
-    for _ in range(60):
+    for _ in range(50):
         mu = np.exp(design @ theta + offset)
-        grad = design.T @ (mu - counts) + q @ theta
-        hess = (design * mu[:, None]).T @ design + q
-        step = linalg.solve(hess, grad, assume_a="pos")
+        grad = design_t @ (mu - counts) + q @ theta
+        step = linalg.solve(hessian(mu), grad, assume_a="pos")
+        decrement = float(grad @ step)  # twice the expected gain of a full step
+        if decrement < 1e-8 * max(1.0, abs(value)):
+            break
         t = 1.0
         while t > 1e-4:
             cand = theta - t * step
             cv = objective(cand)
-            if np.isfinite(cv) and cv <= value + 1e-10:
+            if np.isfinite(cv) and cv <= value - 0.25 * t * decrement:
                 break
             t /= 2
         else:
             break
         theta, value = cand, cv
-        if np.max(np.abs(t * step)) < 1e-7:
-            break
-    mu = np.exp(design @ theta + offset)
-    hess = (design * mu[:, None]).T @ design + q
-    cov = linalg.inv(hess)
+    cov = linalg.inv(hessian(np.exp(design @ theta + offset)))
     return theta, (cov + cov.T) / 2
 
 
@@ -248,33 +255,52 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     mid = lo + exposure / 2
     hod, dow = _clock(origin, mid, zone)
     k = int(min(KNOTS, max(3, len(counts) // 2)))
-    probs = np.linspace(0.0, 1.0, k)
-    # Knots sit where the arrivals are (mixed with even spacing): the level can bend where the data
-    # say much, and cannot follow the quiet night down (the time-of-day profile has to).
-    knots = (1 - KNOT_MIX) * probs * elapsed + KNOT_MIX * np.quantile(hours, probs)
-    knots[0], knots[-1] = 0.0, elapsed
-    knots = np.maximum.accumulate(knots)
-    knots = np.unique(np.round(knots, 9))
-    k = len(knots)
     hw = _hour_weights(hod)
-    design = np.hstack([_spline_weights(mid, knots), hw, np.eye(7)[dow]])
     prior_log = hw @ np.log(PRIOR_DIURNAL)
     exposure_p = exposure * np.exp(prior_log)
     start = np.log(max(len(hours), 0.5) / exposure_p.sum())
     # Until two weeks have been seen a weekday's difference cannot be told from a trend: the weekday
     # effects are held near zero, and the simulation draws them instead (weekly_known).
     known = float(np.clip(elapsed / (7 * 24) - 1.0, 0.0, 1.0))
-    q = _penalty(knots, SD_WEEKDAY * max(known, 0.05))
-    theta, cov = _fit(counts, exposure_p, design, q, k, start)
-    # A one-off burst: bins far above the first fit are clipped to what it allows, then refit.
-    mu = np.exp(design @ theta) * exposure_p
-    ceiling = mu + CLIP_Z * np.sqrt(mu) + CLIP_Z**2 / 3  # the Poisson upper tail, near enough
-    over = counts > np.maximum(ceiling, 2.0 * mu + 3.0)
-    clipped = int(over.sum())
-    if clipped:
-        counts = np.where(over, ceiling, counts)
-        theta, cov = _fit(counts, exposure_p, design, q, k, start)
-    return _Fit(theta, cov, knots, clipped, known)
+
+    def fit(knots: np.ndarray, counts: np.ndarray, warm: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        design = sparse.csr_array(np.hstack([_spline_weights(mid, knots), hw, np.eye(7)[dow]]))
+        q = _penalty(knots, SD_WEEKDAY * max(known, 0.05))
+        if warm is None:
+            warm = np.zeros(design.shape[1])
+            warm[:len(knots)] = start
+        theta, cov = _fit(counts, exposure_p, design, q, warm)
+        return theta, cov, design
+
+    # First with even knots: a one-off burst is replaced by what the fit without it expects. The fit
+    # without a bin comes from the fit with it in one Newton step (its leverage), since a spline's end
+    # can otherwise chase a burst at the end of the data.
+    clipped = np.zeros(len(counts), dtype=bool)
+    raw = counts
+    theta = None
+    for _ in range(4):
+        theta, cov, design = fit(np.linspace(0.0, elapsed, k), counts, theta)
+        mu = np.exp(design @ theta) * exposure_p
+        g = ((design @ cov) * design.toarray()).sum(axis=1)  # x' cov x, row by row
+        lev = np.clip(mu * g, 0.0, 0.99)
+        mu_without = mu * np.exp(-np.clip(g * (counts - mu) / (1.0 - lev), -20.0, 20.0))
+        ceiling = mu_without + CLIP_Z * np.sqrt(mu_without) + CLIP_Z**2 / 3  # the Poisson upper tail, near enough
+        over = raw > np.maximum(ceiling, 2.0 * mu_without + 3.0)
+        if not (over & ~clipped).any() and not clipped.any():
+            break
+        clipped |= over
+        counts = np.where(clipped, np.minimum(mu_without, raw), raw)  # a burst counts as an ordinary bin
+    # Then the knots sit where the (clipped) arrivals are, mixed with even spacing: the level can bend
+    # where the data say much, and cannot follow the quiet night down (the profile has to).
+    probs = np.linspace(0.0, 1.0, k)
+    mass = np.concatenate([[0.0], np.cumsum(counts)])
+    where = np.interp(probs * mass[-1], mass, np.concatenate([[0.0], lo + exposure]))
+    knots = (1 - KNOT_MIX) * probs * elapsed + KNOT_MIX * where
+    knots[0], knots[-1] = 0.0, elapsed
+    knots = np.unique(np.round(np.maximum.accumulate(knots), 9))
+    theta, cov, _ = fit(knots, counts)
+    return _Fit(theta, cov, knots, int(clipped.sum()), known)
 
 
 # ---------------------------------------------------------------- the future
@@ -303,9 +329,9 @@ class _Futures:
 def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone: tzinfo,
               rng: np.random.Generator, draws: int) -> _Futures:
     k = len(fit.knots)
-    # The trend: the mean level over the last window against the one before it, windows of a day
-    # (half the time seen, if less) so that what is left of the daily cycle cancels out.
-    span = min(elapsed / 2, TREND_WINDOW)
+    # The trend: the mean level over the last window against the one before it; windows of whole days
+    # (about a quarter of the time seen; half of it before two days) so the daily cycle cancels out.
+    span = elapsed * SHORT_SPAN if elapsed < 2 * TREND_WINDOW else TREND_WINDOW * max(1, int(elapsed / 4 // TREND_WINDOW))
     last = _spline_weights(np.linspace(elapsed - span, elapsed, 25), fit.knots).mean(axis=0)
     before = _spline_weights(np.linspace(elapsed - 2 * span, elapsed - span, 25), fit.knots).mean(axis=0)
     # The current level, the recent trend and the profile's effects, drawn jointly from the posterior.
@@ -406,7 +432,7 @@ def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: date
     n = len(h)
     if n >= cap:
         at = _moment(origin, h[cap - 1], zone)
-        return CapProjection(at, at, at, at, 1.0, _recent_rate(h, elapsed), "reached", n)
+        return CapProjection(at, at, at, at, 1.0, _recent_rate(h[:cap], h[cap - 1]), "reached", n)
     if close_h is not None and elapsed >= close_h:
         return CapProjection(None, None, None, None, 0.0, _recent_rate(h, close_h), "closed", n)
     if elapsed <= 0 or n == 0:

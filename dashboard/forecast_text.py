@@ -110,3 +110,13 @@ def rate_text(rate_per_hour: float | None, lang: str | None = None) -> str:
     if rate_per_hour >= 1:
         return t("{n} per hour", lang).format(n=fmt_num(rate_per_hour, 1, lang))
     return t("{n} per day", lang).format(n=fmt_num(rate_per_hour * 24, 1, lang))
+
+
+def short_moment(dt: datetime | None, tz: str, lang: str | None = None) -> str:
+    """A moment short enough for a headline figure: 'Mon 17 Jul, 18:50 ET' (the year left out)."""
+    if dt is None:
+        return "—"
+    lang = lang or language()
+    local = dt.astimezone(ZoneInfo(tz))
+    day = dates.format_datetime(local, "EEE d MMM", tzinfo=ZoneInfo(tz), locale=BABEL_LOCALE[lang])
+    return t("{day}, {time}", lang).format(day=day, time=_time(local, tz, lang)) + " " + zone_short(tz, local, lang)

@@ -10,10 +10,13 @@ import streamlit as st
 
 from dashboard import charts, forecast, forecast_text, i18n, ui
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t
+from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t
 from dashboard.programs import Program
 
 FAN_POINTS = 24
+EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
+         timedelta(hours=6): N_("every 6 hours"), timedelta(hours=12): N_("every 12 hours"),
+         timedelta(days=1): N_("every day"), timedelta(days=7): N_("every week")}
 
 
 def forecast_moment(f: Filters, program: Program) -> datetime:
@@ -83,15 +86,18 @@ def _live() -> None:
     c1.metric(t("Counted toward the cap"), fmt_int(counted),
               help=t("Applications of the roles that count, submitted from the opening up to the forecast moment."))
     c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(counted / program.cap), cap=fmt_int(program.cap)))
-    c2.metric(t("Current rate"), forecast_text.rate_text(p.rate_per_hour),
-              help=t("The model's estimate of the arrival rate at the forecast moment, at that time of day. "
-                     "Once the cap is reached: the arrivals per hour over the last tenth of the time seen."))
+    if p.reached_at is not None:
+        c2.metric(t("Rate as the cap was reached"), forecast_text.rate_text(p.rate_per_hour),
+                  help=t("Arrivals per hour over the last tenth of the time the cap took (at least an hour)."))
+    else:
+        c2.metric(t("Current rate"), forecast_text.rate_text(p.rate_per_hour),
+                  help=t("The model's estimate of the arrival rate at the forecast moment, at that time of day."))
     if p.reached_at is not None:
         c3.metric(t("Time to cap"), fmt_duration(p.reached_at - program.opens_at),
                   help=t("From the opening to the submission of the cap-th application."))
         c3.caption(fmt_datetime(p.reached_at, tz))
     else:
-        c3.metric(t("Cap expected (median)"), fmt_datetime(p.p50, tz) if p.p50 else t("Not before close")
+        c3.metric(t("Cap expected (median)"), forecast_text.short_moment(p.p50, tz) if p.p50 else t("Not before close")
                   if p.probability_by_close is not None else "—",
                   help=t("Half of the simulated futures reach the cap before this moment, half after."))
     if program.closes_at is None:
@@ -194,7 +200,8 @@ else:
             "made_at": made, "counted": p.counted, "p10": p.p10, "p50": p.p50, "p90": p.p90,
             "chance_by_close": p.probability_by_close,
         } for made, p in history])
-        step = history[1][0] - history[0][0] if len(history) > 1 else timedelta(hours=1)
+        step = forecast.history_step(min(as_of, actual or as_of) - program.opens_at)
+        every = t(EVERY.get(step, "every hour"))
         if actual is not None:
             hist["actual"] = actual
             inside = [bool(r.p10 is not None and r.p10 <= actual and (r.p90 is None or actual <= r.p90))
@@ -202,13 +209,13 @@ else:
             hist["in_range"] = inside
             hist["p50_error_hours"] = [None if pd.isna(r.p50) else round((r.p50 - actual).total_seconds() / 3600, 1)
                                        for r in hist.itertuples()]
-            summary = t("{k} of the {n} forecasts made every {step} held the actual cap moment ({when}) in their "
-                        "80 % range.").format(k=fmt_int(sum(inside)), n=fmt_int(len(hist)), step=fmt_duration(step),
+            summary = t("{k} of the {n} forecasts made {every} held the actual cap moment ({when}) in their "
+                        "80 % range.").format(k=fmt_int(sum(inside)), n=fmt_int(len(hist)), every=every,
                                               when=fmt_datetime(actual, tz))
         else:
-            summary = t("The {n} forecasts made every {step} since the opening; the cap had not been reached by "
+            summary = t("The {n} forecasts made {every} since the opening; the cap had not been reached by "
                         "{moment}, so what happened is not known yet.").format(
-                n=fmt_int(len(hist)), step=fmt_duration(step), moment=fmt_datetime(as_of, tz))
+                n=fmt_int(len(hist)), every=every, moment=fmt_datetime(as_of, tz))
         fig = charts.forecast_history_chart(hist, program, actual)
         table = local_table(hist, [c for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist], tz)
         ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history")
