@@ -134,7 +134,9 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
     n = len(arrivals)
     every = max(1, n // 2000)
     pick = list(range(every - 1, n, every)) + ([n - 1] if n and (n - 1) % every else [])
-    x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(as_of, tz)]
+    # after the cap the curve ends with the last arrival; before it, at the forecast moment
+    end = arrivals.iloc[-1] if reached_at is not None and n else as_of
+    x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
     y = [0] + [i + 1 for i in pick] + [n]
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
                                name=t("Applications counted toward the cap"), hovertemplate="%{y:,}<extra></extra>"))

@@ -112,8 +112,21 @@ def rate_text(rate_per_hour: float | None, lang: str | None = None) -> str:
     return t("{n} per day", lang).format(n=fmt_num(rate_per_hour * 24, 1, lang))
 
 
+def headline_moment(p: CapProjection, tz: str, lang: str | None = None) -> tuple[str, str]:
+    """The median cap moment as a headline figure and its caption: '19:00 ET' over 'Monday 17 July';
+    the day ('20 Aug' over 'Sunday 20 August 2023') when the range spans three days or more."""
+    lang = lang or language()
+    if p.p50 is None:
+        return "—", ""
+    local = p.p50.astimezone(ZoneInfo(tz))
+    if p.p10 is None or p.p90 is None or p.p90 - p.p10 >= timedelta(days=3):
+        day = dates.format_datetime(local, "d MMM", tzinfo=ZoneInfo(tz), locale=BABEL_LOCALE[lang])
+        return day, dates.format_datetime(local, "EEEE d MMMM y", tzinfo=ZoneInfo(tz), locale=BABEL_LOCALE[lang])
+    return f"{_time(local, tz, lang)} {zone_short(tz, local, lang)}", _day(local, tz, lang)
+
+
 def short_moment(dt: datetime | None, tz: str, lang: str | None = None) -> str:
-    """A moment short enough for a headline figure: 'Mon 17 Jul, 18:50 ET' (the year left out)."""
+    """A moment in a few characters, for tables: 'Mon 17 Jul, 18:50 ET' (the year left out)."""
     if dt is None:
         return "—"
     lang = lang or language()

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dashboard.forecast import CapProjection
-from dashboard.forecast_text import range_sentence, rate_text, zone_short
+from dashboard.forecast_text import headline_moment, range_sentence, rate_text, short_moment, zone_short
 
 TZ = "America/Toronto"
 ET = ZoneInfo(TZ)
@@ -75,3 +75,13 @@ def test_rates_and_zone_names():
     assert rate_text(0.25, "en") == "6.0 per day"
     assert (zone_short(TZ, lang="en"), zone_short(TZ, lang="fr")) == ("ET", "HE")
     assert zone_short("Europe/Paris", at(17, 12), lang="en") == "+0200"  # no short name in en_CA: the offset
+
+
+def test_the_headline_moment_is_short():
+    near = ahead(at(17, 14, 10), at(17, 19, 2), at(18, 9, 20))
+    assert headline_moment(near, TZ, "en") == ("19:02 ET", "Monday 17 July")
+    assert headline_moment(near, TZ, "fr") == ("19 h 02 HE", "lundi 17 juillet")
+    far = ahead(at(2, 10, month=8), at(20, 15, month=8), at(30, 11, month=9))
+    assert headline_moment(far, TZ, "en") == ("20 Aug", "Sunday 20 August 2023")
+    assert short_moment(at(17, 18, 50), TZ, "en") == "Mon 17 Jul, 18:50 ET"
+    assert short_moment(at(17, 18, 50), TZ, "fr") == "lun. 17 juill. à 18 h 50 HE"

@@ -97,9 +97,12 @@ def _live() -> None:
                   help=t("From the opening to the submission of the cap-th application."))
         c3.caption(fmt_datetime(p.reached_at, tz))
     else:
-        c3.metric(t("Cap expected (median)"), forecast_text.short_moment(p.p50, tz) if p.p50 else t("Not before close")
+        value, day = forecast_text.headline_moment(p, tz)
+        c3.metric(t("Cap expected (median)"), value if p.p50 else t("Not before close")
                   if p.probability_by_close is not None else "—",
                   help=t("Half of the simulated futures reach the cap before this moment, half after."))
+        if day:
+            c3.caption(day)
     if program.closes_at is None:
         c4.metric(t("Chance of reaching the cap by close"), "—", help=t("The program has no closing date."))
     else:
@@ -219,6 +222,19 @@ else:
         fig = charts.forecast_history_chart(hist, program, actual)
         table = local_table(hist, [c for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist], tz)
         ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history")
+        shown = pd.DataFrame({
+            t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
+            t("Counted"): [fmt_int(v) for v in hist["counted"]],
+            "P10": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p10"]],
+            t("Median (P50)"): [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close")
+                                for v in hist["p50"]],
+            "P90": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p90"]],
+            t("Chance by close"): [fmt_pct(v, 0) if v is not None and pd.notna(v) else "—"
+                                   for v in hist["chance_by_close"]],
+        })
+        if actual is not None:
+            shown[t("Range held the actual moment")] = [t("yes") if v else t("no") for v in hist["in_range"]]
+        st.dataframe(shown, hide_index=True, width="stretch")
         if actual is not None:
             errors = hist["p50_error_hours"].dropna().abs()
             if len(errors):
