@@ -48,6 +48,7 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	$(PY) -m bench
+	$(PY) -m bench.backtest --update-docs
 
 reliability: $(VENV)/.dev
 	bash scripts/ensure-chromium
@@ -56,6 +57,11 @@ reliability: $(VENV)/.dev
 SPEED ?= 60
 replay: $(VENV)/.runtime
 	$(PY) -m dashboard.replay --speed $(SPEED)
+
+## make backtest: calibration of the time-to-cap forecast on simulated intakes (figures in docs/forecast.md)
+.PHONY: backtest
+backtest: $(VENV)/.runtime
+	$(PY) -m bench.backtest --update-docs
 
 clean:
 	rm -rf $(VENV) data/warehouse data/demo

@@ -56,6 +56,7 @@ pages = [
     st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
     st.Page("views/velocity.py", title=t("Velocity"), url_path="velocity"),
     st.Page("views/countries.py", title=t("Country of origin"), url_path="countries"),
+    st.Page("views/time_to_cap.py", title=t("Time to cap"), url_path="time-to-cap"),
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
     st.Page("views/extracts.py", title=t("Extracts"), url_path="extracts"),
     st.Page("views/admin.py", title=t("Admin"), url_path="admin"),

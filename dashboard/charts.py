@@ -484,3 +484,78 @@ def lottery_chart(df: pd.DataFrame, *, cap: int | None, cap_label: str, source: 
     fig.update_yaxes(title=t("Registrations or petitions"))
     fig.update_layout(barmode="group", hovermode="closest")
     return _reference_layout(fig, source, 420)
+
+def _local(when: datetime, tz: str) -> pd.Timestamp:
+    return pd.Timestamp(when).tz_convert(tz).tz_localize(None)
+
+
+def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program, as_of: datetime,
+                       reached_at: datetime | None, p50: datetime | None, cap: int | None = None) -> go.Figure:
+    """The cumulative count of applications toward the cap, and the forecast fan (P10 to P90, with the
+    median) from `as_of` up to the cap. `arrivals`: submission times (UTC), sorted; `fan`: rows of
+    count, p10, p50, p90 (aware datetimes, NaT where after close)."""
+    tz = program.time_zone
+    cap = cap or program.cap
+    n = len(arrivals)
+    every = max(1, n // 2000)
+    pick = list(range(every - 1, n, every)) + ([n - 1] if n and (n - 1) % every else [])
+    # after the cap the curve ends with the last arrival; before it, at the forecast moment
+    end = arrivals.iloc[-1] if reached_at is not None and n else as_of
+    x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
+    y = [0] + [i + 1 for i in pick] + [n]
+    fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
+                               name=t("Applications counted toward the cap"), hovertemplate="%{y:,}<extra></extra>"))
+    if len(fan):
+        edge = program.closes_at
+        start = _local(as_of, tz)
+
+        def xs(col: str) -> list:
+            return [start] + [_local(v, tz) if pd.notna(v) else (_local(edge, tz) if edge else None) for v in fan[col]]
+
+        ys = [n] + fan["count"].tolist()
+        fig.add_trace(go.Scatter(x=xs("p10") + xs("p90")[::-1], y=ys + ys[::-1], fill="toself", mode="lines",
+                                 line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
+                                 name=t("Forecast: 80 % range (P10 to P90)")))
+        fig.add_trace(go.Scatter(x=xs("p50"), y=ys, mode="lines", line={"color": PALETTE["forecast"], "width": 2,
+                                 "dash": "dot"}, name=t("Forecast: median (P50)"),
+                                 hovertemplate="%{x|%a %d %b %H:%M}: %{y:,}<extra></extra>"))
+        fig.add_vline(x=start, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
+        fig.add_annotation(x=start, y=0.02, yref="paper", text=t("Forecast made"), showarrow=False, xanchor="left",
+                           yanchor="bottom", font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)")
+    add_cap_line(fig, cap)
+    if reached_at is not None:
+        add_moment(fig, reached_at, t("Cap reached"), tz)
+    elif p50 is not None:
+        fig.add_trace(go.Scatter(x=[_local(p50, tz)], y=[cap], mode="markers", name=t("Median cap moment"),
+                                 marker={"color": PALETTE["forecast"], "size": 11, "symbol": "diamond"},
+                                 hovertemplate="%{x|%a %d %b %H:%M}<extra></extra>"))
+    fig.update_xaxes(title=t("Time ({zone})").format(zone=tz))
+    fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(cap, n) * 1.08])
+    return base_layout(fig, source=source_note(program))
+
+
+def forecast_history_chart(history: pd.DataFrame, program: Program, actual: datetime | None) -> go.Figure:
+    """What the forecast said at each moment it was made: the P10-P90 range of the cap moment and its
+    median against the moment the cap was in fact reached. `history`: made_at, p10, p50, p90 (aware)."""
+    tz = program.time_zone
+    made = [_local(v, tz) for v in history["made_at"]]
+
+    def col(name: str) -> list:
+        return [_local(v, tz) if pd.notna(v) else None for v in history[name]]
+
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=made + made[::-1], y=col("p10") + col("p90")[::-1], fill="toself", mode="lines",
+                             line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
+                             name=t("Forecast: 80 % range (P10 to P90)")))
+    fig.add_trace(go.Scatter(x=made, y=col("p50"), mode="lines+markers", name=t("Forecast: median (P50)"),
+                             line={"color": PALETTE["forecast"], "width": 2}, marker={"size": 5},
+                             hovertemplate="%{y|%a %d %b %H:%M}<extra></extra>"))
+    if actual is not None:
+        fig.add_hline(y=_local(actual, tz), line=CAP_LINE, annotation_text=t("Cap reached"),
+                      annotation_position="top left", annotation_font={"color": "#222222"})
+    fig.update_xaxes(title=t("Forecast made at ({zone})").format(zone=tz))
+    fig.update_yaxes(title=t("Expected cap moment ({zone})").format(zone=tz), rangemode="normal",
+                     separatethousands=False)
+    base_layout(fig, source=source_note(program))
+    fig.update_yaxes(rangemode="normal")
+    return fig

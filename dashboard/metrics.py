@@ -370,3 +370,12 @@ def reference_sources(f: Filters | None = None) -> pd.DataFrame:
 def reference_tables(f: Filters | None = None) -> pd.DataFrame:
     """One row per table in the current snapshot: table_name."""
     return query("reference_tables", {})
+
+@metric
+def counting_arrivals(f: Filters) -> pd.DataFrame:
+    """One row per application of a role counting toward the cap, program-wide at the as-of moment
+    (other filters ignored): application_id, submitted_at (UTC), in submission order.
+    """
+    p = program_of(f)
+    return query("counting_arrivals", {"program": f.program_id, "as_of": f.params()["as_of"],
+                                       "cap_roles": list(p.counts_toward_cap)})

@@ -363,3 +363,18 @@ def document_language() -> None:
 
         _document_language = component("dashboard.document_language", js=_DOCUMENT_LANGUAGE_JS)
     _document_language(key="document-language", data={"lang": plotly_locale_code()}, height=0)
+
+def refresh_seconds() -> float:
+    """How often open pages re-read their headline figures by themselves, so that an ingest shows up
+    without a reload (DASHBOARD_REFRESH_SECONDS, default 10)."""
+    import os
+
+    try:
+        return max(1.0, float(os.environ.get("DASHBOARD_REFRESH_SECONDS", "10")))
+    except ValueError:
+        return 10.0
+
+
+def data_digest(df: pd.DataFrame) -> str:
+    """A short fingerprint of a frame's rows, to key a cache on what the data are."""
+    return f"{len(df)}-{int(pd.util.hash_pandas_object(df, index=False).sum()) & 0xFFFFFFFFFFFF:x}"

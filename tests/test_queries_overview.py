@@ -47,3 +47,15 @@ def test_freshness_names_the_latest_submission(basic_warehouse):
 
 def test_programs_loaded(basic_warehouse):
     assert metrics.programs_loaded().to_dict("records") == [{"program_id": "test-intake", "applications": 9}]
+
+
+def test_every_named_query_is_a_registered_metric():
+    """One named metric = one queries/<name>.sql = one @metric function of the same name."""
+    import ast
+    import inspect
+
+    source = inspect.getsource(metrics)
+    undecorated = [n.name for n in ast.parse(source).body
+                   if isinstance(n, ast.FunctionDef) and f'query("{n.name}"' in ast.get_source_segment(source, n)
+                   and n.name not in metrics.METRICS]
+    assert undecorated == []

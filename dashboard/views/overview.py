@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, i18n, ui
 from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, t
 from dashboard.sidebar import label
 
@@ -16,46 +16,61 @@ f = ui.current_filters()
 program = ui.current_program()
 tz = program.time_zone
 
-status = ui.run_metric("cap_status", f).iloc[0]
-counted, cap = int(status["counted"]), program.cap
-reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
-moment = f.as_of or datetime.now(program.tz)
 
-st.subheader(t("Where the intake stands"))
-# The status is a sentence, not a metric tile: a tile cuts a long value short ("Plafond atte…" in
-# French), a sentence wraps at any width and zoom, and its words, not a colour, carry the meaning.
-if reached is not None:
-    st.info(t("**Status: cap reached** on {when}, {elapsed} after opening.").format(
-        when=fmt_datetime(reached, tz), elapsed=fmt_duration(reached - program.opens_at)), icon=":material/flag:")
-elif program.closes_at is not None and moment >= program.closes_at:
-    st.info(t("**Status: closed** on {when} without reaching the cap.").format(
-        when=fmt_datetime(program.closes_at, tz)), icon=":material/lock:")
-elif moment < program.opens_at:
-    st.info(t("**Status: not yet open.** Opens {when}.").format(when=fmt_datetime(program.opens_at, tz)),
-            icon=":material/schedule:")
-else:
-    st.info(t("**Status: open**, {elapsed} since opening.").format(elapsed=fmt_duration(moment - program.opens_at)),
-            icon=":material/hourglass_top:")
-c1, c2, c3 = st.columns(3)
-shown = min(counted, cap) if reached else counted
-c1.metric(t("Principal applications counted"), ui.count(shown),
-          help=t("Principal applications submitted since opening, whatever their later status, up to the cap."))
-# In publication mode the share and the places remaining come from the rounded count, so neither
-# gives the suppressed or unrounded count back.
-published = ui.published_count(shown)
-if published is not None:
-    c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(published / cap), cap=fmt_int(cap)))
-remaining = status["remaining"] if not ui.publication() else (
-    None if published is None else max(cap - int(published), 0))
-c2.metric(t("Places remaining"), ui.SUPPRESSED_TEXT if remaining is None else fmt_int(remaining),
-          help=t("The cap minus the applications counted; never below zero."))
-c3.metric(t("Family applications"), ui.count(status["family"]),
-          help=t("Spouses and dependants: they do not count toward the cap."))
-if int(status["over_cap"]):
-    st.caption(t("{n} principal applications arrived after the cap was reached (over cap): they are not counted.")
-               .format(n=ui.count(status["over_cap"])))
-if f.narrows:
-    st.caption(t("Cap figures are program-wide: the filters narrow the breakdowns below, not the cap status."))
+@st.fragment(run_every=ui.refresh_seconds())
+def headline() -> None:
+    """Where the intake stands: re-read every few seconds, so an ingest shows up without a reload."""
+    i18n.set_language(st.session_state.get("lang", "en"))
+    with ui.friendly_errors():
+        _headline()
+
+
+def _headline() -> None:
+    status = ui.run_metric("cap_status", f).iloc[0]
+    counted, cap = int(status["counted"]), program.cap
+    reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
+    moment = f.as_of or datetime.now(program.tz)
+
+    st.subheader(t("Where the intake stands"))
+    # The status is a sentence, not a metric tile: a tile cuts a long value short ("Plafond atte…" in
+    # French), a sentence wraps at any width and zoom, and its words, not a colour, carry the meaning.
+    if reached is not None:
+        st.info(t("**Status: cap reached** on {when}, {elapsed} after opening.").format(
+            when=fmt_datetime(reached, tz), elapsed=fmt_duration(reached - program.opens_at)), icon=":material/flag:")
+    elif program.closes_at is not None and moment >= program.closes_at:
+        st.info(t("**Status: closed** on {when} without reaching the cap.").format(
+            when=fmt_datetime(program.closes_at, tz)), icon=":material/lock:")
+    elif moment < program.opens_at:
+        st.info(t("**Status: not yet open.** Opens {when}.").format(when=fmt_datetime(program.opens_at, tz)),
+                icon=":material/schedule:")
+    else:
+        st.info(t("**Status: open**, {elapsed} since opening.").format(elapsed=fmt_duration(moment - program.opens_at)),
+                icon=":material/hourglass_top:")
+    c1, c2, c3 = st.columns(3)
+    shown = min(counted, cap) if reached else counted
+    c1.metric(t("Principal applications counted"), ui.count(shown),
+              help=t("Principal applications submitted since opening, whatever their later status, up to the cap."))
+    # In publication mode the share and the places remaining come from the rounded count, so neither
+    # gives the suppressed or unrounded count back.
+    published = ui.published_count(shown)
+    if published is not None:
+        c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(published / cap), cap=fmt_int(cap)))
+    remaining = status["remaining"] if not ui.publication() else (
+        None if published is None else max(cap - int(published), 0))
+    c2.metric(t("Places remaining"), ui.SUPPRESSED_TEXT if remaining is None else fmt_int(remaining),
+              help=t("The cap minus the applications counted; never below zero."))
+    c3.metric(t("Family applications"), ui.count(status["family"]),
+              help=t("Spouses and dependants: they do not count toward the cap."))
+    if int(status["over_cap"]):
+        st.caption(t("{n} principal applications arrived after the cap was reached (over cap): they are not counted.")
+                   .format(n=ui.count(status["over_cap"])))
+    if f.narrows:
+        st.caption(t("Cap figures are program-wide: the filters narrow the breakdowns below, not the cap status."))
+
+
+headline()
+status = ui.run_metric("cap_status", f).iloc[0]
+reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
 
 curve = ui.run_metric("cumulative_principals", f)
 if curve.empty:
@@ -64,7 +79,7 @@ else:
     total = int(curve["cumulative"].iloc[-1])
     last = curve["interval_start"].iloc[-1].to_pydatetime()
     summary = t("{total} principal applications arrived by {last}; the cap of {cap} is drawn as a dashed line.").format(
-        total=ui.count(total), last=fmt_datetime(last, tz), cap=fmt_int(cap))
+        total=ui.count(total), last=fmt_datetime(last, tz), cap=fmt_int(program.cap))
     curve = ui.publish(curve, "cumulative_principals")
     ui.chart_block(charts.cumulative_chart(curve, program, reached), curve, summary=summary,
                    metric="cumulative_principals", key="cumulative")

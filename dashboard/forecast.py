@@ -1,0 +1,504 @@
+"""Time to cap: when will the cap-th application arrive? Pure numpy/scipy: no SQL, no Streamlit.
+
+    project_cap(arrivals, cap, as_of, *, opens_at, closes_at=None, seed=0) -> CapProjection
+
+The model (docs/forecast.md explains it with its backtest):
+
+1. The arrivals seen by `as_of` are counted in short bins and fitted with a penalised Poisson
+   regression: log rate = smooth level(t) + time of day + day of week. The level is a spline whose
+   bends cost something (a straight line in log space is free), so it follows a launch surge that
+   fades but not the noise; the time-of-day profile starts from a prior (people apply in their
+   waking hours, in the zone of `as_of`) that the data takes over as days are seen; the day of the
+   week starts flat. Bins far above the fit (a news story, a campaign) are clipped and the fit is
+   redone, so a one-off burst is not taken for the new normal.
+2. The uncertainty of the fit is kept: the current level and its recent trend are drawn from the
+   posterior (a lognormal level: the gamma-Poisson, i.e. negative binomial, in another guise).
+3. The future level continues the recent trend, damped (a surge fading, a pool running out: the
+   trend flattens out instead of running on forever), and wanders as a random walk whose spread
+   grows with the horizon measured against the time seen so far, so the method is the same for an
+   intake that fills in hours and for one that takes months.
+4. For each of `draws` simulated futures the time of the remaining arrivals is exact for a Poisson
+   process: the k-th arrival comes when the cumulative rate reaches a Gamma(k, 1) draw. Quantiles
+   and P(cap by close) come from these futures. Sampling uses a fixed seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, sparse
+
+# Relative arrival rate by hour of the day before the data has shown its own: people apply in their
+# waking hours (an assumption, documented in docs/forecast.md). Mean 1 is not required.
+PRIOR_DIURNAL = np.array([0.30, 0.18, 0.12, 0.10, 0.10, 0.15, 0.30, 0.55, 0.80, 0.95, 1.0, 1.0,
+                          1.0, 1.0, 1.0, 1.0, 1.0, 0.95, 0.90, 0.90, 0.90, 0.85, 0.70, 0.50])
+
+# Tuned on the backtest (bench/backtest.py); docs/forecast.md gives the figures they reach.
+KNOTS = 16  # level spline knots over the time seen
+KNOT_MIX = 0.5  # knots: this share placed at quantiles of the arrivals, the rest evenly
+SD_BEND = 0.25  # prior sd of the level's second difference per knot (log scale)
+SD_HOUR = 0.6  # prior sd of a time-of-day effect around the prior profile (log scale)
+SD_HOUR_STEP = 0.35  # prior sd of the change from one hour to the next (log scale)
+SD_WEEKDAY = 0.6  # prior sd of a day-of-week effect (log scale)
+SD_WEEKDAY_UNSEEN = 0.5  # sd of the day-of-week effects drawn before the weekly pattern is known
+TREND_WINDOW = 24.0  # hours: the recent trend compares the mean level of the last day with the day before
+SHORT_SPAN = 0.5  # before two days: the last half of the time seen against the first
+DAMPING = 0.5  # the trend fades over this multiple of the time seen (median; drawn lognormal)
+DAMPING_UP = 0.25  # the same for a rising trend
+DAMPING_SD = 0.8  # sd of log damping time
+MAX_RISE = np.log(2.0)  # a rising trend lifts the level at most this much (log scale)
+MAX_FALL = np.log(8.0)  # a falling trend lowers it at most this much: a floor
+WANDER = 0.5  # sd of the level's random walk (log scale) per unit of log(1 + lead / time seen)
+CLIP_Z = 3.7  # bins this many standard deviations above the first fit are clipped (p about 1e-4)
+DRAWS = 2000
+HOUR = 3600.0
+NEVER = 1e9  # hours: stands for "not within the simulated future" in the quantiles
+
+
+@dataclass(frozen=True)
+class FanPoint:
+    """When the count is expected to reach `count`: three quantiles (None where after close)."""
+
+    count: int
+    p10: datetime | None
+    p50: datetime | None
+    p90: datetime | None
+
+
+@dataclass(frozen=True)
+class CapProjection:
+    """When the cap is (or was) reached, with an 80 % range. Times are in the zone of `as_of`.
+
+    `rate_per_hour` is the model's arrival rate at `as_of` (at that time of day); once the cap is
+    reached, the arrivals per hour over the last tenth of the time it took (at least an hour).
+    """
+
+    reached_at: datetime | None
+    p10: datetime | None
+    p50: datetime | None
+    p90: datetime | None
+    probability_by_close: float | None
+    rate_per_hour: float | None
+    method: str
+    counted: int = 0
+    fan: tuple[FanPoint, ...] = ()
+
+
+def _hours(values: Iterable, origin: pd.Timestamp) -> np.ndarray:
+    idx = pd.DatetimeIndex(list(values) if not isinstance(values, (pd.Series, pd.Index, np.ndarray)) else values)
+    if len(idx) == 0:
+        return np.zeros(0)
+    if idx.tz is None:
+        raise ValueError("arrival times must be timezone-aware")
+    return ((idx.tz_convert("UTC") - origin) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+
+
+def reached_moment(arrivals: Iterable, cap: int, *, opens_at: datetime, as_of: datetime | None = None
+                   ) -> datetime | None:
+    """The submission time of the cap-th arrival from `opens_at` (up to `as_of`), or None."""
+    origin = pd.Timestamp(opens_at).tz_convert("UTC")
+    h = np.sort(_hours(arrivals, origin))
+    h = h[h >= 0]
+    if as_of is not None:
+        h = h[h <= (pd.Timestamp(as_of).tz_convert("UTC") - origin) / pd.Timedelta(hours=1)]
+    if cap < 1 or len(h) < cap:
+        return None
+    zone = (as_of or opens_at).tzinfo
+    return _moment(origin, h[cap - 1], zone)
+
+
+def _moment(origin: pd.Timestamp, hours: float, zone: tzinfo) -> datetime:
+    return (origin.to_pydatetime(warn=False) + timedelta(hours=float(hours))).astimezone(zone)
+
+
+# ---------------------------------------------------------------- the periodic profile
+
+def _clock(origin: pd.Timestamp, hours: np.ndarray, zone: tzinfo) -> tuple[np.ndarray, np.ndarray]:
+    """Wall-clock hour of the day (fractional) and day of the week (Monday 0) in `zone`."""
+    ts = pd.DatetimeIndex(origin + pd.to_timedelta(hours * HOUR, unit="s")).tz_convert(zone)
+    return (ts.hour + ts.minute / 60.0 + ts.second / HOUR).to_numpy(dtype=float), ts.day_of_week.to_numpy()
+
+
+def _hour_weights(hod: np.ndarray) -> np.ndarray:
+    """Linear interpolation between hour centres, around the clock: (n, 24) weights."""
+    x = (hod - 0.5) % 24.0
+    lo = np.floor(x).astype(int) % 24
+    frac = x - np.floor(x)
+    w = np.zeros((len(hod), 24))
+    rows = np.arange(len(hod))
+    w[rows, lo] += 1.0 - frac
+    w[rows, (lo + 1) % 24] += frac
+    return w
+
+
+@dataclass
+class _Fit:
+    theta: np.ndarray
+    cov: np.ndarray
+    knots: np.ndarray
+    clipped: int
+    weekly_known: float  # 0 before a week has been seen, 1 from two weeks on
+
+    @property
+    def f(self) -> np.ndarray:
+        return self.theta[: len(self.knots)]
+
+    @property
+    def hour(self) -> np.ndarray:
+        k = len(self.knots)
+        return self.theta[k: k + 24]
+
+    @property
+    def weekday(self) -> np.ndarray:
+        k = len(self.knots)
+        return self.theta[k + 24: k + 31]
+
+    def log_profile(self, hod: np.ndarray, dow: np.ndarray) -> np.ndarray:
+        hw = _hour_weights(hod)
+        return hw @ (np.log(PRIOR_DIURNAL) + self.hour) + self.weekday[dow]
+
+
+def _spline_weights(t: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Piecewise-linear (hat) basis on `knots`, evaluated at `t`: (n, K)."""
+    k = len(knots)
+    pos = np.clip(np.interp(t, knots, np.arange(k)), 0, k - 1)
+    lo = np.minimum(np.floor(pos).astype(int), k - 2)
+    frac = pos - lo
+    w = np.zeros((len(t), k))
+    rows = np.arange(len(t))
+    w[rows, lo] = 1.0 - frac
+    w[rows, lo + 1] = frac
+    return w
+
+
+def _penalty(knots: np.ndarray, sd_weekday: float) -> np.ndarray:
+    """Prior precision of the parameters: bends of the level, hour and weekday effects."""
+    k = len(knots)
+    p = k + 31
+    q = np.zeros((p, p))
+    d2 = np.zeros((max(k - 2, 0), k))
+    h = np.diff(knots)
+    mean_h = knots[-1] / (k - 1)
+    for i in range(k - 2):
+        # the change of slope at knot i+1, scaled so that even knots give (1, -2, 1)
+        row = np.array([1 / h[i], -1 / h[i] - 1 / h[i + 1], 1 / h[i + 1]])
+        d2[i, i:i + 3] = row * mean_h**1.5 / np.sqrt((h[i] + h[i + 1]) / 2)
+    q[:k, :k] += d2.T @ d2 / SD_BEND**2
+    q[:k, :k] += np.eye(k) * 1e-6  # a vague prior on the level keeps the posterior proper
+    h = slice(k, k + 24)
+    d1 = np.eye(24) - np.roll(np.eye(24), 1, axis=1)
+    q[h, h] += np.eye(24) / SD_HOUR**2 + d1.T @ d1 / SD_HOUR_STEP**2 + np.ones((24, 24)) / (24 * 0.05**2)
+    w = slice(k + 24, k + 31)
+    q[w, w] += np.eye(7) / sd_weekday**2 + np.ones((7, 7)) / (7 * 0.05**2)
+    return q
+
+
+def _fit(counts: np.ndarray, exposure: np.ndarray, design: sparse.csr_array, q: np.ndarray, start: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Penalised Poisson regression by Newton's method: the posterior mode and its covariance.
+
+    The design is sparse (five non-zeros a row), which also keeps the work off multithreaded BLAS."""
+    theta = start.copy()
+    offset = np.log(exposure)
+    design_t = design.T.tocsr()
+
+    def objective(th: np.ndarray) -> float:
+        eta = design @ th + offset
+        return float(np.sum(np.exp(eta) - counts * eta) + 0.5 * th @ q @ th)
+
+    def hessian(mu: np.ndarray) -> np.ndarray:
+        return (design_t @ (design * mu[:, None])).toarray() + q
+
+    value = objective(theta)
+    for _ in range(50):
+        mu = np.exp(design @ theta + offset)
+        grad = design_t @ (mu - counts) + q @ theta
+        step = linalg.solve(hessian(mu), grad, assume_a="pos")
+        decrement = float(grad @ step)  # twice the expected gain of a full step
+        if decrement < 1e-8 * max(1.0, abs(value)):
+            break
+        t = 1.0
+        while t > 1e-4:
+            cand = theta - t * step
+            cv = objective(cand)
+            if np.isfinite(cv) and cv <= value - 0.25 * t * decrement:
+                break
+            t /= 2
+        else:
+            break
+        theta, value = cand, cv
+    cov = linalg.inv(hessian(np.exp(design @ theta + offset)))
+    return theta, (cov + cov.T) / 2
+
+
+def _bin_minutes(elapsed_h: float) -> float:
+    for m in (60, 30, 20, 15, 10, 5, 2, 1):
+        if elapsed_h * 60 / m >= 60:
+            return m
+    return max(elapsed_h * 60 / 60, 1 / 60)
+
+
+def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzinfo) -> _Fit:
+    """The penalised Poisson fit of arrivals at `hours` (since opening) over [0, elapsed]."""
+    width = _bin_minutes(elapsed) / 60.0
+    nbins = max(int(np.ceil(elapsed / width - 1e-9)), 1)
+    edges = np.minimum(np.arange(nbins + 1) * width, elapsed)
+    edges[-1] = elapsed
+    counts = np.histogram(hours, bins=edges)[0].astype(float)
+    exposure = np.diff(edges)
+    keep = exposure > 1e-9
+    counts, exposure, lo = counts[keep], exposure[keep], edges[:-1][keep]
+    mid = lo + exposure / 2
+    hod, dow = _clock(origin, mid, zone)
+    k = int(min(KNOTS, max(3, len(counts) // 2)))
+    hw = _hour_weights(hod)
+    prior_log = hw @ np.log(PRIOR_DIURNAL)
+    exposure_p = exposure * np.exp(prior_log)
+    start = np.log(max(len(hours), 0.5) / exposure_p.sum())
+    # Until two weeks have been seen a weekday's difference cannot be told from a trend: the weekday
+    # effects are held near zero, and the simulation draws them instead (weekly_known).
+    known = float(np.clip(elapsed / (7 * 24) - 1.0, 0.0, 1.0))
+
+    def fit(knots: np.ndarray, counts: np.ndarray, warm: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        design = sparse.csr_array(np.hstack([_spline_weights(mid, knots), hw, np.eye(7)[dow]]))
+        q = _penalty(knots, SD_WEEKDAY * max(known, 0.05))
+        if warm is None:
+            warm = np.zeros(design.shape[1])
+            warm[:len(knots)] = start
+        theta, cov = _fit(counts, exposure_p, design, q, warm)
+        return theta, cov, design
+
+    # First with even knots: a one-off burst is replaced by what the fit without it expects. The fit
+    # without a bin comes from the fit with it in one Newton step (its leverage), since a spline's end
+    # can otherwise chase a burst at the end of the data.
+    clipped = np.zeros(len(counts), dtype=bool)
+    raw = counts
+    theta = None
+    for _ in range(4):
+        theta, cov, design = fit(np.linspace(0.0, elapsed, k), counts, theta)
+        mu = np.exp(design @ theta) * exposure_p
+        g = ((design @ cov) * design.toarray()).sum(axis=1)  # x' cov x, row by row
+        lev = np.clip(mu * g, 0.0, 0.99)
+        mu_without = mu * np.exp(-np.clip(g * (counts - mu) / (1.0 - lev), -20.0, 20.0))
+        ceiling = mu_without + CLIP_Z * np.sqrt(mu_without) + CLIP_Z**2 / 3  # the Poisson upper tail, near enough
+        over = raw > np.maximum(ceiling, 2.0 * mu_without + 3.0)
+        if not (over & ~clipped).any() and not clipped.any():
+            break
+        clipped |= over
+        counts = np.where(clipped, np.minimum(mu_without, raw), raw)  # a burst counts as an ordinary bin
+    # Then the knots sit where the (clipped) arrivals are, mixed with even spacing: the level can bend
+    # where the data say much, and cannot follow the quiet night down (the profile has to).
+    probs = np.linspace(0.0, 1.0, k)
+    mass = np.concatenate([[0.0], np.cumsum(counts)])
+    where = np.interp(probs * mass[-1], mass, np.concatenate([[0.0], lo + exposure]))
+    knots = (1 - KNOT_MIX) * probs * elapsed + KNOT_MIX * where
+    knots[0], knots[-1] = 0.0, elapsed
+    knots = np.unique(np.round(np.maximum.accumulate(knots), 9))
+    theta, cov, _ = fit(knots, counts)
+    return _Fit(theta, cov, knots, int(clipped.sum()), known)
+
+
+# ---------------------------------------------------------------- the future
+
+def _future_grid(elapsed: float, end: float, first: float) -> np.ndarray:
+    """Cell boundaries from `elapsed` to `end`, fine near now and widening (5 % of the lead time)."""
+    out = [elapsed]
+    step = first
+    while out[-1] < end:
+        out.append(min(out[-1] + step, end))
+        step = max(first, 0.05 * (out[-1] - elapsed))
+    return np.asarray(out)
+
+
+@dataclass
+class _Futures:
+    """Simulated futures: cumulative expected arrivals at the cell boundaries of `grid`, per draw."""
+
+    grid: np.ndarray  # cell boundaries, hours since opening
+    cum: np.ndarray  # (draws, cells + 1) cumulative intensity at the boundaries
+    rate: np.ndarray  # (draws, cells) intensity per unit of the mean profile's mass, per cell
+    fine: np.ndarray  # fine boundaries (every cell boundary among them)
+    pcum: np.ndarray  # cumulative mass of the mean profile at `fine`
+
+
+def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone: tzinfo,
+              rng: np.random.Generator, draws: int) -> _Futures:
+    k = len(fit.knots)
+    # The trend: the mean level over the last window against the one before it; windows of whole days
+    # (about a quarter of the time seen; half of it before two days) so the daily cycle cancels out.
+    span = elapsed * SHORT_SPAN if elapsed < 2 * TREND_WINDOW else TREND_WINDOW * max(1, int(elapsed / 4 // TREND_WINDOW))
+    last = _spline_weights(np.linspace(elapsed - span, elapsed, 25), fit.knots).mean(axis=0)
+    before = _spline_weights(np.linspace(elapsed - 2 * span, elapsed - span, 25), fit.knots).mean(axis=0)
+    # The current level, the recent trend and the profile's effects, drawn jointly from the posterior.
+    a = np.zeros((2 + 31, len(fit.theta)))
+    a[0, k - 1] = 1.0
+    a[1, :k] = (last - before) / span
+    a[2:, k:k + 31] = np.eye(31)
+    z = rng.multivariate_normal(a @ fit.theta, a @ fit.cov @ a.T, size=draws, method="cholesky")
+    level, slope = z[:, 0], z[:, 1]
+    shift = z[:, 2:] - (a @ fit.theta)[2:]  # the profile's deviations from its posterior mean
+    unknown = rng.standard_normal((draws, 7)) * SD_WEEKDAY_UNSEEN * (1.0 - fit.weekly_known)
+    shift[:, 24:] += unknown - unknown.mean(axis=1, keepdims=True)
+    # a decline (a surge fading, a pool running out) goes on for a while; a rise soon stops
+    damping = np.where(slope < 0, DAMPING, DAMPING_UP) * elapsed * np.exp(DAMPING_SD * rng.standard_normal(draws))
+
+    first = min(_bin_minutes(elapsed) / 60.0, 0.25)
+    grid = _future_grid(elapsed, end, first)
+    # the profile is read every quarter hour for two weeks ahead, then every hour
+    near = min(end, elapsed + 24 * 14)
+    fine = np.union1d(grid, np.concatenate([np.arange(elapsed, near, 0.25), np.arange(near, end, 1.0)]))
+    mid = (fine[:-1] + fine[1:]) / 2
+    hod, dow = _clock(origin, mid, zone)
+    mass = np.exp(fit.log_profile(hod, dow)) * np.diff(fine)
+    pcum = np.concatenate([[0.0], np.cumsum(mass)])
+    # mass of each cell by (hour of day, day of week), so that each draw weights it by its own profile
+    cell = np.searchsorted(grid, mid) - 1
+    group = np.floor(hod).astype(int) % 24 * 7 + dow
+    cells = len(grid) - 1
+    by_group = np.bincount(cell * 168 + group, weights=mass, minlength=cells * 168).reshape(cells, 168)
+    factor = np.exp(shift[:, np.arange(168) // 7] + shift[:, 24 + np.arange(168) % 7])  # (draws, 168)
+    cell_mass = factor @ by_group.T  # (draws, cells)
+    mean_mass = by_group.sum(axis=1)
+
+    lead = (grid[:-1] + grid[1:]) / 2 - elapsed
+    tau = damping[:, None]
+    b = slope[:, None]
+    # A decline slows down as a power of time (a fading surge has a long tail); a rise levels off
+    # quickly and is capped.
+    trend = np.where(b < 0, np.maximum(b * tau * np.log1p(lead[None, :] / tau), -MAX_FALL),
+                     np.minimum(b * tau * (1.0 - np.exp(-lead[None, :] / tau)), MAX_RISE))
+    # The level wanders: a random walk in log space, on the clock of log(1 + lead / time seen), so that
+    # looking as far ahead as the intake has run adds as much doubt at any scale; its mean in rate
+    # stays put.
+    steps = np.diff(np.concatenate([[0.0], np.log1p(lead / elapsed)]))
+    walk = np.cumsum(rng.standard_normal((draws, len(lead))) * np.sqrt(steps), axis=1) * WANDER
+    walk -= 0.5 * WANDER**2 * np.cumsum(steps)
+    rate = np.exp(level[:, None] + trend + walk) * cell_mass / np.maximum(mean_mass, 1e-300)
+    cum = np.concatenate([np.zeros((draws, 1)), np.cumsum(rate * mean_mass, axis=1)], axis=1)
+    return _Futures(grid, cum, rate, fine, pcum)
+
+
+def _arrival_times(fu: _Futures, targets: np.ndarray, open_ended: bool) -> np.ndarray:
+    """Hours since opening at which each draw's cumulative intensity reaches each target (draws, m).
+
+    Past the last cell: inf when the intake closes there; with no close, the last level goes on at
+    the profile's average rate."""
+    draws, cells = fu.rate.shape
+    idx = np.empty(targets.shape, dtype=int)
+    for j in range(targets.shape[1]):
+        idx[:, j] = (fu.cum < targets[:, j:j + 1]).sum(axis=1)  # boundaries below the target
+    inside = idx <= cells
+    cell = np.clip(idx - 1, 0, cells - 1)
+    rows = np.arange(draws)[:, None]
+    need = (targets - fu.cum[rows, cell]) / fu.rate[rows, cell]
+    grid_p = np.interp(fu.grid, fu.fine, fu.pcum)
+    when = np.interp(grid_p[cell] + need, fu.pcum, fu.fine)
+    out = np.where(inside, when, np.inf)
+    if open_ended:
+        span = min(24.0 * 7, fu.fine[-1] - fu.fine[0])
+        avg = (fu.pcum[-1] - np.interp(fu.fine[-1] - span, fu.fine, fu.pcum)) / span
+        extra = (targets - fu.cum[:, -1:]) / (fu.rate[:, -1:] * max(avg, 1e-12))
+        out = np.where(inside, out, fu.grid[-1] + extra)
+    return out
+
+
+def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: datetime,
+                closes_at: datetime | None = None, seed: int = 0, draws: int = DRAWS,
+                fan_points: int = 0) -> CapProjection:
+    """When the cap-th arrival comes, seen from `as_of`: an 80 % range (P10 to P90) and its median.
+
+    `arrivals` are timezone-aware submission times of the applications that count toward the cap
+    (any order; those before `opens_at` or after `as_of` are ignored). A quantile is None where it
+    falls after `closes_at`; `probability_by_close` is None when there is no `closes_at` (or nothing
+    to go on yet). Once the cap is reached the three quantiles are the moment it was reached and the
+    probability is 1. Results are in the zone of `as_of`, and the time of day is read in that zone.
+    `fan_points` > 0 adds that many intermediate counts (with their quantiles) to `fan`.
+    """
+    if as_of.tzinfo is None or opens_at.tzinfo is None or (closes_at is not None and closes_at.tzinfo is None):
+        raise ValueError("as_of, opens_at and closes_at must be timezone-aware")
+    if cap < 1:
+        raise ValueError("cap must be at least 1")
+    zone = as_of.tzinfo
+    origin = pd.Timestamp(opens_at).tz_convert("UTC")
+    elapsed = (pd.Timestamp(as_of).tz_convert("UTC") - origin) / pd.Timedelta(hours=1)
+    close_h = None if closes_at is None else (pd.Timestamp(closes_at).tz_convert("UTC") - origin) / pd.Timedelta(hours=1)
+    h = np.sort(_hours(arrivals, origin))
+    h = h[(h >= 0) & (h <= elapsed)]
+    n = len(h)
+    if n >= cap:
+        at = _moment(origin, h[cap - 1], zone)
+        return CapProjection(at, at, at, at, 1.0, _recent_rate(h[:cap], h[cap - 1]), "reached", n)
+    if close_h is not None and elapsed >= close_h:
+        return CapProjection(None, None, None, None, 0.0, _recent_rate(h, close_h), "closed", n)
+    if elapsed <= 0 or n == 0:
+        return CapProjection(None, None, None, None, None, None if elapsed <= 0 else 0.0, "no-data", n)
+
+    fit = fit_rate(h, elapsed, origin, zone)
+    rng = np.random.default_rng(seed)
+    end = close_h if close_h is not None else elapsed + max(20.0 * elapsed, 24.0 * 30)
+    futures = _simulate(fit, elapsed, end, origin, zone, rng, draws)
+    k = len(fit.knots)
+    hod_now, dow_now = _clock(origin, np.array([elapsed]), zone)
+    rate_now = float(np.exp(fit.theta[k - 1] + fit.log_profile(hod_now, dow_now)[0]))
+
+    remaining = cap - n
+    counts = [remaining]
+    if fan_points > 0:
+        step_n = max(1, remaining // (fan_points + 1))
+        counts = sorted(set(range(step_n, remaining, step_n)) | {remaining})
+    gaps = np.diff(np.concatenate([[0], counts])).astype(float)
+    # the k-th arrival of a Poisson process comes when its cumulative intensity reaches Gamma(k, 1)
+    targets = np.cumsum(rng.gamma(gaps[None, :], 1.0, size=(draws, len(counts))), axis=1)
+    times = _arrival_times(futures, targets, close_h is None)
+    q = np.quantile(np.minimum(times, NEVER), [0.1, 0.5, 0.9], axis=0)
+
+    def moment(x: float) -> datetime | None:
+        if x >= NEVER or (close_h is not None and x > close_h):
+            return None
+        return _moment(origin, x, zone)
+
+    prob = None if close_h is None else float(np.mean(times[:, -1] <= close_h))
+    fan = tuple(FanPoint(n + c, moment(q[0, j]), moment(q[1, j]), moment(q[2, j]))
+                for j, c in enumerate(counts)) if fan_points > 0 else ()
+    method = f"nhpp: penalised Poisson fit ({k} knots, {fit.clipped} bins clipped), {draws} simulated futures"
+    return CapProjection(None, moment(q[0, -1]), moment(q[1, -1]), moment(q[2, -1]), prob, rate_now, method, n, fan)
+
+
+def _recent_rate(h: np.ndarray, until: float) -> float:
+    """Arrivals per hour over the last tenth of the time seen (at least an hour)."""
+    span = max(until / 10.0, 1.0)
+    return float(np.sum(h > until - span) / span)
+
+
+def history_step(span: timedelta) -> timedelta:
+    """Every hour for an intake seen for up to three days, then coarser: at most about 72 forecasts."""
+    for step in (timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12),
+                 timedelta(days=1)):
+        if span / step <= 72:
+            return step
+    return timedelta(days=7)
+
+
+def forecast_history(arrivals: Iterable, cap: int, until: datetime, *, opens_at: datetime,
+                     closes_at: datetime | None = None, step: timedelta | None = None, seed: int = 0,
+                     draws: int = 500) -> list[tuple[datetime, CapProjection]]:
+    """The forecasts that would have been made every `step` after opening, up to `until` (and no
+    later than the cap moment), each from the arrivals seen by then. Times in the zone of `until`."""
+    origin = pd.Timestamp(opens_at).tz_convert("UTC")
+    times = pd.DatetimeIndex(np.sort(origin + pd.to_timedelta(_hours(arrivals, origin), unit="h")))
+    reached = reached_moment(times, cap, opens_at=opens_at, as_of=until)
+    last = min(until, reached) if reached is not None else until
+    step = step or history_step(last - opens_at)
+    out = []
+    made = opens_at + step
+    while made <= last:
+        local = made.astimezone(until.tzinfo)
+        out.append((local, project_cap(times, cap, local, opens_at=opens_at, closes_at=closes_at, seed=seed,
+                                       draws=draws)))
+        made += step
+    return out

@@ -1,0 +1,242 @@
+"""Time to cap: when the cap will be (or was) reached, with an honest range; what-if; forecasts against
+what happened. The headline and the forecast refresh by themselves, so an ingest shows up unasked."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, forecast, forecast_text, i18n, ui
+from dashboard.filters import Filters
+from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t
+from dashboard.programs import Program
+
+FAN_POINTS = 24
+EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
+         timedelta(hours=6): N_("every 6 hours"), timedelta(hours=12): N_("every 12 hours"),
+         timedelta(days=1): N_("every day"), timedelta(days=7): N_("every week")}
+
+
+def forecast_moment(f: Filters, program: Program) -> datetime:
+    """The moment the forecast stands at: the "as of" moment, or with the latest data the moment the
+    data are complete up to (the last ingest, never later than now)."""
+    now = datetime.now(program.tz)
+    if f.as_of is not None:
+        return min(f.as_of, now)
+    row = ui.run_metric("data_freshness", Filters(program.id)).iloc[0]
+    known = [v.to_pydatetime() for v in (row["last_ingest_at"], row["latest_submission"]) if not pd.isna(v)]
+    return min(max(known), now).astimezone(program.tz) if known else now
+
+
+def arrivals_for(f: Filters) -> pd.DataFrame:
+    return ui.run_metric("counting_arrivals", f)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _projection(key: tuple, _times: pd.Series, cap: int, as_of: datetime, opens_at: datetime,
+                closes_at: datetime | None) -> forecast.CapProjection:
+    return forecast.project_cap(_times, cap, as_of, opens_at=opens_at, closes_at=closes_at, fan_points=FAN_POINTS)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _history(key: tuple, _times: pd.Series, cap: int, until: datetime, opens_at: datetime,
+             closes_at: datetime | None) -> list[tuple[datetime, forecast.CapProjection]]:
+    return forecast.forecast_history(_times, cap, until, opens_at=opens_at, closes_at=closes_at)
+
+
+def local_table(df: pd.DataFrame, columns: list[str], tz: str) -> pd.DataFrame:
+    """Aware datetime columns as wall-clock times in the program's zone, the zone named in the header."""
+    out = df.copy()
+    for c in columns:
+        out[c] = pd.to_datetime(out[c], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    return out.rename(columns={c: f"{c} ({tz})" for c in columns})
+
+
+f = ui.current_filters()
+program = ui.current_program()
+tz = program.time_zone
+
+st.subheader(t("Time to cap"))
+st.caption(t("When the cap of {cap} will be reached, as a range: the forecast is a simulation of the arrivals to "
+             "come, fitted to those so far (their daily and weekly rhythm, their trend), with its uncertainty. "
+             "Cap figures are program-wide: the filters other than \"as of\" do not change them.").format(
+    cap=fmt_int(program.cap)))
+
+
+@st.fragment(run_every=ui.refresh_seconds())
+def live() -> None:
+    """The headline and the forecast chart: re-read every few seconds, so an ingest shows up by itself."""
+    i18n.set_language(st.session_state.get("lang", "en"))
+    with ui.friendly_errors():
+        _live()
+
+
+def _live() -> None:
+    rows = arrivals_for(f)
+    as_of = forecast_moment(f, program)
+    times = rows["submitted_at"]
+    key = (program.id, as_of.isoformat(), ui.data_digest(rows), program.cap)
+    p = _projection(key, times, program.cap, as_of, program.opens_at, program.closes_at)
+    st.session_state["ttc_projection"] = p
+
+    c1, c2, c3, c4 = st.columns(4)
+    counted = min(p.counted, program.cap)
+    c1.metric(t("Counted toward the cap"), fmt_int(counted),
+              help=t("Applications of the roles that count, submitted from the opening up to the forecast moment."))
+    c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(counted / program.cap), cap=fmt_int(program.cap)))
+    if p.reached_at is not None:
+        c2.metric(t("Rate as the cap was reached"), forecast_text.rate_text(p.rate_per_hour),
+                  help=t("Arrivals per hour over the last tenth of the time the cap took (at least an hour)."))
+    else:
+        c2.metric(t("Current rate"), forecast_text.rate_text(p.rate_per_hour),
+                  help=t("The model's estimate of the arrival rate at the forecast moment, at that time of day."))
+    if p.reached_at is not None:
+        c3.metric(t("Time to cap"), fmt_duration(p.reached_at - program.opens_at),
+                  help=t("From the opening to the submission of the cap-th application."))
+        c3.caption(fmt_datetime(p.reached_at, tz))
+    else:
+        value, day = forecast_text.headline_moment(p, tz)
+        c3.metric(t("Cap expected (median)"), value if p.p50 else t("Not before close")
+                  if p.probability_by_close is not None else "—",
+                  help=t("Half of the simulated futures reach the cap before this moment, half after."))
+        if day:
+            c3.caption(day)
+    if program.closes_at is None:
+        c4.metric(t("Chance of reaching the cap by close"), "—", help=t("The program has no closing date."))
+    else:
+        c4.metric(t("Chance of reaching the cap by close"),
+                  fmt_pct(p.probability_by_close, 0) if p.probability_by_close is not None else "—",
+                  help=t("Share of the simulated futures that reach the cap before the intake closes ({close}).")
+                  .format(close=fmt_datetime(program.closes_at, tz)))
+    st.markdown("**" + forecast_text.range_sentence(p, tz, opens_at=program.opens_at,
+                                                      closes_at=program.closes_at) + "**")
+    basis = t("Forecast as of {moment}") if f.as_of else t("Forecast from the data as of the last ingest, {moment}")
+    st.caption(basis.format(moment=fmt_datetime(as_of, tz)) + ". " + t(
+        "The range holds the cap moment in 80 % of the simulated futures (P10 to P90); in the backtest on "
+        "simulated intakes it held the true moment about that often (see docs/forecast.md)."))
+
+    if p.counted == 0:
+        st.info(t("No application counting toward the cap had arrived by then: there is nothing to forecast from."),
+                icon=":material/hourglass_empty:")
+        return
+    sorted_times = times[(times >= program.opens_at) & (times <= as_of)].sort_values()
+    fan = pd.DataFrame([{"count": fp.count, "p10": fp.p10, "p50": fp.p50, "p90": fp.p90} for fp in p.fan],
+                       columns=["count", "p10", "p50", "p90"])
+    fig = charts.cap_forecast_chart(sorted_times.reset_index(drop=True), fan, program, as_of, p.reached_at, p.p50)
+    if p.reached_at is not None:
+        summary = t("The cumulative count of applications toward the cap, which reached {cap} at {when}.").format(
+            cap=fmt_int(program.cap), when=fmt_datetime(p.reached_at, tz))
+        table = pd.DataFrame({"count": [program.cap], "reached_at": [p.reached_at]})
+        table = local_table(table, ["reached_at"], tz)
+    else:
+        summary = t("The count so far ({n}) and, shaded, the range in which 80 % of the simulated futures climb "
+                    "to the cap; the dotted line is their median.").format(n=fmt_int(p.counted))
+        table = local_table(fan, ["p10", "p50", "p90"], tz)
+    ui.chart_block(fig, table, summary=summary, metric="counting_arrivals", key="ttc-fan")
+
+
+live()
+
+
+@st.fragment
+def what_if() -> None:
+    """Replay the recorded arrivals against another cap or opening time."""
+    i18n.set_language(st.session_state.get("lang", "en"))
+    with ui.friendly_errors():
+        _what_if()
+
+
+def _what_if() -> None:
+    st.subheader(t("What if the cap had been different?"))
+    rows = arrivals_for(f)
+    as_of = forecast_moment(f, program)
+    times = rows["submitted_at"]
+    recorded = int((times <= as_of).sum())
+    if recorded == 0:
+        st.info(t("No application counting toward the cap has been recorded yet."), icon=":material/hourglass_empty:")
+        return
+    c1, c2 = st.columns(2)
+    top = max(recorded, program.cap)
+    cap = c1.slider(t("Cap"), min_value=1, max_value=top, value=min(program.cap, top), key="ttc_whatif_cap",
+                    help=t("Any number up to the applications recorded (or the real cap, if more)."))
+    opening = c2.datetime_input(t("Opening time ({zone})").format(zone=tz), key="ttc_whatif_open",
+                                value=program.opens_at.astimezone(program.tz).replace(tzinfo=None),
+                                step=timedelta(minutes=15), format="YYYY-MM-DD")
+    opens = program.localize(opening) if opening else program.opens_at
+    when = forecast.reached_moment(times, cap, opens_at=opens, as_of=as_of)
+    since = int(((times >= opens) & (times <= as_of)).sum())
+    if when is not None:
+        st.markdown(t("With a cap of {cap} and the opening at {opening}, the cap would have been reached at "
+                      "**{when}**, {elapsed} after opening.").format(
+            cap=fmt_int(cap), opening=fmt_datetime(opens, tz), when=fmt_datetime(when, tz),
+            elapsed=fmt_duration(when - opens)))
+    else:
+        st.markdown(t("With a cap of {cap} and the opening at {opening}, the cap would not have been reached: "
+                      "{n} applications were recorded from that opening up to {moment}.").format(
+            cap=fmt_int(cap), opening=fmt_datetime(opens, tz), n=fmt_int(since), moment=fmt_datetime(as_of, tz)))
+    st.caption(t("This replays the applications as recorded: it does not model how applicants would have behaved "
+                 "under another cap or opening. Applications that came after the real cap are counted too; after "
+                 "the intake stopped taking them, none were recorded."))
+
+
+what_if()
+
+st.subheader(t("Forecasts made along the way, against what happened"))
+rows = arrivals_for(f)
+as_of = forecast_moment(f, program)
+times = rows["submitted_at"]
+if int(((times >= program.opens_at) & (times <= as_of)).sum()) == 0:
+    st.info(t("No application counting toward the cap had arrived by then: no forecast could be made."),
+            icon=":material/hourglass_empty:")
+else:
+    with st.spinner(t("Replaying the forecasts…")):
+        history = _history((program.id, as_of.isoformat(), ui.data_digest(rows), program.cap), times, program.cap,
+                           as_of, program.opens_at, program.closes_at)
+    actual = forecast.reached_moment(times, program.cap, opens_at=program.opens_at, as_of=as_of)
+    if not history:
+        st.info(t("The first forecast is made an hour after the opening; there is none to show yet."),
+                icon=":material/hourglass_empty:")
+    else:
+        hist = pd.DataFrame([{
+            "made_at": made, "counted": p.counted, "p10": p.p10, "p50": p.p50, "p90": p.p90,
+            "chance_by_close": p.probability_by_close,
+        } for made, p in history])
+        step = forecast.history_step(min(as_of, actual or as_of) - program.opens_at)
+        every = t(EVERY.get(step, "every hour"))
+        if actual is not None:
+            hist["actual"] = actual
+            inside = [bool(r.p10 is not None and r.p10 <= actual and (r.p90 is None or actual <= r.p90))
+                      for r in hist.itertuples()]
+            hist["in_range"] = inside
+            hist["p50_error_hours"] = [None if pd.isna(r.p50) else round((r.p50 - actual).total_seconds() / 3600, 1)
+                                       for r in hist.itertuples()]
+            summary = t("{k} of the {n} forecasts made {every} held the actual cap moment ({when}) in their "
+                        "80 % range.").format(k=fmt_int(sum(inside)), n=fmt_int(len(hist)), every=every,
+                                              when=fmt_datetime(actual, tz))
+        else:
+            summary = t("The {n} forecasts made {every} since the opening; the cap had not been reached by "
+                        "{moment}, so what happened is not known yet.").format(
+                n=fmt_int(len(hist)), every=every, moment=fmt_datetime(as_of, tz))
+        fig = charts.forecast_history_chart(hist, program, actual)
+        table = local_table(hist, [c for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist], tz)
+        ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history")
+        shown = pd.DataFrame({
+            t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
+            t("Counted"): [fmt_int(v) for v in hist["counted"]],
+            "P10": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p10"]],
+            t("Median (P50)"): [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close")
+                                for v in hist["p50"]],
+            "P90": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p90"]],
+            t("Chance by close"): [fmt_pct(v, 0) if v is not None and pd.notna(v) else "—"
+                                   for v in hist["chance_by_close"]],
+        })
+        if actual is not None:
+            shown[t("Range held the actual moment")] = [t("yes") if v else t("no") for v in hist["in_range"]]
+        st.dataframe(shown, hide_index=True, width="stretch")
+        if actual is not None:
+            errors = hist["p50_error_hours"].dropna().abs()
+            if len(errors):
+                st.caption(t("Median distance between the forecast median and the actual moment: {hours} hours.")
+                           .format(hours=fmt_num(float(errors.median()), 1)))

@@ -1,0 +1,138 @@
+"""project_cap on hand-made arrivals: the reached moment exactly, ordered quantiles, sensible ranges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dashboard.forecast import forecast_history, history_step, project_cap, reached_moment
+
+ET = ZoneInfo("America/Toronto")
+PT = ZoneInfo("America/Vancouver")
+OPENS = datetime(2023, 7, 16, 9, 0, tzinfo=ET)
+
+
+def steady(per_hour: float, hours: float, start: datetime = OPENS) -> list[datetime]:
+    """Evenly spaced arrivals: `per_hour` an hour for `hours` hours from `start`."""
+    gap = timedelta(hours=1 / per_hour)
+    return [start + gap * (i + 1) for i in range(int(per_hour * hours))]
+
+
+def test_reached_at_is_the_cap_th_arrival_in_any_order():
+    arrivals = [datetime(2023, 7, 16, 13, m, tzinfo=UTC) for m in (50, 5, 40, 20, 10)] + [
+        datetime(2023, 7, 16, 12, 30, tzinfo=UTC),  # before the opening: does not count
+        datetime(2023, 7, 16, 16, 0, tzinfo=UTC),
+    ]
+    p = project_cap(arrivals, 4, datetime(2023, 7, 16, 15, 0, tzinfo=ET), opens_at=OPENS)
+    assert p.reached_at == datetime(2023, 7, 16, 9, 40, tzinfo=ET)
+    assert p.p10 == p.p50 == p.p90 == p.reached_at
+    assert p.probability_by_close == 1.0
+    assert (p.method, p.counted) == ("reached", 6)
+
+
+def test_arrivals_after_as_of_are_ignored():
+    arrivals = [OPENS + timedelta(minutes=10 * i) for i in range(1, 6)]  # 09:10 ... 09:50
+    before = project_cap(arrivals, 5, OPENS + timedelta(minutes=45), opens_at=OPENS, closes_at=OPENS + timedelta(days=30))
+    assert before.reached_at is None and before.counted == 4
+    after = project_cap(arrivals, 5, OPENS + timedelta(minutes=50), opens_at=OPENS)
+    assert after.reached_at == datetime(2023, 7, 16, 9, 50, tzinfo=ET)
+
+
+def test_results_are_in_the_zone_of_as_of():
+    arrivals = steady(30, 6)
+    reached = project_cap(arrivals, 100, datetime(2023, 7, 16, 12, 0, tzinfo=PT), opens_at=OPENS)
+    assert reached.reached_at == datetime(2023, 7, 16, 9, 20, tzinfo=PT)  # 12:20 in Toronto
+    assert str(reached.reached_at.tzinfo) == "America/Vancouver"
+    ahead = project_cap(arrivals, 500, datetime(2023, 7, 16, 12, 0, tzinfo=PT), opens_at=OPENS)
+    assert all(str(q.tzinfo) == "America/Vancouver" for q in (ahead.p10, ahead.p50, ahead.p90))
+
+
+def test_quantiles_are_ordered_and_the_probability_is_a_probability():
+    arrivals = steady(12, 30)
+    p = project_cap(arrivals, 600, OPENS + timedelta(hours=30), opens_at=OPENS, closes_at=OPENS + timedelta(days=60))
+    assert p.method.startswith("nhpp")
+    assert OPENS + timedelta(hours=30) < p.p10 <= p.p50 <= p.p90
+    assert 0.0 <= p.probability_by_close <= 1.0
+    fan = project_cap(arrivals, 600, OPENS + timedelta(hours=30), opens_at=OPENS, fan_points=6).fan
+    assert [x.count for x in fan] == sorted(x.count for x in fan) and fan[-1].count == 600
+    assert all(x.p10 <= x.p50 <= x.p90 for x in fan)
+    assert [x.p50 for x in fan] == sorted(x.p50 for x in fan)
+
+
+def test_a_steady_round_the_clock_intake_is_expected_when_its_rate_says():
+    # 10 an hour, day and night, for four days: 960 arrived; 240 more take about a day.
+    as_of = OPENS + timedelta(days=4)
+    p = project_cap(steady(10, 96), 1200, as_of, opens_at=OPENS, closes_at=OPENS + timedelta(days=90))
+    assert as_of + timedelta(hours=12) < p.p50 < as_of + timedelta(hours=36)
+    assert p.p10 < as_of + timedelta(hours=24) < p.p90
+    assert p.rate_per_hour == pytest.approx(10, rel=0.25)
+    assert p.probability_by_close > 0.99
+
+
+def test_a_slow_intake_is_not_expected_before_close():
+    # two a day for a month, 940 places left and a month to go
+    arrivals = steady(1 / 12, 24 * 30)
+    as_of = OPENS + timedelta(days=30)
+    p = project_cap(arrivals, 1000, as_of, opens_at=OPENS, closes_at=OPENS + timedelta(days=60))
+    assert p.probability_by_close < 0.01
+    assert (p.p10, p.p50, p.p90) == (None, None, None)
+    # with no close the range is still given, far ahead
+    open_ended = project_cap(arrivals, 1000, as_of, opens_at=OPENS)
+    assert open_ended.probability_by_close is None
+    assert open_ended.p50 > as_of + timedelta(days=180)
+
+
+def test_a_one_off_burst_is_not_taken_for_the_new_normal():
+    as_of = OPENS + timedelta(days=10)
+    base = steady(5, 240)
+    burst = base + [as_of - timedelta(minutes=50) + timedelta(seconds=10 * i) for i in range(300)]
+    calm = project_cap(base, 2400, as_of, opens_at=OPENS, closes_at=OPENS + timedelta(days=365))
+    stormy = project_cap(burst, 2400 + 300, as_of, opens_at=OPENS, closes_at=OPENS + timedelta(days=365))
+    assert "clipped" in stormy.method and "0 bins clipped" not in stormy.method
+    lead = (calm.p50 - as_of).total_seconds()
+    assert abs((stormy.p50 - as_of).total_seconds() - lead) < 0.2 * lead
+
+
+def test_the_seed_makes_it_deterministic():
+    arrivals = steady(20, 8)
+    as_of = OPENS + timedelta(hours=8)
+    one = project_cap(arrivals, 400, as_of, opens_at=OPENS, closes_at=OPENS + timedelta(days=5))
+    again = project_cap(list(reversed(arrivals)), 400, as_of, opens_at=OPENS, closes_at=OPENS + timedelta(days=5))
+    other = project_cap(arrivals, 400, as_of, opens_at=OPENS, closes_at=OPENS + timedelta(days=5), seed=7)
+    assert one == again
+    assert other.p50 != one.p50
+
+
+def test_nothing_to_go_on_and_closed_intakes():
+    none = project_cap([], 10, OPENS + timedelta(hours=2), opens_at=OPENS, closes_at=OPENS + timedelta(days=1))
+    assert (none.p50, none.probability_by_close, none.method) == (None, None, "no-data")
+    closed = project_cap(steady(1, 5), 10, OPENS + timedelta(days=2), opens_at=OPENS, closes_at=OPENS + timedelta(days=1))
+    assert (closed.p50, closed.probability_by_close, closed.method) == (None, 0.0, "closed")
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        project_cap([datetime(2023, 7, 16, 10)], 5, OPENS + timedelta(hours=2), opens_at=OPENS)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        project_cap([], 5, datetime(2023, 7, 16, 12), opens_at=OPENS)
+
+
+def test_reached_moment_replays_another_cap_and_opening():
+    arrivals = steady(6, 5)  # 09:10, 09:20, ...
+    assert reached_moment(arrivals, 3, opens_at=OPENS) == datetime(2023, 7, 16, 9, 30, tzinfo=ET)
+    # from 10:00 on: 10:00 itself counts, then 10:10 and 10:20
+    assert reached_moment(arrivals, 3, opens_at=OPENS + timedelta(hours=1)) == datetime(2023, 7, 16, 10, 20, tzinfo=ET)
+    assert reached_moment(arrivals, 31, opens_at=OPENS) is None
+    assert reached_moment(arrivals, 3, opens_at=OPENS, as_of=OPENS + timedelta(minutes=25)) is None
+
+
+def test_forecast_history_every_hour_until_the_cap():
+    arrivals = steady(10, 6)  # the 40th at 13:00
+    history = forecast_history(arrivals, 40, OPENS + timedelta(hours=6), opens_at=OPENS, draws=200)
+    assert [made.hour for made, _ in history] == [10, 11, 12, 13]
+    assert [p.counted for _, p in history] == [10, 20, 30, 40]
+    assert history[-1][1].reached_at == datetime(2023, 7, 16, 13, 0, tzinfo=ET)
+    assert history_step(timedelta(days=2)) == timedelta(hours=1)
+    assert history_step(timedelta(days=60)) == timedelta(days=1)
