@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import i18n, sidebar, ui
+from dashboard import i18n, sidebar, signin, ui
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.programs import ProgramConfigError, programs
@@ -23,6 +23,8 @@ if ss["lang"] != "en" or "lang" in st.query_params:
     st.query_params["lang"] = ss["lang"]
 for text in ss.pop("lang_notices", []):
     st.warning(text)
+signin.gate()  # who is looking: the sign-in screen stops the run here; the local demo says it is unauthenticated
+ui.pin_snapshot()  # this whole run reads one snapshot, even if an ingest publishes meanwhile
 
 
 def _loaded_programs() -> list[str]:
@@ -52,7 +54,9 @@ except ProgramConfigError as exc:
 pages = [
     st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
+    st.Page("views/ingest_history.py", title=t("Data loads"), url_path="data-loads"),
 ]
+pages = signin.offered(pages)  # each person is offered only the pages access.allowed gives them
 page = st.navigation(pages)
 if ready:
     program = ui.current_program()

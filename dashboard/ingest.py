@@ -470,7 +470,23 @@ def _mark(df: pd.DataFrame, rows: pd.DataFrame, column: str, message: str, probl
 
 def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Path | None = None,
            wait_seconds: float = 0.0, now: pd.Timestamp | None = None) -> Summary:
-    """Validate and publish `paths` as one new snapshot. Raises IngestRejected with the problems."""
+    """Validate and publish `paths` as one new snapshot. Raises IngestRejected with the problems.
+
+    A rejected ingest changes no snapshot; it is recorded in the ingest log (the Data loads page shows it).
+    """
+    try:
+        return _ingest(paths, skip_invalid=skip_invalid, root=root, wait_seconds=wait_seconds, now=now)
+    except IngestRejected as exc:
+        first = sorted(exc.problems, key=lambda p: (p.file, p.line))[:1]
+        warehouse.append_log("ingest_log.jsonl", {
+            "event": "rejected", "at": warehouse.now_utc().isoformat(), "files": [str(p) for p in paths],
+            "problems": len(exc.problems), "first_problem": str(first[0]) if first else "",
+        }, root or warehouse.warehouse_dir())
+        raise
+
+
+def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | None, wait_seconds: float,
+            now: pd.Timestamp | None) -> Summary:
     started = time.monotonic()
     paths = [Path(p) for p in paths]
     progs = programs()

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import extract, metrics, warehouse
+from dashboard import extract, metrics, signin, warehouse
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_datetime, fmt_int, t
 from dashboard.programs import Program, programs
@@ -33,6 +33,12 @@ def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
     r = warehouse.reader()
     snapshot = f"{r.root}/{r.snapshot_name}"
     return _cached_metric(name, f.key(), snapshot, tuple(sorted(kwargs.items())), f)
+
+
+def pin_snapshot() -> None:
+    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin)."""
+    with contextlib.suppress(warehouse.NoWarehouse):
+        warehouse.reader().pin()
 
 
 def current_filters() -> Filters:
@@ -57,6 +63,8 @@ def numbers_block(df: pd.DataFrame, metric: str, key: str) -> None:
     """The rows behind a chart, one click away: a table and its CSV (built only when pressed)."""
     with st.expander(t("Numbers behind this chart")):
         st.dataframe(df, hide_index=True, width="stretch")
+        if not signin.allowed("download_aggregates"):
+            return
         f = current_filters()
         st.download_button(
             t("Download CSV"), data=lambda: extract.csv_bytes(df), file_name=file_name(metric, f),

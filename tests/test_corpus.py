@@ -81,7 +81,9 @@ def test_rejected_file_names_file_line_and_column_and_changes_nothing(name, corp
         assert text.startswith(f"{path}:{line}: " + (f"column {column}: " if column else ""))
         assert len(text) > len(f"{path}:{line}: column {column}: ") + 10  # and says what is wrong
     assert warehouse.checksum(corpus_warehouse) == before
-    assert warehouse.read_log("ingest_log.jsonl", corpus_warehouse) == log_before
+    log = warehouse.read_log("ingest_log.jsonl", corpus_warehouse)
+    assert log[:-1] == log_before and (log[-1]["event"], log[-1]["problems"]) == ("rejected", len(problems))
+    assert log[-1]["first_problem"] == str(problems[0])
     assert not list((corpus_warehouse / "snapshots").glob(".tmp-*"))
 
 
