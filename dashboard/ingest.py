@@ -539,7 +539,7 @@ def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summ
 
         incoming = data[valid].drop_duplicates(subset=list(COLUMNS))
         con.register("incoming_df", incoming[[*COLUMNS, "line", "file"]])
-        con.execute("create temp table incoming as select * from incoming_df")
+        warehouse.run_script(con, "_stage_incoming")
         con.unregister("incoming_df")
         clash = warehouse.run_script(con, "_stored_conflicts").df()
         if len(clash):

@@ -200,12 +200,12 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
             shutil.copyfile(base, tmp)
         con = duckdb.connect(str(tmp))
         try:
-            con.execute("set TimeZone = 'UTC'")
+            con.execute(sql_text("_session"))
             if base is None:
                 con.execute(sql_text("_schema"))
             yield con
             con.execute(sql_text("_macros"))
-            con.execute("checkpoint")
+            con.execute(sql_text("_checkpoint"))
         finally:
             con.close()
         _fsync_file(tmp)
@@ -318,7 +318,7 @@ class Reader:
                                                   config={"threads": 2})
             self._users[name] = self._users.get(name, 0) + 1
             cur = self._cons[name].cursor()  # a cursor per call: connections are not thread-safe
-        cur.execute("set TimeZone = 'UTC'")
+        cur.execute(sql_text("_session"))
         return cur, name
 
     def _release(self, name: str) -> None:
