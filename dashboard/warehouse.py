@@ -191,7 +191,7 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
         lock.close()
         raise WarehouseBusy(f"{root}: another ingest is running; wait for it to finish or pass --wait SECONDS")
     try:
-        for stale in root.glob("snapshots/.tmp-*"):  # left by a writer that crashed
+        for stale in [*root.glob("snapshots/.tmp-*"), *root.glob("CURRENT.*.tmp")]:  # left by a writer that crashed
             stale.unlink(missing_ok=True)
         base = current_snapshot(root)
         number = _next_number(root)
