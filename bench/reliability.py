@@ -181,8 +181,21 @@ def _reference_after(s: Site, path: Path) -> str:
         shutil.rmtree(ref, ignore_errors=True)
 
 
-def _tmp_exists(root: Path) -> bool:
-    return any((root / "snapshots").glob(".tmp-*"))
+def _tmp_files(root: Path) -> set[tuple[str, int, int]]:
+    """The writers' temporary files present now, by name, inode and modification time."""
+    out = set()
+    for p in (root / "snapshots").glob(".tmp-*"):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        out.add((p.name, st.st_ino, st.st_mtime_ns))
+    return out
+
+
+def _tmp_exists(root: Path, stale: set = frozenset()) -> bool:
+    """True when a writer's temporary file exists that is not one of `stale` (left by an earlier kill)."""
+    return bool(_tmp_files(root) - stale)
 
 
 def _timed_ingest(s: Site, path: Path) -> tuple[float, float]:
@@ -213,23 +226,29 @@ def crash_trials(trials: int, *, base_principals: int = 2000, batch_principals: 
         if out.returncode != 0:
             raise RuntimeError(out.stderr)
         stored = [(f"B-P{i}", OPENS + timedelta(seconds=i), country("B", i)) for i in range(base_principals)]
-        calib = write_csv(s.folder / "calibration.csv",
-                          batch("CAL", batch_principals, batch_principals, OPENS + timedelta(days=1), rng))
-        full, writing = _timed_ingest(s, calib)
-        log(f"calibration: an ingest takes {full:.2f} s, {writing:.2f} s of it after the next snapshot's file appears")
+        full = writing = 0.0
         for n in range(trials):
-            start = OPENS + timedelta(days=2, hours=n)
+            if n % 10 == 0:  # (re)measure an ingest on this machine as it is loaded now
+                day = OPENS + timedelta(days=1, hours=n)
+                calib = write_csv(s.folder / f"calibration-{n}.csv", batch(f"CAL{n}", batch_principals, 0, day, rng))
+                full, writing = _timed_ingest(s, calib)
+                stored += [(f"CAL{n}-P{i}", day + timedelta(seconds=i), country(f"CAL{n}", i))
+                           for i in range(batch_principals)]
+                log(f"calibration: an ingest takes {full:.2f} s, {writing:.2f} s of it after the next snapshot's "
+                    "file appears")
+            start = OPENS + timedelta(days=30, hours=n)
             updates = rng.sample(stored, min(len(stored), batch_principals // 5))
             path = write_csv(s.folder / f"trial-{n:03d}.csv",
                              batch(f"T{n}", batch_principals, batch_principals // 2, start, rng, updates))
             before, after = fingerprint(s.warehouse), _reference_after(s, path)
             current = (s.warehouse / "CURRENT").read_text()
+            stale = _tmp_files(s.warehouse)  # left by the previous kill: the next writer clears them
             mode = "anywhere" if n % 2 == 0 else "writer"
             proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(path), "--wait", "30"], cwd=ROOT,
                                     env=s.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             t0 = time.monotonic()
             if mode == "writer":
-                while proc.poll() is None and not _tmp_exists(s.warehouse) and time.monotonic() - t0 < full * 5:
+                while proc.poll() is None and not _tmp_exists(s.warehouse, stale) and time.monotonic() - t0 < full * 5:
                     time.sleep(0.001)
                 delay = rng.uniform(0, writing * 1.1)
             else:
@@ -237,7 +256,7 @@ def crash_trials(trials: int, *, base_principals: int = 2000, batch_principals: 
             time.sleep(delay)
             phase = ("finished" if proc.poll() is not None
                      else "published" if (s.warehouse / "CURRENT").read_text() != current
-                     else "writing" if _tmp_exists(s.warehouse) else "starting")
+                     else "writing" if _tmp_exists(s.warehouse, stale) else "starting")
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -456,17 +475,22 @@ def _save(name: str, data: dict) -> Path:
     return path
 
 
+PARTS = ("crash", "viewing", "fuzz", "load")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.reliability", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", nargs="*", default=["crash", "viewing", "fuzz", "load"],
-                    choices=["crash", "viewing", "fuzz", "load"])
+    ap.add_argument("what", nargs="*", help=f"which trials, of {', '.join(PARTS)} (default: all)")
     ap.add_argument("--trials", type=int, default=60)
     ap.add_argument("--sessions", type=int, default=None, help="viewing: 10, load: 20")
     ap.add_argument("--ingests", type=int, default=20)
     ap.add_argument("--examples", type=int, default=200)
     ap.add_argument("--minutes", type=float, default=5.0)
     args = ap.parse_args(argv)
+    args.what = args.what or list(PARTS)
+    if set(args.what) - set(PARTS):
+        ap.error(f"unknown trials {', '.join(sorted(set(args.what) - set(PARTS)))}; choose from {', '.join(PARTS)}")
     failed = False
     if "crash" in args.what:
         summary = crash_trials(args.trials)
