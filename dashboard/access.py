@@ -8,8 +8,8 @@ Roles (data/access.toml, or the file DASHBOARD_ACCESS names), each allowed what 
 
 A signed-in person's role is their e-mail address's entry in [users], else their e-mail domain's entry
 in [domains], else none (no access at all). When the deployment configures no sign-in provider, the
-dashboard is a local demo: everyone gets `demo_role` (at most viewer once a program holds real records)
-and every page says it is unauthenticated.
+dashboard is a local demo: everyone gets `demo_role` (at most viewer once the warehouse holds records of
+a program that is not synthetic) and every page says it is unauthenticated.
 
 Every page and every download asks `allowed` (through dashboard.signin in the view layer); nothing
 else decides. Unknown roles, unknown actions and missing users are refused.
@@ -150,6 +150,6 @@ def signed_in_user(claims: Mapping[str, object], config: AccessConfig) -> User:
 
 
 def demo_user(config: AccessConfig, all_synthetic: bool) -> User:
-    """Everyone, when no sign-in provider is configured: `demo_role` while every program's records are
-    synthetic; at most a viewer as soon as one program holds real records (they never go out unsigned)."""
+    """Everyone, when no sign-in provider is configured: `demo_role` while every record in the warehouse is
+    synthetic; at most a viewer as soon as real records are loaded (they never go out unsigned)."""
     return User(email=None, role=config.demo_role if all_synthetic else "viewer", signed_in=False)

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from dashboard import access
+from dashboard import access, metrics, warehouse
 from dashboard.i18n import N_, t
 from dashboard.programs import ProgramConfigError, programs
 
@@ -61,11 +61,22 @@ def offered(pages: Sequence) -> list:
     return [p for p in pages if allowed(access.page_action(p.url_path))]
 
 
-def _all_synthetic() -> bool:
+@st.cache_data(max_entries=8, show_spinner=False)
+def _programs_with_records(snapshot: str) -> list[str]:
+    return metrics.programs_loaded()["program_id"].tolist()
+
+
+def _only_synthetic_records() -> bool:
+    """True while every application record in the warehouse belongs to a synthetic (demo) program."""
     try:
-        return all(p.synthetic for p in programs().values())
-    except ProgramConfigError:
-        return False  # unknown: treat the records as real
+        snapshot = warehouse.reader().snapshot_name
+        if snapshot is None:
+            return True  # no records at all
+        progs = programs()
+        with_records = _programs_with_records(f"{warehouse.reader().root}/{snapshot}")
+        return all(p in progs and progs[p].synthetic for p in with_records)
+    except (ProgramConfigError, warehouse.NoWarehouse):
+        return False  # cannot tell: treat the records as real
 
 
 def _sign_in_screen() -> None:
@@ -93,7 +104,7 @@ def gate() -> access.User:
                  icon=":material/lock:")
         st.stop()
     if not provider_configured():
-        user = access.demo_user(config, _all_synthetic())
+        user = access.demo_user(config, _only_synthetic_records())
         st.session_state[USER_KEY] = user
         text = t("Local demo without sign-in: anyone who can open this address sees these pages. Configure "
                  "sign-in (docs/reliability.md) before the dashboard holds real records or is shared.")

@@ -7,11 +7,12 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, row, write_export
 from streamlit.testing.v1 import AppTest
 
 from dashboard import access
 from dashboard.access import AccessConfigError, User, allowed, parse_config, role_for
+from dashboard.ingest import ingest
 
 APP = str(ROOT / "dashboard" / "app.py")
 VIEWS = ROOT / "dashboard" / "views"
@@ -121,25 +122,22 @@ def offered(at: AppTest) -> set[str]:
     return names
 
 
-def test_without_a_provider_the_demo_says_it_is_unauthenticated(access_env):
+def test_without_a_provider_the_demo_says_it_is_unauthenticated_and_gets_demo_role(access_env):
     at = app()
     assert not at.exception
     assert at.warning[0].value.startswith("Local demo without sign-in: anyone who can open this address")
-    # The fixture programs include a non-synthetic one: record-level pages stay hidden.
-    assert "Record-level pages stay hidden until sign-in is configured." in at.warning[0].value
-    assert offered(at) == {"overview.py", "about.py"}
+    assert "Record-level pages" not in at.warning[0].value
+    assert offered(at) == {"overview.py", "about.py", "ingest_history.py"}  # demo_role admin: every page
 
 
-def test_without_a_provider_and_only_synthetic_programs_the_demo_role_applies(access_env, monkeypatch, tmp_path):
-    programs = tmp_path / "programs.toml"
-    text = (FIXTURES / "programs.toml").read_text()
-    programs.write_text(text[: text.index('[[program]]\nid = "second-intake"')])
-    (tmp_path / "events.csv").write_bytes((FIXTURES / "events.csv").read_bytes())
-    monkeypatch.setenv("DASHBOARD_PROGRAMS", str(programs))
+def test_without_a_provider_real_records_are_never_offered_unsigned(access_env, tmp_path):
+    """second-intake is not synthetic: once its records are loaded, the demo is a viewer at most."""
+    ingest([write_export(tmp_path / "real.csv", [row("R1", "2024-03-01T08:30:00", program="second-intake")])],
+           root=access_env)
     at = app()
     assert not at.exception
-    assert "Record-level pages" not in at.warning[0].value
-    assert offered(at) == {"overview.py", "about.py", "ingest_history.py"}
+    assert "Record-level pages stay hidden until sign-in is configured." in at.warning[0].value
+    assert offered(at) == {"overview.py", "about.py"}
 
 
 def test_with_a_provider_nobody_sees_data_before_signing_in(access_env):
