@@ -70,7 +70,8 @@ def batch(tag: str, principals: int, family: int, start: datetime, rng: random.R
         at = (start + timedelta(seconds=i, minutes=30)).isoformat(timespec="seconds")
         rows.append(_row(f"{tag}-F{i}", at, "spouse", f"{tag}-P{i % principals}", country(tag, i)))
     for app_id, submitted, citizenship in updates:
-        later = (submitted + timedelta(days=rng.randint(1, 60))).isoformat(timespec="seconds")
+        # a status time no other batch uses for this application: (start - OPENS) is unique per batch
+        later = (submitted + timedelta(days=rng.randint(1, 60)) + (start - OPENS) / 1000).isoformat(timespec="seconds")
         rows.append(_row(app_id, submitted.isoformat(timespec="seconds"), "principal", "", citizenship,
                          status=rng.choice(["in_review", "approved", "refused"]), status_at=later))
     return rows
@@ -200,12 +201,13 @@ def _tmp_exists(root: Path, stale: set = frozenset()) -> bool:
 
 def _timed_ingest(s: Site, path: Path) -> tuple[float, float]:
     """(seconds from start to exit, seconds from the next snapshot's file appearing to exit)."""
+    stale = _tmp_files(s.warehouse)
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(path)], cwd=ROOT, env=s.env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     writing = None
     while proc.poll() is None:
-        if writing is None and _tmp_exists(s.warehouse):
+        if writing is None and _tmp_exists(s.warehouse, stale):
             writing = time.monotonic()
         time.sleep(0.002)
     ended = time.monotonic()
@@ -216,8 +218,9 @@ def _timed_ingest(s: Site, path: Path) -> tuple[float, float]:
 
 def crash_trials(trials: int, *, base_principals: int = 2000, batch_principals: int = 500, seed: int = 8,
                  parent: Path | None = None, log=print) -> dict:
-    """SIGKILL `python -m dashboard.ingest` at random moments; after each kill the warehouse must open and
-    hold exactly the snapshot before or the one after, never a mix."""
+    """SIGKILL `python -m dashboard.ingest` at random moments until `trials` kills hit a running process
+    (an ingest that ends before its kill is counted apart, at most `trials` more attempts); after each, the
+    warehouse must open and hold exactly the snapshot before or the one after, never a mix."""
     rng = random.Random(seed)
     results: list[CrashTrial] = []
     with site(parent) as s:
@@ -227,7 +230,9 @@ def crash_trials(trials: int, *, base_principals: int = 2000, batch_principals: 
             raise RuntimeError(out.stderr)
         stored = [(f"B-P{i}", OPENS + timedelta(seconds=i), country("B", i)) for i in range(base_principals)]
         full = writing = 0.0
-        for n in range(trials):
+        for n in range(2 * trials):
+            if sum(r.phase != "finished" for r in results) >= trials:
+                break
             if n % 10 == 0:  # (re)measure an ingest on this machine as it is loaded now
                 day = OPENS + timedelta(days=1, hours=n)
                 calib = write_csv(s.folder / f"calibration-{n}.csv", batch(f"CAL{n}", batch_principals, 0, day, rng))
@@ -277,7 +282,7 @@ def crash_trials(trials: int, *, base_principals: int = 2000, batch_principals: 
         last = run_ingest(s, final, "--wait", "30")
         leftovers = sorted(p.name for p in [*(s.warehouse / "snapshots").glob(".tmp-*"), *s.warehouse.glob("CURRENT.*.tmp")])
     summary = {
-        "trials": len(results),
+        "attempts": len(results),
         "killed": sum(r.phase != "finished" for r in results),
         "killed_while_writing": sum(r.phase == "writing" for r in results),
         "killed_after_publishing": sum(r.phase == "published" for r in results),
@@ -496,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = crash_trials(args.trials)
         bad = summary["mixed_or_unopenable"] or summary["ingest_afterwards_exit_code"] or summary["leftovers_after_next_ingest"]
         failed |= bool(bad)
-        print(f"crash: {summary['trials']} trials, {summary['killed']} killed mid-run "
+        print(f"crash: {summary['attempts']} attempts, {summary['killed']} killed mid-run "
               f"({summary['killed_while_writing']} while writing the next snapshot): {summary['before']} before, "
               f"{summary['after']} after, {summary['mixed_or_unopenable']} mixed or unopenable -> {_save('crash', summary)}")
     if "viewing" in args.what:
