@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import i18n, sidebar, ui
+from dashboard import i18n, sidebar, signin, ui
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.programs import ProgramConfigError, programs
@@ -25,6 +25,8 @@ if ss["lang"] != "en" or "lang" in st.query_params:
     st.query_params["lang"] = ss["lang"]
 for text in ss.pop("lang_notices", []):
     st.warning(text)
+signin.gate()  # who is looking: the sign-in screen stops the run here; the local demo says it is unauthenticated
+ui.pin_snapshot()  # this whole run reads one snapshot, even if an ingest publishes meanwhile
 
 
 def _loaded_programs() -> list[str]:
@@ -57,11 +59,13 @@ pages = [
     st.Page("views/velocity.py", title=t("Velocity"), url_path="velocity"),
     st.Page("views/countries.py", title=t("Country of origin"), url_path="countries"),
     st.Page("views/time_to_cap.py", title=t("Time to cap"), url_path="time-to-cap"),
-    st.Page("views/about.py", title=t("About the data"), url_path="about"),
-    st.Page("views/extracts.py", title=t("Extracts"), url_path="extracts"),
-    st.Page("views/admin.py", title=t("Admin"), url_path="admin"),
     st.Page("views/h1b_context.py", title=t("US H-1B context"), url_path="h1b-context"),
+    st.Page("views/extracts.py", title=t("Extracts"), url_path="extracts"),
+    st.Page("views/ingest_history.py", title=t("Data loads"), url_path="data-loads"),
+    st.Page("views/admin.py", title=t("Admin"), url_path="admin"),
+    st.Page("views/about.py", title=t("About the data"), url_path="about"),
 ]
+pages = signin.offered(pages)  # each person is offered only the pages access.allowed gives them
 page = st.navigation(pages)
 # Each page's own title, in the chosen language, names the browser tab (WCAG 2.4.2).
 st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")

@@ -110,16 +110,19 @@ def parse_time(text: str, program: Program) -> datetime | None:
     """An ISO 8601 time; naive means the program's zone (the first of a repeated hour). None when it is
     not a time, or names a wall-clock time that a daylight-saving change skips."""
     try:
-        dt = datetime.fromisoformat(text.strip())
+        dt = datetime.fromisoformat(text.strip()).replace(microsecond=0)  # links carry whole seconds
     except (ValueError, AttributeError):
         return None
-    if dt.tzinfo is None:
-        local = dt.replace(tzinfo=program.tz)
-        # a wall-clock time skipped by a daylight-saving change does not round-trip
-        if local.astimezone(UTC).astimezone(program.tz).replace(tzinfo=None) != dt:
-            return None
-        return local
-    return dt.astimezone(program.tz)
+    try:  # years 1 and 9999 overflow when moved to another zone: not a usable time either
+        if dt.tzinfo is None:
+            local = dt.replace(tzinfo=program.tz)
+            # a wall-clock time skipped by a daylight-saving change does not round-trip
+            if local.astimezone(UTC).astimezone(program.tz).replace(tzinfo=None) != dt:
+                return None
+            return local
+        return dt.astimezone(program.tz)
+    except OverflowError:
+        return None
 
 
 def format_time(dt: datetime, program: Program) -> str:

@@ -11,13 +11,15 @@ The files of one call are published together, in one new snapshot, or not at all
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import csv
 import hashlib
 import io
 import re
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +47,9 @@ US_STATES = frozenset(
 PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
 MAX_MESSAGES = 20
 MAX_FIELD = 1 << 20  # 1 MiB: no legitimate field comes near it
+LINE_LIMIT = 16 << 20  # characters read at once; a longer line is refused
 FUTURE_TOLERANCE = pd.Timedelta(minutes=5)
+_CONTROL = r"[\x00-\x1f\x7f]"  # after stripping: a tab, a line break or a terminal escape inside a value
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
 
 
@@ -100,49 +104,157 @@ class Summary:
 
 # ---------------------------------------------------------------- reading files
 
-def _decode(path: Path, raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
-        pos = exc.start
-        line = raw.count(b"\n", 0, pos) + 1
-        col = pos - (raw.rfind(b"\n", 0, pos) + 1) + 1 - (start if line == 1 else 0)
-        raise IngestRejected([Problem(str(path), line, None,
-                                      f"byte {col} of the line is not UTF-8; save the file as UTF-8 and try again")]) from None
+def _undecodable_line(path: Path) -> tuple[int, int]:
+    """(physical line, byte of that line) of the first byte that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, column = 1, 1
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                good = chunk[: exc.start]
+                nl = good.rfind(b"\n")
+                return line + good.count(b"\n"), (exc.start - nl if nl >= 0 else column + exc.start)
+            nl = chunk.rfind(b"\n")
+            line += chunk.count(b"\n")
+            column = len(chunk) - nl if nl >= 0 else column + len(chunk)
+    return line, column
 
 
-def read_csv_records(path: Path, raw: bytes) -> tuple[list[str], list[list[str]], list[int]]:
-    """Header, records and the file line where each record starts. Raises IngestRejected."""
-    text = _decode(path, raw)
-    if not text.strip():
-        raise IngestRejected([Problem(str(path), 1, None, "the file is empty; expected a header row naming the columns")])
+def _encoding_problem(path: Path) -> Problem:
+    """Where the file stops being UTF-8: the record's first line and the column holding the bad byte."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Problem(str(path), 1, None, "the file is UTF-16; save it as UTF-8 (\"CSV UTF-8\") and try again")
+    bad_line, byte = _undecodable_line(path)
+    if bad_line > 1:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh, contextlib.suppress(csv.Error):
+            reader = csv.reader(fh)
+            header = [h.strip() for h in next(reader, [])]
+            prev = reader.line_num
+            for rec in reader:
+                if reader.line_num >= bad_line:
+                    field = next((i for i, v in enumerate(rec) if "\ufffd" in v), len(header))
+                    if field < len(header):
+                        return Problem(str(path), prev + 1, header[field],
+                                       "this value is not UTF-8 text; save the file as UTF-8 and try again")
+                    break
+                prev = reader.line_num
+    return Problem(str(path), bad_line, None, f"byte {byte} of the line is not UTF-8; save the file as UTF-8 and try again")
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+def _lines(fh: io.TextIOBase) -> Iterator[str]:
+    """The file's lines, refusing one longer than LINE_LIMIT (memory stays bounded on hostile input)."""
+    while line := fh.readline(LINE_LIMIT):
+        if len(line) == LINE_LIMIT and not line.endswith(("\n", "\r")):
+            raise _LineTooLong
+        yield line
+
+
+_CSV_SPECIAL = re.compile(r'[",\r\n]')
+
+
+def _broken_field(fh: io.TextIOBase) -> int | None:
+    """The index of the field where the record at `fh`'s position stops being valid CSV, None if it does not.
+
+    Follows RFC 4180 a chunk at a time (a hostile file may hold one enormous field): a quoted field that
+    never closes, a field longer than MAX_FIELD, or text after a closing quote.
+    """
+    field, length, in_quote, after_quote, at_start = 0, 0, False, False, True
+    for chunk in iter(lambda: fh.read(1 << 20), ""):
+        i = 0
+        while i < len(chunk):
+            if after_quote:  # the character after a quote inside a quoted field
+                after_quote = False
+                if chunk[i] == '"':
+                    length, i = length + 1, i + 1
+                    continue
+                in_quote = False
+                if chunk[i] not in ",\r\n":
+                    return field
+            if in_quote:
+                j = chunk.find('"', i)
+                length += (len(chunk) if j < 0 else j) - i
+                if length > MAX_FIELD:
+                    return field
+                if j < 0:
+                    break
+                after_quote, i = True, j + 1
+                continue
+            m = _CSV_SPECIAL.search(chunk, i)
+            end = len(chunk) if m is None else m.start()
+            at_start = at_start and end == i
+            length += end - i
+            if length > MAX_FIELD:
+                return field
+            if m is None:
+                break
+            ch, i = m.group(), m.end()
+            if ch == ",":
+                field, length, at_start = field + 1, 0, True
+            elif ch == '"':
+                in_quote, at_start = at_start, False
+                length += 0 if in_quote else 1
+            else:
+                return None
+    return field if in_quote and not after_quote else None
+
+
+def _syntax_problem(path: Path, header: list[str], line: int, exc: Exception) -> Problem:
+    """A record that the csv module refused, with the column where it breaks."""
+    msg = str(exc)
+    if isinstance(exc, _LineTooLong) or "field larger" in msg:
+        msg = f"a field is longer than {MAX_FIELD:,} characters; check the quoting of this record"
+    elif "EOF" in msg or "unexpected end" in msg:
+        msg = "the record ends inside a quoted field: the file looks truncated or has an unbalanced quote"
+    else:
+        msg = f"the line is not valid CSV ({msg}); quote fields that contain commas, quotes or line breaks"
+    column = None
+    if line > 1:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            for _ in range(line - 1):
+                fh.readline(LINE_LIMIT)  # a line longer than that was caught on an earlier record
+            field = _broken_field(fh)
+        column = header[field] if field is not None and field < len(header) else None
+    return Problem(str(path), line, column, msg)
+
+
+def read_csv_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, records and the file line where each record starts. Raises IngestRejected.
+
+    The file is streamed, so one enormous field costs at most LINE_LIMIT characters of memory.
+    """
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[list[str]] = []
     starts: list[int] = []
+    header: list[str] = []
     prev_end = 0
     try:
-        header = next(reader)
-        prev_end = reader.line_num
-        for rec in reader:
-            starts.append(prev_end + 1)
-            prev_end = reader.line_num
-            if rec:
-                records.append(rec)
-            else:
-                starts.pop()  # a blank line is not a record
-    except csv.Error as exc:
-        line = prev_end + 1
-        msg = str(exc)
-        if "field larger" in msg:
-            msg = f"a field is longer than {MAX_FIELD:,} characters; check the quoting of this record"
-        elif "EOF" in msg or "unexpected end" in msg:
-            msg = "the record ends inside a quoted field: the file looks truncated or has an unbalanced quote"
-        else:
-            msg = f"the line is not valid CSV ({msg}); quote fields that contain commas, quotes or line breaks"
-        raise IngestRejected([Problem(str(path), line, None, msg)]) from None
-    return [h.strip() for h in header], records, starts
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(_lines(fh), strict=True)
+            for rec in reader:
+                if not header:
+                    if any(v.strip() for v in rec):
+                        header = [h.strip() for h in rec]
+                    prev_end = reader.line_num
+                    continue
+                if rec:  # a blank line is not a record
+                    starts.append(prev_end + 1)
+                    records.append(rec)
+                prev_end = reader.line_num
+    except UnicodeDecodeError:
+        raise IngestRejected([_encoding_problem(path)]) from None
+    except (csv.Error, _LineTooLong) as exc:
+        raise IngestRejected([_syntax_problem(path, header, prev_end + 1, exc)]) from None
+    if not header:
+        raise IngestRejected([Problem(str(path), 1, None, "the file is empty; expected a header row naming the columns")])
+    return header, records, starts
 
 
 def read_parquet_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
@@ -204,7 +316,7 @@ class _Checker:
 
 def _code_map(values: pd.Series) -> pd.Series:
     uniques = {v: (to_iso3(v) if v else "") for v in values.unique()}
-    return values.map(uniques)
+    return values.map(uniques).astype("string")  # all unknown would map to a null-typed column
 
 
 def validate_frame(file: str, header: list[str], records: list[list[str]], starts: list[int],
@@ -217,20 +329,28 @@ def validate_frame(file: str, header: list[str], records: list[list[str]], start
             head_problems.append(Problem(file, 1, name, f"the column appears twice (field {i}); keep one of them"))
         seen.add(name)
     missing = [c for c in REQUIRED if c not in header]
+    if missing and len(header) == 1:
+        for name, sep in (("tabs", "\t"), ("semicolons", ";"), ("vertical bars", "|")):
+            if sep in header[0]:
+                raise IngestRejected([Problem(file, 1, None, f"the header row is separated by {name}; expected "
+                                              "commas (save the file as \"CSV, comma-delimited\")")])
     for c in missing:
         head_problems.append(Problem(file, 1, c, "this required column is missing from the header row"))
     if head_problems:
         raise IngestRejected(head_problems)
     identifiers = [h for h in header if h not in COLUMNS and IDENTIFIER_PATTERN.search(h)]
-    dropped = [h for h in header if h not in COLUMNS and h not in identifiers]
+    dropped = [h or f"(unnamed field {i})" for i, h in enumerate(header, start=1)
+               if h not in COLUMNS and h not in identifiers]
 
     lines = pd.Series(starts, dtype="int64")
     chk = _Checker(file, lines)
     width = len(header)
     wrong = [i for i, r in enumerate(records) if len(r) != width]
     for i in wrong:
-        chk.problems.append(Problem(file, starts[i], None,
-                                    f"expected {width} fields as in the header, found {len(records[i])}; "
+        found = len(records[i])
+        # Too few fields: name the first column left without a value (a semicolon row lands here).
+        chk.problems.append(Problem(file, starts[i], header[found] if found < width else None,
+                                    f"expected {width} fields as in the header, found {found}; "
                                     "check the delimiter (a comma) and the quoting"))
         chk.bad_rows.add(i)
     rows = [r if len(r) == width else [""] * width for r in records]
@@ -241,6 +361,9 @@ def validate_frame(file: str, header: list[str], records: list[list[str]], start
     lines.index = df.index
     ok_shape = ~df.index.isin(wrong)
 
+    for c in COLUMNS:
+        chk.flag(ok_shape & df[c].str.contains(_CONTROL, regex=True), c,
+                 "contains a line break or another control character; remove it (values are single-line text)")
     for c in REQUIRED:
         chk.flag(ok_shape & (df[c] == ""), c, "a value is required here")
     filled = ok_shape & (df["application_id"] != "")
@@ -320,12 +443,11 @@ def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp
     frames, problems = [], []
     digest = hashlib.sha256()
     for path in paths:
-        raw = path.read_bytes()
-        digest.update(hashlib.sha256(raw).digest())
+        digest.update(bytes.fromhex(warehouse.file_sha256(path)))
         if path.suffix.lower() == ".parquet":
             header, records, starts = read_parquet_records(path)
         else:
-            header, records, starts = read_csv_records(path, raw)
+            header, records, starts = read_csv_records(path)
         df, chk, dropped, identifiers = validate_frame(str(path), header, records, starts, progs, now)
         summary.files.append(str(path))
         summary.rows_read += len(df)
@@ -348,7 +470,23 @@ def _mark(df: pd.DataFrame, rows: pd.DataFrame, column: str, message: str, probl
 
 def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Path | None = None,
            wait_seconds: float = 0.0, now: pd.Timestamp | None = None) -> Summary:
-    """Validate and publish `paths` as one new snapshot. Raises IngestRejected with the problems."""
+    """Validate and publish `paths` as one new snapshot. Raises IngestRejected with the problems.
+
+    A rejected ingest changes no snapshot; it is recorded in the ingest log (the Data loads page shows it).
+    """
+    try:
+        return _ingest(paths, skip_invalid=skip_invalid, root=root, wait_seconds=wait_seconds, now=now)
+    except IngestRejected as exc:
+        first = sorted(exc.problems, key=lambda p: (p.file, p.line))[:1]
+        warehouse.append_log("ingest_log.jsonl", {
+            "event": "rejected", "at": warehouse.now_utc().isoformat(), "files": [str(p) for p in paths],
+            "problems": len(exc.problems), "first_problem": str(first[0]) if first else "",
+        }, root or warehouse.warehouse_dir())
+        raise
+
+
+def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | None, wait_seconds: float,
+            now: pd.Timestamp | None) -> Summary:
     started = time.monotonic()
     paths = [Path(p) for p in paths]
     progs = programs()
@@ -401,7 +539,7 @@ def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summ
 
         incoming = data[valid].drop_duplicates(subset=list(COLUMNS))
         con.register("incoming_df", incoming[[*COLUMNS, "line", "file"]])
-        con.execute("create temp table incoming as select * from incoming_df")
+        warehouse.run_script(con, "_stage_incoming")
         con.unregister("incoming_df")
         clash = warehouse.run_script(con, "_stored_conflicts").df()
         if len(clash):

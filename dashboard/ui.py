@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import extract, metrics, sidebar, warehouse
+from dashboard import extract, metrics, sidebar, signin, warehouse
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_int, fmt_num, language, plotly_locale, plotly_locale_code, t
@@ -34,6 +34,12 @@ def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
     r = warehouse.reader()
     snapshot = f"{r.root}/{r.snapshot_name}"
     return _cached_metric(name, f.key(), snapshot, tuple(sorted(kwargs.items())), f)
+
+
+def pin_snapshot() -> None:
+    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin)."""
+    with contextlib.suppress(warehouse.NoWarehouse):
+        warehouse.reader().pin()
 
 
 def current_filters() -> Filters:
@@ -254,7 +260,8 @@ def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None =
         if table.attrs.get("dropped"):
             st.caption(t("Left out in publication mode (computed from unrounded counts): {columns}.").format(
                 columns=", ".join(map(str, table.attrs["dropped"]))))
-        download_buttons(table, metric, key, params)
+        if signin.allowed("download_records" if metric == "application_records" else "download_aggregates"):
+            download_buttons(table, metric, key, params)
 
 
 def plotly_config() -> dict:

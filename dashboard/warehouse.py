@@ -16,6 +16,7 @@ snapshot; readers never wait for writers and never see half an ingest.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import hashlib
 import json
@@ -37,6 +38,8 @@ from dashboard.programs import ROOT
 QUERIES_DIR = ROOT / "queries"
 DEFAULT_DIR = ROOT / "data" / "warehouse"
 KEEP_SNAPSHOTS_DEFAULT = 5
+KEEP_SNAPSHOTS_MIN = 2  # the one before the current must stay, for readers that just read CURRENT and for rollback
+_SNAPSHOT_NAME = re.compile(r"^(\d{6})\.(?:duckdb|rolled-back)$")
 
 
 class WarehouseBusy(RuntimeError):
@@ -75,8 +78,29 @@ def current_snapshot(root: Path | None = None) -> Path | None:
 
 
 def snapshots(root: Path | None = None) -> list[Path]:
+    """The published snapshots, oldest first (never a writer's .tmp file, never a rolled-back one)."""
     root = root or warehouse_dir()
-    return sorted((root / "snapshots").glob("*.duckdb"))
+    return sorted(p for p in (root / "snapshots").glob("*.duckdb") if _SNAPSHOT_NAME.match(p.name))
+
+
+def _next_number(root: Path) -> int:
+    """One more than any snapshot number used so far, rolled-back ones included: a name is never reused,
+    so a reader or a cache keyed by the name cannot confuse two snapshots."""
+    used = [int(m.group(1)) for p in (root / "snapshots").iterdir() if (m := _SNAPSHOT_NAME.match(p.name))]
+    return max(used, default=0) + 1
+
+
+def _acquire(lock, wait_seconds: float) -> bool:
+    """Take the writers' lock, waiting up to `wait_seconds`; False if another process still holds it."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
 
 
 def publish(root: Path, snapshot: Path) -> None:
@@ -163,35 +187,25 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
     root = root or warehouse_dir()
     (root / "snapshots").mkdir(parents=True, exist_ok=True)
     lock = open(root / ".lock", "a+")  # noqa: SIM115 - held for the whole block
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                lock.close()
-                raise WarehouseBusy(
-                    f"{root}: another ingest is running; wait for it to finish or pass --wait SECONDS"
-                ) from None
-            time.sleep(0.2)
+    if not _acquire(lock, wait_seconds):
+        lock.close()
+        raise WarehouseBusy(f"{root}: another ingest is running; wait for it to finish or pass --wait SECONDS")
     try:
-        for stale in root.glob("snapshots/.tmp-*"):  # left by a writer that crashed
+        for stale in [*root.glob("snapshots/.tmp-*"), *root.glob("CURRENT.*.tmp")]:  # left by a writer that crashed
             stale.unlink(missing_ok=True)
         base = current_snapshot(root)
-        existing = snapshots(root)
-        number = int(existing[-1].stem) + 1 if existing else 1
+        number = _next_number(root)
         tmp = root / "snapshots" / f".tmp-{number:06d}.duckdb"
         if base is not None:
             shutil.copyfile(base, tmp)
         con = duckdb.connect(str(tmp))
         try:
-            con.execute("set TimeZone = 'UTC'")
+            con.execute(sql_text("_session"))
             if base is None:
                 con.execute(sql_text("_schema"))
             yield con
             con.execute(sql_text("_macros"))
-            con.execute("checkpoint")
+            con.execute(sql_text("_checkpoint"))
         finally:
             con.close()
         _fsync_file(tmp)
@@ -208,32 +222,43 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
         lock.close()
 
 
+def keep_snapshots() -> int:
+    """How many snapshots to keep: DASHBOARD_KEEP_SNAPSHOTS (default 5, at least 2)."""
+    raw = os.environ.get("DASHBOARD_KEEP_SNAPSHOTS", "")
+    keep = int(raw) if raw.strip().isdigit() else KEEP_SNAPSHOTS_DEFAULT
+    return max(keep, KEEP_SNAPSHOTS_MIN)
+
+
 def prune(root: Path | None = None, keep: int | None = None) -> list[Path]:
-    """Delete all but the newest `keep` snapshots (never the current one). Returns what was deleted."""
+    """Delete all but the newest `keep` snapshots (never the current one). Returns what was deleted.
+
+    Runs under the writers' lock; when a writer holds it, nothing is deleted now (the next ingest prunes).
+    """
     root = root or warehouse_dir()
-    keep = keep or int(os.environ.get("DASHBOARD_KEEP_SNAPSHOTS", KEEP_SNAPSHOTS_DEFAULT))
-    current = current_snapshot(root)
-    old = snapshots(root)[:-keep] if keep > 0 else []
-    removed = [p for p in old if p != current]
-    for p in removed:
-        p.unlink(missing_ok=True)
-    return removed
+    keep = max(keep or keep_snapshots(), KEEP_SNAPSHOTS_MIN)
+    if not (root / "snapshots").is_dir():
+        return []
+    lock = open(root / ".lock", "a+")  # noqa: SIM115
+    try:
+        if not _acquire(lock, 0.0):
+            return []
+        current = current_snapshot(root)
+        removed = [p for p in snapshots(root)[:-keep] if p != current]
+        for p in removed:
+            p.unlink(missing_ok=True)
+        return removed
+    finally:
+        lock.close()
 
 
 def rollback(root: Path | None = None, *, wait_seconds: float = 0.0) -> tuple[Path, Path]:
     """Publish the snapshot before the current one. Returns (from, to)."""
     root = root or warehouse_dir()
+    (root / "snapshots").mkdir(parents=True, exist_ok=True)
     lock = open(root / ".lock", "a+")  # noqa: SIM115
     try:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusy(f"{root}: an ingest is running; try the rollback again later") from None
-                time.sleep(0.2)
+        if not _acquire(lock, wait_seconds):
+            raise WarehouseBusy(f"{root}: an ingest is running; try the rollback again later")
         current = current_snapshot(root)
         if current is None:
             raise NoWarehouse(f"{root}: no snapshot is published, nothing to roll back")
@@ -250,42 +275,84 @@ def rollback(root: Path | None = None, *, wait_seconds: float = 0.0) -> tuple[Pa
 
 # ---------------------------------------------------------------- reading
 
+_pins: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("snapshot_pins", default=None)
+
+
 class Reader:
-    """Read-only access to whichever snapshot is current; reopens when a new one is published."""
+    """Read-only access to whichever snapshot is current; reopens when a new one is published.
+
+    `pin()` makes the rest of the calling thread's queries read one snapshot, so a page drawn while an
+    ingest publishes shows one snapshot throughout, never half of one and half of the next. A
+    connection to a snapshot that is no longer current is closed once no query uses it.
+    """
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else warehouse_dir()
         self._lock = threading.Lock()
-        self._name: str | None = None
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self._cons: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._users: dict[str, int] = {}
 
-    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str]:
+    def _current_name(self) -> str:
         snap = current_snapshot(self.root)
         if snap is None:
             raise NoWarehouse(f"{self.root}: no data yet; run `make warehouse` or ingest an export")
+        return snap.name
+
+    def pin(self) -> str:
+        """Read the snapshot that is current now for the rest of this thread's (context's) queries."""
+        name = self._current_name()
+        _pins.set({**(_pins.get() or {}), str(self.root): name})
+        return name
+
+    def _wanted(self) -> str:
+        pinned = (_pins.get() or {}).get(str(self.root))
+        if pinned and (pinned in self._cons or (self.root / "snapshots" / pinned).exists()):
+            return pinned
+        return self._current_name()  # not pinned, or the pinned one was pruned before it was opened
+
+    def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str]:
+        name = self._wanted()
         with self._lock:
-            if snap.name != self._name:
-                con = duckdb.connect(str(snap), read_only=True, config={"threads": 2})
-                # The old connection is not closed: cursors of other sessions may still be reading it.
-                self._con, self._name = con, snap.name
-            assert self._con is not None
-            cur = self._con.cursor()  # a cursor per call: connections are not thread-safe
-        cur.execute("set TimeZone = 'UTC'")
-        return cur, self._name
+            if name not in self._cons:
+                self._cons[name] = duckdb.connect(str(self.root / "snapshots" / name), read_only=True,
+                                                  config={"threads": 2})
+            self._users[name] = self._users.get(name, 0) + 1
+            cur = self._cons[name].cursor()  # a cursor per call: connections are not thread-safe
+        cur.execute(sql_text("_session"))
+        return cur, name
+
+    def _release(self, name: str) -> None:
+        current = current_snapshot(self.root)
+        with self._lock:
+            self._users[name] -= 1
+            for old in [n for n, users in self._users.items() if users == 0 and (current is None or n != current.name)]:
+                self._cons.pop(old).close()
+                del self._users[old]
+
+    def close(self) -> None:
+        """Close every connection (queries still running keep theirs until they finish)."""
+        with self._lock:
+            for name in [n for n, users in self._users.items() if users == 0]:
+                self._cons.pop(name).close()
+                del self._users[name]
 
     @property
     def snapshot_name(self) -> str | None:
-        snap = current_snapshot(self.root)
-        return snap.name if snap else None
+        """The snapshot this thread reads: the pinned one, else the current one (None before any)."""
+        try:
+            return self._wanted()
+        except NoWarehouse:
+            return None
 
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run queries/<name>.sql with its $parameters bound; values are never formatted into SQL."""
-        cur, _ = self._connection()
+        cur, snap = self._connection()
         try:
             sql = sql_text(name)
             return cur.execute(sql, bind(sql, params)).df()
         finally:
             cur.close()
+            self._release(snap)
 
 
 _readers: dict[str, Reader] = {}

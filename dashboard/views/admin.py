@@ -8,15 +8,13 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import extract, ui
+from dashboard import extract, signin, ui
 from dashboard.i18n import fmt_datetime, fmt_int, t
 
+signin.require("view_audit_log")  # first: the page shows nothing to a role without access
 program = ui.current_program()
 
 st.header(t("Extract audit log"))
-if not ui.allowed("view_audit"):
-    st.warning(t("Your role does not allow the audit log. Ask the dashboard team for administrator access."))
-    st.stop()
 
 st.markdown(t("Every extract, from a download button or the command line, adds one line to the audit log "
               "beside the warehouse snapshots. The dashboard cannot change or delete it, and a new snapshot "
