@@ -393,7 +393,7 @@ async def _watch(page, url: str, stop: threading.Event, result: ViewingResult, b
             await page.wait_for_function(
                 """() => { const app = document.querySelector('[data-testid="stApp"]');
                            return app && app.dataset.testScriptState === 'notRunning'
-                               && document.querySelectorAll('[data-testid="stMetric"]').length >= 4
+                               && document.querySelectorAll('[data-testid="stMetric"]').length >= 3
                                && document.body.innerText.includes('applications match the filters'); }""",
                 timeout=120_000)
             body = await page.inner_text("body", timeout=120_000)

@@ -161,8 +161,11 @@ def download_buttons(df: pd.DataFrame, metric: str, key: str, params: dict | Non
     """"Download CSV" and "with provenance (zip)": built only when pressed, audited, no rerun.
 
     `df` is the metric's own rows (or ui.publish of them): the file is then byte for byte what
-    `python -m dashboard.extract` writes for the same metric, filters and parameters.
+    `python -m dashboard.extract` writes for the same metric, filters and parameters. Nothing is drawn
+    for a role that may not download (access.ACTIONS).
     """
+    if not signin.allowed("download_records" if metric == "application_records" else "download_aggregates"):
+        return
     f = f or current_filters()
     context = {"metric": metric, "f": f, "params": dict(params or {}), "publication": publication(),
                "lang": language(), "version": data_version(f.program_id), "who": who()}
@@ -260,8 +263,7 @@ def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None =
         if table.attrs.get("dropped"):
             st.caption(t("Left out in publication mode (computed from unrounded counts): {columns}.").format(
                 columns=", ".join(map(str, table.attrs["dropped"]))))
-        if signin.allowed("download_records" if metric == "application_records" else "download_aggregates"):
-            download_buttons(table, metric, key, params)
+        download_buttons(table, metric, key, params)
 
 
 def plotly_config() -> dict:

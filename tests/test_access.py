@@ -122,12 +122,18 @@ def offered(at: AppTest) -> set[str]:
     return names
 
 
+# The pages anyone with view_aggregates may open, and the record-level ones on top.
+AGGREGATE_PAGES = {"overview.py", "velocity.py", "countries.py", "time_to_cap.py", "h1b_context.py", "about.py"}
+ANALYST_PAGES = AGGREGATE_PAGES | {"ingest_history.py", "extracts.py"}
+ALL_PAGES = ANALYST_PAGES | {"admin.py"}
+
+
 def test_without_a_provider_the_demo_says_it_is_unauthenticated_and_gets_demo_role(access_env):
     at = app()
     assert not at.exception
     assert at.warning[0].value.startswith("Local demo without sign-in: anyone who can open this address")
     assert "Record-level pages" not in at.warning[0].value
-    assert offered(at) == {"overview.py", "about.py", "ingest_history.py"}  # demo_role admin: every page
+    assert offered(at) == ALL_PAGES  # demo_role admin: every page
 
 
 def test_without_a_provider_real_records_are_never_offered_unsigned(access_env, tmp_path):
@@ -137,7 +143,7 @@ def test_without_a_provider_real_records_are_never_offered_unsigned(access_env, 
     at = app()
     assert not at.exception
     assert "Record-level pages stay hidden until sign-in is configured." in at.warning[0].value
-    assert offered(at) == {"overview.py", "about.py"}
+    assert offered(at) == AGGREGATE_PAGES
 
 
 def test_with_a_provider_nobody_sees_data_before_signing_in(access_env):
@@ -151,16 +157,16 @@ def test_with_a_provider_nobody_sees_data_before_signing_in(access_env):
 def test_a_signed_in_viewer_sees_aggregates_and_downloads_but_not_data_loads(access_env):
     at = app({"is_logged_in": True, "email": "bob@example.org", "name": "Bob"})
     assert not at.exception
-    assert len(at.metric) == 4
+    assert len(at.metric) == 3  # the Overview's three headline counts
     assert "Signed in as bob@example.org (viewer)." in [c.value for c in at.sidebar.caption]
-    assert len(at.download_button) == 2  # the numbers behind each chart
-    assert offered(at) == {"overview.py", "about.py"}
+    assert len(at.download_button) == 4  # the numbers behind each chart: CSV, and CSV with provenance
+    assert offered(at) == AGGREGATE_PAGES
 
 
 def test_a_signed_in_analyst_is_offered_data_loads(access_env):
     at = app({"is_logged_in": True, "email": "ana.lyst@example.org"})
     assert not at.exception
-    assert offered(at) == {"overview.py", "about.py", "ingest_history.py"}
+    assert offered(at) == ANALYST_PAGES
     at.switch_page("views/ingest_history.py").run()
     assert not at.exception
     assert [h.value for h in at.header] == ["Data loads"]

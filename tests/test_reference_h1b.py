@@ -85,14 +85,12 @@ def test_every_file_has_its_provenance(shared_reference_warehouse):
 
 
 def test_damaged_names_and_zip_codes_are_kept_and_flagged(shared_reference_warehouse):
-    con, _ = warehouse.reader()._connection()
-    damaged = con.execute("select employer, employer_flag, employer_key, continuing_approvals from h1b_employers "
-                          "where employer_flag is not null order by employer_flag, fiscal_year").fetchall()
+    q = warehouse.reader().query
+    damaged = list(q("_test_damaged_employers").itertuples(index=False, name=None))
     assert damaged[-1] == ("#NAME?", "excel_error", None, 1)
-    assert [d[1] for d in damaged].count("blank") == 9 and all(d[0] is None for d in damaged[:9])
-    zips = con.execute("select distinct zip, zip5 from h1b_employers where employer = '02908 HOLDCO LLC'").fetchall()
+    assert [d[1] for d in damaged].count("blank") == 9 and all(pd.isna(d[0]) for d in damaged[:9])
+    zips = list(q("_test_employer_zips", {"employer": "02908 HOLDCO LLC"}).itertuples(index=False, name=None))
     assert zips == [("2908", "02908")]  # the published value stays; the leading zero is added beside it
-    con.close()
 
 
 def test_top_employers_merge_spellings_that_differ_in_punctuation(shared_reference_warehouse):
@@ -120,11 +118,8 @@ def test_employer_search_is_bound_and_ignores_case_and_punctuation(shared_refere
 
 
 def test_lca_sample_keeps_published_wages_and_adds_annual_ones(shared_reference_warehouse):
-    con, _ = warehouse.reader()._connection()
-    status = dict(con.execute("select case_status, count(*) from h1b_lca_sample group by all").fetchall())
+    q = warehouse.reader().query
+    status = dict(q("_test_lca_status").itertuples(index=False, name=None))
     assert status == {"Certified": 9547, "Certified - Withdrawn": 193, "Withdrawn": 184, "Denied": 76}
-    hourly = con.execute("select count(*) from h1b_lca_sample where wage_unit_of_pay = 'Hour' "
-                         "and wage_annual <> wage_rate_of_pay_from * 2080").fetchone()
-    assert hourly == (0,)
-    assert con.execute("select count(*) from h1b_lca_sample where wage_annual is null").fetchone() == (0,)
-    con.close()
+    checks = q("_test_lca_wage_checks").iloc[0]
+    assert (checks["hourly_mismatch"], checks["no_annual"]) == (0, 0)

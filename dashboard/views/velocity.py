@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, extract, ui
+from dashboard import charts, ui
 from dashboard import filters as fl
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, language, t
@@ -152,8 +152,7 @@ else:
         since_opening_hours=miles["since_opening"] / pd.Timedelta(hours=1),
         since_previous_hours=miles["since_previous"] / pd.Timedelta(hours=1),
     ).drop(columns=["since_opening", "since_previous"])
-    st.download_button(t("Download CSV"), data=lambda: extract.csv_bytes(rows), file_name=ui.file_name("milestones", f),
-                       mime="text/csv", key="dl-milestones", on_click="ignore", icon=":material/download:")
+    ui.download_buttons(rows, "milestones", "milestones")
 
 st.subheader(t("Intakes compared"))
 progs = programs()
