@@ -400,20 +400,26 @@ def _reference_layout(fig: go.Figure, source: str, height: int) -> go.Figure:
     return fig
 
 
+# Marker shapes that have an open form and stay apart at 9 px, for lines that need a shape each.
+LINE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon", "star"]
+
+
 def issuances_chart(df: pd.DataFrame, *, value: str, y_title: str, source: str) -> go.Figure:
     """Visas issued per calendar year, one line per nationality (df: year, months, label, rank, `value`).
 
-    Years the source covers only in part (months < 12) are drawn with open markers.
+    Each nationality has its own marker shape besides its colour; years the source covers only in part
+    (months < 12) are drawn with the open form of that shape.
     """
     fig = go.Figure()
     for i, (name, rows) in enumerate(df.groupby("label", sort=False)):
         other = rows["rank"].isna().all()
         colour = PALETTE["neutral"] if other else SEQUENCE[i % (len(SEQUENCE) - 1)]
+        shape = LINE_SYMBOLS[i % len(LINE_SYMBOLS)]
         partial = rows["months"] < 12
         fig.add_scatter(
             x=rows["year"], y=rows[value], name=name, mode="lines+markers",
             line={"color": colour, "width": 2, "dash": "dot" if other else "solid"},
-            marker={"size": 8, "color": colour, "symbol": ["circle-open" if p else "circle" for p in partial]},
+            marker={"size": 9, "color": colour, "symbol": [f"{shape}-open" if p else shape for p in partial]},
             customdata=rows["months"], hovertemplate="%{y:,} (%{customdata}/12)<extra>" + name + "</extra>",
         )
     fig.update_xaxes(title=t("Calendar year"), dtick=1)

@@ -157,7 +157,7 @@ ui.chart_block(
     metric="h1b_issuances_by_year", key="h1b-issuances")
 partial_years = years[years["months"] < 12]
 if len(partial_years):
-    st.caption(t("Open circles: years the source covers in part ({years}).").format(years=", ".join(
+    st.caption(t("Hollow markers: years the source covers in part ({years}).").format(years=", ".join(
         t("{year}: {months} months").format(year=int(r.year), months=int(r.months))
         for r in partial_years.itertuples())))
 st.caption(source_line(sources, ISSUANCES_FILE))
