@@ -389,7 +389,22 @@ def reference_note(publisher: str, period: str, width: int = 90) -> str:
     import textwrap
 
     text = t("Source: {publisher}; {period}.").format(publisher=t(publisher), period=t(period))
-    return "<br>".join(textwrap.wrap(text, width))
+    return markdown_italics("<br>".join(textwrap.wrap(text, width)))
+
+
+def markdown_italics(text: str) -> str:
+    """Titles set in Markdown italics (*H-1B Employer Data Hub*, as source texts cite publications) in
+    plotly's markup (<i>...</i>); a title that a <br> breaks is closed before it and reopened after."""
+    lines, italic = [], False
+    for line in text.split("<br>"):
+        out = "<i>" if italic else ""
+        for i, piece in enumerate(line.split("*")):
+            if i:
+                italic = not italic
+                out += "<i>" if italic else "</i>"
+            out += piece
+        lines.append(out + ("</i>" if italic else ""))
+    return "<br>".join(lines)
 
 
 def _reference_layout(fig: go.Figure, source: str, height: int) -> go.Figure:

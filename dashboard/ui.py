@@ -188,6 +188,49 @@ COLUMN_LABELS = {
     "family": N_("Family applications"), "arrivals": N_("Arrivals"), "cumulative": N_("Cumulative total"),
     "interval_start": N_("Interval start"), "interval_end": N_("Interval end"), "share": N_("Share"),
 }
+# Every other column a metric returns (the Extracts page shows any of them), and those pages add to them.
+COLUMN_LABELS.update({
+    # application records and cap status
+    "application_id": N_("Application ID"), "submitted_at": N_("Submitted at"),
+    "principal_application_id": N_("Principal's application ID"), "us_state": N_("US state"),
+    "intended_province": N_("Intended province"), "status_at": N_("Status since"),
+    "counted": N_("Counted toward the cap"), "cap_reached_at": N_("Cap reached at"), "over_cap": N_("Over cap"),
+    "remaining": N_("Places remaining"), "latest_submission": N_("Newest submission"),
+    "last_ingest_at": N_("Last ingest"), "ingest_id": N_("Ingest ID"), "file_hash": N_("File hash (SHA-256)"),
+    "first_at": N_("First application"), "last_at": N_("Last application"),
+    # velocity
+    "principal": N_("Principal applications"), "rate_at": N_("Rate measured at"),
+    "principal_per_hour_1h": N_("Principal applications per hour, last hour"),
+    "family_per_hour_1h": N_("Family applications per hour, last hour"),
+    "principal_per_hour_6h": N_("Principal applications per hour, last 6 hours"),
+    "family_per_hour_6h": N_("Family applications per hour, last 6 hours"),
+    "milestone": N_("Milestone"), "since_opening": N_("Since opening"),
+    "since_previous": N_("Since the previous milestone"), "elapsed_hours": N_("Hours since opening"),
+    "share_of_cap": N_("Share of the cap"), "program": N_("Program"),
+    # countries
+    "rank": N_("Rank"), "country": N_("Country"), "countries": N_("Number of countries"),
+    "principal_share": N_("Share of principal applications"), "family_share": N_("Share of family applications"),
+    "applicant_share": N_("Share of principal applications"), "h1b_issuances": N_("H-1B visas issued"),
+    "h1b_share": N_("Share of H-1B visas"), "ratio": N_("Ratio"), "per_1000": N_("Applications per 1,000 H-1B visas"),
+    "uscis_share": N_("Share of USCIS approvals"), "uscis_approved": N_("USCIS approvals"),
+    # US H-1B reference statistics
+    "year": N_("Year"), "months": N_("Months covered"), "fiscal_year": N_("Fiscal year"),
+    "partial_release": N_("Partial release"), "nationality": N_("Nationality as published"), "iso3": N_("ISO code"),
+    "h1b": N_("H-1B visas"), "h4": N_("H-4 visas"), "h4_per_h1b": N_("H-4 visas per H-1B visa"),
+    "lottery_month": N_("Lottery month"), "eligible_registrations": N_("Eligible registrations"),
+    "selected_registrations": N_("Registrations selected"),
+    "i129_receipts_from_registrations": N_("Petitions filed from selected registrations"),
+    "employer": N_("Employer"), "employer_flag": N_("Name problem in the source"), "spellings": N_("Spellings"),
+    "initial_approvals": N_("Initial approvals"), "continuing_approvals": N_("Continuing approvals"),
+    "initial_denials": N_("Initial denials"), "continuing_denials": N_("Continuing denials"),
+    "hub_rows": N_("Rows in the source files"), "employer_rows": N_("Rows in the source files"),
+    "flagged_rows": N_("Rows with a flagged name"), "states": N_("Number of states"), "state": N_("State as published"),
+    "state_code": N_("State code"), "state_name": N_("State"), "state_kind": N_("Kind"),
+    "fact": N_("Fact"), "value": N_("Value"), "as_of": N_("As of"), "note": N_("Note"), "source_id": N_("Source ID"),
+    "source_file": N_("Source file"), "table_name": N_("Table"), "file": N_("File"), "publisher": N_("Publisher"),
+    "period": N_("Period"), "caveat": N_("Caveat"), "source": N_("Source"), "spelling": N_("Spelling as published"),
+    "non_country": N_("Names no country"), "in_year": N_("In the year"), "all_years": N_("All years loaded"),
+})
 CODE_COLUMNS = {"applicant_role", "permit_type", "status"}  # codes shown with their label (sidebar.LABELS)
 COUNTRY_COLUMNS = {"citizenship", "birth_country"}  # ISO codes shown with the country's name
 

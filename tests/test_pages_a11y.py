@@ -213,8 +213,9 @@ def test_tables_show_numbers_codes_and_countries_in_the_page_s_language():
         shown = ui.display_frame(df).to_string(delimiter="|").splitlines()[1].split("|")
         assert shown[1:] == ["Corée du Sud (KOR)", "Approuvée", "10\u00a0000", "0,43", "7", "x"]
         assert ui.column_label("interval_start (America/Toronto)") == "Début de l'intervalle (America/Toronto)"
-        assert ui.column_label("note") == "note"
-        assert ui.column_label("note", {"note": "Remarque"}) == "Remarque"
+        assert ui.column_label("memo") == "memo"  # a column no table names keeps its identifier
+        assert ui.column_label("memo", {"memo": "Mémo"}) == "Mémo"
+        assert ui.column_label("note") == "Remarque"  # the reference tables' note column
     finally:
         i18n.set_language("en")
     assert ui.column_label("applicant_role") == "Applicant role"

@@ -97,8 +97,8 @@ def against_h1b(year: int, top_n: int) -> None:
                t("H-1B visas: US Department of State, visas issued by nationality, calendar {year}.").format(
                    year=year)]
     if has_uscis:
-        sources.append(t("USCIS approvals (where published): Characteristics of H-1B Specialty Occupation "
-                         "Workers, fiscal {year}.").format(year=year))
+        sources.append(t("USCIS approvals (where published): *Characteristics of H-1B Specialty Occupation "
+                         "Workers*, fiscal {year}.").format(year=year))
     lead = rep.iloc[0]
     summary = t("{country} accounts for {share} of principal applicants and {h1b} of US H-1B visas issued in "
                 "{year}: a ratio of {ratio} ({per_1000} applications per 1,000 H-1B visas). Above 1, a country "
@@ -106,7 +106,7 @@ def against_h1b(year: int, top_n: int) -> None:
         country=lead["label"], share=_pct(lead["applicant_share"]), h1b=_pct(lead["h1b_share"]), year=year,
         ratio=_num(lead["ratio"], 2), per_1000=_num(lead["per_1000"], 1))
     uscis_label = t("Share of USCIS H-1B approvals, fiscal {year} (country of birth)").format(year=year)
-    fig = charts.representation_chart(rep, year=year, source="<br>".join(sources),
+    fig = charts.representation_chart(rep, year=year, source=charts.markdown_italics("<br>".join(sources)),
                                       uscis_label=uscis_label if has_uscis else None)
     table = rep[["rank", "citizenship", "label", "countries", "applications", "applicant_share", "h1b_issuances",
                  "h1b_share", "ratio", "per_1000", "uscis_share", "uscis_approved"]].rename(columns={"label": "country"})

@@ -20,6 +20,7 @@ VISAS = {"H1B": N_("H-1B (workers)"), "H4": N_("H-4 (their spouses and children)
 VISA_CLASS = {"H1B": "H-1B", "H4": "H-4"}  # the visa classes' names, the same in both languages
 RANKINGS = {"initial": N_("Initial approvals"), "continuing": N_("Continuing approvals")}
 FLAGGED = {"blank": N_("(name blank in the source)"), "excel_error": N_("(name damaged by Excel in the source)")}
+NAMED = {"label": N_("Country")}  # the tables' column of names in the page's language
 STATES_WITHOUT_CODE = {"(blank)": N_("(state blank in the source)"), "XX": N_("(state unknown: XX)")}
 
 
@@ -154,7 +155,7 @@ ui.chart_block(
               "The {top} nationalities with the most H-1B visas since 2017 are drawn, the rest together.").format(
         year=latest, n=fmt_int(in_latest[column].sum()), visa=VISA_CLASS[visa], country=leader["label"],
         share=fmt_pct(leader[column] / in_latest[column].sum()), top=TOP_NATIONALITIES),
-    metric="h1b_issuances_by_year", key="h1b-issuances")
+    metric="h1b_issuances_by_year", key="h1b-issuances", labels=NAMED)
 partial_years = years[years["months"] < 12]
 if len(partial_years):
     st.caption(t("Hollow markers: years the source covers in part ({years}).").format(years=", ".join(
@@ -179,7 +180,7 @@ else:
                   "H-1B visa. Shown: the {top} nationalities with the most H-1B visas that year.").format(
             year=ratio_year, country=first["label"], h4=fmt_int(first["h4"]), h1b=fmt_int(first["h1b"]),
             ratio=fmt_num(first["h4_per_h1b"], 2), top=len(ratio)),
-        metric="h1b_h4_ratio_by_nationality", key="h1b-ratio")
+        metric="h1b_h4_ratio_by_nationality", key="h1b-ratio", labels=NAMED)
     st.caption(t("H-4 visas go to the spouses and children of H-1B workers. Their number per H-1B visa of the "
                  "same year is only a rough proxy for family size: families already in the US, who change "
                  "status there, get no visa, and a worker's family may travel in another year."))

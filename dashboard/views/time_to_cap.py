@@ -17,6 +17,12 @@ FAN_POINTS = 24
 EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
          timedelta(hours=6): N_("every 6 hours"), timedelta(hours=12): N_("every 12 hours"),
          timedelta(days=1): N_("every day"), timedelta(days=7): N_("every week")}
+# The forecast tables' columns, as the tables behind the charts show them (the CSV keeps the identifiers).
+LABELS = {"count": N_("Applications counted toward the cap"), "reached_at": N_("Cap reached at"),
+          "made_at": N_("Forecast made"), "counted": N_("Counted"), "p10": N_("Early end of the range (P10)"),
+          "p50": N_("Median (P50)"), "p90": N_("Late end of the range (P90)"), "chance_by_close": N_("Chance by close"),
+          "actual": N_("Actual cap moment"), "in_range": N_("Range held the actual moment"),
+          "p50_error_hours": N_("Median minus actual moment (hours)")}
 
 
 def forecast_moment(f: Filters, program: Program) -> datetime:
@@ -134,7 +140,7 @@ def _live() -> None:
         summary = t("The count so far ({n}) and, shaded, the range in which 80 % of the simulated futures climb "
                     "to the cap; the dotted line is their median.").format(n=fmt_int(p.counted))
         table = local_table(fan, ["p10", "p50", "p90"], tz)
-    ui.chart_block(fig, table, summary=summary, metric="counting_arrivals", key="ttc-fan")
+    ui.chart_block(fig, table, summary=summary, metric="counting_arrivals", key="ttc-fan", labels=LABELS)
 
 
 live()
@@ -221,7 +227,7 @@ else:
                 n=fmt_int(len(hist)), every=every, moment=fmt_datetime(as_of, tz))
         fig = charts.forecast_history_chart(hist, program, actual)
         table = local_table(hist, [c for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist], tz)
-        ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history")
+        ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history", labels=LABELS)
         shown = pd.DataFrame({
             t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
             t("Counted"): [fmt_int(v) for v in hist["counted"]],
