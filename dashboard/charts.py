@@ -79,6 +79,7 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
                      tickfont=axis_text, title_font=axis_text, separatethousands=True, exponentformat="none")
     localize_date_axes(fig)
     distinguish_traces(fig)
+    keep_moment_labels_inside(fig)
     # At the foot of the figure whatever its height (paper units are relative to the plot area).
     plot_height = max(height - top - bottom, 1)
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-bottom / plot_height, yshift=4,
@@ -154,7 +155,37 @@ def add_moment(fig: go.Figure, when: datetime, label: str, tz: str) -> go.Figure
     x = pd.Timestamp(when).tz_convert(tz).tz_localize(None)
     fig.add_vline(x=x, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
     fig.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, xanchor="left", yanchor="top",
-                       font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)")
+                       font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)", name=MOMENT_LABEL)
+    return fig
+
+
+MOMENT_LABEL = "moment-label"  # the name of the annotations that label a vertical line (add_moment, add_events)
+
+
+def keep_moment_labels_inside(fig: go.Figure) -> go.Figure:
+    """Labels of vertical lines sit right of their line in the left half of the x range and left of it in
+    the right half, so that the figure's edge never cuts them (base_layout calls it, once the range is set)."""
+    labels = [a for a in fig.layout.annotations if a.name == MOMENT_LABEL]
+    if not labels:
+        return fig
+    if fig.layout.xaxis.range:
+        values = list(fig.layout.xaxis.range)
+    else:
+        values = [v for tr in fig.data if getattr(tr, "x", None) is not None and tr.xaxis in (None, "x")
+                  for v in tr.x if v is not None]
+    if not values:
+        return fig
+    dates = isinstance(labels[0].x, date | str | np.datetime64)
+    convert = (lambda v: pd.to_datetime(pd.Series(v), errors="coerce")) if dates else \
+        (lambda v: pd.to_numeric(pd.Series(v), errors="coerce"))
+    span = convert(values).dropna()
+    if span.empty or span.min() == span.max():
+        return fig
+    lo, hi = span.min(), span.max()
+    for a in labels:
+        x = convert([a.x]).iloc[0]
+        if pd.notna(x) and (x - lo) / (hi - lo) > 0.5:
+            a.xanchor = "right"
     return fig
 
 
@@ -167,7 +198,7 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
         fig.add_vline(x=x, line={"color": EVENT_LINE, "width": 1, "dash": "dot"})
         fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=ev.label(language()),
                            showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
-                           bgcolor="rgba(255,255,255,0.8)")
+                           bgcolor="rgba(255,255,255,0.8)", name=MOMENT_LABEL)
     return fig
 
 

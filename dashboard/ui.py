@@ -9,6 +9,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -416,6 +417,18 @@ def refresh_seconds() -> float:
         return max(1.0, float(os.environ.get("DASHBOARD_REFRESH_SECONDS", "10")))
     except ValueError:
         return 10.0
+
+
+def data_moment(f: Filters, program: Program) -> datetime:
+    """The moment the figures stand at: the "as of" moment, or with the latest data the moment the data
+    are complete up to (the last ingest, never later than now), in the program's zone. The Overview's
+    status and the forecast both stand there, so "open, 3 h since opening" and the forecast agree."""
+    now = warehouse.now_utc().astimezone(program.tz)
+    if f.as_of is not None:
+        return min(f.as_of, now)
+    row = run_metric("data_freshness", Filters(program.id)).iloc[0]
+    known = [v.to_pydatetime() for v in (row["last_ingest_at"], row["latest_submission"]) if not pd.isna(v)]
+    return min(max(known), now).astimezone(program.tz) if known else now
 
 
 def data_digest(df: pd.DataFrame) -> str:

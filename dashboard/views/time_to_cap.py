@@ -11,7 +11,6 @@ import streamlit as st
 from dashboard import charts, forecast, forecast_text, i18n, ui
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t
-from dashboard.programs import Program
 
 FAN_POINTS = 24
 EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
@@ -23,17 +22,6 @@ LABELS = {"count": N_("Applications counted toward the cap"), "reached_at": N_("
           "p50": N_("Median (P50)"), "p90": N_("Late end of the range (P90)"), "chance_by_close": N_("Chance by close"),
           "actual": N_("Actual cap moment"), "in_range": N_("Range held the actual moment"),
           "p50_error_hours": N_("Median minus actual moment (hours)")}
-
-
-def forecast_moment(f: Filters, program: Program) -> datetime:
-    """The moment the forecast stands at: the "as of" moment, or with the latest data the moment the
-    data are complete up to (the last ingest, never later than now)."""
-    now = datetime.now(program.tz)
-    if f.as_of is not None:
-        return min(f.as_of, now)
-    row = ui.run_metric("data_freshness", Filters(program.id)).iloc[0]
-    known = [v.to_pydatetime() for v in (row["last_ingest_at"], row["latest_submission"]) if not pd.isna(v)]
-    return min(max(known), now).astimezone(program.tz) if known else now
 
 
 def arrivals_for(f: Filters) -> pd.DataFrame:
@@ -81,7 +69,7 @@ def live() -> None:
 
 def _live() -> None:
     rows = arrivals_for(f)
-    as_of = forecast_moment(f, program)
+    as_of = ui.data_moment(f, program)
     times = rows["submitted_at"]
     key = (program.id, as_of.isoformat(), ui.data_digest(rows), program.cap)
     p = _projection(key, times, program.cap, as_of, program.opens_at, program.closes_at)
@@ -110,9 +98,9 @@ def _live() -> None:
         if day:
             c3.caption(day)
     if program.closes_at is None:
-        c4.metric(t("Chance of reaching the cap by close"), "—", help=t("The program has no closing date."))
+        c4.metric(t("Chance by close"), "—", help=t("The program has no closing date."))
     else:
-        c4.metric(t("Chance of reaching the cap by close"),
+        c4.metric(t("Chance by close"),
                   fmt_pct(p.probability_by_close, 0) if p.probability_by_close is not None else "—",
                   help=t("Share of the simulated futures that reach the cap before the intake closes ({close}).")
                   .format(close=fmt_datetime(program.closes_at, tz)))
@@ -157,7 +145,7 @@ def what_if() -> None:
 def _what_if() -> None:
     st.subheader(t("What if the cap had been different?"))
     rows = arrivals_for(f)
-    as_of = forecast_moment(f, program)
+    as_of = ui.data_moment(f, program)
     times = rows["submitted_at"]
     recorded = int((times <= as_of).sum())
     if recorded == 0:
@@ -191,7 +179,7 @@ what_if()
 
 st.subheader(t("Forecasts made along the way, against what happened"))
 rows = arrivals_for(f)
-as_of = forecast_moment(f, program)
+as_of = ui.data_moment(f, program)
 times = rows["submitted_at"]
 if int(((times >= program.opens_at) & (times <= as_of)).sum()) == 0:
     st.info(t("No application counting toward the cap had arrived by then: no forecast could be made."),
