@@ -38,6 +38,7 @@ EVENT_LINE = "#767676"  # the lightest grey with 4.5:1 on white
 PATTERNS = ["", "/", ".", "x", "-", "\\", "+", "|"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star"]
+SUPPRESSED = "--"  # a count publication mode suppressed (extract.SUPPRESSED_MARK), where a chart writes counts
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"  # system fonts only: no web fonts
 
 
@@ -252,17 +253,20 @@ def citizenship_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
     fig = go.Figure()
     for col, name, colour, pattern in (("principal", t("Principal applicants"), PALETTE["principal"], ""),
                                        ("family", t("Family members"), PALETTE["family"], "/")):
-        shares = [fmt_pct(float(s)) if pd.notna(s) else "—" for s in df[f"{col}_share"]]
+        # an empty count is one publication mode suppressed: "--", as in its table
+        shares = [SUPPRESSED if pd.isna(n) else fmt_pct(float(s)) if pd.notna(s) else "—"
+                  for n, s in zip(df[col], df[f"{col}_share"], strict=True)]
         fig.add_bar(
             name=name, y=df["label"], x=df[col], orientation="h", customdata=df["code"],
             text=shares, textposition="outside", cliponaxis=False,
             marker={"color": colour, "pattern": {"shape": pattern}},
-            hovertext=[f"{fmt_int(n)} ({s})" for n, s in zip(df[col], shares, strict=True)],
+            hovertext=[f"{SUPPRESSED if pd.isna(n) else fmt_int(n)} ({s})" for n, s in zip(df[col], shares, strict=True)],
             hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>",
         )
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.25, clickmode="event+select")
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    top = float(df[["principal", "family"]].max().max()) if len(df) else 0.0
+    top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else 0.0
+    top = 0.0 if pd.isna(top) else float(top)
     fig.update_xaxes(title=t("Applications (share of their group beside each bar)"), range=[0, max(top, 1) * 1.12])
     base_layout(fig, source=source, height=_ranked_height(len(df), 52))
     fig.update_yaxes(rangemode="normal")
@@ -300,7 +304,7 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
                        showarrow=False, text="<b>" + t("Ratio") + "</b>", font={"size": 12, "color": "#222222"})
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.2, clickmode="event+select")
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    top = max(float(df[col].max()) for col, *_ in series if df[col].notna().any())
+    top = max([float(df[col].max()) for col, *_ in series if df[col].notna().any()] or [0.0])
     fig.update_xaxes(title=t("Share"), tickformat=".0%", range=[0, max(top, 0.01) * 1.12])
     base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)))
     fig.update_yaxes(rangemode="normal", separatethousands=False)
@@ -542,38 +546,59 @@ def _local(when: datetime, tz: str) -> pd.Timestamp:
 
 
 def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program, as_of: datetime,
-                       reached_at: datetime | None, p50: datetime | None, cap: int | None = None) -> go.Figure:
+                       reached_at: datetime | None, p50: datetime | None, cap: int | None = None,
+                       observed: pd.DataFrame | None = None) -> go.Figure:
     """The cumulative count of applications toward the cap, and the forecast fan (P10 to P90, with the
     median) from `as_of` up to the cap. `arrivals`: submission times (UTC), sorted; `fan`: rows of
-    count, p10, p50, p90 (aware datetimes, NaT where after close)."""
+    count, p10, p50, p90 (aware datetimes, NaT where after close). `observed` (publication mode): rows of
+    interval_end (UTC) and cumulative, drawn instead of the arrivals one by one; where it has none (every
+    total suppressed), the count at `as_of` is not drawn, nor the fan's start from it."""
     tz = program.time_zone
     cap = cap or program.cap
-    n = len(arrivals)
-    every = max(1, n // 2000)
-    pick = list(range(every - 1, n, every)) + ([n - 1] if n and (n - 1) % every else [])
-    # after the cap the curve ends with the last arrival; before it, at the forecast moment
-    end = arrivals.iloc[-1] if reached_at is not None and n else as_of
-    x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
-    y = [0] + [i + 1 for i in pick] + [n]
+    n: int | None
+    if observed is not None:
+        x = [_local(program.opens_at, tz)] + [_local(v, tz) for v in observed["interval_end"]]
+        y = [0] + observed["cumulative"].tolist()
+        n = None
+        if len(observed):
+            n = int(observed["cumulative"].iloc[-1])
+            end = observed["interval_end"].iloc[-1] if reached_at is not None else as_of
+            x, y = x + [_local(end, tz)], y + [n]
+    else:
+        n = len(arrivals)
+        every = max(1, n // 2000)
+        pick = list(range(every - 1, n, every)) + ([n - 1] if n and (n - 1) % every else [])
+        # after the cap the curve ends with the last arrival; before it, at the forecast moment
+        end = arrivals.iloc[-1] if reached_at is not None and n else as_of
+        x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
+        y = [0] + [i + 1 for i in pick] + [n]
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
                                name=t("Applications counted toward the cap"), hovertemplate="%{y:,}<extra></extra>"))
     if len(fan):
         edge = program.closes_at
         start = _local(as_of, tz)
 
-        def xs(col: str) -> list:
-            return [start] + [_local(v, tz) if pd.notna(v) else (_local(edge, tz) if edge else None) for v in fan[col]]
+        first = [] if n is None else [start]  # the fan starts from the count at the forecast moment, if shown
 
-        ys = [n] + fan["count"].tolist()
-        fig.add_trace(go.Scatter(x=xs("p10") + xs("p90")[::-1], y=ys + ys[::-1], fill="toself", mode="lines",
-                                 line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
-                                 name=t("Forecast: 80 % range (P10 to P90)")))
-        fig.add_trace(go.Scatter(x=xs("p50"), y=ys, mode="lines", line={"color": PALETTE["forecast"], "width": 2,
-                                 "dash": "dot"}, name=t("Forecast: median (P50)"),
-                                 hovertemplate="%{x|%a %d %b %H:%M}: %{y:,}<extra></extra>"))
+        def xs(col: str) -> list:
+            return first + [_local(v, tz) if pd.notna(v) else (_local(edge, tz) if edge else None) for v in fan[col]]
+
+        ys = ([] if n is None else [n]) + fan["count"].tolist()
+        if n is None:  # no count to start from: the range of the cap moment alone, as a band along the cap line
+            fig.add_trace(go.Scatter(x=[xs("p10")[-1], xs("p90")[-1]], y=[cap, cap], mode="lines", hoverinfo="skip",
+                                     line={"color": "rgba(0,158,115,0.45)", "width": 12},
+                                     name=t("Forecast: 80 % range (P10 to P90)")))
+        else:
+            fig.add_trace(go.Scatter(x=xs("p10") + xs("p90")[::-1], y=ys + ys[::-1], fill="toself", mode="lines",
+                                     line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
+                                     name=t("Forecast: 80 % range (P10 to P90)")))
+            fig.add_trace(go.Scatter(x=xs("p50"), y=ys, mode="lines", line={"color": PALETTE["forecast"], "width": 2,
+                                     "dash": "dot"}, name=t("Forecast: median (P50)"),
+                                     hovertemplate="%{x|%a %d %b %H:%M}: %{y:,}<extra></extra>"))
         fig.add_vline(x=start, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
         fig.add_annotation(x=start, y=0.02, yref="paper", text=t("Forecast made"), showarrow=False, xanchor="left",
-                           yanchor="bottom", font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)")
+                           yanchor="bottom", font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)",
+                           name=MOMENT_LABEL)
     add_cap_line(fig, cap)
     if reached_at is not None:
         add_moment(fig, reached_at, t("Cap reached"), tz)
@@ -582,7 +607,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
                                  marker={"color": PALETTE["forecast"], "size": 11, "symbol": "diamond"},
                                  hovertemplate="%{x|%a %d %b %H:%M}<extra></extra>"))
     fig.update_xaxes(title=t("Time ({zone})").format(zone=tz))
-    fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(cap, n) * 1.08])
+    fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(cap, n or 0) * 1.08])
     return base_layout(fig, source=source_note(program))
 
 

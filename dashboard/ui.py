@@ -106,6 +106,22 @@ def publish(df: pd.DataFrame, metric: str | None = None, spec: extract.Spec | No
     return extract.publish(df, spec or (extract.spec_for(metric, df) if metric else extract.infer_spec(df)))
 
 
+def as_published(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows a page computed from published rows (shares of rounded counts, say): marked as published in
+    publication mode, so chart_block and the download show them as they are; `df` when the mode is off."""
+    if publication():
+        df = df.copy()
+        df.attrs = {"published": True, "dropped": []}
+    return df
+
+
+def published_curve(curve: pd.DataFrame) -> pd.DataFrame:
+    """cumulative_principals' rows under the publication rule, without the moments whose total is suppressed
+    (for drawing a cumulative curve in publication mode)."""
+    rows = publish(curve, "cumulative_principals")
+    return rows[rows["cumulative"].notna()].astype({"cumulative": "int64"})
+
+
 def published_count(n: float | int | None) -> int | float | None:
     """A count as publication mode shows it (None = suppressed); the count itself when the mode is off."""
     if n is None or pd.isna(n):

@@ -77,6 +77,9 @@ st.markdown(t("Who is in the US H-1B pool the program draws from, where they com
 st.info(t("The sidebar filters do not apply to this page: these are published US statistics, not application "
           "records. Only the language applies; the selected program's cap is shown for comparison."),
         icon=":material/public:")
+if ui.publication():
+    st.info(t("Publication mode does not apply to this page: these statistics were already published by US "
+              "agencies, and they are shown as published."), icon=":material/shield:")
 
 present = set(ref("reference_tables")["table_name"])
 missing = [name for name in NEEDED_TABLES if name not in present]

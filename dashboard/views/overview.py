@@ -80,7 +80,8 @@ else:
     summary = t("{total} principal applications arrived by {last}; the cap of {cap} is drawn as a dashed line.").format(
         total=ui.count(total), last=fmt_datetime(last, tz), cap=fmt_int(program.cap))
     curve = ui.publish(curve, "cumulative_principals")
-    ui.chart_block(charts.cumulative_chart(curve, program, reached), curve, summary=summary,
+    # drawn without the moments whose total publication mode suppresses (the table shows them as --)
+    ui.chart_block(charts.cumulative_chart(ui.published_curve(curve), program, reached), curve, summary=summary,
                    metric="cumulative_principals", key="cumulative")
 
 st.subheader(t("Applications by role and status"))
