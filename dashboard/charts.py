@@ -236,8 +236,9 @@ def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
     """Keep base_layout's source note (its last annotation) a fixed distance under the x axis title, so a
     tall chart does not push it out of the figure; the bottom margin grows with its lines.
     """
-    fig.layout.annotations[-1].update(y=0, yshift=-54, align="left")
-    fig.update_layout(margin={"b": 66 + 16 * (source.count("<br>") + 1)})
+    # hung from its top: a note of several lines grows downward, never up into the axis title
+    fig.layout.annotations[-1].update(y=0, yshift=-58, yanchor="top", align="left")
+    fig.update_layout(margin={"b": 72 + 16 * (source.count("<br>") + 1)})
     return fig
 
 
@@ -445,8 +446,9 @@ def markdown_italics(text: str) -> str:
 def _reference_layout(fig: go.Figure, source: str, height: int) -> go.Figure:
     """base_layout, with the source note a fixed distance below the axis whatever the height."""
     base_layout(fig, source=source, height=height)
-    fig.update_layout(margin={"b": 70 + 16 * (source.count("<br>") + 1)})
-    fig.update_annotations(selector={"text": source}, y=0, yshift=-56, align="left")
+    fig.update_layout(margin={"b": 72 + 16 * (source.count("<br>") + 1)})
+    # hung from its top: a note of several lines grows downward, never up into the axis title
+    fig.update_annotations(selector={"text": source}, y=0, yshift=-58, yanchor="top", align="left")
     return fig
 
 
@@ -585,8 +587,10 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
 
         ys = ([] if n is None else [n]) + fan["count"].tolist()
         if n is None:  # no count to start from: the range of the cap moment alone, as a band along the cap line
-            fig.add_trace(go.Scatter(x=[xs("p10")[-1], xs("p90")[-1]], y=[cap, cap], mode="lines", hoverinfo="skip",
-                                     line={"color": "rgba(0,158,115,0.45)", "width": 12},
+            lo, hi, half = xs("p10")[-1], xs("p90")[-1], cap * 0.04
+            fig.add_trace(go.Scatter(x=[lo, hi, hi, lo, lo], y=[cap - half, cap - half, cap + half, cap + half,
+                                     cap - half], fill="toself", mode="lines", line={"width": 0},
+                                     fillcolor="rgba(0,158,115,0.35)", hoverinfo="skip",
                                      name=t("Forecast: 80 % range (P10 to P90)")))
         else:
             fig.add_trace(go.Scatter(x=xs("p10") + xs("p90")[::-1], y=ys + ys[::-1], fill="toself", mode="lines",

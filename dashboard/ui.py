@@ -115,6 +115,13 @@ def as_published(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def suppressed_bars_note() -> None:
+    """Above a bar chart in publication mode: why some bars are missing."""
+    if publication():
+        st.caption(t("Publication mode: a suppressed count has no bar; the numbers below the chart show it as "
+                     "`--`."))
+
+
 def published_curve(curve: pd.DataFrame) -> pd.DataFrame:
     """cumulative_principals' rows under the publication rule, without the moments whose total is suppressed
     (for drawing a cumulative curve in publication mode)."""

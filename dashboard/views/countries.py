@@ -98,6 +98,7 @@ def who_applies(top_n: int) -> None:
             country=lead["label"], n=ui.count(lead["family"]), share=_pct(first["family_share"]))
     if f.countries:
         summary += " " + t("Shares are of all applications matching the other filters.")
+    ui.suppressed_bars_note()
     _chart(charts.citizenship_chart(rows, source=charts.source_note(program)), rows.drop(columns=["label", "code"]),
            summary=summary,
            metric="applications_by_citizenship", key="citizenship",
@@ -132,6 +133,7 @@ def against_h1b(year: int, top_n: int) -> None:
                 "applies more than its share of H-1B holders; below 1, less.").format(
         country=lead["label"], share=_pct(lead["applicant_share"]), h1b=_public_pct(lead["h1b_share"]), year=year,
         ratio=_num(lead["ratio"], 2), per_1000=_num(lead["per_1000"], 1))
+    ui.suppressed_bars_note()
     uscis_label = t("Share of USCIS H-1B approvals, fiscal {year} (country of birth)").format(year=year)
     fig = charts.representation_chart(rep, year=year, source=charts.markdown_italics("<br>".join(sources)),
                                       uscis_label=uscis_label if has_uscis else None)

@@ -151,8 +151,7 @@ else:
     if focus is not None:
         st.caption(t("The chart opens on the principal applications, up to {end}; use Autoscale in its toolbar to "
                      "see the later family applications too.").format(end=fmt_datetime(focus[1].to_pydatetime(), tz)))
-    if ui.publication():
-        st.caption(t("Publication mode: intervals whose count is suppressed have no bar; their numbers show `--`."))
+    ui.suppressed_bars_note()
     fig = charts.arrivals_chart(shown, program, reached, t(GRAIN_LABELS[grain]).lower(), focus)
     ui.chart_block(fig, _local_table(shown, "interval_start", "interval_end"), summary=summary, metric=metric,
                    key="arrivals")
