@@ -267,9 +267,10 @@ def column_label(name: str, labels: dict[str, str] | None = None) -> str:
     return t(known[base]) + paren + rest if base in known else name
 
 
-def display_frame(df: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
+def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()) -> pd.DataFrame | pd.io.formats.style.Styler:
     """The table as shown on screen: numbers in the current language's format (10 000, 0,42), codes and
-    countries by name, sorting on the values themselves. The CSV keeps the raw values."""
+    countries by name, sorting on the values themselves; an empty cell of a `suppressed` column (publication
+    mode) shows as "--". The CSV keeps the raw values."""
     lang = language()
     formats = {}
     for col in df.columns:
@@ -286,7 +287,9 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler
             formats[col] = lambda v: fmt_num(v, 2)
     if not formats or df.size > STYLED_CELLS_MAX:
         return df
-    return df.style.format(formats, na_rep="—")
+    style = df.style.format({c: fn for c, fn in formats.items() if c not in suppressed}, na_rep="—")
+    marked = {c: fn for c, fn in formats.items() if c in suppressed}
+    return style.format(marked, na_rep=extract.SUPPRESSED_MARK, subset=list(marked)) if marked else style
 
 
 def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs) -> None:
@@ -296,12 +299,10 @@ def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs)
     table = extract.screen_times(df, current_program())
     headers = {col: st.column_config.Column(column_label(str(col), labels), help=t("CSV column: {name}").format(name=col))
                for col in table.columns}
-    if df.attrs.get("published"):
+    marked: list[str] = []
+    if df.attrs.get("published"):  # numbers in the page's language here too, suppressed cells as "--"
         table, marked = extract.screen_frame(table)
-        st.dataframe(table.style.format(na_rep=extract.SUPPRESSED_MARK, subset=marked, precision=3),
-                     hide_index=True, width="stretch", column_config=headers, **kwargs)
-    else:
-        st.dataframe(display_frame(table), hide_index=True, width="stretch", column_config=headers, **kwargs)
+    st.dataframe(display_frame(table, marked), hide_index=True, width="stretch", column_config=headers, **kwargs)
 
 
 def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None = None,

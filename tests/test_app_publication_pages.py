@@ -338,3 +338,21 @@ def test_tables_a_page_computes_carry_their_own_provenance(pub_warehouse, monkey
     assert prov["link"] == "https://intake.example.gc.ca/time-to-cap?program=pub-intake&pub=1&lang=en"
     assert ex.csv.decode("utf-8-sig").splitlines() == ["made_at,counted,counted_suppressed",
                                                         "2023-07-16T10:00:00-04:00,15,False"]
+
+
+def test_published_tables_keep_the_page_s_number_format():
+    """A published table is shown like any other (10 000, 0,63 in French), its suppressed cells as --."""
+    from dashboard import i18n, ui
+
+    df = extract.publish(pd.DataFrame({"citizenship": ["IND", "CHN", "KOR"], "principal": [10002, 3, 40]}),
+                         extract.Spec(counts=("principal",), dims=("citizenship",),
+                                      ratios={"principal_share": ("principal", None)}))
+    table, marked = extract.screen_frame(df)
+    i18n.set_language("fr")
+    try:
+        cells = [line.split("|")[1:] for line in ui.display_frame(table, marked).to_string(delimiter="|").splitlines()[1:]]
+    finally:
+        i18n.set_language("en")
+    # 10 002 -> 10 000, of 10 045 in all (0.9955); CHN's 3 suppressed, and KOR's 40, the smallest other, with it
+    assert cells == [["Inde (IND)", "10\u00a0000", "1,00"], ["Chine (CHN)", "--", "--"],
+                     ["Corée du Sud (KOR)", "--", "--"]]
