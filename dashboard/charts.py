@@ -38,6 +38,7 @@ EVENT_LINE = "#767676"  # the lightest grey with 4.5:1 on white
 PATTERNS = ["", "/", ".", "x", "-", "\\", "+", "|"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star"]
+SUPPRESSED = "--"  # a count publication mode suppressed (extract.SUPPRESSED_MARK), where a chart writes counts
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"  # system fonts only: no web fonts
 
 
@@ -79,6 +80,7 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
                      tickfont=axis_text, title_font=axis_text, separatethousands=True, exponentformat="none")
     localize_date_axes(fig)
     distinguish_traces(fig)
+    keep_moment_labels_inside(fig)
     # At the foot of the figure whatever its height (paper units are relative to the plot area).
     plot_height = max(height - top - bottom, 1)
     fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-bottom / plot_height, yshift=4,
@@ -154,7 +156,37 @@ def add_moment(fig: go.Figure, when: datetime, label: str, tz: str) -> go.Figure
     x = pd.Timestamp(when).tz_convert(tz).tz_localize(None)
     fig.add_vline(x=x, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
     fig.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, xanchor="left", yanchor="top",
-                       font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)")
+                       font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)", name=MOMENT_LABEL)
+    return fig
+
+
+MOMENT_LABEL = "moment-label"  # the name of the annotations that label a vertical line (add_moment, add_events)
+
+
+def keep_moment_labels_inside(fig: go.Figure) -> go.Figure:
+    """Labels of vertical lines sit right of their line in the left half of the x range and left of it in
+    the right half, so that the figure's edge never cuts them (base_layout calls it, once the range is set)."""
+    labels = [a for a in fig.layout.annotations if a.name == MOMENT_LABEL]
+    if not labels:
+        return fig
+    if fig.layout.xaxis.range:
+        values = list(fig.layout.xaxis.range)
+    else:
+        values = [v for tr in fig.data if getattr(tr, "x", None) is not None and tr.xaxis in (None, "x")
+                  for v in tr.x if v is not None]
+    if not values:
+        return fig
+    dates = isinstance(labels[0].x, date | str | np.datetime64)
+    convert = (lambda v: pd.to_datetime(pd.Series(v), errors="coerce")) if dates else \
+        (lambda v: pd.to_numeric(pd.Series(v), errors="coerce"))
+    span = convert(values).dropna()
+    if span.empty or span.min() == span.max():
+        return fig
+    lo, hi = span.min(), span.max()
+    for a in labels:
+        x = convert([a.x]).iloc[0]
+        if pd.notna(x) and (x - lo) / (hi - lo) > 0.5:
+            a.xanchor = "right"
     return fig
 
 
@@ -167,7 +199,7 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
         fig.add_vline(x=x, line={"color": EVENT_LINE, "width": 1, "dash": "dot"})
         fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=ev.label(language()),
                            showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
-                           bgcolor="rgba(255,255,255,0.8)")
+                           bgcolor="rgba(255,255,255,0.8)", name=MOMENT_LABEL)
     return fig
 
 
@@ -204,8 +236,9 @@ def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
     """Keep base_layout's source note (its last annotation) a fixed distance under the x axis title, so a
     tall chart does not push it out of the figure; the bottom margin grows with its lines.
     """
-    fig.layout.annotations[-1].update(y=0, yshift=-54, align="left")
-    fig.update_layout(margin={"b": 66 + 16 * (source.count("<br>") + 1)})
+    # hung from its top: a note of several lines grows downward, never up into the axis title
+    fig.layout.annotations[-1].update(y=0, yshift=-58, yanchor="top", align="left")
+    fig.update_layout(margin={"b": 72 + 16 * (source.count("<br>") + 1)})
     return fig
 
 
@@ -221,17 +254,20 @@ def citizenship_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
     fig = go.Figure()
     for col, name, colour, pattern in (("principal", t("Principal applicants"), PALETTE["principal"], ""),
                                        ("family", t("Family members"), PALETTE["family"], "/")):
-        shares = [fmt_pct(float(s)) if pd.notna(s) else "—" for s in df[f"{col}_share"]]
+        # an empty count is one publication mode suppressed: "--", as in its table
+        shares = [SUPPRESSED if pd.isna(n) else fmt_pct(float(s)) if pd.notna(s) else "—"
+                  for n, s in zip(df[col], df[f"{col}_share"], strict=True)]
         fig.add_bar(
             name=name, y=df["label"], x=df[col], orientation="h", customdata=df["code"],
             text=shares, textposition="outside", cliponaxis=False,
             marker={"color": colour, "pattern": {"shape": pattern}},
-            hovertext=[f"{fmt_int(n)} ({s})" for n, s in zip(df[col], shares, strict=True)],
+            hovertext=[f"{SUPPRESSED if pd.isna(n) else fmt_int(n)} ({s})" for n, s in zip(df[col], shares, strict=True)],
             hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>",
         )
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.25, clickmode="event+select")
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    top = float(df[["principal", "family"]].max().max()) if len(df) else 0.0
+    top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else 0.0
+    top = 0.0 if pd.isna(top) else float(top)
     fig.update_xaxes(title=t("Applications (share of their group beside each bar)"), range=[0, max(top, 1) * 1.12])
     base_layout(fig, source=source, height=_ranked_height(len(df), 52))
     fig.update_yaxes(rangemode="normal")
@@ -269,7 +305,7 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
                        showarrow=False, text="<b>" + t("Ratio") + "</b>", font={"size": 12, "color": "#222222"})
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.2, clickmode="event+select")
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    top = max(float(df[col].max()) for col, *_ in series if df[col].notna().any())
+    top = max([float(df[col].max()) for col, *_ in series if df[col].notna().any()] or [0.0])
     fig.update_xaxes(title=t("Share"), tickformat=".0%", range=[0, max(top, 0.01) * 1.12])
     base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)))
     fig.update_yaxes(rangemode="normal", separatethousands=False)
@@ -389,31 +425,53 @@ def reference_note(publisher: str, period: str, width: int = 90) -> str:
     import textwrap
 
     text = t("Source: {publisher}; {period}.").format(publisher=t(publisher), period=t(period))
-    return "<br>".join(textwrap.wrap(text, width))
+    return markdown_italics("<br>".join(textwrap.wrap(text, width)))
+
+
+def markdown_italics(text: str) -> str:
+    """Titles set in Markdown italics (*H-1B Employer Data Hub*, as source texts cite publications) in
+    plotly's markup (<i>...</i>); a title that a <br> breaks is closed before it and reopened after."""
+    lines, italic = [], False
+    for line in text.split("<br>"):
+        out = "<i>" if italic else ""
+        for i, piece in enumerate(line.split("*")):
+            if i:
+                italic = not italic
+                out += "<i>" if italic else "</i>"
+            out += piece
+        lines.append(out + ("</i>" if italic else ""))
+    return "<br>".join(lines)
 
 
 def _reference_layout(fig: go.Figure, source: str, height: int) -> go.Figure:
     """base_layout, with the source note a fixed distance below the axis whatever the height."""
     base_layout(fig, source=source, height=height)
-    fig.update_layout(margin={"b": 70 + 16 * (source.count("<br>") + 1)})
-    fig.update_annotations(selector={"text": source}, y=0, yshift=-56, align="left")
+    fig.update_layout(margin={"b": 72 + 16 * (source.count("<br>") + 1)})
+    # hung from its top: a note of several lines grows downward, never up into the axis title
+    fig.update_annotations(selector={"text": source}, y=0, yshift=-58, yanchor="top", align="left")
     return fig
+
+
+# Marker shapes that have an open form and stay apart at 9 px, for lines that need a shape each.
+LINE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon", "star"]
 
 
 def issuances_chart(df: pd.DataFrame, *, value: str, y_title: str, source: str) -> go.Figure:
     """Visas issued per calendar year, one line per nationality (df: year, months, label, rank, `value`).
 
-    Years the source covers only in part (months < 12) are drawn with open markers.
+    Each nationality has its own marker shape besides its colour; years the source covers only in part
+    (months < 12) are drawn with the open form of that shape.
     """
     fig = go.Figure()
     for i, (name, rows) in enumerate(df.groupby("label", sort=False)):
         other = rows["rank"].isna().all()
         colour = PALETTE["neutral"] if other else SEQUENCE[i % (len(SEQUENCE) - 1)]
+        shape = LINE_SYMBOLS[i % len(LINE_SYMBOLS)]
         partial = rows["months"] < 12
         fig.add_scatter(
             x=rows["year"], y=rows[value], name=name, mode="lines+markers",
             line={"color": colour, "width": 2, "dash": "dot" if other else "solid"},
-            marker={"size": 8, "color": colour, "symbol": ["circle-open" if p else "circle" for p in partial]},
+            marker={"size": 9, "color": colour, "symbol": [f"{shape}-open" if p else shape for p in partial]},
             customdata=rows["months"], hovertemplate="%{y:,} (%{customdata}/12)<extra>" + name + "</extra>",
         )
     fig.update_xaxes(title=t("Calendar year"), dtick=1)
@@ -490,38 +548,61 @@ def _local(when: datetime, tz: str) -> pd.Timestamp:
 
 
 def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program, as_of: datetime,
-                       reached_at: datetime | None, p50: datetime | None, cap: int | None = None) -> go.Figure:
+                       reached_at: datetime | None, p50: datetime | None, cap: int | None = None,
+                       observed: pd.DataFrame | None = None) -> go.Figure:
     """The cumulative count of applications toward the cap, and the forecast fan (P10 to P90, with the
     median) from `as_of` up to the cap. `arrivals`: submission times (UTC), sorted; `fan`: rows of
-    count, p10, p50, p90 (aware datetimes, NaT where after close)."""
+    count, p10, p50, p90 (aware datetimes, NaT where after close). `observed` (publication mode): rows of
+    interval_end (UTC) and cumulative, drawn instead of the arrivals one by one; where it has none (every
+    total suppressed), the count at `as_of` is not drawn, nor the fan's start from it."""
     tz = program.time_zone
     cap = cap or program.cap
-    n = len(arrivals)
-    every = max(1, n // 2000)
-    pick = list(range(every - 1, n, every)) + ([n - 1] if n and (n - 1) % every else [])
-    # after the cap the curve ends with the last arrival; before it, at the forecast moment
-    end = arrivals.iloc[-1] if reached_at is not None and n else as_of
-    x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
-    y = [0] + [i + 1 for i in pick] + [n]
+    n: int | None
+    if observed is not None:
+        x = [_local(program.opens_at, tz)] + [_local(v, tz) for v in observed["interval_end"]]
+        y = [0] + observed["cumulative"].tolist()
+        n = None
+        if len(observed):
+            n = int(observed["cumulative"].iloc[-1])
+            end = observed["interval_end"].iloc[-1] if reached_at is not None else as_of
+            x, y = x + [_local(end, tz)], y + [n]
+    else:
+        n = len(arrivals)
+        every = max(1, n // 2000)
+        pick = list(range(every - 1, n, every)) + ([n - 1] if n and (n - 1) % every else [])
+        # after the cap the curve ends with the last arrival; before it, at the forecast moment
+        end = arrivals.iloc[-1] if reached_at is not None and n else as_of
+        x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
+        y = [0] + [i + 1 for i in pick] + [n]
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
                                name=t("Applications counted toward the cap"), hovertemplate="%{y:,}<extra></extra>"))
     if len(fan):
         edge = program.closes_at
         start = _local(as_of, tz)
 
-        def xs(col: str) -> list:
-            return [start] + [_local(v, tz) if pd.notna(v) else (_local(edge, tz) if edge else None) for v in fan[col]]
+        first = [] if n is None else [start]  # the fan starts from the count at the forecast moment, if shown
 
-        ys = [n] + fan["count"].tolist()
-        fig.add_trace(go.Scatter(x=xs("p10") + xs("p90")[::-1], y=ys + ys[::-1], fill="toself", mode="lines",
-                                 line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
-                                 name=t("Forecast: 80 % range (P10 to P90)")))
-        fig.add_trace(go.Scatter(x=xs("p50"), y=ys, mode="lines", line={"color": PALETTE["forecast"], "width": 2,
-                                 "dash": "dot"}, name=t("Forecast: median (P50)"),
-                                 hovertemplate="%{x|%a %d %b %H:%M}: %{y:,}<extra></extra>"))
+        def xs(col: str) -> list:
+            return first + [_local(v, tz) if pd.notna(v) else (_local(edge, tz) if edge else None) for v in fan[col]]
+
+        ys = ([] if n is None else [n]) + fan["count"].tolist()
+        if n is None:  # no count to start from: the range of the cap moment alone, as a band along the cap line
+            lo, hi, half = xs("p10")[-1], xs("p90")[-1], cap * 0.04
+            fig.add_trace(go.Scatter(x=[lo, hi, hi, lo, lo], y=[cap - half, cap - half, cap + half, cap + half,
+                                     cap - half], fill="toself", mode="lines", line={"width": 0},
+                                     fillcolor="rgba(0,158,115,0.35)", hoverinfo="skip",
+                                     name=t("Forecast: 80 % range (P10 to P90)")))
+        else:
+            fig.add_trace(go.Scatter(x=xs("p10") + xs("p90")[::-1], y=ys + ys[::-1], fill="toself", mode="lines",
+                                     line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
+                                     name=t("Forecast: 80 % range (P10 to P90)")))
+            fig.add_trace(go.Scatter(x=xs("p50"), y=ys, mode="lines", line={"color": PALETTE["forecast"], "width": 2,
+                                     "dash": "dot"}, name=t("Forecast: median (P50)"),
+                                     hovertemplate="%{x|%a %d %b %H:%M}: %{y:,}<extra></extra>"))
         fig.add_vline(x=start, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
         fig.add_annotation(x=start, y=0.02, yref="paper", text=t("Forecast made"), showarrow=False, xanchor="left",
-                           yanchor="bottom", font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)")
+                           yanchor="bottom", font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)",
+                           name=MOMENT_LABEL)
     add_cap_line(fig, cap)
     if reached_at is not None:
         add_moment(fig, reached_at, t("Cap reached"), tz)
@@ -530,7 +611,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
                                  marker={"color": PALETTE["forecast"], "size": 11, "symbol": "diamond"},
                                  hovertemplate="%{x|%a %d %b %H:%M}<extra></extra>"))
     fig.update_xaxes(title=t("Time ({zone})").format(zone=tz))
-    fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(cap, n) * 1.08])
+    fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(cap, n or 0) * 1.08])
     return base_layout(fig, source=source_note(program))
 
 

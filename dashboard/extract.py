@@ -39,7 +39,7 @@ import sys
 import types
 import typing
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,9 +133,14 @@ class Spec:
         two dims, the whole column is one group).
     row_groups: count columns that add up, in each row, to a published row total (e.g. principal, family).
     totals: counts that are totals of others (cumulative, total): rounded on their own from the raw value.
-    ratios: name -> (numerator, denominator): recomputed from the rounded values, empty where either is
-        suppressed. The denominator is a column, a number, or None for the numerator column's own total.
+    ratios: name -> (numerator, denominator[, scale]): recomputed from the rounded values (times scale),
+        empty where either is suppressed, in the order given (a ratio may use one computed before it).
+        The denominator is a column, a number, or None for the total the share was computed against:
+        the numerator's raw total, or, where the table carries the raw share, the base it implies (a
+        share of every application when the table shows some countries only), rounded on its own.
     keep: other numeric columns that are safe as they are (public reference statistics, elapsed times).
+    rows: a function that keeps the rows that can be published (and may redo columns that depend on
+        which rows are kept), for a table whose rows themselves are counts (milestones).
     Numeric columns named nowhere are dropped: they may have been computed from raw counts.
     """
 
@@ -143,11 +148,30 @@ class Spec:
     dims: tuple[str, ...] = ()
     row_groups: tuple[tuple[str, ...], ...] = ()
     totals: tuple[str, ...] = ()
-    ratios: Mapping[str, tuple[str, str | float | None]] = field(default_factory=dict)
+    ratios: Mapping[str, tuple] = field(default_factory=dict)
     keep: tuple[str, ...] = ()
+    rows: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
 
 RECORDS = "records"  # the spec of a table of individual records: never published
+PUBLIC = "public"  # the spec of published statistics (the US H-1B reference tables): shown as published
+
+
+def publishable_milestones(df: pd.DataFrame) -> pd.DataFrame:
+    """The milestones that can be published: multiples of 5 from 10 on, at least 10 apart, so that
+    neither a milestone nor the applications between two of them is a count from 1 to 5 (the
+    milestones metric with a step that is such a multiple keeps every row); `since_previous` is
+    measured from the milestone kept before."""
+    kept: list[int] = []
+    for i, m in enumerate(df["milestone"]):
+        if m >= 10 and m % 5 == 0 and (not kept or m - df["milestone"].iloc[kept[-1]] >= 10):
+            kept.append(i)
+    out = df.iloc[kept].reset_index(drop=True)
+    if "since_previous" in out and "since_opening" in out and len(out):
+        out["since_previous"] = out["since_opening"].diff().fillna(out["since_opening"].iloc[0])
+    return out
+
+
 # The metrics' specs. A metric missing here gets `infer_spec`; add a line for yours when it needs
 # more than that (a row total, a share, a numeric column that is not a count).
 SPECS: dict[str, Spec | str] = {
@@ -159,7 +183,52 @@ SPECS: dict[str, Spec | str] = {
     "programs_loaded": Spec(counts=("applications",), dims=("program_id",)),
     "countries_present": Spec(counts=("applications",), dims=("citizenship",)),
     "application_records": RECORDS,
+    # the velocity, country and time-to-cap pages' metrics
+    "counting_arrivals": RECORDS,
+    "arrivals_by_interval": Spec(counts=("principal", "family")),
+    "arrivals_by_day": Spec(counts=("principal", "family")),
+    # the last hour's counts are counts; the 6-hour rates come from unrounded counts: left out
+    "arrival_rate": Spec(counts=("principal", "family", "principal_per_hour_1h", "family_per_hour_1h")),
+    "milestones": Spec(keep=("milestone",), rows=publishable_milestones),
+    "applications_by_citizenship": Spec(
+        counts=("principal", "family"), dims=("citizenship",), keep=("rank", "countries"),
+        ratios={"principal_share": ("principal", None), "family_share": ("family", None)}),
+    "h1b_representation": Spec(
+        counts=("applications",), dims=("citizenship",),
+        keep=("rank", "countries", "h1b_issuances", "h1b_share", "uscis_share", "uscis_approved"),
+        ratios={"applicant_share": ("applications", None), "ratio": ("applicant_share", "h1b_share"),
+                "per_1000": ("applications", "h1b_issuances", 1000)}),
+    # tables computed from the metrics by the pages (DERIVED)
+    "intakes_compared": Spec(totals=("cumulative",), keep=("elapsed_hours",)),
+    # the fan's counts are the count so far plus even steps: even rounded they give it back; its last row
+    # is the cap (a public number) and when it is reached
+    "forecast_fan": Spec(keep=("count",), rows=lambda df: df.tail(1)),
+    "cap_reached": Spec(keep=("count",)),  # the cap (configuration) and the moment it was reached: public
+    "forecast_history": Spec(totals=("counted",), keep=("chance_by_close", "p50_error_hours")),
 }
+SPECS.update({name: PUBLIC for name in (
+    "h1b_approvals_by_state", "h1b_cap_lottery", "h1b_employer_search", "h1b_employer_years",
+    "h1b_h4_ratio_by_nationality", "h1b_issuance_years", "h1b_issuances_by_year", "h1b_pool_facts",
+    "h1b_state_years", "h1b_top_employers", "reference_sources", "reference_tables",
+    "reference_unmatched_nationalities", "tables_present")})
+# Tables the pages compute from metrics (the forecast, curves laid over each other): what each is, and
+# the page that shows it (the link in their provenance opens that page with the same filters).
+DERIVED: dict[str, tuple[str, str]] = {
+    "forecast_fan": ("One row per count on the way to the cap: when the simulated futures reach it (p10, p50, "
+                     "p90), forecast by dashboard/forecast.py from counting_arrivals.", "time-to-cap"),
+    "cap_reached": ("One row: the cap (count) and the moment the application that reached it was submitted "
+                    "(reached_at).", "time-to-cap"),
+    "forecast_history": ("One row per forecast made along the way: when it was made, the count then, its "
+                         "P10-P50-P90 cap moment and chance by close, against the actual moment.", "time-to-cap"),
+    "intakes_compared": ("One row per program and moment: applications counting toward its cap by hours since "
+                         "its opening (cumulative_principals of each program), and their share of its cap.",
+                         "velocity"),
+}
+
+
+def describe(metric: str) -> str:
+    """A metric's one-line description, or a derived table's."""
+    return DERIVED[metric][0] if metric in DERIVED else metrics.describe(metric)
 
 
 def infer_spec(df: pd.DataFrame) -> Spec:
@@ -178,6 +247,8 @@ def spec_for(metric: str, df: pd.DataFrame) -> Spec:
     spec = SPECS.get(metric) or infer_spec(df)
     if spec == RECORDS:
         raise NotPublishable(metric)
+    if spec == PUBLIC:
+        return Spec(keep=tuple(df.columns))
     assert isinstance(spec, Spec)
     return spec
 
@@ -230,6 +301,8 @@ def publish(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     `<column>_suppressed` flag column; ratios are recomputed from the rounded values; numeric columns
     the spec does not name are dropped. The result carries attrs["published"] = True.
     """
+    if spec.rows is not None:
+        df = spec.rows(df)
     out = df.reset_index(drop=True).copy()
     counts = [c for c in spec.counts if c in out.columns]
     raw = {c: [int(round(float(v))) if not pd.isna(v) else 0 for v in out[c]] for c in counts}
@@ -244,16 +317,16 @@ def publish(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
         vals = [round_count(v) for v in out[c]]
         flags[c] = [v is None and not pd.isna(raw_v) and raw_v != 0 for v, raw_v in zip(vals, out[c], strict=True)]
         out[c] = pd.array(vals, dtype="Int64")
-    for name, (num, den) in spec.ratios.items():
+    for name, (num, den, *scale) in spec.ratios.items():
         n = out[num].astype("Float64")
         if den is None:
-            total = round_count(pd.to_numeric(df[num]).sum())
+            total = round_count(_share_base(df, num, name))
             d = pd.Series([total] * len(out), dtype="Float64")
         elif isinstance(den, str):
             d = out[den].astype("Float64")
         else:
             d = pd.Series([float(den)] * len(out), dtype="Float64")
-        out[name] = (n / d.where(d != 0)).astype("Float64")
+        out[name] = (n / d.where(d != 0) * (scale[0] if scale else 1)).astype("Float64")
     named = set(counts) | set(spec.totals) | set(spec.ratios) | set(spec.keep) | set(spec.dims)
     dropped = [c for c in out.columns if c not in named and pd.api.types.is_numeric_dtype(out[c])
                and not pd.api.types.is_bool_dtype(out[c])]
@@ -267,6 +340,17 @@ def publish(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     out = out[ordered]
     out.attrs = {"published": True, "dropped": dropped}
     return out
+
+
+def _share_base(df: pd.DataFrame, num: str, share: str) -> float:
+    """The total a share column of `df` was computed against: count / share on a row where both are
+    non-zero (the query's base, which may hold rows the table leaves out), else the count column's sum."""
+    if share in df.columns:
+        n, s = pd.to_numeric(df[num], errors="coerce"), pd.to_numeric(df[share], errors="coerce")
+        both = (n > 0) & (s > 0)
+        if both.any():
+            return round(float(n[both].iloc[0]) / float(s[both].iloc[0]))
+    return float(pd.to_numeric(df[num], errors="coerce").sum())
 
 
 def published_total(values: Sequence[object] | pd.Series) -> int | None:
@@ -411,14 +495,16 @@ def base_url() -> str:
 
 def link(metric: str, f: Filters, params: Mapping[str, Any] | None = None, *, publication: bool = False,
          lang: str = "en") -> str:
-    """The address of the Extracts page showing this very extract (filters as the sidebar reads them)."""
-    query: dict[str, list[str]] = {"metric": [metric]}
+    """The address of the Extracts page showing this very extract (filters as the sidebar reads them), or
+    for a table a page computes (DERIVED), of that page."""
+    query: dict[str, list[str]] = {} if metric in DERIVED else {"metric": [metric]}
     query.update({k: [str(v)] for k, v in sorted((params or {}).items())})
     query.update(fl.to_query(f, programs(), default_program=None))
     if publication:
         query["pub"] = ["1"]
     query["lang"] = [lang]
-    return f"{base_url()}/extracts?{urlencode(query, doseq=True)}"
+    page = DERIVED[metric][1] if metric in DERIVED else "extracts"
+    return f"{base_url()}/{page}?{urlencode(query, doseq=True)}"
 
 
 def _iso(dt: datetime | None, program: Program) -> str | None:
@@ -458,7 +544,7 @@ class Extract:
         p, f = self.program, self.filters
         out: dict[str, Any] = {
             "metric": self.metric,
-            "description": metrics.describe(self.metric),
+            "description": describe(self.metric),
             "parameters": dict(sorted(self.params.items())),
             "program": {"id": p.id, "name": p.name(self.lang), "time_zone": p.time_zone, "synthetic": p.synthetic},
             "filters": {

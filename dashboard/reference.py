@@ -3,7 +3,9 @@
 Every published number is stored as published; normalisation only adds columns (an ISO code beside
 the printed nationality). Each file's provenance is a row of `ref_sources`. One loader per table,
 listed in LOADERS; each takes the writer's connection and returns the Source of every file it loaded.
-Source texts are marked N_() so the page shows them translated (t(text) where shown).
+Source texts are marked N_() so the page shows them translated (t(text) where shown). Titles of publications,
+data sets and statutes are set in Markdown italics (*H-1B Employer Data Hub*), in both languages: they are
+proper names, cited as published (charts.markdown_italics draws them in figures).
 """
 
 from __future__ import annotations
@@ -68,10 +70,10 @@ def load(con, root: Path = REFERENCE_DIR) -> None:
 
 APPROVALS_BY_BIRTH = Source(
     "h1b_approvals_by_birth", "uscis_h1b_approvals_by_country_of_birth_compiled.csv",
-    "USCIS, Characteristics of H-1B Specialty Occupation Workers (compiled from secondary sources)",
-    "FY2015, FY2020 to FY2025 (a few countries a year)",
-    "Approved petitions, not people (about two-thirds continuing employment), by country of birth, not "
-    "citizenship; the full country table was not found, so only the countries published here are known.",
+    N_("USCIS, *Characteristics of H-1B Specialty Occupation Workers* (compiled from secondary sources)"),
+    N_("FY2015, FY2020 to FY2025 (a few countries a year)"),
+    N_("Approved petitions, not people (about two-thirds continuing employment), by country of birth, not "
+       "citizenship; the full country table was not found, so only the countries published here are known."),
 )
 
 
@@ -119,7 +121,7 @@ def us_states() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "name", "kind"])
 
 
-HUB_PUBLISHER = N_("US Citizenship and Immigration Services (USCIS), H-1B Employer Data Hub")
+HUB_PUBLISHER = N_("US Citizenship and Immigration Services (USCIS), *H-1B Employer Data Hub*")
 HUB_CAVEAT = N_("Petitions approved and denied by employer, state, city and ZIP (an employer can have several rows); "
                 "no country of birth; blank or Excel-damaged employer names (#NAME?) are kept and flagged.")
 # (fiscal year, partial release, provenance) of each hub file: one table, one ref_sources row per file.
@@ -145,7 +147,7 @@ def load_employers(con, root: Path) -> list[Source]:
 
 STATE_SUMMARY = Source(
     "h1b_state_summary", "uscis_h1b_employer_data_hub_summary_by_fy_state.csv",
-    N_("USCIS H-1B Employer Data Hub, summed by fiscal year and state for this project"),
+    N_("USCIS, *H-1B Employer Data Hub*, summed by fiscal year and state for this project"),
     N_("FY2014 to FY2016 and FY2019 to FY2023 (FY2017 and FY2018 missing; FY2023 partial)"),
     N_("A plain sum of the hub files by employer state, not where people work or live; FY2023 is an early, "
        "partial release."),
@@ -181,8 +183,8 @@ LCA_SAMPLE = Source(
 
 POOL = Source(
     "h1b_pool_facts", "us_h1b_pool_and_cap_compiled.csv",
-    N_("USCIS, H-1B Authorized-to-Work Population Estimate (June 2020), and the H-1B cap in the Immigration "
-       "and Nationality Act, section 214(g), compiled"),
+    N_("USCIS, *H-1B Authorized-to-Work Population Estimate* (June 2020), and the H-1B cap in the *Immigration "
+       "and Nationality Act*, section 214(g), compiled"),
     N_("Population on 30 September 2019; cap per fiscal year"),
     N_("The population is an estimate for one date and may overstate it (departures are not removed); the "
        "85,000 cap limits new H-1B workers a year, not extensions or cap-exempt employers."),

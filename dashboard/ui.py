@@ -9,6 +9,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -111,6 +112,29 @@ def publish(df: pd.DataFrame, metric: str | None = None, spec: extract.Spec | No
     return extract.publish(df, spec or (extract.spec_for(metric, df) if metric else extract.infer_spec(df)))
 
 
+def as_published(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows a page computed from published rows (shares of rounded counts, say): marked as published in
+    publication mode, so chart_block and the download show them as they are; `df` when the mode is off."""
+    if publication():
+        df = df.copy()
+        df.attrs = {"published": True, "dropped": []}
+    return df
+
+
+def suppressed_bars_note() -> None:
+    """Above a bar chart in publication mode: why some bars are missing."""
+    if publication():
+        st.caption(t("Publication mode: a suppressed count has no bar; the numbers below the chart show it as "
+                     "`--`."))
+
+
+def published_curve(curve: pd.DataFrame) -> pd.DataFrame:
+    """cumulative_principals' rows under the publication rule, without the moments whose total is suppressed
+    (for drawing a cumulative curve in publication mode)."""
+    rows = publish(curve, "cumulative_principals")
+    return rows[rows["cumulative"].notna()].astype({"cumulative": "int64"})
+
+
 def published_count(n: float | int | None) -> int | float | None:
     """A count as publication mode shows it (None = suppressed); the count itself when the mode is off."""
     if n is None or pd.isna(n):
@@ -197,6 +221,49 @@ COLUMN_LABELS = {
     "family": N_("Family applications"), "arrivals": N_("Arrivals"), "cumulative": N_("Cumulative total"),
     "interval_start": N_("Interval start"), "interval_end": N_("Interval end"), "share": N_("Share"),
 }
+# Every other column a metric returns (the Extracts page shows any of them), and those pages add to them.
+COLUMN_LABELS.update({
+    # application records and cap status
+    "application_id": N_("Application ID"), "submitted_at": N_("Submitted at"),
+    "principal_application_id": N_("Principal's application ID"), "us_state": N_("US state"),
+    "intended_province": N_("Intended province"), "status_at": N_("Status since"),
+    "counted": N_("Counted toward the cap"), "cap_reached_at": N_("Cap reached at"), "over_cap": N_("Over cap"),
+    "remaining": N_("Places remaining"), "latest_submission": N_("Newest submission"),
+    "last_ingest_at": N_("Last ingest"), "ingest_id": N_("Ingest ID"), "file_hash": N_("File hash (SHA-256)"),
+    "first_at": N_("First application"), "last_at": N_("Last application"),
+    # velocity
+    "principal": N_("Principal applications"), "rate_at": N_("Rate measured at"),
+    "principal_per_hour_1h": N_("Principal applications per hour, last hour"),
+    "family_per_hour_1h": N_("Family applications per hour, last hour"),
+    "principal_per_hour_6h": N_("Principal applications per hour, last 6 hours"),
+    "family_per_hour_6h": N_("Family applications per hour, last 6 hours"),
+    "milestone": N_("Milestone"), "since_opening": N_("Since opening"),
+    "since_previous": N_("Since the previous milestone"), "elapsed_hours": N_("Hours since opening"),
+    "share_of_cap": N_("Share of the cap"), "program": N_("Program"),
+    # countries
+    "rank": N_("Rank"), "country": N_("Country"), "countries": N_("Number of countries"),
+    "principal_share": N_("Share of principal applications"), "family_share": N_("Share of family applications"),
+    "applicant_share": N_("Share of principal applications"), "h1b_issuances": N_("H-1B visas issued"),
+    "h1b_share": N_("Share of H-1B visas"), "ratio": N_("Ratio"), "per_1000": N_("Applications per 1,000 H-1B visas"),
+    "uscis_share": N_("Share of USCIS approvals"), "uscis_approved": N_("USCIS approvals"),
+    # US H-1B reference statistics
+    "year": N_("Year"), "months": N_("Months covered"), "fiscal_year": N_("Fiscal year"),
+    "partial_release": N_("Partial release"), "nationality": N_("Nationality as published"), "iso3": N_("ISO code"),
+    "h1b": N_("H-1B visas"), "h4": N_("H-4 visas"), "h4_per_h1b": N_("H-4 visas per H-1B visa"),
+    "lottery_month": N_("Lottery month"), "eligible_registrations": N_("Eligible registrations"),
+    "selected_registrations": N_("Registrations selected"),
+    "i129_receipts_from_registrations": N_("Petitions filed from selected registrations"),
+    "employer": N_("Employer"), "employer_flag": N_("Name problem in the source"), "spellings": N_("Spellings"),
+    "initial_approvals": N_("Initial approvals"), "continuing_approvals": N_("Continuing approvals"),
+    "initial_denials": N_("Initial denials"), "continuing_denials": N_("Continuing denials"),
+    "hub_rows": N_("Rows in the source files"), "employer_rows": N_("Rows in the source files"),
+    "flagged_rows": N_("Rows with a flagged name"), "states": N_("Number of states"), "state": N_("State as published"),
+    "state_code": N_("State code"), "state_name": N_("State"), "state_kind": N_("Kind"),
+    "fact": N_("Fact"), "value": N_("Value"), "as_of": N_("As of"), "note": N_("Note"), "source_id": N_("Source ID"),
+    "source_file": N_("Source file"), "table_name": N_("Table"), "file": N_("File"), "publisher": N_("Publisher"),
+    "period": N_("Period"), "caveat": N_("Caveat"), "source": N_("Source"), "spelling": N_("Spelling as published"),
+    "non_country": N_("Names no country"), "in_year": N_("In the year"), "all_years": N_("All years loaded"),
+})
 CODE_COLUMNS = {"applicant_role", "permit_type", "status"}  # codes shown with their label (sidebar.LABELS)
 COUNTRY_COLUMNS = {"citizenship", "birth_country"}  # ISO codes shown with the country's name
 
@@ -209,9 +276,10 @@ def column_label(name: str, labels: dict[str, str] | None = None) -> str:
     return t(known[base]) + paren + rest if base in known else name
 
 
-def display_frame(df: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
+def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()) -> pd.DataFrame | pd.io.formats.style.Styler:
     """The table as shown on screen: numbers in the current language's format (10 000, 0,42), codes and
-    countries by name, sorting on the values themselves. The CSV keeps the raw values."""
+    countries by name, sorting on the values themselves; an empty cell of a `suppressed` column (publication
+    mode) shows as "--". The CSV keeps the raw values."""
     lang = language()
     formats = {}
     for col in df.columns:
@@ -228,7 +296,9 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler
             formats[col] = lambda v: fmt_num(v, 2)
     if not formats or df.size > STYLED_CELLS_MAX:
         return df
-    return df.style.format(formats, na_rep="—")
+    style = df.style.format({c: fn for c, fn in formats.items() if c not in suppressed}, na_rep="—")
+    marked = {c: fn for c, fn in formats.items() if c in suppressed}
+    return style.format(marked, na_rep=extract.SUPPRESSED_MARK, subset=list(marked)) if marked else style
 
 
 def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs) -> None:
@@ -238,12 +308,10 @@ def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs)
     table = extract.screen_times(df, current_program())
     headers = {col: st.column_config.Column(column_label(str(col), labels), help=t("CSV column: {name}").format(name=col))
                for col in table.columns}
-    if df.attrs.get("published"):
+    marked: list[str] = []
+    if df.attrs.get("published"):  # numbers in the page's language here too, suppressed cells as "--"
         table, marked = extract.screen_frame(table)
-        st.dataframe(table.style.format(na_rep=extract.SUPPRESSED_MARK, subset=marked, precision=3),
-                     hide_index=True, width="stretch", column_config=headers, **kwargs)
-    else:
-        st.dataframe(display_frame(table), hide_index=True, width="stretch", column_config=headers, **kwargs)
+    st.dataframe(display_frame(table, marked), hide_index=True, width="stretch", column_config=headers, **kwargs)
 
 
 def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None = None,
@@ -382,6 +450,18 @@ def refresh_seconds() -> float:
         return max(1.0, float(os.environ.get("DASHBOARD_REFRESH_SECONDS", "10")))
     except ValueError:
         return 10.0
+
+
+def data_moment(f: Filters, program: Program) -> datetime:
+    """The moment the figures stand at: the "as of" moment, or with the latest data the moment the data
+    are complete up to (the last ingest, never later than now), in the program's zone. The Overview's
+    status and the forecast both stand there, so "open, 3 h since opening" and the forecast agree."""
+    now = warehouse.now_utc().astimezone(program.tz)
+    if f.as_of is not None:
+        return min(f.as_of, now)
+    row = run_metric("data_freshness", Filters(program.id)).iloc[0]
+    known = [v.to_pydatetime() for v in (row["last_ingest_at"], row["latest_submission"]) if not pd.isna(v)]
+    return min(max(known), now).astimezone(program.tz) if known else now
 
 
 def data_digest(df: pd.DataFrame) -> str:

@@ -39,7 +39,7 @@ def test_countries_against_2023_h1b_visas(reference_warehouse):
     assert table.iloc[1].tolist() == ["China", "2", "28.6%", "30,133", "11.7%", "2.45", "0.1", "11.7%"]
     captions = " ".join(c.value for c in at.caption)
     assert "H-1B visas: US Department of State, visas issued by nationality, calendar 2023." in captions
-    assert "USCIS approvals (where published): Characteristics of H-1B Specialty Occupation Workers, fiscal 2023." in captions
+    assert "USCIS approvals (where published): *Characteristics of H-1B Specialty Occupation Workers*, fiscal 2023." in captions
     unmatched = next(t for t in tables(at) if "Spelling as published" in t.columns)
     assert unmatched["Spelling as published"].tolist() == ["*Non-Nationality Based Issuances", "Unknown"]
     assert unmatched["In 2023"].tolist() == ["8", "0"]

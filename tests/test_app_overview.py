@@ -39,7 +39,8 @@ def test_overview_as_of_from_the_url(basic_warehouse):
     assert not at.exception
     assert metric_values(at)["Principal applications counted"] == "3"
     assert metric_values(at)["Places remaining"] == "2"
-    assert "**Status: open**, 1 h 0 min since opening." in [i.value for i in at.info]
+    assert "**Status: open**, 1 h 0 min since opening (as of Sun 16 Jul 2023, 10:00 EDT)." in [
+        i.value for i in at.info]
 
 
 def test_overview_in_french(basic_warehouse):
@@ -54,3 +55,30 @@ def test_no_data_yet_says_what_to_do(warehouse_dir):
     at = run()
     assert not at.exception
     assert any("make warehouse" in w.value for w in at.warning)
+
+
+def test_open_status_stands_at_the_last_ingest_not_the_clock(warehouse_dir, tmp_path):
+    """With the latest data, "open, N since opening" is counted to the moment the data are complete up to
+    (the last ingest), as the forecast is: not to the reader's clock, years later for a past intake."""
+    import pandas as pd
+    from conftest import BASIC_ROWS, write_export
+
+    from dashboard.ingest import ingest
+
+    early = [r for r in BASIC_ROWS if r["status_at"] < "2023-07-16T10:00"]  # P1, P2, P3, F1 as submitted
+    ingest([write_export(tmp_path / "early.csv", early)], root=warehouse_dir, now=pd.Timestamp("2023-07-16T14:00Z"))
+    at = run()
+    assert not at.exception
+    assert "**Status: open**, 1 h 0 min since opening (as of Sun 16 Jul 2023, 10:00 EDT)." in [
+        i.value for i in at.info]
+    assert metric_values(at)["Principal applications counted"] == "3"
+
+
+def test_role_status_legend_reads_in_the_stacking_order(basic_warehouse):
+    import json
+
+    at = run()
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert spec["layout"]["barmode"] == "stack"
+    assert spec["layout"]["legend"]["traceorder"] == "normal"
+    assert [tr["name"] for tr in spec["data"]] == ["Approved", "Submitted"]

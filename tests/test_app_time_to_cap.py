@@ -40,7 +40,7 @@ def test_after_the_cap_the_actual_time_to_cap(basic_warehouse):
         "Counted toward the cap": "5",
         "Rate as the cap was reached": "3.0 per hour",  # P3, P4, P5 in the last hour before 10:40
         "Time to cap": "1 h 40 min",
-        "Chance of reaching the cap by close": "100%",
+        "Chance by close": "100%",
     }
     assert "**The cap was reached Sunday 16 July at 10:40 ET, 1 h 40 min after opening.**" in texts(at)
     assert "of the 1 forecasts made every hour held the actual cap moment (Sun 16 Jul 2023, 10:40 EDT)" in texts(at)
@@ -59,7 +59,7 @@ def test_as_of_before_the_cap_gives_a_forecast_and_the_what_if_replays(basic_war
     p = project_cap(arrivals, 5, datetime(2023, 7, 16, 10, 0, tzinfo=ET), opens_at=datetime(2023, 7, 16, 9, 0, tzinfo=ET),
                     closes_at=datetime(2023, 12, 31, 0, 0, tzinfo=ET), fan_points=24)
     assert shown["Cap expected (median)"] == headline_moment(p, "America/Toronto", "en")[0]
-    assert shown["Chance of reaching the cap by close"] == f"{round(100 * p.probability_by_close)}%"
+    assert shown["Chance by close"] == f"{round(100 * p.probability_by_close)}%"
     assert "Cap expected" in texts(at)
     # the what-if honours "as of": three arrivals by 10:00, so the real cap of 5 is out of reach
     assert ("With a cap of 5 and the opening at Sun 16 Jul 2023, 09:00 EDT, the cap would not have been reached: "

@@ -128,7 +128,7 @@ def test_intakes_compared(basic_warehouse, tmp_path):
 def test_velocity_in_french(basic_warehouse):
     at = velocity({"lang": "fr", "grain": "day"})
     assert not at.exception
-    assert figures(at)["Jour le plus achalandé"] == "6"
+    assert figures(at)["Jour de pointe"] == "6"
     assert "Jalons vers le plafond" in texts(at.subheader)
 
 

@@ -77,9 +77,11 @@ def figure_texts(spec: dict) -> list[str]:
 
 def prose(text: str) -> str:
     """`text` without code spans, URLs and file paths (identifiers, not language), nor titles cited in
-    their own language, which are set in italics (*Characteristics of H-1B Specialty Occupation Workers*)."""
+    their own language, which are set in italics (*Characteristics of H-1B Specialty Occupation Workers*
+    in Markdown; <i>...</i> in a figure's text, plotly's markup for the same italics)."""
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"(?<!\*)\*(?!\*)[^*]+(?<!\*)\*(?!\*)", " ", text)
+    text = re.sub(r"<i>.*?</i>", " ", text, flags=re.S)
     text = re.sub(r"https?://\S+", " ", text)
     return re.sub(r"\S+/\S+\.\w+", " ", text)
 
@@ -93,8 +95,9 @@ def charts(at: AppTest) -> list[tuple]:
 def distinguishing(trace: dict) -> tuple:
     """What tells a trace apart without colour: its pattern, dash, symbol and mode."""
     marker, line = trace.get("marker", {}), trace.get("line", {})
-    return (trace.get("type", "scatter"), (marker.get("pattern") or {}).get("shape"), line.get("dash"),
-            marker.get("symbol"), trace.get("mode"))
+    return tuple(tuple(v) if isinstance(v, list) else v  # plotly takes a symbol (or pattern) per point too
+                 for v in (trace.get("type", "scatter"), (marker.get("pattern") or {}).get("shape"), line.get("dash"),
+                           marker.get("symbol"), trace.get("mode")))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -139,15 +142,20 @@ def test_french_pages_show_no_english(reference_warehouse, page):
 
 def untranslated_headers(at: AppTest) -> list[str]:
     """Columns of the page's tables whose header is still the CSV identifier (tables show headers in the
-    page's language; the CSV keeps the identifiers)."""
+    page's language; the CSV keeps the identifiers). An identifier is lower-case snake_case, with the
+    zone of a time column after it ("submitted_at (America/Toronto)"); a table built with translated
+    headers ("Pays", "Demandes principales") has nothing to relabel."""
     out = []
     for root in (at.sidebar, at.main):
         for el, _ in walk(root):
             if getattr(el, "type", None) in ("dataframe", "arrow_data_frame"):
                 config = json.loads(el.proto.columns or "{}")
                 out += [str(c) for c in el.value.columns
-                        if config.get(str(c), {}).get("label", str(c)) == str(c) and re.search("[a-z]", str(c))]
+                        if config.get(str(c), {}).get("label", str(c)) == str(c) and IDENTIFIER.fullmatch(str(c))]
     return out
+
+
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*(?: \(.+\))?")
 
 
 def test_the_checks_see_every_page_and_chart(reference_warehouse):
@@ -167,12 +175,22 @@ def test_the_checks_see_every_page_and_chart(reference_warehouse):
     ("Demandes par rôle et par statut", False),
     ("Source : Département d'État des États-Unis", False),
     ("USCIS, *Characteristics of H-1B Specialty Occupation Workers* (compilé)", False),
+    ("Source : USCIS, <i>Characteristics of H-1B Specialty Occupation Workers</i> (compilé)", False),
+    ("Source : USCIS, <i>Characteristics</i> of H-1B workers", True),
     ("Lancez `make warehouse` pour charger la démo", False),
     ("Applications by role and status", True),
     ("Statut : plafond of 10 000", True),
 ])
 def test_english_words_check(text, english):
     assert bool(ENGLISH_WORDS.search(prose(text))) is english
+
+
+@pytest.mark.parametrize(("header", "identifier"), [
+    ("count", True), ("submitted_at (America/Toronto)", True), ("h4_per_h1b", True), ("iso3", True),
+    ("Pays", False), ("Demandes principales", False), ("P10", False), ("Médiane (P50)", False),
+])
+def test_identifier_check(header, identifier):
+    assert bool(IDENTIFIER.fullmatch(header)) is identifier
 
 
 @pytest.mark.parametrize(("text", "english"), [
@@ -195,8 +213,9 @@ def test_tables_show_numbers_codes_and_countries_in_the_page_s_language():
         shown = ui.display_frame(df).to_string(delimiter="|").splitlines()[1].split("|")
         assert shown[1:] == ["Corée du Sud (KOR)", "Approuvée", "10\u00a0000", "0,43", "7", "x"]
         assert ui.column_label("interval_start (America/Toronto)") == "Début de l'intervalle (America/Toronto)"
-        assert ui.column_label("note") == "note"
-        assert ui.column_label("note", {"note": "Remarque"}) == "Remarque"
+        assert ui.column_label("memo") == "memo"  # a column no table names keeps its identifier
+        assert ui.column_label("memo", {"memo": "Mémo"}) == "Mémo"
+        assert ui.column_label("note") == "Remarque"  # the reference tables' note column
     finally:
         i18n.set_language("en")
     assert ui.column_label("applicant_role") == "Applicant role"

@@ -37,7 +37,7 @@ hours, the processing times and outcomes) is an assumption, listed in `data/READ
 st.subheader(t("Sources"))
 st.markdown(t("""
 - US Department of State, monthly nonimmigrant visa issuances by nationality (H-1B, H-4), 2017–2025.
-- USCIS H-1B Employer Data Hub, fiscal years 2021–2023 (2023 is a partial release).
+- USCIS, *H-1B Employer Data Hub*, fiscal years 2021–2023 (2023 is a partial release).
 - USCIS, *Characteristics of H-1B Specialty Occupation Workers* (approvals by country of birth), compiled.
 - USCIS H-1B cap registrations and selections; US Department of Labor LCA disclosure sample.
 - IRCC notices on the 2023 open work permit for H-1B holders, as reported (timeline of events).

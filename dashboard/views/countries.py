@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, sidebar, ui
+from dashboard import charts, extract, sidebar, ui
 from dashboard.country_codes import country_name, non_country_reason
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_int, fmt_num, fmt_pct, language, t
@@ -49,12 +49,34 @@ def _chart(fig, table: pd.DataFrame, *, summary: str, metric: str, key: str, alt
                    on_select=lambda: _clicked(f"chart-{key}"), selection_mode="points")
 
 
-def _pct(x) -> str:
+def _missing(markdown: bool) -> str:
+    """An empty value: suppressed in publication mode (`--`, as Markdown or as a table cell), else none."""
+    if ui.publication():
+        return ui.SUPPRESSED_TEXT if markdown else extract.SUPPRESSED_MARK
+    return fmt_pct(None)
+
+
+def _pct(x, markdown: bool = True) -> str:
+    return _missing(markdown) if pd.isna(x) else fmt_pct(float(x))
+
+
+def _num(x, digits: int, markdown: bool = True) -> str:
+    return _missing(markdown) if pd.isna(x) else fmt_num(float(x), digits)
+
+
+def _public_pct(x) -> str:
+    """A share of published statistics (H-1B visas, USCIS approvals): shown as published."""
     return fmt_pct(None if pd.isna(x) else float(x))
 
 
-def _num(x, digits: int) -> str:
-    return fmt_num(None if pd.isna(x) else float(x), digits)
+def _int(x) -> str:
+    return _missing(False) if pd.isna(x) else fmt_int(x)
+
+
+def published(table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The table under the publication rule (itself when the mode is off), with the chart's label and code."""
+    rows = ui.publish(table, metric)
+    return rows.assign(label=rows["country"], code=rows["citizenship"].fillna(""))
 
 
 def who_applies(top_n: int) -> None:
@@ -63,19 +85,22 @@ def who_applies(top_n: int) -> None:
         st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
         return
     by = labelled(by)
-    lead = by.iloc[0]
+    table = by[["rank", "citizenship", "label", "countries", "principal", "principal_share", "family",
+                "family_share"]].rename(columns={"label": "country"})
+    rows = published(table, "applications_by_citizenship")  # in publication mode: rounded, shares from them
+    lead, first = by.iloc[0], rows.iloc[0]
     if lead["principal"] > 0:
         summary = t("{country} comes first with {n} principal applications, {share} of all principal "
                     "applicants; family members are shown apart.").format(
-            country=lead["label"], n=fmt_int(lead["principal"]), share=_pct(lead["principal_share"]))
+            country=lead["label"], n=ui.count(lead["principal"]), share=_pct(first["principal_share"]))
     else:
         summary = t("{country} comes first with {n} family applications, {share} of all family members.").format(
-            country=lead["label"], n=fmt_int(lead["family"]), share=_pct(lead["family_share"]))
+            country=lead["label"], n=ui.count(lead["family"]), share=_pct(first["family_share"]))
     if f.countries:
         summary += " " + t("Shares are of all applications matching the other filters.")
-    table = by[["rank", "citizenship", "label", "countries", "principal", "principal_share", "family",
-                "family_share"]].rename(columns={"label": "country"})
-    _chart(charts.citizenship_chart(by, source=charts.source_note(program)), table, summary=summary,
+    ui.suppressed_bars_note()
+    _chart(charts.citizenship_chart(rows, source=charts.source_note(program)), rows.drop(columns=["label", "code"]),
+           summary=summary,
            metric="applications_by_citizenship", key="citizenship",
            alt=t("Bar chart of applications by country of citizenship, principal applicants and family "
                  "members apart, largest first."))
@@ -92,36 +117,38 @@ def against_h1b(year: int, top_n: int) -> None:
                 icon=":material/filter_alt_off:")
         return
     rep = labelled(rep)
+    table = rep[["rank", "citizenship", "label", "countries", "applications", "applicant_share", "h1b_issuances",
+                 "h1b_share", "ratio", "per_1000", "uscis_share", "uscis_approved"]].rename(columns={"label": "country"})
+    rep = published(table, "h1b_representation")  # in publication mode: rounded, shares and ratios from them
     has_uscis = rep["uscis_share"].notna().any()
     sources = [charts.source_note(program) + ".",
                t("H-1B visas: US Department of State, visas issued by nationality, calendar {year}.").format(
                    year=year)]
     if has_uscis:
-        sources.append(t("USCIS approvals (where published): Characteristics of H-1B Specialty Occupation "
-                         "Workers, fiscal {year}.").format(year=year))
+        sources.append(t("USCIS approvals (where published): *Characteristics of H-1B Specialty Occupation "
+                         "Workers*, fiscal {year}.").format(year=year))
     lead = rep.iloc[0]
     summary = t("{country} accounts for {share} of principal applicants and {h1b} of US H-1B visas issued in "
                 "{year}: a ratio of {ratio} ({per_1000} applications per 1,000 H-1B visas). Above 1, a country "
                 "applies more than its share of H-1B holders; below 1, less.").format(
-        country=lead["label"], share=_pct(lead["applicant_share"]), h1b=_pct(lead["h1b_share"]), year=year,
+        country=lead["label"], share=_pct(lead["applicant_share"]), h1b=_public_pct(lead["h1b_share"]), year=year,
         ratio=_num(lead["ratio"], 2), per_1000=_num(lead["per_1000"], 1))
+    ui.suppressed_bars_note()
     uscis_label = t("Share of USCIS H-1B approvals, fiscal {year} (country of birth)").format(year=year)
-    fig = charts.representation_chart(rep, year=year, source="<br>".join(sources),
+    fig = charts.representation_chart(rep, year=year, source=charts.markdown_italics("<br>".join(sources)),
                                       uscis_label=uscis_label if has_uscis else None)
-    table = rep[["rank", "citizenship", "label", "countries", "applications", "applicant_share", "h1b_issuances",
-                 "h1b_share", "ratio", "per_1000", "uscis_share", "uscis_approved"]].rename(columns={"label": "country"})
-    _chart(fig, table, summary=summary, metric="h1b_representation", key="representation",
+    _chart(fig, rep.drop(columns=["label", "code"]), summary=summary, metric="h1b_representation", key="representation",
            alt=t("Bar chart comparing each country's share of principal applicants with its share of US H-1B "
                  "visas issued in {year}, with the ratio of the two.").format(year=year))
     st.dataframe(pd.DataFrame({
         t("Country"): rep["label"],
-        t("Principal applications"): [fmt_int(v) for v in rep["applications"]],
-        t("Share of applicants"): [_pct(v) for v in rep["applicant_share"]],
+        t("Principal applications"): [_int(v) for v in rep["applications"]],
+        t("Share of applicants"): [_pct(v, markdown=False) for v in rep["applicant_share"]],
         t("H-1B visas issued, {year}").format(year=year): [fmt_int(v) for v in rep["h1b_issuances"]],
-        t("Share of H-1B visas"): [_pct(v) for v in rep["h1b_share"]],
-        t("Ratio"): [_num(v, 2) for v in rep["ratio"]],
-        t("Applications per 1,000 H-1B visas"): [_num(v, 1) for v in rep["per_1000"]],
-        t("Share of USCIS approvals, FY{year}").format(year=year): [_pct(v) for v in rep["uscis_share"]],
+        t("Share of H-1B visas"): [_public_pct(v) for v in rep["h1b_share"]],
+        t("Ratio"): [_num(v, 2, markdown=False) for v in rep["ratio"]],
+        t("Applications per 1,000 H-1B visas"): [_num(v, 1, markdown=False) for v in rep["per_1000"]],
+        t("Share of USCIS approvals, FY{year}").format(year=year): [_public_pct(v) for v in rep["uscis_share"]],
     }), hide_index=True, width="stretch")
     for line in sources:
         st.caption(line)

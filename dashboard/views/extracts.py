@@ -19,6 +19,11 @@ DEFAULT = "application_records"
 PREVIEW_ROWS = 200
 GRAIN_LABELS = {None: N_("Automatic (from the data's span)"), 1: N_("1 minute"), 15: N_("15 minutes"),
                 60: N_("Hour"), 1440: N_("Day")}
+# The metrics' own parameters as the page names them (the command line and the URL keep the identifiers).
+PARAM_LABELS = {"top_n": N_("Countries shown"), "top": N_("Rows shown"), "year": N_("Year"),
+                "fiscal_year": N_("Fiscal year"), "text": N_("Employer name contains"), "limit": N_("Most rows"),
+                "rank_by": N_("Rank by (`initial` or `continuing`)"), "step": N_("A milestone every N applications"),
+                "max_intervals": N_("Most intervals")}
 
 f = ui.current_filters()
 program = ui.current_program()
@@ -61,7 +66,8 @@ for name in extract.metric_params(metric):
         if minutes is not None:
             params["minutes"] = minutes
     else:
-        text = st.text_input(name, value=url_value or "", key=f"x_{metric}_{name}")
+        text = st.text_input(t(PARAM_LABELS[name]) if name in PARAM_LABELS else name, value=url_value or "",
+                             key=f"x_{metric}_{name}", help=t("Command line: --{name}").format(name=name.replace("_", "-")))
         if text:
             try:
                 params.update(extract.parse_params(metric, {name: text}))

@@ -20,6 +20,7 @@ VISAS = {"H1B": N_("H-1B (workers)"), "H4": N_("H-4 (their spouses and children)
 VISA_CLASS = {"H1B": "H-1B", "H4": "H-4"}  # the visa classes' names, the same in both languages
 RANKINGS = {"initial": N_("Initial approvals"), "continuing": N_("Continuing approvals")}
 FLAGGED = {"blank": N_("(name blank in the source)"), "excel_error": N_("(name damaged by Excel in the source)")}
+NAMED = {"label": N_("Country")}  # the tables' column of names in the page's language
 STATES_WITHOUT_CODE = {"(blank)": N_("(state blank in the source)"), "XX": N_("(state unknown: XX)")}
 
 
@@ -76,6 +77,9 @@ st.markdown(t("Who is in the US H-1B pool the program draws from, where they com
 st.info(t("The sidebar filters do not apply to this page: these are published US statistics, not application "
           "records. Only the language applies; the selected program's cap is shown for comparison."),
         icon=":material/public:")
+if ui.publication():
+    st.info(t("Publication mode does not apply to this page: these statistics were already published by US "
+              "agencies, and they are shown as published."), icon=":material/shield:")
 
 present = set(ref("reference_tables")["table_name"])
 missing = [name for name in NEEDED_TABLES if name not in present]
@@ -154,10 +158,10 @@ ui.chart_block(
               "The {top} nationalities with the most H-1B visas since 2017 are drawn, the rest together.").format(
         year=latest, n=fmt_int(in_latest[column].sum()), visa=VISA_CLASS[visa], country=leader["label"],
         share=fmt_pct(leader[column] / in_latest[column].sum()), top=TOP_NATIONALITIES),
-    metric="h1b_issuances_by_year", key="h1b-issuances")
+    metric="h1b_issuances_by_year", key="h1b-issuances", labels=NAMED)
 partial_years = years[years["months"] < 12]
 if len(partial_years):
-    st.caption(t("Open circles: years the source covers in part ({years}).").format(years=", ".join(
+    st.caption(t("Hollow markers: years the source covers in part ({years}).").format(years=", ".join(
         t("{year}: {months} months").format(year=int(r.year), months=int(r.months))
         for r in partial_years.itertuples())))
 st.caption(source_line(sources, ISSUANCES_FILE))
@@ -179,7 +183,7 @@ else:
                   "H-1B visa. Shown: the {top} nationalities with the most H-1B visas that year.").format(
             year=ratio_year, country=first["label"], h4=fmt_int(first["h4"]), h1b=fmt_int(first["h1b"]),
             ratio=fmt_num(first["h4_per_h1b"], 2), top=len(ratio)),
-        metric="h1b_h4_ratio_by_nationality", key="h1b-ratio")
+        metric="h1b_h4_ratio_by_nationality", key="h1b-ratio", labels=NAMED)
     st.caption(t("H-4 visas go to the spouses and children of H-1B workers. Their number per H-1B visa of the "
                  "same year is only a rough proxy for family size: families already in the US, who change "
                  "status there, get no visa, and a worker's family may travel in another year."))

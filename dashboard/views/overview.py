@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -29,7 +27,7 @@ def _headline() -> None:
     status = ui.run_metric("cap_status", f).iloc[0]
     counted, cap = int(status["counted"]), program.cap
     reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
-    moment = f.as_of or datetime.now(program.tz)
+    moment = ui.data_moment(f, program)  # the forecast page's moment too
 
     st.subheader(t("Where the intake stands"))
     # The status is a sentence, not a metric tile: a tile cuts a long value short ("Plafond atte…" in
@@ -44,8 +42,9 @@ def _headline() -> None:
         st.info(t("**Status: not yet open.** Opens {when}.").format(when=fmt_datetime(program.opens_at, tz)),
                 icon=":material/schedule:")
     else:
-        st.info(t("**Status: open**, {elapsed} since opening.").format(elapsed=fmt_duration(moment - program.opens_at)),
-                icon=":material/hourglass_top:")
+        st.info(t("**Status: open**, {elapsed} since opening (as of {moment}).").format(
+            elapsed=fmt_duration(moment - program.opens_at), moment=fmt_datetime(moment, tz)),
+            icon=":material/hourglass_top:")
     c1, c2, c3 = st.columns(3)
     shown = min(counted, cap) if reached else counted
     c1.metric(t("Principal applications counted"), ui.count(shown),
@@ -81,7 +80,8 @@ else:
     summary = t("{total} principal applications arrived by {last}; the cap of {cap} is drawn as a dashed line.").format(
         total=ui.count(total), last=fmt_datetime(last, tz), cap=fmt_int(program.cap))
     curve = ui.publish(curve, "cumulative_principals")
-    ui.chart_block(charts.cumulative_chart(curve, program, reached), curve, summary=summary,
+    # drawn without the moments whose total publication mode suppresses (the table shows them as --)
+    ui.chart_block(charts.cumulative_chart(ui.published_curve(curve), program, reached), curve, summary=summary,
                    metric="cumulative_principals", key="cumulative")
 
 st.subheader(t("Applications by role and status"))
@@ -98,7 +98,8 @@ else:
                     marker={"color": charts.SEQUENCE[i % len(charts.SEQUENCE)],
                             "pattern": {"shape": ["", "/", ".", "x", "-"][i % 5]}},
                     hovertemplate="%{x:,}<extra>" + label(s) + "</extra>")
-    fig.update_layout(barmode="stack", hovermode="closest")
+    # plotly lists the traces of stacked bars in reverse; the legend reads in the stacking order instead
+    fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
     fig.update_xaxes(title=t("Applications"))
     charts.base_layout(fig, source=charts.source_note(program), height=300)
     summary = t("{n} applications match the filters, by applicant role and current status.").format(

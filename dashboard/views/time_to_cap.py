@@ -3,31 +3,26 @@ what happened. The headline and the forecast refresh by themselves, so an ingest
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, forecast, forecast_text, i18n, ui
+from dashboard import charts, extract, forecast, forecast_text, i18n, ui
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t
-from dashboard.programs import Program
 
 FAN_POINTS = 24
 EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
          timedelta(hours=6): N_("every 6 hours"), timedelta(hours=12): N_("every 12 hours"),
          timedelta(days=1): N_("every day"), timedelta(days=7): N_("every week")}
-
-
-def forecast_moment(f: Filters, program: Program) -> datetime:
-    """The moment the forecast stands at: the "as of" moment, or with the latest data the moment the
-    data are complete up to (the last ingest, never later than now)."""
-    now = datetime.now(program.tz)
-    if f.as_of is not None:
-        return min(f.as_of, now)
-    row = ui.run_metric("data_freshness", Filters(program.id)).iloc[0]
-    known = [v.to_pydatetime() for v in (row["last_ingest_at"], row["latest_submission"]) if not pd.isna(v)]
-    return min(max(known), now).astimezone(program.tz) if known else now
+# The forecast tables' columns, as the tables behind the charts show them (the CSV keeps the identifiers).
+LABELS = {"count": N_("Applications counted toward the cap"), "reached_at": N_("Cap reached at"),
+          "made_at": N_("Forecast made"), "counted": N_("Counted"), "p10": N_("Early end of the range (P10)"),
+          "p50": N_("Median (P50)"), "p90": N_("Late end of the range (P90)"), "chance_by_close": N_("Chance by close"),
+          "actual": N_("Actual cap moment"), "in_range": N_("Range held the actual moment"),
+          "p50_error_hours": N_("Median minus actual moment (hours)")}
 
 
 def arrivals_for(f: Filters) -> pd.DataFrame:
@@ -44,14 +39,6 @@ def _projection(key: tuple, _times: pd.Series, cap: int, as_of: datetime, opens_
 def _history(key: tuple, _times: pd.Series, cap: int, until: datetime, opens_at: datetime,
              closes_at: datetime | None) -> list[tuple[datetime, forecast.CapProjection]]:
     return forecast.forecast_history(_times, cap, until, opens_at=opens_at, closes_at=closes_at)
-
-
-def local_table(df: pd.DataFrame, columns: list[str], tz: str) -> pd.DataFrame:
-    """Aware datetime columns as wall-clock times in the program's zone, the zone named in the header."""
-    out = df.copy()
-    for c in columns:
-        out[c] = pd.to_datetime(out[c], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
-    return out.rename(columns={c: f"{c} ({tz})" for c in columns})
 
 
 f = ui.current_filters()
@@ -75,7 +62,7 @@ def live() -> None:
 
 def _live() -> None:
     rows = arrivals_for(f)
-    as_of = forecast_moment(f, program)
+    as_of = ui.data_moment(f, program)
     times = rows["submitted_at"]
     key = (program.id, as_of.isoformat(), ui.data_digest(rows), program.cap)
     p = _projection(key, times, program.cap, as_of, program.opens_at, program.closes_at)
@@ -83,15 +70,21 @@ def _live() -> None:
 
     c1, c2, c3, c4 = st.columns(4)
     counted = min(p.counted, program.cap)
-    c1.metric(t("Counted toward the cap"), fmt_int(counted),
+    c1.metric(t("Counted toward the cap"), ui.count(counted),
               help=t("Applications of the roles that count, submitted from the opening up to the forecast moment."))
-    c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(counted / program.cap), cap=fmt_int(program.cap)))
+    shown = ui.published_count(counted)  # in publication mode the share comes from the rounded count
+    if shown is not None:
+        c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(shown / program.cap), cap=fmt_int(program.cap)))
+    # a rate is a count over a time: in publication mode it would give back the unrounded count
+    rate = "—" if ui.publication() else forecast_text.rate_text(p.rate_per_hour)
     if p.reached_at is not None:
-        c2.metric(t("Rate as the cap was reached"), forecast_text.rate_text(p.rate_per_hour),
+        c2.metric(t("Rate as the cap was reached"), rate,
                   help=t("Arrivals per hour over the last tenth of the time the cap took (at least an hour)."))
     else:
-        c2.metric(t("Current rate"), forecast_text.rate_text(p.rate_per_hour),
+        c2.metric(t("Current rate"), rate,
                   help=t("The model's estimate of the arrival rate at the forecast moment, at that time of day."))
+    if ui.publication():
+        c2.caption(t("Not shown in publication mode: it comes from unrounded counts."))
     if p.reached_at is not None:
         c3.metric(t("Time to cap"), fmt_duration(p.reached_at - program.opens_at),
                   help=t("From the opening to the submission of the cap-th application."))
@@ -104,9 +97,9 @@ def _live() -> None:
         if day:
             c3.caption(day)
     if program.closes_at is None:
-        c4.metric(t("Chance of reaching the cap by close"), "—", help=t("The program has no closing date."))
+        c4.metric(t("Chance by close"), "—", help=t("The program has no closing date."))
     else:
-        c4.metric(t("Chance of reaching the cap by close"),
+        c4.metric(t("Chance by close"),
                   fmt_pct(p.probability_by_close, 0) if p.probability_by_close is not None else "—",
                   help=t("Share of the simulated futures that reach the cap before the intake closes ({close}).")
                   .format(close=fmt_datetime(program.closes_at, tz)))
@@ -124,17 +117,30 @@ def _live() -> None:
     sorted_times = times[(times >= program.opens_at) & (times <= as_of)].sort_values()
     fan = pd.DataFrame([{"count": fp.count, "p10": fp.p10, "p50": fp.p50, "p90": fp.p90} for fp in p.fan],
                        columns=["count", "p10", "p50", "p90"])
-    fig = charts.cap_forecast_chart(sorted_times.reset_index(drop=True), fan, program, as_of, p.reached_at, p.p50)
+    fan = fan.assign(**{c: pd.to_datetime(fan[c], utc=True) for c in ("p10", "p50", "p90")})  # NaT after close
+    observed = None
+    if ui.publication():
+        # only the cap's row of the fan (extract.SPECS says why); the curve from published totals
+        fan = ui.publish(fan, "forecast_fan")
+        observed = ui.published_curve(ui.run_metric("cumulative_principals", replace(Filters(program.id),
+                                                                                      as_of=f.as_of)))
+        observed = observed[observed["interval_end"] <= as_of]
+    fig = charts.cap_forecast_chart(sorted_times.reset_index(drop=True), fan, program, as_of, p.reached_at, p.p50,
+                                    observed=observed)
     if p.reached_at is not None:
         summary = t("The cumulative count of applications toward the cap, which reached {cap} at {when}.").format(
             cap=fmt_int(program.cap), when=fmt_datetime(p.reached_at, tz))
-        table = pd.DataFrame({"count": [program.cap], "reached_at": [p.reached_at]})
-        table = local_table(table, ["reached_at"], tz)
+        metric, table = "cap_reached", ui.as_published(pd.DataFrame({"count": [program.cap],
+                                                                     "reached_at": [p.reached_at]}))
+    elif ui.publication():
+        summary = t("The count so far ({n}, from published totals) and the range in which 80 % of the simulated "
+                    "futures reach the cap; the diamond is their median.").format(n=ui.count(p.counted))
+        metric, table = "forecast_fan", fan
     else:
         summary = t("The count so far ({n}) and, shaded, the range in which 80 % of the simulated futures climb "
                     "to the cap; the dotted line is their median.").format(n=fmt_int(p.counted))
-        table = local_table(fan, ["p10", "p50", "p90"], tz)
-    ui.chart_block(fig, table, summary=summary, metric="counting_arrivals", key="ttc-fan")
+        metric, table = "forecast_fan", fan
+    ui.chart_block(fig, table, summary=summary, metric=metric, key="ttc-fan", labels=LABELS)
 
 
 live()
@@ -150,8 +156,12 @@ def what_if() -> None:
 
 def _what_if() -> None:
     st.subheader(t("What if the cap had been different?"))
+    if ui.publication():
+        st.info(t("Not shown in publication mode: the replay follows the applications one by one, so the moment "
+                  "it gives for a cap is also an exact count of applications by then."), icon=":material/shield:")
+        return
     rows = arrivals_for(f)
-    as_of = forecast_moment(f, program)
+    as_of = ui.data_moment(f, program)
     times = rows["submitted_at"]
     recorded = int((times <= as_of).sum())
     if recorded == 0:
@@ -185,7 +195,7 @@ what_if()
 
 st.subheader(t("Forecasts made along the way, against what happened"))
 rows = arrivals_for(f)
-as_of = forecast_moment(f, program)
+as_of = ui.data_moment(f, program)
 times = rows["submitted_at"]
 if int(((times >= program.opens_at) & (times <= as_of)).sum()) == 0:
     st.info(t("No application counting toward the cap had arrived by then: no forecast could be made."),
@@ -220,11 +230,14 @@ else:
                         "{moment}, so what happened is not known yet.").format(
                 n=fmt_int(len(hist)), every=every, moment=fmt_datetime(as_of, tz))
         fig = charts.forecast_history_chart(hist, program, actual)
-        table = local_table(hist, [c for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist], tz)
-        ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history")
+        # times stay aware: the table shows them in the program's zone, the CSV with their UTC offset
+        table = hist.assign(**{c: pd.to_datetime(hist[c], utc=True)
+                               for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist})
+        table = ui.publish(table, "forecast_history")  # the counts then, rounded in publication mode
+        ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history", labels=LABELS)
         shown = pd.DataFrame({
             t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
-            t("Counted"): [fmt_int(v) for v in hist["counted"]],
+            t("Counted"): [extract.SUPPRESSED_MARK if pd.isna(v) else fmt_int(v) for v in table["counted"]],
             "P10": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p10"]],
             t("Median (P50)"): [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close")
                                 for v in hist["p50"]],

@@ -51,6 +51,36 @@ def _interval_text(start: pd.Timestamp, grain: str) -> str:
     return fmt_datetime(start.to_pydatetime(), tz, kind="date" if grain == "day" else "datetime")
 
 
+def _per_hour(rate_per_hour: float, hours: int, digits: int) -> str:
+    """An hourly rate over the last `hours`; in publication mode computed from the rounded count (the
+    count itself over one hour), `--` where that count is suppressed."""
+    if not ui.publication():
+        return fmt_num(rate_per_hour, digits)
+    n = ui.published_count(round(float(rate_per_hour) * hours))
+    return ui.SUPPRESSED_TEXT if n is None else fmt_num(n / hours, digits)
+
+
+def _publishable_step(step: int) -> int:
+    """In publication mode, milestones come every 10 applications or more, a multiple of 5 (see
+    extract.publishable_milestones); otherwise every `step`."""
+    return step if not ui.publication() or (step >= 10 and step % 5 == 0) else 10
+
+
+def _milestones_table(miles: pd.DataFrame, params: dict) -> None:
+    """The milestones as a table, and their CSV (elapsed times in hours), audited like every download."""
+    st.dataframe(pd.DataFrame({
+        t("Application"): [fmt_int(m) for m in miles["milestone"]],
+        t("Arrived ({zone})").format(zone=tz): [fmt_datetime(v.to_pydatetime(), tz) for v in miles["submitted_at"]],
+        t("Since opening"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_opening"]],
+        t("Since the previous milestone"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_previous"]],
+    }), hide_index=True, width="stretch")
+    rows = _local_table(miles, "submitted_at").assign(
+        since_opening_hours=miles["since_opening"] / pd.Timedelta(hours=1),
+        since_previous_hours=miles["since_previous"] / pd.Timedelta(hours=1),
+    ).drop(columns=["since_opening", "since_previous"])
+    ui.download_buttons(rows, "milestones", "milestones", params)
+
+
 def _local_table(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """The rows with their UTC times shown in the program's zone (offset included: a repeated hour stays
     two rows that can be told apart)."""
@@ -66,26 +96,30 @@ else:
     series = ui.run_metric("arrivals_by_interval", f, minutes=minutes)
 cut = len(series) > MAX_INTERVALS
 series = series.iloc[:MAX_INTERVALS]
+metric = "arrivals_by_day" if minutes is None else "arrivals_by_interval"
+shown = ui.publish(series, metric)  # the chart and its numbers; the series itself when publication mode is off
 rate = ui.run_metric("arrival_rate", f).iloc[0]
 status = ui.run_metric("cap_status", f).iloc[0]
 reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
 at = None if pd.isna(rate["rate_at"]) else rate["rate_at"].to_pydatetime()
 
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric(t("Principal applications"), fmt_int(rate["principal"]),
+c1.metric(t("Principal applications"), ui.count(rate["principal"]),
           help=t("Principal applications submitted by that moment under the filters, over the cap included."))
 c1.caption(t("submitted by {moment}").format(moment=fmt_datetime(at, tz)) if at else t("none yet"))
 if int(status["over_cap"]) and not f.narrows and program.counts_toward_cap == ("principal",):
     c1.caption(t("{n} of them arrived after the cap of {cap} was reached (over cap).").format(
-        n=fmt_int(status["over_cap"]), cap=fmt_int(program.cap)))
-c2.metric(t("Family applications"), fmt_int(rate["family"]),
+        n=ui.count(status["over_cap"]), cap=fmt_int(program.cap)))
+c2.metric(t("Family applications"), ui.count(rate["family"]),
           help=t("Spouses and dependants: they do not count toward the cap."))
-c3.metric(t("Per hour, last hour"), fmt_num(rate["principal_per_hour_1h"], 0),
+c3.metric(t("Per hour, last hour"), _per_hour(rate["principal_per_hour_1h"], 1, 0),
           help=t("Principal applications submitted in the hour before that moment."))
-c3.caption(t("principal applications; spouses and dependants: {n}").format(n=fmt_num(rate["family_per_hour_1h"], 0)))
-c4.metric(t("Per hour, last 6 hours"), fmt_num(rate["principal_per_hour_6h"], 1),
+c3.caption(t("principal applications; spouses and dependants: {n}").format(
+    n=_per_hour(rate["family_per_hour_1h"], 1, 0)))
+c4.metric(t("Per hour, last 6 hours"), _per_hour(rate["principal_per_hour_6h"], 6, 1),
           help=t("Principal applications submitted in the 6 hours before that moment, divided by 6."))
-c4.caption(t("principal applications; spouses and dependants: {n}").format(n=fmt_num(rate["family_per_hour_6h"], 1)))
+c4.caption(t("principal applications; spouses and dependants: {n}").format(
+    n=_per_hour(rate["family_per_hour_6h"], 6, 1)))
 
 if series.empty or int(series["principal"].sum() + series["family"].sum()) == 0:
     c5.metric(t(BUSIEST[grain]), "—")
@@ -94,15 +128,16 @@ else:
     peak = series.loc[series["principal"].idxmax()]  # the first of equal peaks
     first = series["interval_start"].iloc[0]
     last = min([series["interval_end"].iloc[-1]] + [pd.Timestamp(m) for m in (f.end, f.as_of) if m is not None])
+    # totals are rounded on their own in publication mode (ui.count)
     counts = {"first": fmt_datetime(first.to_pydatetime(), tz), "last": fmt_datetime(last.to_pydatetime(), tz),
-              "principal": fmt_int(series["principal"].sum()), "family": fmt_int(series["family"].sum())}
+              "principal": ui.count(series["principal"].sum()), "family": ui.count(series["family"].sum())}
     if peak["principal"] > 0:
-        c5.metric(t(BUSIEST[grain]), fmt_int(peak["principal"]),
+        c5.metric(t(BUSIEST[grain]), ui.count(peak["principal"]),
                   help=t("The interval with the most principal applications (the earliest, when several tie)."))
         c5.caption(t("from {start}").format(start=_interval_text(peak["interval_start"], grain)))
         summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
                     "and dependants): {family}; the busiest interval for principal applications began {when}, "
-                    "with {peak}.").format(**counts, peak=fmt_int(peak["principal"]),
+                    "with {peak}.").format(**counts, peak=ui.count(peak["principal"]),
                                            when=_interval_text(peak["interval_start"], grain))
     else:  # only family applications match
         c5.metric(t(BUSIEST[grain]), "—")
@@ -116,14 +151,14 @@ else:
     if focus is not None:
         st.caption(t("The chart opens on the principal applications, up to {end}; use Autoscale in its toolbar to "
                      "see the later family applications too.").format(end=fmt_datetime(focus[1].to_pydatetime(), tz)))
-    fig = charts.arrivals_chart(series, program, reached, t(GRAIN_LABELS[grain]).lower(), focus)
-    metric = "arrivals_by_day" if minutes is None else "arrivals_by_interval"
-    ui.chart_block(fig, _local_table(series, "interval_start", "interval_end"), summary=summary, metric=metric,
+    ui.suppressed_bars_note()
+    fig = charts.arrivals_chart(shown, program, reached, t(GRAIN_LABELS[grain]).lower(), focus)
+    ui.chart_block(fig, _local_table(shown, "interval_start", "interval_end"), summary=summary, metric=metric,
                    key="arrivals")
 
 st.subheader(t("Milestones toward the cap"))
-step = milestone_step(program.cap)
-miles = ui.run_metric("milestones", f)
+step = _publishable_step(milestone_step(program.cap))
+miles = ui.run_metric("milestones", f, **({"step": step} if ui.publication() else {}))
 if miles.empty:
     st.info(t("No application counting toward the cap matches these filters yet."), icon=":material/flag:")
 else:
@@ -141,18 +176,13 @@ else:
     st.markdown(summary)
     if f.narrows:
         st.caption(t("The milestones count only the applications that match the filters."))
-    shown = pd.DataFrame({
-        t("Application"): [fmt_int(m) for m in miles["milestone"]],
-        t("Arrived ({zone})").format(zone=tz): [fmt_datetime(v.to_pydatetime(), tz) for v in miles["submitted_at"]],
-        t("Since opening"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_opening"]],
-        t("Since the previous milestone"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_previous"]],
-    })
-    st.dataframe(shown, hide_index=True, width="stretch")
-    rows = _local_table(miles, "submitted_at").assign(
-        since_opening_hours=miles["since_opening"] / pd.Timedelta(hours=1),
-        since_previous_hours=miles["since_previous"] / pd.Timedelta(hours=1),
-    ).drop(columns=["since_opening", "since_previous"])
-    ui.download_buttons(rows, "milestones", "milestones")
+    params = {"step": step} if ui.publication() else {}
+    miles = ui.publish(miles, "milestones")  # the cap's moment above is public; small milestones are not
+    if miles.empty:
+        st.info(t("Publication mode: milestones are shown from the 10th application on, at least 10 apart; "
+                  "none has been reached yet."), icon=":material/shield:")
+    else:
+        _milestones_table(miles, params)
 
 st.subheader(t("Intakes compared"))
 progs = programs()
@@ -165,6 +195,8 @@ else:
     breakdown = {"countries": f.countries, "roles": f.roles, "permits": f.permits, "statuses": f.statuses}
     curves = [(progs[p], ui.run_metric("cumulative_principals", f if p == f.program_id
                                        else replace(Filters(p), **breakdown))) for p in order]
+    if ui.publication():  # each curve's totals rounded on their own; shares of the cap from them
+        curves = [(prog, ui.published_curve(curve)) for prog, curve in curves]
     elapsed = charts.elapsed_curves(curves)
     lang_name = {p: progs[p].name(language()) for p in order}
     parts = []
@@ -178,7 +210,7 @@ else:
     if f.start or f.end or f.as_of:
         summary += " " + t("The time range and the \"as of\" moment apply to {program} only; the other programs "
                            "show all their data.").format(program=lang_name[f.program_id])
-    table = elapsed.assign(program=elapsed["program_id"].map(lang_name))
+    table = ui.as_published(elapsed.assign(program=elapsed["program_id"].map(lang_name)))
     # One above the other: side by side, each figure's source line was cut off.
     ui.chart_block(charts.comparison_chart(elapsed, progs, share=False), table, summary=summary,
                    metric="intakes_compared", key="compare-counts")
