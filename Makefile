@@ -40,7 +40,7 @@ ingest: $(VENV)/.runtime
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

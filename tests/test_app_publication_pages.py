@@ -45,6 +45,8 @@ time_zone = "America/Toronto"
 opens_at = "2024-03-01T09:00:00"
 cap = 20
 counts_toward_cap = ["principal"]
+# synthetic, like the first: with real records loaded and no sign-in, record pages are not offered
+synthetic = true
 """
 
 
