@@ -18,7 +18,17 @@ import streamlit as st
 from dashboard import extract, metrics, sidebar, signin, warehouse
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_datetime, fmt_int, fmt_num, language, plotly_locale, plotly_locale_code, t
+from dashboard.i18n import (
+    N_,
+    fmt_datetime,
+    fmt_int,
+    fmt_num,
+    language,
+    plotly_locale,
+    plotly_locale_code,
+    set_language,
+    t,
+)
 from dashboard.programs import Program, programs
 
 log = logging.getLogger("dashboard")
@@ -440,6 +450,19 @@ def document_language() -> None:
 
         _document_language = component("dashboard.document_language", js=_DOCUMENT_LANGUAGE_JS)
     _document_language(key="document-language", data={"lang": plotly_locale_code()}, height=0)
+
+def live(body: Callable[[], None]) -> None:
+    """Run `body` in a fragment that re-reads itself every refresh_seconds(), so an ingest shows up on an
+    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself."""
+
+    @st.fragment(run_every=refresh_seconds())
+    def fragment() -> None:
+        set_language(st.session_state.get("lang", "en"))
+        with friendly_errors():
+            body()
+
+    fragment()
+
 
 def refresh_seconds() -> float:
     """How often open pages re-read their headline figures by themselves, so that an ingest shows up

@@ -6,21 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, i18n, ui
+from dashboard import charts, ui
 from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, t
 from dashboard.sidebar import label
 
 f = ui.current_filters()
 program = ui.current_program()
 tz = program.time_zone
-
-
-@st.fragment(run_every=ui.refresh_seconds())
-def headline() -> None:
-    """Where the intake stands: re-read every few seconds, so an ingest shows up without a reload."""
-    i18n.set_language(st.session_state.get("lang", "en"))
-    with ui.friendly_errors():
-        _headline()
 
 
 def _headline() -> None:
@@ -67,7 +59,7 @@ def _headline() -> None:
         st.caption(t("Cap figures are program-wide: the filters narrow the breakdowns below, not the cap status."))
 
 
-headline()
+ui.live(_headline)  # re-read every few seconds: an ingest shows up without a reload
 status = ui.run_metric("cap_status", f).iloc[0]
 reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
 

@@ -52,14 +52,6 @@ st.caption(t("When the cap of {cap} will be reached, as a range: the forecast is
     cap=fmt_int(program.cap)))
 
 
-@st.fragment(run_every=ui.refresh_seconds())
-def live() -> None:
-    """The headline and the forecast chart: re-read every few seconds, so an ingest shows up by itself."""
-    i18n.set_language(st.session_state.get("lang", "en"))
-    with ui.friendly_errors():
-        _live()
-
-
 def _live() -> None:
     rows = arrivals_for(f)
     as_of = ui.data_moment(f, program)
@@ -143,7 +135,7 @@ def _live() -> None:
     ui.chart_block(fig, table, summary=summary, metric=metric, key="ttc-fan", labels=LABELS)
 
 
-live()
+ui.live(_live)  # re-read every few seconds: an ingest shows up without a reload
 
 
 @st.fragment
