@@ -370,7 +370,8 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
         add_moment(fig, cap_reached_at, t("Cap reached"), tz)
     fig.update_xaxes(title=t("Time ({zone})").format(zone=tz))
     fig.update_yaxes(title=t("Applications per interval ({interval})").format(interval=interval_label))
-    if len(df) and max(df["principal"].max(), df["family"].max()) < 10:
+    top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
+    if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
         fig.update_yaxes(dtick=1)  # counts: no half applications on the axis
     if focus is not None:
         lo, hi = (pd.Timestamp(m).tz_convert(tz).tz_localize(None) for m in focus)

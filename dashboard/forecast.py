@@ -56,7 +56,9 @@ WANDER = 0.5  # sd of the level's random walk (log scale) per unit of log(1 + le
 CLIP_Z = 3.7  # bins this many standard deviations above the first fit are clipped (p about 1e-4)
 DRAWS = 2000
 HOUR = 3600.0
-NEVER = 1e9  # hours: stands for "not within the simulated future" in the quantiles
+# hours: stands for "not within the simulated future" in the quantiles; a thousand years, so that every
+# moment short of it is a date Python can hold (1e9 hours overflowed when arrivals had long stopped)
+NEVER = 24.0 * 365 * 1000
 
 
 @dataclass(frozen=True)

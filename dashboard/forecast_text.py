@@ -71,6 +71,8 @@ def range_sentence(p: CapProjection, tz: str, *, opens_at: datetime, closes_at: 
     if p.method == "closed":
         return t("The intake closed {day} without reaching the cap.", lang).format(
             day=_day(closes_at, tz, lang) if closes_at else "—")
+    if p.p50 is None and closes_at is None and p.counted:  # no close, and most futures never get there
+        return t("At the pace so far, the cap is not expected in the foreseeable future.", lang)
     if p.p50 is None and p.p10 is None:
         if p.probability_by_close is None:
             return t("No application has arrived yet: there is nothing to forecast from.", lang)

@@ -155,3 +155,14 @@ def test_a_chart_drawn_from_raw_counts_is_held_back_in_publication_mode(basic_wa
     values = np.frombuffer(base64.b64decode(y["bdata"]), dtype="<f8")
     # 88 rounded; 3 suppressed, and 12 with it (the total would give 3 back)
     assert values[0] == 90 and np.isnan(values[1:]).all()
+
+
+def test_a_table_that_needs_a_parameter_asks_for_it(shared_reference_warehouse):
+    """h1b_representation needs a year: without one the page says so (it failed with a TypeError), with one
+    it shows the rows."""
+    at = run({"metric": "h1b_representation"}, "views/extracts.py")
+    assert "This table needs a value for: Year." in texts(at.info)
+    assert not at.error and not at.dataframe
+    at = run({"metric": "h1b_representation", "year": "2023"}, "views/extracts.py")
+    assert not at.error
+    assert at.dataframe[0].value["citizenship"].tolist()[:3] == ["IND", "CHN", "KOR"]

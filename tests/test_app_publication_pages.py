@@ -190,6 +190,16 @@ def test_velocity_in_publication_mode(pub_warehouse):
     assert "A milestone every 10 applications" in text
 
 
+def test_velocity_by_day_when_every_count_is_suppressed(pub_warehouse):
+    """By day: 36 and 2 principals, the 36 hidden beside the 2; 8 and 2 family, both hidden. The page
+    still draws (no bar) and says the totals, rounded on their own."""
+    at = render("velocity", pub="1", grain="day")
+    daily = table_with(at, "principal", "family")
+    assert shown(daily["principal"]) == [None, None] and shown(daily["family"]) == [None, None]
+    assert "principal applications: 40, family applications (spouses and dependants): 10" in words(at)
+    assert "Publication mode: a suppressed count has no bar" in words(at)
+
+
 def test_velocity_intakes_compared_from_rounded_totals(pub_warehouse):
     at = render("velocity", pub="1")
     text = words(at)

@@ -136,3 +136,16 @@ def test_forecast_history_every_hour_until_the_cap():
     assert history[-1][1].reached_at == datetime(2023, 7, 16, 13, 0, tzinfo=ET)
     assert history_step(timedelta(days=2)) == timedelta(hours=1)
     assert history_step(timedelta(days=60)) == timedelta(days=1)
+
+
+def test_an_open_ended_intake_long_after_its_arrivals_stopped_gives_no_moment():
+    """Twelve arrivals in the first quarter hour, then two years of silence and no closing date: the
+    median and the P90 lie beyond any date (they overflowed datetime before): none is given."""
+    import pandas as pd
+
+    from dashboard.forecast import project_cap
+
+    opens = datetime(2024, 3, 1, 14, 0, tzinfo=UTC)
+    arrivals = pd.Series(pd.to_datetime([opens + timedelta(minutes=m) for m in range(1, 13)], utc=True))
+    p = project_cap(arrivals, 20, datetime(2026, 3, 1, tzinfo=UTC), opens_at=opens, closes_at=None, fan_points=24)
+    assert (p.counted, p.p50, p.p90, p.probability_by_close) == (12, None, None, None)

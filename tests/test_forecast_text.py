@@ -85,3 +85,12 @@ def test_the_headline_moment_is_short():
     assert headline_moment(far, TZ, "en") == ("20 Aug", "Sunday 20 August 2023")
     assert short_moment(at(17, 18, 50), TZ, "en") == "Mon 17 Jul, 18:50 ET"
     assert short_moment(at(17, 18, 50), TZ, "fr") == "lun. 17 juill. à 18 h 50 HE"
+
+
+def test_open_ended_intake_whose_arrivals_stopped():
+    """No close, and most simulated futures never reach the cap: the sentence says so (not "no application",
+    nor a closing day that does not exist)."""
+    for p10 in (None, at(20, 9, month=12)):
+        stalled = CapProjection(None, p10, None, None, None, 0.0, "nhpp", 12)
+        assert range_sentence(stalled, TZ, opens_at=OPENS, lang="en") == (
+            "At the pace so far, the cap is not expected in the foreseeable future.")

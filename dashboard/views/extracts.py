@@ -6,6 +6,7 @@ The link in every provenance.json opens this page: `metric=` and the metric's ow
 
 from __future__ import annotations
 
+import inspect
 import shlex
 
 import streamlit as st
@@ -79,6 +80,12 @@ for name in list(st.query_params):
         del st.query_params[name]
 for name, value in params.items():
     st.query_params[name] = str(value)
+needed = [name for name, prm in extract.metric_params(metric).items()
+          if prm.default is inspect.Parameter.empty and name not in params]
+if needed:
+    st.info(t("This table needs a value for: {names}.").format(
+        names=", ".join(t(PARAM_LABELS[n]) if n in PARAM_LABELS else n for n in needed)), icon=":material/edit:")
+    st.stop()
 
 rows = ui.run_metric(metric, f, **params)
 try:
