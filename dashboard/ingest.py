@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from dashboard import warehouse
 from dashboard.country_codes import to_iso3
@@ -173,7 +176,6 @@ class Cells:
 
 
 def _arrow_strings(table) -> list[pd.Series]:
-    import pyarrow as pa
 
     mapper = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
     return [col.to_pandas(types_mapper=mapper).astype("string") for col in table.columns]
@@ -187,9 +189,6 @@ def read_csv_fast(path: Path, raw: bytes) -> Cells | None:
     MAX_FIELD, and each line that holds a quote parses to the same fields with Python's csv module.
     Anything else (a malformed file above all) goes to the exact reader, which names the fault.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
     bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     if b"\x00" in raw or raw.count(b"\r") != raw.count(b"\r\n"):
@@ -323,6 +322,14 @@ class _Checker:
             text = message if isinstance(message, str) else message.loc[idx]
             self.problems.append(Problem(self.file, int(self.lines.loc[idx]), column, text))
             self.bad_rows.add(idx)
+
+
+def _is_in(values: pd.Series, pool: pd.Series) -> pd.Series:
+    """values.isin(pool) for large pools of text, hashed in Arrow (pandas' isin walks the pool in Python)."""
+
+    found = pc.is_in(pa.array(values, type=pa.string(), from_pandas=True),
+                     value_set=pa.array(pool, type=pa.string(), from_pandas=True))
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
 
 
 def _per_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
@@ -526,20 +533,24 @@ class _Unchanged(Exception):
 def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summary: Summary, file_hash: str,
              root: Path, skip_invalid: bool, wait_seconds: float, now: pd.Timestamp) -> None:
     with warehouse.writer(root, wait_seconds=wait_seconds) as con:
-        principals_here = set(data.loc[valid & (data["applicant_role"] == "principal"), "application_id"])
-        wanted = sorted(set(data.loc[valid, "principal_application_id"].dropna()) - principals_here)
-        stored = set()
-        if wanted:
-            stored = set(warehouse.run_script(con, "_stored_principals", {"ids": wanted}).df()["application_id"])
-        orphan = data[valid & data["principal_application_id"].notna()
-                      & ~data["principal_application_id"].isin(principals_here | stored)]
+        named = data["principal_application_id"]
+        names = valid & named.notna()
+        names &= ~_is_in(named, data.loc[valid & (data["applicant_role"] == "principal"), "application_id"])
+        if names.any():
+            wanted = sorted(named[names].unique())
+            stored = warehouse.run_script(con, "_stored_principals", {"ids": wanted}).df()["application_id"]
+            names &= ~_is_in(named, stored)
+        orphan = data[names]
         valid &= ~_mark(data, orphan, "principal_application_id",
                         "no principal application with this id is in the file or already stored", problems)
 
         incoming = data[valid & data["_first"]]
-        con.register("incoming_df", incoming[[*COLUMNS, "line", "file"]])
+
+        # Handed over as Arrow: DuckDB reads it without converting each text value through Python.
+        con.register("incoming_df", pa.Table.from_pandas(incoming[[*COLUMNS, "line", "file"]], preserve_index=False))
         con.execute("create temp table incoming as select * from incoming_df")
         con.unregister("incoming_df")
+        warehouse.run_script(con, "_stored_touched")
         clash = warehouse.run_script(con, "_stored_conflicts").df()
         if len(clash):
             for _, r in clash.iterrows():
