@@ -431,16 +431,23 @@ def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.T
     for col in ("principal_application_id", "us_state", "intended_province"):
         df[col] = df[col].replace("", pd.NA)
     df["line"] = lines
-    df["file"] = file
+    df["file"] = pd.Categorical.from_codes(np.zeros(len(df), dtype="int8"), categories=[file])
     return df, chk, dropped, identifiers
 
 
 _VALUE_COLS = [c for c in COLUMNS if c not in ("application_id", "status_at")]
 
 
-def _first_copies(df: pd.DataFrame) -> pd.Series:
-    """True for the first of each set of identical rows (identical rows are one state, stored once)."""
-    return ~df.duplicated(subset=list(COLUMNS))
+def _first_copies(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(first, shared): True for the first of each set of identical rows (one state, stored once), and
+    for rows whose (application_id, status_at) another row has. Identical rows share their key, so
+    whole rows are compared only where keys repeat: in a clean export, nowhere.
+    """
+    shared = df.duplicated(subset=["application_id", "status_at"], keep=False)
+    first = pd.Series(True, index=df.index)
+    if shared.any():
+        first[shared] = ~df[shared].duplicated(subset=list(COLUMNS))
+    return first, shared
 
 
 def _conflicts_within(distinct: pd.DataFrame) -> pd.DataFrame:
@@ -498,8 +505,8 @@ def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Pat
     now = now or pd.Timestamp.now(tz="UTC")
     data, problems, summary, file_hash = _load(paths, progs, now)
     valid = ~data["_bad"]
-    data["_first"] = _first_copies(data)
-    conflict = _conflicts_within(data[valid & data["_first"]])
+    data["_first"], shared = _first_copies(data)
+    conflict = _conflicts_within(data[valid & data["_first"] & shared])
     valid &= ~_mark(data, conflict, "status_at",
                     "another row of this application has the same status_at with different values; keep one",
                     problems)
