@@ -169,15 +169,20 @@ def local_iso(ts: pd.Series, zone: str) -> pd.Series:
     return pd.Series(np.char.add(np.datetime_as_string(local, unit="s"), text), index=ts.index)
 
 
-def write_csv(df: pd.DataFrame, path: Path, prog: Program) -> Path:
-    """Write the export with times as ISO 8601 in the program's zone, with their UTC offset."""
-    out = df.copy()
-    for col in ("submitted_at", "status_at"):
-        out[col] = local_iso(out[col], prog.time_zone)
+def write_csv(df: pd.DataFrame, path: Path, prog: Program, chunk_rows: int = 1_000_000) -> Path:
+    """Write the export with times as ISO 8601 in the program's zone, with their UTC offset.
+
+    Written a chunk of rows at a time, so a benchmark intake of millions of rows needs no second copy.
+    """
     cols = ["application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
             "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at"]
     path.parent.mkdir(parents=True, exist_ok=True)
-    out[cols].to_csv(path, index=False)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        for start in range(0, max(len(df), 1), chunk_rows):
+            out = df[cols].iloc[start:start + chunk_rows].copy()
+            for col in ("submitted_at", "status_at"):
+                out[col] = local_iso(out[col], prog.time_zone)
+            out.to_csv(fh, index=False, header=start == 0)
     return path
 
 
