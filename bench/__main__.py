@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=intake.SEED)
     ap.add_argument("--repeats", type=int, default=3, help="rounds over the filter settings (warehouse)")
     ap.add_argument("--pandas-repeats", type=int, default=1, help="rounds over the filter settings (pandas)")
-    ap.add_argument("--warm", type=int, default=5, help="repeat browser visits per page")
-    ap.add_argument("--filter-visits", type=int, default=6, help="browser visits with new filter settings")
+    ap.add_argument("--warm", type=int, default=4, help="repeat browser visits per page")
+    ap.add_argument("--filter-visits", type=int, default=4, help="browser visits with new filter settings")
     ap.add_argument("--no-browser", action="store_true", help="skip Chromium (and the server memory figure)")
     args = ap.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]

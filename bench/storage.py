@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--work", default=str(ROOT / "bench" / "out"))
     ap.add_argument("--reuse", action="store_true", help="keep the warehouse of an earlier run")
+    ap.add_argument("--skip-queries", action="store_true", help="measure the batch ingest only")
     args = ap.parse_args(argv)
     work = Path(args.work)
     root = work / "storage" / f"rows-{args.rows}"
@@ -219,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
               "snapshot_mb": round(snap.stat().st_size / 2**20, 1)}
     print("batch ingest", flush=True)
     result["duckdb_ingest"] = measure_batch_ingest(root, batch, args.repeats)
+    if args.skip_queries:
+        print(json.dumps(result["duckdb_ingest"], indent=2))
+        return 0
     print("parquet layout", flush=True)
     manifest = parquet_layout(root, work / "storage" / "parquet", 10)
     result["parquet_mb"] = round(sum(p.stat().st_size for p in manifest.parent.glob("*.parquet")) / 2**20, 1)
