@@ -55,10 +55,12 @@ def measure_size(rows: int, args, chromium) -> dict:
         pages = timing.time_pages(settings, args.repeats)
         print(f"[{_label(rows)}] server time " + ", ".join(f"{p}: {t['median_ms']} ms median" for p, t in pages.items()),
               flush=True)
-        states = timing.load_states()
-        pandas = timing.pandas_pages(states, program, settings, args.pandas_repeats, pages)
-        del states
-        gc.collect()
+        pandas = {}
+        if not args.no_pandas:
+            states = timing.load_states()
+            pandas = timing.pandas_pages(states, program, settings, args.pandas_repeats, pages)
+            del states
+            gc.collect()
         print(f"[{_label(rows)}] pandas " + ", ".join(f"{p}: {t.get('ratio_of_medians', 'n/a')}x"
                                                       for p, t in pandas.items()), flush=True)
         urls = browse_urls(program, settings, [timing.run_page("overview", f) for f in settings], args.filter_visits) \
@@ -69,12 +71,12 @@ def measure_size(rows: int, args, chromium) -> dict:
     if chromium:
         server = br.serve("dashboard/app.py", root)
         try:
-            overview = br.measure_app(chromium, server, 2, urls, args.warm)
+            pair = br.measure_pair(chromium, server, 2, args.bare_server, urls, args.warm)
             out["server_peak_mb"] = round(br.peak_rss_mb(server), 1)
         finally:
             server.stop()
-        bare = br.measure_app(chromium, args.bare_server, 1, [], args.warm)
-        out["browser"] = {"overview": overview, "bare": bare}
+        overview, bare = pair["page"], pair["bare"]
+        out["browser"] = {"overview": overview, "bare": bare, "paired_ratio": pair["paired_ratio"]}
         print(f"[{_label(rows)}] browser: Overview all charts {overview['warm_all_ms']} ms, bare first chart "
               f"{bare['warm_first_ms']} ms; server peak {out['server_peak_mb']} MB", flush=True)
     return out
@@ -93,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm", type=int, default=4, help="repeat browser visits per page")
     ap.add_argument("--filter-visits", type=int, default=4, help="browser visits with new filter settings")
     ap.add_argument("--no-browser", action="store_true", help="skip Chromium (and the server memory figure)")
+    ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
     args = ap.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     started = time.perf_counter()

@@ -64,11 +64,7 @@ def _median(visits: list[dict], key: str) -> float:
     return round(statistics.median(v[key] for v in visits), 1)
 
 
-def measure_app(browser, server: Server, charts: int, queries: list[dict], warm: int) -> dict:
-    """A cold first visit, `warm` repeat visits of the same view, then one visit per query string."""
-    cold = visit(browser, server.url, charts)
-    again = [visit(browser, server.url, charts) for _ in range(warm)]
-    filtered = [visit(browser, f"{server.url}/?{urlencode(q, doseq=True)}", charts) for q in queries]
+def _summary(cold: dict, again: list[dict], filtered: list[dict]) -> dict:
     out = {"cold": cold, "warm_first_ms": _median(again, "first_ms"), "warm_all_ms": _median(again, "all_ms"),
            "warm_visits": again}
     if filtered:
@@ -76,6 +72,21 @@ def measure_app(browser, server: Server, charts: int, queries: list[dict], warm:
                    filter_visits=filtered)
     out["outside_requests"] = sorted({u for v in [cold, *again, *filtered] for u in v["outside"]})
     return out
+
+
+def measure_pair(browser, server: Server, charts: int, bare: Server, queries: list[dict], warm: int) -> dict:
+    """The page against the bare page, their visits interleaved so that load on a shared machine falls
+    on both alike: a cold first visit of each, `warm` alternating repeat visits of the same views, then
+    one visit of the page per query string (new filter settings, so their queries run)."""
+    cold, bare_cold = visit(browser, server.url, charts), visit(browser, bare.url, 1)
+    again, bare_again = [], []
+    for _ in range(warm):
+        again.append(visit(browser, server.url, charts))
+        bare_again.append(visit(browser, bare.url, 1))
+    filtered = [visit(browser, f"{server.url}/?{urlencode(q, doseq=True)}", charts) for q in queries]
+    ratios = [a["all_ms"] / b["first_ms"] for a, b in zip(again, bare_again, strict=True)]
+    return {"page": _summary(cold, again, filtered), "bare": _summary(bare_cold, bare_again, []),
+            "paired_ratio": round(statistics.median(ratios), 2)}
 
 
 def launch():

@@ -129,13 +129,14 @@ def render(results: dict) -> str:
             "",
             "Milliseconds from navigation start to the first and to the last chart drawn. Cold: the first visit "
             "after the server started (imports, frame queries). Warm: the median of repeat visits of the same "
-            "view, each a new session. New filters: the median of visits with filter settings the server had not "
+            "view, each a new session, alternating with visits of the bare page. New filters: the median of visits with filter settings the server had not "
             "seen, so their queries run. Bare: a one-chart Streamlit + plotly page (bench/bare_app.py) measured "
             "in the same run.",
             "",
             "| rows | Overview cold, all charts | Overview warm, first chart | Overview warm, all charts "
-            "| Overview new filters, all charts | bare page warm, first chart | warm all / bare first |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
+            "| Overview new filters, all charts | bare page warm, first chart | warm all / bare first "
+            "| same, median of paired visits |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for s in sizes:
             b = s.get("browser")
@@ -145,7 +146,7 @@ def render(results: dict) -> str:
             lines.append(
                 f"| {s['rows']:,} | {_fmt(o['cold']['all_ms'])} | {_fmt(o['warm_first_ms'])} "
                 f"| {_fmt(o['warm_all_ms'])} | {_fmt(o.get('filter_all_ms'))} | {_fmt(bare['warm_first_ms'])} "
-                f"| {o['warm_all_ms'] / bare['warm_first_ms']:.2f} |")
+                f"| {o['warm_all_ms'] / bare['warm_first_ms']:.2f} | {b.get('paired_ratio', float('nan')):.2f} |")
         outside = sorted({u for s in sizes if s.get("browser") for k in ("overview", "bare")
                           for u in s["browser"][k]["outside_requests"]})
         lines += ["", "Requests that left the machine during these visits: " + (", ".join(outside) or "none") + "."]
