@@ -101,6 +101,9 @@ def render(results: dict) -> str:
         "work on the machine disturbs less than wall time. pandas: the same metrics with plain pandas on the states already in memory (loading not "
         "timed); the ratio is pandas' median over the warehouse's median.",
         "",
+        "What was changed to meet the targets, with before and after figures: docs/performance.md; the "
+        "storage design measured at 10M states: docs/storage.md.",
+        "",
         "## Ingest, server time, memory",
         "",
         "| rows | ingest | rows/s | ingest peak memory | page | filter change, median | p95 | CPU, median | pandas, median "
