@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_browser:
         pw, chromium = br.launch()
         args.bare_server = br.serve("bench/bare_app.py", Path(args.work) / "warehouses" / "none")
+        for _ in range(3):  # untimed: the browser's and the bare server's first visits are slower
+            br.visit(chromium, args.bare_server.url, 1)
     try:
         for rows in sizes:
             results["sizes"].append(measure_size(rows, args, chromium))
