@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     started = time.perf_counter()
     results = {"command": "make bench" if argv is None and os.environ.get("MAKELEVEL") else
-               "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
+               " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)]),
                "machine": report.machine(), "seed": args.seed, "repeats": args.repeats, "sizes": []}
     pw = chromium = None
     if not args.no_browser:

@@ -85,7 +85,8 @@ def render(results: dict) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Made by `{results['command']}` on {results['finished']} (UTC), in {results['minutes']:.1f} minutes.",
+        f"Made by `{results['command']}`" + (" (what `make bench` runs)" if results["command"] == "python -m bench" else "")
+        + f" on {results['finished']} (UTC), in {results['minutes']:.1f} minutes.",
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory, {m['os']}; load average "
         f"{', '.join(f'{x:.1f}' for x in m['load_before'])} before and "
         f"{', '.join(f'{x:.1f}' for x in results['load_after'])} after the run (the machine is shared, so single "
