@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.country_codes import to_iso3
+from dashboard.ingest import US_STATES
 from dashboard.programs import DATA_DIR, Program, programs
 
 REFERENCE = DATA_DIR / "reference"
@@ -58,7 +59,9 @@ def nationality_mix(year: int) -> Mix:
 def state_weights(fiscal_year: int) -> tuple[np.ndarray, np.ndarray]:
     """US states weighted by USCIS initial H-1B approvals in a fiscal year (Employer Data Hub)."""
     df = pd.read_csv(REFERENCE / "uscis_h1b_employer_data_hub_summary_by_fy_state.csv")
-    df = df[(df["fiscal_year"] == fiscal_year) & (df["state"].str.len() == 2) & (df["initial_approvals"] > 0)]
+    # Only codes the export format accepts: the Data Hub also lists XX (unknown) and AE/AP (military mail),
+    # which are rare enough to be missed at the demo's size but break a generated intake at scale.
+    df = df[(df["fiscal_year"] == fiscal_year) & df["state"].isin(list(US_STATES)) & (df["initial_approvals"] > 0)]
     w = df["initial_approvals"].to_numpy(dtype=float)
     return df["state"].to_numpy(), w / w.sum()
 
@@ -153,16 +156,33 @@ def generate(prog: Program, p: dict, principals: int | None = None, seed: int | 
     return out.sort_values(["submitted_at", "application_id", "status_at"], ignore_index=True)
 
 
-def write_csv(df: pd.DataFrame, path: Path, prog: Program) -> Path:
-    """Write the export with times as ISO 8601 in the program's zone, with their UTC offset."""
-    out = df.copy()
-    for col in ("submitted_at", "status_at"):
-        local = out[col].dt.tz_convert(prog.time_zone)
-        out[col] = local.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+def local_iso(ts: pd.Series, zone: str) -> pd.Series:
+    """Times as ISO 8601 wall-clock text in `zone` with the UTC offset (2023-07-16T09:00:00-0400).
+
+    The same text as strftime("%Y-%m-%dT%H:%M:%S%z"), built in numpy: ten times faster, which the
+    benchmarks' ten-million-row intakes need.
+    """
+    utc = ts.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    local = ts.dt.tz_convert(zone).dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    offset, inverse = np.unique((local - utc).astype("int64") // 60, return_inverse=True)
+    text = np.array([f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}{abs(m) % 60:02d}" for m in offset])[inverse]
+    return pd.Series(np.char.add(np.datetime_as_string(local, unit="s"), text), index=ts.index)
+
+
+def write_csv(df: pd.DataFrame, path: Path, prog: Program, chunk_rows: int = 1_000_000) -> Path:
+    """Write the export with times as ISO 8601 in the program's zone, with their UTC offset.
+
+    Written a chunk of rows at a time, so a benchmark intake of millions of rows needs no second copy.
+    """
     cols = ["application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
             "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at"]
     path.parent.mkdir(parents=True, exist_ok=True)
-    out[cols].to_csv(path, index=False)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        for start in range(0, max(len(df), 1), chunk_rows):
+            out = df[cols].iloc[start:start + chunk_rows].copy()
+            for col in ("submitted_at", "status_at"):
+                out[col] = local_iso(out[col], prog.time_zone)
+            out.to_csv(fh, index=False, header=start == 0)
     return path
 
 

@@ -19,11 +19,16 @@ import io
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from dashboard import warehouse
 from dashboard.country_codes import to_iso3
@@ -48,6 +53,7 @@ PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
 MAX_MESSAGES = 20
 MAX_FIELD = 1 << 20  # 1 MiB: no legitimate field comes near it
 LINE_LIMIT = 16 << 20  # characters read at once; a longer line is refused
+FAST_READ_LIMIT = 2 << 30  # bytes: a larger file skips the in-memory fast reader for the streaming exact one
 FUTURE_TOLERANCE = pd.Timedelta(minutes=5)
 _CONTROL = r"[\x00-\x1f\x7f]"  # after stripping: a tab, a line break or a terminal escape inside a value
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
@@ -257,7 +263,111 @@ def read_csv_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]
     return header, records, starts
 
 
-def read_parquet_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+@dataclass
+class Cells:
+    """A file's header and its fields as text: one string column per header position.
+
+    `starts` holds the file line where each record starts; `wrong` maps the index of a record whose
+    field count differs from the header's to the count found (its cells are left empty).
+    """
+
+    header: list[str]
+    columns: list[pd.Series]
+    starts: np.ndarray
+    wrong: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_records(cls, header: list[str], records: list[list[str]], starts: Sequence[int]) -> Cells:
+        width = len(header)
+        wrong = {i: len(r) for i, r in enumerate(records) if len(r) != width}
+        rows = [[""] * width if i in wrong else r for i, r in enumerate(records)]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * width
+        return cls(header, [pd.Series(c, dtype="string") for c in columns], np.asarray(starts, dtype="int64"), wrong)
+
+
+def _arrow_strings(table) -> list[pd.Series]:
+
+    mapper = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
+    return [col.to_pandas(types_mapper=mapper).astype("string") for col in table.columns]
+
+
+def read_csv_fast(path: Path, raw: bytes) -> Cells | None:
+    """The same cells as read_csv_records, parsed in C by pyarrow; None when the exact reader is needed.
+
+    Taken only when the result is provably the exact reader's: every record on one line (so line numbers
+    are physical lines, blank lines skipped), no lone carriage return, no NUL, every field within
+    MAX_FIELD, and each line that holds a quote parses to the same fields with Python's csv module.
+    Anything else (a malformed file above all) goes to the exact reader, which names the fault.
+    """
+
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    if b"\x00" in raw or raw.count(b"\r") != raw.count(b"\r\n"):
+        return None
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 0x0A)
+    ends = np.append(newlines, len(raw)) if not raw.endswith(b"\n") else newlines
+    begins = np.concatenate(([bom], newlines[: len(ends) - 1] + 1))
+    length = ends - begins
+    crlf = np.zeros(len(ends), dtype=bool)
+    has_end = ends < len(raw)
+    crlf[has_end] = buf[np.maximum(ends[has_end] - 1, 0)] == 0x0D
+    length -= crlf & (length > 0)
+    try:
+        first = raw[begins[0]:begins[0] + length[0]].decode("utf-8")
+    except (UnicodeDecodeError, IndexError):
+        return None
+    if not first.strip() or '"' in first:
+        return None
+    header = [h.strip() for h in first.split(",")]
+    names = [f"f{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(memoryview(raw)[begins[0]:]),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    line_no = np.flatnonzero(length[1:] > 0) + 2  # 1-based file line of each non-blank line after the header
+    if len(line_no) != table.num_rows:
+        return None
+    for col in table.columns:
+        if len(col) and pc.max(pc.utf8_length(col)).as_py() > MAX_FIELD:
+            return None
+    quotes = np.flatnonzero(buf == 0x22)
+    if len(quotes):
+        quoted = np.unique(np.searchsorted(newlines, quotes))  # 0-based index of each line holding a quote
+        rows = np.searchsorted(line_no, quoted + 1)
+        if rows[-1] >= table.num_rows or not np.array_equal(line_no[rows], quoted + 1):
+            return None
+        texts = [raw[begins[i]:begins[i] + length[i]].decode("utf-8") for i in quoted]
+        csv.field_size_limit(MAX_FIELD)
+        try:
+            parsed = list(csv.reader(texts, strict=True))
+        except csv.Error:
+            return None
+        # A quote left open swallows the next line, so fewer records than lines: not one line per record.
+        if len(parsed) != len(texts) or any(len(r) != len(names) for r in parsed):
+            return None
+        taken = table.take(pa.array(rows))
+        for j, col in enumerate(taken.columns):
+            if col.to_pylist() != [r[j] for r in parsed]:
+                return None
+    return Cells(header, _arrow_strings(table), line_no.astype("int64"))
+
+
+def read_csv_cells(path: Path, raw: bytes | None) -> Cells:
+    """The cells of a CSV export: the fast reader when it can vouch for its result, else the exact one.
+
+    `raw` is the file's bytes, or None for a file past FAST_READ_LIMIT (read by the streaming exact reader).
+    """
+    fast = read_csv_fast(path, raw) if raw is not None else None
+    return fast if fast is not None else Cells.from_records(*read_csv_records(path))
+
+
+def read_parquet_cells(path: Path) -> Cells:
     import pyarrow.parquet as pq
 
     try:
@@ -269,13 +379,26 @@ def read_parquet_records(path: Path) -> tuple[list[str], list[list[str]], list[i
         if pd.api.types.is_datetime64_any_dtype(df[col]):
             df[col] = df[col].map(lambda v: "" if pd.isna(v) else v.isoformat())
     df = df.astype("string").fillna("")
-    return [str(c) for c in df.columns], df.to_numpy().tolist(), list(range(1, len(df) + 1))
+    return Cells([str(c) for c in df.columns], [df.iloc[:, i] for i in range(df.shape[1])],
+                 np.arange(1, len(df) + 1, dtype="int64"))
 
 
 # ---------------------------------------------------------------- validation
 
 def _parse_times(values: pd.Series, tz: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """UTC timestamps and an error text per value ('' when fine). Naive values are in the row's zone."""
+    """UTC timestamps and an error text per value ('' when fine). Naive values are in the row's zone.
+
+    Each distinct (value, zone) is parsed once: the states of one application repeat its times.
+    """
+    vcode, _ = pd.factorize(values, use_na_sentinel=False)
+    zcode, zones = pd.factorize(tz, use_na_sentinel=False)
+    _, first, inverse = np.unique(vcode.astype("int64") * max(len(zones), 1) + zcode,
+                                  return_index=True, return_inverse=True)
+    out, err = _parse_distinct_times(values.iloc[first].reset_index(drop=True), tz.iloc[first].reset_index(drop=True))
+    return out.iloc[inverse].set_axis(values.index), err.iloc[inverse].set_axis(values.index)
+
+
+def _parse_distinct_times(values: pd.Series, tz: pd.Series) -> tuple[pd.Series, pd.Series]:
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
     err = pd.Series("", index=values.index, dtype="object")
     stripped = values.str.strip()
@@ -314,14 +437,30 @@ class _Checker:
             self.bad_rows.add(idx)
 
 
+def _is_in(values: pd.Series, pool: pd.Series) -> pd.Series:
+    """values.isin(pool) for large pools of text, hashed in Arrow (pandas' isin walks the pool in Python)."""
+
+    found = pc.is_in(pa.array(values, type=pa.string(), from_pandas=True),
+                     value_set=pa.array(pool, type=pa.string(), from_pandas=True))
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
+
+
+def _per_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """fn of each value, called once per distinct value (an export repeats a few values a million times)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(u) for u in uniques]
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
 def _code_map(values: pd.Series) -> pd.Series:
-    uniques = {v: (to_iso3(v) if v else "") for v in values.unique()}
-    return values.map(uniques).astype("string")  # all unknown would map to a null-typed column
+    return _per_distinct(values, lambda v: to_iso3(v) if v else "").astype("string")  # all unknown: not null-typed
 
 
-def validate_frame(file: str, header: list[str], records: list[list[str]], starts: list[int],
-                   progs: dict[str, Program], now: pd.Timestamp) -> tuple[pd.DataFrame, _Checker, list[str], list[str]]:
+def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.Timestamp
+                   ) -> tuple[pd.DataFrame, _Checker, list[str], list[str]]:
     """Check every row; returns the typed rows (bad ones included, flagged), the checker and dropped columns."""
+    header, starts = cells.header, cells.starts
     seen: set[str] = set()
     head_problems = []
     for i, name in enumerate(header, start=1):
@@ -345,17 +484,17 @@ def validate_frame(file: str, header: list[str], records: list[list[str]], start
     lines = pd.Series(starts, dtype="int64")
     chk = _Checker(file, lines)
     width = len(header)
-    wrong = [i for i, r in enumerate(records) if len(r) != width]
-    for i in wrong:
-        found = len(records[i])
+    wrong = list(cells.wrong)
+    for i, found in cells.wrong.items():
         # Too few fields: name the first column left without a value (a semicolon row lands here).
-        chk.problems.append(Problem(file, starts[i], header[found] if found < width else None,
+        chk.problems.append(Problem(file, int(starts[i]), header[found] if found < width else None,
                                     f"expected {width} fields as in the header, found {found}; "
                                     "check the delimiter (a comma) and the quoting"))
         chk.bad_rows.add(i)
-    rows = [r if len(r) == width else [""] * width for r in records]
     pos = {h: header.index(h) for h in COLUMNS if h in header}
-    df = pd.DataFrame({c: pd.Series([r[pos[c]] if c in pos else "" for r in rows], dtype="string").str.strip()
+    n = len(starts)
+    df = pd.DataFrame({c: (cells.columns[pos[c]].reset_index(drop=True) if c in pos
+                           else pd.Series([""] * n, dtype="string")).str.strip()
                        for c in COLUMNS})
     df.index = pd.RangeIndex(len(df))
     lines.index = df.index
@@ -372,7 +511,7 @@ def validate_frame(file: str, header: list[str], records: list[list[str]], start
     known = df["program_id"].isin(list(progs))
     chk.flag(ok_shape & (df["program_id"] != "") & ~known, "program_id",
              f"unknown program; expected one of {', '.join(progs) or '(none configured)'} (data/programs.toml)")
-    zones = df["program_id"].map({k: p.time_zone for k, p in progs.items()}).fillna("UTC")
+    zones = _per_distinct(df["program_id"], lambda v: progs[v].time_zone if v in progs else "UTC")
 
     for col in ("applicant_role", "permit_type", "status"):
         allowed = {"applicant_role": ROLES, "permit_type": PERMIT_TYPES, "status": STATUSES}[col]
@@ -415,22 +554,34 @@ def validate_frame(file: str, header: list[str], records: list[list[str]], start
     for col in ("principal_application_id", "us_state", "intended_province"):
         df[col] = df[col].replace("", pd.NA)
     df["line"] = lines
-    df["file"] = file
+    df["file"] = pd.Categorical.from_codes(np.zeros(len(df), dtype="int8"), categories=[file])
     return df, chk, dropped, identifiers
 
 
 _VALUE_COLS = [c for c in COLUMNS if c not in ("application_id", "status_at")]
 
 
-def _conflicts_within(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows that share (application_id, status_at) with another row but differ in a value."""
-    key = ["application_id", "status_at"]
-    distinct = df.drop_duplicates(subset=[*key, *_VALUE_COLS])
-    dup = distinct.duplicated(subset=key, keep=False)
+def _first_copies(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(first, shared): True for the first of each set of identical rows (one state, stored once), and
+    for rows whose (application_id, status_at) another row has. Identical rows share their key, so
+    whole rows are compared only where keys repeat: in a clean export, nowhere.
+    """
+    shared = df.duplicated(subset=["application_id", "status_at"], keep=False)
+    first = pd.Series(True, index=df.index)
+    if shared.any():
+        first[shared] = ~df[shared].duplicated(subset=list(COLUMNS))
+    return first, shared
+
+
+def _conflicts_within(distinct: pd.DataFrame) -> pd.DataFrame:
+    """Among distinct rows, those that share (application_id, status_at) with another but differ in a value."""
+    dup = distinct.duplicated(subset=["application_id", "status_at"], keep=False)
     return distinct[dup]
 
 
 def _program_conflicts(df: pd.DataFrame) -> pd.DataFrame:
+    if df["program_id"].nunique() <= 1:  # the usual export: one program, nothing to compare
+        return df.iloc[:0]
     per_app = df.groupby("application_id")["program_id"].nunique()
     return df[df["application_id"].isin(per_app[per_app > 1].index)]
 
@@ -443,12 +594,12 @@ def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp
     frames, problems = [], []
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(bytes.fromhex(warehouse.file_sha256(path)))
-        if path.suffix.lower() == ".parquet":
-            header, records, starts = read_parquet_records(path)
-        else:
-            header, records, starts = read_csv_records(path)
-        df, chk, dropped, identifiers = validate_frame(str(path), header, records, starts, progs, now)
+        raw = path.read_bytes() if path.stat().st_size <= FAST_READ_LIMIT else None
+        digest.update(hashlib.sha256(raw).digest() if raw is not None else bytes.fromhex(warehouse.file_sha256(path)))
+        cells = read_parquet_cells(path) if path.suffix.lower() == ".parquet" else read_csv_cells(path, raw)
+        del raw
+        df, chk, dropped, identifiers = validate_frame(str(path), cells, progs, now)
+        del cells
         summary.files.append(str(path))
         summary.rows_read += len(df)
         if dropped:
@@ -493,7 +644,8 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     now = now or pd.Timestamp.now(tz="UTC")
     data, problems, summary, file_hash = _load(paths, progs, now)
     valid = ~data["_bad"]
-    conflict = _conflicts_within(data[valid])
+    data["_first"], shared = _first_copies(data)
+    conflict = _conflicts_within(data[valid & data["_first"] & shared])
     valid &= ~_mark(data, conflict, "status_at",
                     "another row of this application has the same status_at with different values; keep one",
                     problems)
@@ -527,20 +679,23 @@ class _Unchanged(Exception):
 def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summary: Summary, file_hash: str,
              root: Path, skip_invalid: bool, wait_seconds: float, now: pd.Timestamp) -> None:
     with warehouse.writer(root, wait_seconds=wait_seconds) as con:
-        principals_here = set(data.loc[valid & (data["applicant_role"] == "principal"), "application_id"])
-        wanted = sorted(set(data.loc[valid, "principal_application_id"].dropna()) - principals_here)
-        stored = set()
-        if wanted:
-            stored = set(warehouse.run_script(con, "_stored_principals", {"ids": wanted}).df()["application_id"])
-        orphan = data[valid & data["principal_application_id"].notna()
-                      & ~data["principal_application_id"].isin(principals_here | stored)]
+        named = data["principal_application_id"]
+        names = valid & named.notna()
+        names &= ~_is_in(named, data.loc[valid & (data["applicant_role"] == "principal"), "application_id"])
+        if names.any():
+            wanted = sorted(named[names].unique())
+            stored = warehouse.run_script(con, "_stored_principals", {"ids": wanted}).df()["application_id"]
+            names &= ~_is_in(named, stored)
+        orphan = data[names]
         valid &= ~_mark(data, orphan, "principal_application_id",
                         "no principal application with this id is in the file or already stored", problems)
 
-        incoming = data[valid].drop_duplicates(subset=list(COLUMNS))
-        con.register("incoming_df", incoming[[*COLUMNS, "line", "file"]])
+        incoming = data[valid & data["_first"]]
+        # Handed over as Arrow: DuckDB reads it without converting each text value through Python.
+        con.register("incoming_df", pa.Table.from_pandas(incoming[[*COLUMNS, "line", "file"]], preserve_index=False))
         warehouse.run_script(con, "_stage_incoming")
         con.unregister("incoming_df")
+        warehouse.run_script(con, "_stored_touched")
         clash = warehouse.run_script(con, "_stored_conflicts").df()
         if len(clash):
             for _, r in clash.iterrows():

@@ -115,7 +115,8 @@ def programs_loaded(f: Filters | None = None) -> pd.DataFrame:
 @metric
 
 def countries_present(f: Filters) -> pd.DataFrame:
-    """One row per citizenship present in the program's applications: citizenship, applications."""
+    """One row per citizenship present in the program's applications (any state): citizenship,
+    applications (holding it in their current state)."""
     return query("countries_present", {"program": f.program_id})
 
 

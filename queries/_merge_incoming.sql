@@ -1,10 +1,13 @@
 -- Merge the incoming states into the history and recompute each touched application's validity
 -- intervals. Returns one row: ingest_id, inserted (rows of new applications), updated (new rows of
--- stored applications). Rows already stored identically change nothing.
+-- stored applications). Rows already stored identically change nothing. Needs the temp table
+-- `stored` (_stored_touched.sql): the stored states of the incoming applications. The ingest hands
+-- over at most one row per (application_id, status_at): identical rows are sent once and differing
+-- ones are rejected as conflicts.
 create temp table new_states as
-select i.*
-from (select distinct on (application_id, status_at) * exclude (line, file) from incoming) as i
-anti join application_states as s
+select i.* exclude (line, file)
+from incoming as i
+anti join stored as s
   on s.application_id = i.application_id and s.status_at = i.status_at;
 
 create temp table merge_counts as
@@ -13,27 +16,31 @@ select
     count(*) filter (where s.application_id is null) as inserted,
     count(*) filter (where s.application_id is not null) as updated
 from new_states as n
-left join (select distinct application_id from application_states) as s using (application_id);
-
-create temp table touched as
-select * exclude (valid_from, valid_to, ingest_id), ingest_id
-from application_states
-where application_id in (select application_id from new_states)
-union all
-select *, (select ingest_id from merge_counts) as ingest_id
-from new_states;
+left join (select distinct application_id from stored) as s using (application_id);
 
 delete from application_states
 where application_id in (select application_id from new_states);
 
--- Before its first recorded status an application holds that status from its submission.
+-- Before its first recorded status an application holds that status from its submission. Rows go
+-- in clustered by program, closed-before-current and submission time, so the zone maps of a scan
+-- skip the row groups a filter cannot match (the latest data reads only current states).
 insert into application_states
+with touched as (
+    select * exclude (valid_from, valid_to, ingest_id), ingest_id
+    from stored
+    where application_id in (select application_id from new_states)
+    union all
+    select *, (select ingest_id from merge_counts) as ingest_id
+    from new_states
+)
+
 select
     * exclude (ingest_id),
     case when row_number() over w = 1 then least(submitted_at, status_at) else status_at end as valid_from,
     coalesce(lead(status_at) over w, 'infinity'::timestamptz) as valid_to,
     ingest_id
 from touched
-window w as (partition by application_id order by status_at);
+window w as (partition by application_id order by status_at)
+order by program_id, valid_to = 'infinity'::timestamptz, submitted_at;
 
 select ingest_id, inserted, updated from merge_counts

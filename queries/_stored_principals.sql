@@ -2,4 +2,4 @@
 select distinct application_id
 from application_states
 where applicant_role = 'principal'
-  and list_contains($ids, application_id)
+  and application_id in (select unnest($ids))

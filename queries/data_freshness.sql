@@ -9,7 +9,9 @@ with last_ingest as (
 ),
 
 program_rows as (
-    select max(submitted_at) as latest_submission, count(distinct application_id) as applications
+    -- one current state per application: counting them counts applications
+    select max(submitted_at) as latest_submission,
+           count(*) filter (where valid_to = 'infinity'::timestamptz) as applications
     from application_states
     where program_id = $program
 )

@@ -216,3 +216,19 @@ def app_pages() -> list[dict]:
             found.append({"file": file, "url_path": kw.get("url_path", Path(file).stem),
                           "default": bool(kw.get("default", False))})
     return sorted(found, key=lambda p: (not p["default"], p["file"]))
+
+
+def open_numbers(at):
+    """Open every "Numbers behind this chart" expander of the page an AppTest shows, and rerun.
+
+    Their tables and downloads are sent only once opened (ui.numbers_block), as a user's click would do;
+    an opened page can show further charts, so this repeats until every expander is open.
+    """
+    for _ in range(3):
+        closed = [k for k in at.session_state.keys() if k.startswith("numbers-") and not at.session_state[k]]
+        if not closed:
+            break
+        for key in closed:
+            at.session_state[key] = True
+        at.run()
+    return at

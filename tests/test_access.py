@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, row, write_export
+from conftest import FIXTURES, ROOT, open_numbers, row, write_export
 from streamlit.testing.v1 import AppTest
 
 from dashboard import access
@@ -159,6 +159,7 @@ def test_a_signed_in_viewer_sees_aggregates_and_downloads_but_not_data_loads(acc
     assert not at.exception
     assert len(at.metric) == 3  # the Overview's three headline counts
     assert "Signed in as bob@example.org (viewer)." in [c.value for c in at.sidebar.caption]
+    open_numbers(at)
     assert len(at.download_button) == 4  # the numbers behind each chart: CSV, and CSV with provenance
     assert offered(at) == AGGREGATE_PAGES
 

@@ -18,7 +18,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import ROOT, row, write_export
+from conftest import ROOT, open_numbers, row, write_export
 from streamlit.testing.v1 import AppTest
 
 from dashboard import extract
@@ -105,6 +105,7 @@ def render(page: str | None, **query: str) -> AppTest:
     at.run()
     if page:
         at.switch_page(f"views/{page}.py").run()
+    open_numbers(at)  # the tables behind the charts, as a click on each "Numbers behind this chart" shows
     assert not at.exception
     return at
 

@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, app_pages
+from conftest import ROOT, app_pages, open_numbers
 from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
@@ -33,7 +33,7 @@ def render(page: dict, lang: str) -> AppTest:
     if not page["default"]:
         at.switch_page(page["file"])
         at.run()
-    return at
+    return open_numbers(at)  # every table behind a chart is checked too, as a click shows it
 
 
 def walk(node):

@@ -1,0 +1,97 @@
+"""Real servers and headless Chromium: time to the first and to the last chart drawn, and server memory.
+
+A script injected before the page loads notes `performance.now()` (milliseconds since navigation
+started) each time one more plotly chart has a trace in the DOM, so the figures do not include the
+driver's polling. Each visit uses a fresh browser context (no cache, new Streamlit session).
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from urllib.parse import urlencode
+
+from dashboard.programs import programs_file
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, Server, outside_requests
+
+OBSERVER = """
+window.__drawn = [];
+const seen = new Set();
+const look = () => {
+  for (const el of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    if (!seen.has(el) && el.querySelector('.scatterlayer .trace, .barlayer .trace')) {
+      seen.add(el);
+      window.__drawn.push(performance.now());
+    }
+  }
+};
+new MutationObserver(look).observe(document, {childList: true, subtree: true});
+"""
+
+
+def serve(app: str, warehouse: Path) -> Server:
+    """`streamlit run APP` on a free local port over `warehouse` (the tests' server, log beside it)."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return Server(warehouse.resolve(), programs_file(), app=app)
+
+
+def peak_rss_mb(server: Server) -> float:
+    """The server process's peak resident memory so far (the kernel's high-water mark)."""
+    for line in Path(f"/proc/{server.proc.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def visit(browser, url: str, charts: int, timeout_ms: int = 180_000) -> dict:
+    """Navigate in a fresh context; ms from navigation start to the first and to the `charts`-th chart."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-CA")
+    try:
+        context.add_init_script(OBSERVER)
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(f"window.__drawn.length >= {charts}", timeout=timeout_ms)
+        drawn = page.evaluate("window.__drawn")
+        return {"first_ms": round(drawn[0], 1), "all_ms": round(drawn[charts - 1], 1),
+                "outside": outside_requests(requests)}
+    finally:
+        context.close()
+
+
+def _median(visits: list[dict], key: str) -> float:
+    return round(statistics.median(v[key] for v in visits), 1)
+
+
+def _summary(cold: dict, again: list[dict], filtered: list[dict]) -> dict:
+    out = {"cold": cold, "warm_first_ms": _median(again, "first_ms"), "warm_all_ms": _median(again, "all_ms"),
+           "warm_visits": again}
+    if filtered:
+        out.update(filter_first_ms=_median(filtered, "first_ms"), filter_all_ms=_median(filtered, "all_ms"),
+                   filter_visits=filtered)
+    out["outside_requests"] = sorted({u for v in [cold, *again, *filtered] for u in v["outside"]})
+    return out
+
+
+def measure_pair(browser, server: Server, charts: int, bare: Server, queries: list[dict], warm: int) -> dict:
+    """The page against the bare page, their visits interleaved so that load on a shared machine falls
+    on both alike: a cold first visit of each, `warm` alternating repeat visits of the same views, then
+    one visit of the page per query string (new filter settings, so their queries run)."""
+    cold, bare_cold = visit(browser, server.url, charts), visit(browser, bare.url, 1)
+    again, bare_again = [], []
+    for _ in range(warm):
+        again.append(visit(browser, server.url, charts))
+        bare_again.append(visit(browser, bare.url, 1))
+    filtered = [visit(browser, f"{server.url}/?{urlencode(q, doseq=True)}", charts) for q in queries]
+    ratios = [a["all_ms"] / b["first_ms"] for a, b in zip(again, bare_again, strict=True)]
+    return {"page": _summary(cold, again, filtered), "bare": _summary(bare_cold, bare_again, []),
+            "paired_ratio": round(statistics.median(ratios), 2)}
+
+
+def launch():
+    """(playwright, browser); stop with browser.close() and playwright.stop()."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    return pw, pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

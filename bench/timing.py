@@ -1,0 +1,130 @@
+"""Server-side time of each page's filter change, and the pandas baseline on the same data, in one run.
+
+The warehouse side calls dashboard.metrics exactly as the views do (bench/pages.py), without
+Streamlit's cache: every filter setting is one the server has not seen. The pandas side runs the
+twins in bench/baseline.py on the states already in memory (loading them is not timed) and checks
+that both give the same rows.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench import baseline
+from bench.pages import FRAME, PAGES, filter_settings, frame_filters
+from dashboard import metrics, warehouse
+from dashboard.filters import Filters
+from dashboard.programs import Program
+
+
+@contextmanager
+def using_warehouse(root: Path):
+    """Point the query layer at `root`, as DASHBOARD_WAREHOUSE does for the server."""
+    before = os.environ.get("DASHBOARD_WAREHOUSE")
+    os.environ["DASHBOARD_WAREHOUSE"] = str(root)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("DASHBOARD_WAREHOUSE", None)
+        else:
+            os.environ["DASHBOARD_WAREHOUSE"] = before
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def summarise(values: list[float]) -> dict:
+    return {"median_ms": ms(statistics.median(values)), "p95_ms": ms(float(np.percentile(values, 95))),
+            "min_ms": ms(min(values)), "max_ms": ms(max(values)), "n": len(values)}
+
+
+def run_page(page: str, f: Filters) -> dict[str, pd.DataFrame]:
+    return {name: metrics.METRICS[name](f, **kwargs) for name, kwargs in PAGES[page]}
+
+
+def _clock(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def _cpu() -> float:
+    """CPU seconds of this process, DuckDB's threads included: less disturbed than wall time when other
+    work shares the cores (wall time is at least this divided by the number of cores)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_frame(program: Program) -> dict:
+    """The frame's queries on a fresh connection: what the first visit after an ingest pays once."""
+    out = {}
+    for name, kind in FRAME:
+        out[name] = ms(_clock(lambda name=name, kind=kind: metrics.METRICS[name](frame_filters(kind, program.id))))
+    out["total_ms"] = round(sum(out.values()), 1)
+    return out
+
+
+def settings_for(program: Program) -> list[Filters]:
+    countries = metrics.countries_present(Filters(program.id))["citizenship"].tolist()
+    return filter_settings(program, countries)
+
+
+def time_pages(settings: list[Filters], repeats: int) -> dict:
+    """Per page: each setting's time (median of `repeats` rounds over all settings), then their spread."""
+    out = {}
+    for page in PAGES:
+        run_page(page, settings[0])  # warm the connection and the file's pages, as a running server has
+        per_setting: list[list[float]] = [[] for _ in settings]
+        cpu: list[list[float]] = [[] for _ in settings]
+        for _ in range(repeats):
+            for i, f in enumerate(settings):
+                before = _cpu()
+                per_setting[i].append(_clock(lambda f=f, page=page: run_page(page, f)))
+                cpu[i].append(_cpu() - before)
+        values = [statistics.median(v) for v in per_setting]
+        out[page] = {**summarise(values), "per_setting_ms": [ms(v) for v in values],
+                     "cpu_median_ms": ms(statistics.median(statistics.median(v) for v in cpu))}
+    return out
+
+
+def load_states() -> pd.DataFrame:
+    """Every stored state, as a pandas user would hold them (default dtypes), for the baseline."""
+    return warehouse.reader().query("_bench_states")
+
+
+def pandas_pages(states: pd.DataFrame, program: Program, settings: list[Filters], repeats: int,
+                 warehouse_ms: dict) -> dict:
+    """The same pages in pandas: time per setting, ratio to the warehouse, and whether the rows agree."""
+    out = {}
+    for page, calls in PAGES.items():
+        missing = [name for name, _ in calls if name not in baseline.PANDAS]
+        if missing:
+            out[page] = {"missing": missing}
+            continue
+        per_setting: list[list[float]] = [[] for _ in settings]
+        mismatches = []
+        for r in range(repeats):
+            for i, f in enumerate(settings):
+                started = time.perf_counter()
+                got = {name: baseline.PANDAS[name](states, f, program, **kwargs) for name, kwargs in calls}
+                per_setting[i].append(time.perf_counter() - started)
+                if r == 0:
+                    want = run_page(page, f)
+                    mismatches += [f"{name} @ setting {i}" for name in got if not baseline.same_rows(got[name], want[name])]
+        values = [statistics.median(v) for v in per_setting]
+        ratios = [p / w for p, w in zip(values, [v / 1000 for v in warehouse_ms[page]["per_setting_ms"]], strict=True)]
+        out[page] = {**summarise(values), "ratio_of_medians": round(statistics.median(values) * 1000
+                                                                    / warehouse_ms[page]["median_ms"], 1),
+                     "median_ratio": round(statistics.median(ratios), 1), "mismatches": mismatches}
+    return out

@@ -1,0 +1,27 @@
+"""The numbers behind a chart are sent only when their expander is opened (a closed one costs nothing)."""
+
+from __future__ import annotations
+
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def test_tables_are_built_when_their_expander_opens(basic_warehouse):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == ["Numbers behind this chart"] * 2
+    assert len(at.dataframe) == 0 and len(at.get("download_button")) == 0
+
+    at.session_state["numbers-role-status"] = True
+    at.run()
+    assert not at.exception
+    (table,) = at.dataframe
+    assert table.value.to_dict("records") == [
+        {"applicant_role": "dependant", "status": "submitted", "applications": 1},
+        {"applicant_role": "principal", "status": "approved", "applications": 1},
+        {"applicant_role": "principal", "status": "submitted", "applications": 6},
+        {"applicant_role": "spouse", "status": "submitted", "applications": 1},
+    ]
+    assert [b.key for b in at.get("download_button")] == ["dl-role-status", "dlz-role-status"]
