@@ -15,8 +15,17 @@ from dashboard.filters import Filters
 from dashboard.programs import Program
 
 # page -> the metric calls one filter change runs on it: (metric name, keyword arguments)
+# (the views' defaults: the hour grain, ten countries, the program's opening year, the first 200 records).
+# The US H-1B context page is not here: its tables take no sidebar filter, so after its first visit
+# (timed with the frame) a filter change runs no query on it. The Data loads and Admin pages read logs.
 PAGES: dict[str, list[tuple[str, dict]]] = {
     "overview": [("cap_status", {}), ("cumulative_principals", {}), ("applications_by_role_status", {})],
+    "velocity": [("arrivals_by_interval", {"minutes": 60}), ("arrival_rate", {}), ("cap_status", {}),
+                 ("milestones", {})],
+    "countries": [("applications_by_citizenship", {"top_n": 10}), ("h1b_representation", {"year": 2023, "top_n": 10})],
+    # program-wide: only an as-of change runs it (views/time_to_cap.py keys it on program and as-of)
+    "time_to_cap": [("counting_times", {})],
+    "extracts": [("preview:application_records", {"limit": 200})],
 }
 
 # The frame (dashboard/app.py, ui.freshness): same filters whatever the page, so cached after one visit.

@@ -49,8 +49,18 @@ def summarise(values: list[float]) -> dict:
             "min_ms": ms(min(values)), "max_ms": ms(max(values)), "n": len(values)}
 
 
+def run_call(name: str, f: Filters, kwargs: dict) -> pd.DataFrame:
+    """One metric call as the view makes it; "preview:<metric>" is metrics.preview (the Extracts page)."""
+    if name.startswith("preview:"):
+        kwargs = dict(kwargs)
+        rows, total = metrics.preview(name.removeprefix("preview:"), f, kwargs.pop("limit"), **kwargs)
+        rows.attrs["total_rows"] = total
+        return rows
+    return metrics.METRICS[name](f, **kwargs)
+
+
 def run_page(page: str, f: Filters) -> dict[str, pd.DataFrame]:
-    return {name: metrics.METRICS[name](f, **kwargs) for name, kwargs in PAGES[page]}
+    return {name: run_call(name, f, kwargs) for name, kwargs in PAGES[page]}
 
 
 def _clock(fn: Callable[[], object]) -> float:
@@ -100,7 +110,11 @@ def time_pages(settings: list[Filters], repeats: int) -> dict:
 
 def load_states() -> pd.DataFrame:
     """Every stored state, as a pandas user would hold them (default dtypes), for the baseline."""
-    return warehouse.reader().query("_bench_states")
+    r = warehouse.reader()
+    states = r.query("_bench_states")
+    # the reference tables h1b_representation reads (not in attrs: pandas copies those along every step)
+    baseline.REFERENCE.update(h1b_issuances=r.query("_bench_h1b_issuances"), h1b_approvals=r.query("_bench_h1b_approvals"))
+    return states
 
 
 def pandas_pages(states: pd.DataFrame, program: Program, settings: list[Filters], repeats: int,

@@ -185,6 +185,7 @@ SPECS: dict[str, Spec | str] = {
     "application_records": RECORDS,
     # the velocity, country and time-to-cap pages' metrics
     "counting_arrivals": RECORDS,
+    "counting_times": RECORDS,
     "arrivals_by_interval": Spec(counts=("principal", "family")),
     "arrivals_by_day": Spec(counts=("principal", "family")),
     # the last hour's counts are counts; the 6-hour rates come from unrounded counts: left out
@@ -215,7 +216,7 @@ SPECS.update({name: PUBLIC for name in (
 # the page that shows it (the link in their provenance opens that page with the same filters).
 DERIVED: dict[str, tuple[str, str]] = {
     "forecast_fan": ("One row per count on the way to the cap: when the simulated futures reach it (p10, p50, "
-                     "p90), forecast by dashboard/forecast.py from counting_arrivals.", "time-to-cap"),
+                     "p90), forecast by dashboard/forecast.py from counting_times.", "time-to-cap"),
     "cap_reached": ("One row: the cap (count) and the moment the application that reached it was submitted "
                     "(reached_at).", "time-to-cap"),
     "forecast_history": ("One row per forecast made along the way: when it was made, the count then, its "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -38,8 +39,27 @@ def cap_params(p: Program) -> dict:
     return {"cap": p.cap, "cap_roles": list(p.counts_toward_cap), "opens_at": p.opens_at}
 
 
+_PREVIEW: ContextVar[int | None] = ContextVar("preview", default=None)
+
+
 def query(name: str, params: dict) -> pd.DataFrame:
-    return warehouse.reader().query(name, params)
+    limit = _PREVIEW.get()
+    if limit is None:
+        return warehouse.reader().query(name, params)
+    rows, total = warehouse.reader().preview(name, params, limit)
+    rows.attrs["total_rows"] = total
+    return rows
+
+
+def preview(name: str, f: Filters, limit: int, **kwargs) -> tuple[pd.DataFrame, int]:
+    """The first `limit` rows of a metric and how many rows it has in all, without fetching the rest:
+    for showing a table of individual records that may hold millions of rows."""
+    token = _PREVIEW.set(limit)
+    try:
+        rows = METRICS[name](f, **kwargs)
+    finally:
+        _PREVIEW.reset(token)
+    return rows, int(rows.attrs.pop("total_rows", len(rows)))
 
 
 def origin_for(p: Program) -> datetime:
@@ -380,3 +400,13 @@ def counting_arrivals(f: Filters) -> pd.DataFrame:
     p = program_of(f)
     return query("counting_arrivals", {"program": f.program_id, "as_of": f.params()["as_of"],
                                        "cap_roles": list(p.counts_toward_cap)})
+
+
+@metric
+def counting_times(f: Filters) -> pd.DataFrame:
+    """The submission time of each application of a role counting toward the cap, program-wide at the
+    as-of moment (other filters ignored), in order: submitted_at (UTC). The time-to-cap page's input.
+    """
+    p = program_of(f)
+    return query("counting_times", {"program": f.program_id, "as_of": f.params()["as_of"],
+                                    "cap_roles": list(p.counts_toward_cap)})

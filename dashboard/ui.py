@@ -47,6 +47,18 @@ def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
     return _cached_metric(name, f.key(), snapshot, tuple(sorted(kwargs.items())), f)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_preview(name: str, key: tuple, snapshot: str | None, limit: int, kwargs: tuple,
+                    _f: Filters) -> tuple[pd.DataFrame, int]:
+    return metrics.preview(name, _f, limit, **dict(kwargs))
+
+
+def run_preview(name: str, f: Filters, limit: int, **kwargs) -> tuple[pd.DataFrame, int]:
+    """A metric's first `limit` rows and its number of rows (metrics.preview), cached like run_metric."""
+    r = warehouse.reader()
+    return _cached_preview(name, f.key(), f"{r.root}/{r.snapshot_name}", limit, tuple(sorted(kwargs.items())), f)
+
+
 def pin_snapshot() -> None:
     """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin)."""
     with contextlib.suppress(warehouse.NoWarehouse):
@@ -190,12 +202,13 @@ def data_version(program_id: str) -> dict:
     return extract.data_version(program_id, run_metric("data_freshness", Filters(program_id)))
 
 
-def download_buttons(df: pd.DataFrame, metric: str, key: str, params: dict | None = None,
+def download_buttons(df: pd.DataFrame | None, metric: str, key: str, params: dict | None = None,
                      f: Filters | None = None) -> None:
     """"Download CSV" and "with provenance (zip)": built only when pressed, audited, no rerun.
 
     `df` is the metric's own rows (or ui.publish of them): the file is then byte for byte what
-    `python -m dashboard.extract` writes for the same metric, filters and parameters. Nothing is drawn
+    `python -m dashboard.extract` writes for the same metric, filters and parameters. With `df` None the
+    rows are queried when a button is pressed (records too many to hold for a preview). Nothing is drawn
     for a role that may not download (access.ACTIONS).
     """
     if not signin.allowed("download_records" if metric == "application_records" else "download_aggregates"):

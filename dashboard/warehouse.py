@@ -354,6 +354,18 @@ class Reader:
             cur.close()
             self._release(snap)
 
+    def preview(self, name: str, params: Mapping[str, Any] | None, limit: int) -> tuple[pd.DataFrame, int]:
+        """The first `limit` rows of queries/<name>.sql and how many rows it has, without fetching the rest
+        (a table of ten million records is counted where it lies, not copied into Python to show 200)."""
+        cur, snap = self._connection()
+        try:
+            sql = sql_text(name)
+            rel = cur.sql(sql, params=bind(sql, params))
+            return rel.limit(limit).df(), int(rel.count("*").fetchall()[0][0])
+        finally:
+            cur.close()
+            self._release(snap)
+
 
 _readers: dict[str, Reader] = {}
 _readers_lock = threading.Lock()

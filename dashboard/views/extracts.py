@@ -87,7 +87,14 @@ if needed:
         names=", ".join(t(PARAM_LABELS[n]) if n in PARAM_LABELS else n for n in needed)), icon=":material/edit:")
     st.stop()
 
-rows = ui.run_metric(metric, f, **params)
+# A table of individual records may hold millions of rows: the page fetches the rows it shows and counts
+# the rest where they lie; the download queries them all when it is pressed.
+records = extract.SPECS.get(metric) == extract.RECORDS
+if records:
+    rows, total = ui.run_preview(metric, f, PREVIEW_ROWS, **params)
+else:
+    rows = ui.run_metric(metric, f, **params)
+    total = len(rows)
 try:
     table = ui.publish(rows, metric)
 except extract.NotPublishable:
@@ -98,10 +105,10 @@ except extract.NotPublishable:
 if rows.empty:
     st.info(t("No rows match these filters."), icon=":material/filter_alt_off:")
 else:
-    st.caption(t("Rows: {n}; the first {shown} are shown.").format(n=fmt_int(len(table)), shown=fmt_int(PREVIEW_ROWS))
-               if len(table) > PREVIEW_ROWS else t("Rows: {n}.").format(n=fmt_int(len(table))))
+    st.caption(t("Rows: {n}; the first {shown} are shown.").format(n=fmt_int(total), shown=fmt_int(PREVIEW_ROWS))
+               if total > PREVIEW_ROWS else t("Rows: {n}.").format(n=fmt_int(total)))
     ui.show_table(table.head(PREVIEW_ROWS))
-ui.download_buttons(table, metric, f"extract-{metric}", params)
+ui.download_buttons(None if records and total > len(rows) else table, metric, f"extract-{metric}", params)
 
 command = ["python", "-m", "dashboard.extract", "--program", f.program_id, "--metric", metric]
 for flag, value in (("--from", f.start), ("--to", f.end), ("--as-of", f.as_of)):

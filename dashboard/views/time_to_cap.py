@@ -26,7 +26,9 @@ LABELS = {"count": N_("Applications counted toward the cap"), "reached_at": N_("
 
 
 def arrivals_for(f: Filters) -> pd.DataFrame:
-    return ui.run_metric("counting_arrivals", f)
+    # Program-wide: keyed on the program and the as-of moment alone, so that changing another filter
+    # (which does not change these figures) runs no query.
+    return ui.run_metric("counting_times", Filters(f.program_id, as_of=f.as_of))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
