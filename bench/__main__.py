@@ -72,13 +72,15 @@ def measure_size(rows: int, args, chromium) -> dict:
         server = br.serve("dashboard/app.py", root)
         try:
             pair = br.measure_pair(chromium, server, 2, args.bare_server, urls, args.warm)
+            out["overview_peak_mb"] = round(br.peak_rss_mb(server), 1)
+            out["tour"] = br.tour(chromium, server)
             out["server_peak_mb"] = round(br.peak_rss_mb(server), 1)
         finally:
             server.stop()
         overview, bare = pair["page"], pair["bare"]
         out["browser"] = {"overview": overview, "bare": bare, "paired_ratio": pair["paired_ratio"]}
         print(f"[{_label(rows)}] browser: Overview all charts {overview['warm_all_ms']} ms, bare first chart "
-              f"{bare['warm_first_ms']} ms; server peak {out['server_peak_mb']} MB", flush=True)
+              f"{bare['warm_first_ms']} ms; server peak {out['server_peak_mb']} MB after a visit of every page", flush=True)
     return out
 
 

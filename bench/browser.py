@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from dashboard.programs import programs_file
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, Server, outside_requests
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, Server, app_pages, outside_requests
 
 OBSERVER = """
 window.__drawn = [];
@@ -87,6 +87,27 @@ def measure_pair(browser, server: Server, charts: int, bare: Server, queries: li
     ratios = [a["all_ms"] / b["first_ms"] for a, b in zip(again, bare_again, strict=True)]
     return {"page": _summary(cold, again, filtered), "bare": _summary(bare_cold, bare_again, []),
             "paired_ratio": round(statistics.median(ratios), 2)}
+
+
+def tour(browser, server: Server, timeout_ms: int = 180_000) -> dict:
+    """Visit every page of the dashboard once, untimed, each until its script has run: the server's peak
+    memory then covers every page's queries, not the Overview's alone. Returns the pages visited and any
+    request that left the machine."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-CA")
+    requests: list[str] = []
+    paths = ["" if p["default"] else p["url_path"] for p in app_pages()]
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        for path in paths:
+            page.goto(f"{server.url}/{path}")
+            for _ in range(2):  # a run can start just after the state reads "not running"
+                page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                                       timeout=timeout_ms)
+                page.wait_for_timeout(500)
+    finally:
+        context.close()
+    return {"pages": paths, "outside": outside_requests(requests)}
 
 
 def launch():

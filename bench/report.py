@@ -109,7 +109,7 @@ def render(results: dict) -> str:
         "",
         "| rows | ingest | rows/s | ingest peak memory | page | filter change, median | p95 | CPU, median | pandas, median "
         "| warehouse vs pandas | same rows as pandas | first visit (frame queries, once per ingest) "
-        "| server peak memory |",
+        "| server peak memory (every page visited) |",
         "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for s in sizes:
@@ -152,8 +152,13 @@ def render(results: dict) -> str:
                 f"| {_fmt(o['warm_all_ms'])} | {_fmt(o.get('filter_all_ms'))} | {_fmt(bare['warm_first_ms'])} "
                 f"| {o['warm_all_ms'] / bare['warm_first_ms']:.2f} | {b.get('paired_ratio', float('nan')):.2f} |")
         outside = sorted({u for s in sizes if s.get("browser") for k in ("overview", "bare")
-                          for u in s["browser"][k]["outside_requests"]})
-        lines += ["", "Requests that left the machine during these visits: " + (", ".join(outside) or "none") + "."]
+                          for u in s["browser"][k]["outside_requests"]}
+                         | {u for s in sizes for u in s.get("tour", {}).get("outside", [])})
+        lines += ["", "After these visits each server was shown every page once (untimed), so that its peak "
+                  "memory covers every page's queries; the Overview's alone peaked at "
+                  + ", ".join(f"{_fmt(s.get('overview_peak_mb'))} MB ({s['label']})" for s in sizes if s.get("browser"))
+                  + ".",
+                  "", "Requests that left the machine during these visits: " + (", ".join(outside) or "none") + "."]
     lines += ["", "## Targets", "", "| target | measured | met |", "|---|---:|---|"]
     for target, measured, met in targets(sizes):
         lines.append(f"| {target} | {measured} | {'n/a' if met is None else ('yes' if met else 'NO')} |")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT
+from conftest import ROOT, app_pages
 
 from bench import __main__ as bench_main
 from bench import baseline, pages
@@ -18,20 +18,30 @@ def test_harness_runs_at_a_tiny_size(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_PROGRAMS", str(ROOT / "data" / "programs.toml"))
     out = tmp_path / "benchmarks.md"
     code = bench_main.main(["--sizes", "1500", "--work", str(tmp_path / "work"), "--out", str(out),
-                            "--no-browser", "--repeats", "1"])
+                            "--repeats", "1", "--warm", "1", "--filter-visits", "1"])
     assert code == 0
     results = json.loads((tmp_path / "work" / "results.json").read_text())
     (size,) = results["sizes"]
     assert size["rows"] == 1500
     assert size["ingest"]["summary"].startswith("rows read 1,500, inserted 1,500, updated 0, unchanged 0, rejected 0")
-    assert size["pages"]["overview"]["n"] == len(size["settings"]) == 24
-    assert size["pandas"]["overview"]["mismatches"] == []
+    assert set(size["pages"]) == set(pages.PAGES) == {"overview", "velocity", "countries", "time_to_cap", "extracts"}
+    for page in pages.PAGES:  # every page timed over every setting, and pandas gives the same rows
+        assert size["pages"][page]["n"] == len(size["settings"]) == 24
+        assert size["pandas"][page]["mismatches"] == [], page
+    # the browser part: the Overview against the bare page, then a visit of every page for peak memory
+    browser = size["browser"]
+    assert browser["overview"]["warm_all_ms"] > 0 and browser["bare"]["warm_first_ms"] > 0
+    assert len(size["tour"]["pages"]) == len(app_pages()) and size["tour"]["outside"] == []
+    assert size["server_peak_mb"] >= size["overview_peak_mb"] > 0
     text = out.read_text()
-    assert "| 1,500 |" in text and "| overview |" in text and "| yes |" in text
+    assert "| 1,500 |" in text and "| time_to_cap |" in text and "| yes |" in text and "| NO" not in text.split(
+        "## Targets")[0]
+    assert "Requests that left the machine during these visits: none." in text
 
 
 def test_every_page_metric_is_a_metric_and_pandas_twins_mirror_metrics():
     for calls in pages.PAGES.values():
         for name, _ in calls:
-            assert name in metrics.METRICS
-    assert set(baseline.PANDAS) <= set(metrics.METRICS)
+            assert name.removeprefix("preview:") in metrics.METRICS
+            assert name in baseline.PANDAS, f"{name} has no pandas twin"
+    assert {name.removeprefix("preview:") for name in baseline.PANDAS} <= set(metrics.METRICS)
