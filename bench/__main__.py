@@ -58,7 +58,7 @@ def measure_size(rows: int, args, chromium) -> dict:
         pandas = {}
         if not args.no_pandas:
             states = timing.load_states()
-            pandas = timing.pandas_pages(states, program, settings, args.pandas_repeats, pages)
+            pandas = timing.pandas_pages(states, program, settings, args.pandas_repeats, pages, args.pandas_every)
             del states
             gc.collect()
         print(f"[{_label(rows)}] pandas " + ", ".join(f"{p}: {t.get('ratio_of_medians', 'n/a')}x"
@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=intake.SEED)
     ap.add_argument("--repeats", type=int, default=3, help="rounds over the filter settings (warehouse)")
     ap.add_argument("--pandas-repeats", type=int, default=1, help="rounds over the filter settings (pandas)")
+    ap.add_argument("--pandas-every", type=int, default=3,
+                    help="pandas runs every N-th filter setting (default %(default)s: 8 of the 24)")
     ap.add_argument("--warm", type=int, default=4, help="repeat browser visits per page")
     ap.add_argument("--filter-visits", type=int, default=4, help="browser visits with new filter settings")
     ap.add_argument("--no-browser", action="store_true", help="skip Chromium (and the server memory figure)")
@@ -103,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results = {"command": "make bench" if argv is None and os.environ.get("MAKELEVEL") else
                " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)]),
-               "machine": report.machine(), "seed": args.seed, "repeats": args.repeats, "sizes": []}
+               "machine": report.machine(), "seed": args.seed, "repeats": args.repeats,
+               "pandas_every": args.pandas_every, "sizes": []}
     pw = chromium = None
     if not args.no_browser:
         pw, chromium = br.launch()

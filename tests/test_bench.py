@@ -18,7 +18,7 @@ def test_harness_runs_at_a_tiny_size(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_PROGRAMS", str(ROOT / "data" / "programs.toml"))
     out = tmp_path / "benchmarks.md"
     code = bench_main.main(["--sizes", "1500", "--work", str(tmp_path / "work"), "--out", str(out),
-                            "--repeats", "1", "--warm", "1", "--filter-visits", "1"])
+                            "--repeats", "1", "--warm", "1", "--filter-visits", "1", "--pandas-every", "1"])
     assert code == 0
     results = json.loads((tmp_path / "work" / "results.json").read_text())
     (size,) = results["sizes"]
