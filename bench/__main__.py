@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pandas-repeats", type=int, default=1, help="rounds over the filter settings (pandas)")
     ap.add_argument("--pandas-every", type=int, default=3,
                     help="pandas runs every N-th filter setting (default %(default)s: 8 of the 24)")
-    ap.add_argument("--warm", type=int, default=4, help="repeat browser visits per page")
+    ap.add_argument("--warm", type=int, default=6, help="repeat browser visits per page (each, of the page and the bare page)")
     ap.add_argument("--filter-visits", type=int, default=4, help="browser visits with new filter settings")
     ap.add_argument("--no-browser", action="store_true", help="skip Chromium (and the server memory figure)")
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")

@@ -222,6 +222,29 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
         lock.close()
 
 
+def outdated_macros(root: Path | None = None) -> list[str]:
+    """The macros of queries/_macros.sql that the current snapshot lacks or defines otherwise (it was
+    written by an earlier version of the dashboard); [] when it has them all as they are now."""
+    root = root or warehouse_dir()
+    if current_snapshot(root) is None:
+        return []
+    fresh = duckdb.connect()  # in memory: the macros as this version defines them
+    try:
+        fresh.execute(sql_text("_session"))
+        fresh.execute(sql_text("_schema"))
+        fresh.execute(sql_text("_macros"))
+        want = dict(fresh.execute(sql_text("_macro_definitions")).fetchall())
+    finally:
+        fresh.close()
+    stored = reader(root).query("_macro_definitions")
+    have = dict(zip(stored["function_name"], stored["macro_definition"], strict=True))
+    # Compared as multisets of tokens: DuckDB prints a set such as EXCLUDE (a, b) in no fixed order.
+    def tokens(definition: str | None) -> list[str]:
+        return sorted(re.findall(r"\w+|[^\w\s]", definition or ""))
+
+    return sorted(name for name, definition in want.items() if tokens(have.get(name)) != tokens(definition))
+
+
 def keep_snapshots() -> int:
     """How many snapshots to keep: DASHBOARD_KEEP_SNAPSHOTS (default 5, at least 2)."""
     raw = os.environ.get("DASHBOARD_KEEP_SNAPSHOTS", "")
