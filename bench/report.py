@@ -137,7 +137,8 @@ def render(results: dict) -> str:
             "",
             "Milliseconds from navigation start to the first and to the last chart drawn. Cold: the first visit "
             "after the server started (imports, frame queries). Warm: the median of repeat visits of the same "
-            "view, each a new session, alternating with visits of the bare page. New filters: the median of visits with filter settings the server had not "
+            "view, each a new session in a new browser context (no HTTP cache), alternating with visits of the "
+            "bare page, after two untimed visits of each. New filters: the median of visits with filter settings the server had not "
             "seen, so their queries run. Bare: a one-chart Streamlit + plotly page (bench/bare_app.py) measured "
             "in the same run.",
             "",
