@@ -71,11 +71,14 @@ def settle(pg) -> None:
 
 
 def open_expanders(pg) -> None:
-    """Open every expander, so that the tables and download buttons inside are checked too."""
+    """Open every expander, so that the tables and download buttons inside are checked too. Opening one
+    reruns the page to send its table, and a rerun greys the page out until it ends: each opening is
+    waited for, else the checks would read the greyed-out text."""
     closed = pg.locator('[data-testid="stExpander"] details:not([open]) > summary')
     for _ in range(closed.count()):
         closed.first.click()
-    pg.wait_for_timeout(300)
+        pg.wait_for_timeout(200)
+        settle(pg)
 
 
 def axe_violations(pg) -> list[dict]:
