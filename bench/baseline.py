@@ -55,10 +55,9 @@ def cap_status(s: pd.DataFrame, f: Filters, program: Program) -> pd.DataFrame:
     }])
 
 
-def arrival_span(s: pd.DataFrame, f: Filters, program: Program) -> pd.DataFrame:
-    t = filtered_states(s, f)
-    ts = t.loc[t["applicant_role"].isin(program.counts_toward_cap), "submitted_at"]
-    return pd.DataFrame([{"first_at": ts.min(), "last_at": ts.max()}])
+def _bucket(ts: pd.Series | pd.Timestamp, origin: pd.Timestamp, width: pd.Timedelta):
+    """The start of the interval of `width` (aligned on `origin`) holding each time: queries' interval numbers."""
+    return origin + ((ts - origin) // width) * width
 
 
 def cumulative_principals(s: pd.DataFrame, f: Filters, program: Program, minutes: int | None = None) -> pd.DataFrame:
@@ -72,8 +71,7 @@ def cumulative_principals(s: pd.DataFrame, f: Filters, program: Program, minutes
             minutes = auto_minutes(max(ts.max().to_pydatetime() - first, timedelta(hours=1)))
     width = pd.Timedelta(minutes=minutes)
     origin = pd.Timestamp(origin_for(program)).tz_convert("UTC")
-    start = origin + ((ts - origin) // width) * width
-    arrivals = start.value_counts().sort_index()
+    arrivals = _bucket(ts, origin, width).value_counts().sort_index()
     return pd.DataFrame({
         "interval_start": arrivals.index, "interval_end": arrivals.index + width,
         "arrivals": arrivals.to_numpy(), "cumulative": np.cumsum(arrivals.to_numpy()),
@@ -84,10 +82,6 @@ def applications_by_role_status(s: pd.DataFrame, f: Filters, program: Program) -
     t = filtered_states(s, f)
     return (t.groupby(["applicant_role", "status"]).size().rename("applications").reset_index()
             .sort_values(["applicant_role", "status"], ignore_index=True))
-
-
-def _bucket(ts: pd.Series | pd.Timestamp, origin: pd.Timestamp, width: pd.Timedelta):
-    return origin + ((ts - origin) // width) * width
 
 
 def arrivals_by_interval(s: pd.DataFrame, f: Filters, program: Program, minutes: int = 60,
@@ -191,12 +185,6 @@ def h1b_representation(s: pd.DataFrame, f: Filters, program: Program, year: int,
                 "ratio", "per_1000", "uscis_share", "uscis_approved"]]
 
 
-def counting_arrivals(s: pd.DataFrame, f: Filters, program: Program) -> pd.DataFrame:
-    t = states_as_of(s, f)
-    t = t[t["applicant_role"].isin(program.counts_toward_cap)]
-    return t[["application_id", "submitted_at"]].sort_values(["submitted_at", "application_id"], ignore_index=True)
-
-
 def counting_times(s: pd.DataFrame, f: Filters, program: Program) -> pd.DataFrame:
     t = states_as_of(s, f)
     return t.loc[t["applicant_role"].isin(program.counts_toward_cap), ["submitted_at"]].sort_values(
@@ -218,7 +206,6 @@ def application_records_preview(s: pd.DataFrame, f: Filters, program: Program, l
 # metric name -> its pandas twin: (states, filters, program, **the metric's keyword arguments) -> rows
 PANDAS: dict[str, Callable[..., pd.DataFrame]] = {
     "cap_status": cap_status,
-    "arrival_span": arrival_span,
     "cumulative_principals": cumulative_principals,
     "applications_by_role_status": applications_by_role_status,
     "arrivals_by_interval": arrivals_by_interval,
@@ -226,7 +213,6 @@ PANDAS: dict[str, Callable[..., pd.DataFrame]] = {
     "milestones": milestones,
     "applications_by_citizenship": applications_by_citizenship,
     "h1b_representation": h1b_representation,
-    "counting_arrivals": counting_arrivals,
     "counting_times": counting_times,
     "preview:application_records": application_records_preview,
 }

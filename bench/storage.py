@@ -170,10 +170,9 @@ def measure_queries(root: Path, manifest: Path, program: str, as_of, repeats: in
     con = duckdb.connect(str(snap), read_only=True, config={"threads": 2})
     warehouse.run_script(con, "_session")
     files = [str(manifest.parent / n) for n in json.loads(manifest.read_text())]
-    shapes = SHAPES
     out: dict[str, dict[str, float]] = {}
     answers = {}
-    for label, name in shapes.items():
+    for label, name in SHAPES.items():
         out[label] = {}
         for moment, value in (("current state", FAR_FUTURE), ("as of", as_of)):
             params = {"program": program, "as_of": value, "files": files}
@@ -182,8 +181,8 @@ def measure_queries(root: Path, manifest: Path, program: str, as_of, repeats: in
             answers[(label, moment)] = breakdown(con, name, params)
     con.close()
     for moment in ("current state", "as of"):
-        first = answers[(next(iter(shapes)), moment)]
-        for label in shapes:
+        first = answers[(next(iter(SHAPES)), moment)]
+        for label in SHAPES:
             assert answers[(label, moment)] == first, f"{label} disagrees on the {moment} breakdown"
     return out
 

@@ -243,6 +243,11 @@ def infer_spec(df: pd.DataFrame) -> Spec:
     return Spec(counts=counts, dims=dims, totals=totals)
 
 
+def lists_records(metric: str) -> bool:
+    """Whether a metric is a table of individual records (never published; may hold millions of rows)."""
+    return SPECS.get(metric) == RECORDS
+
+
 def spec_for(metric: str, df: pd.DataFrame) -> Spec:
     """The metric's declared spec, or one inferred from its columns. Raises NotPublishable for records."""
     spec = SPECS.get(metric) or infer_spec(df)

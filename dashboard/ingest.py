@@ -594,10 +594,14 @@ def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp
     frames, problems = [], []
     digest = hashlib.sha256()
     for path in paths:
-        raw = path.read_bytes() if path.stat().st_size <= FAST_READ_LIMIT else None
-        digest.update(hashlib.sha256(raw).digest() if raw is not None else bytes.fromhex(warehouse.file_sha256(path)))
-        cells = read_parquet_cells(path) if path.suffix.lower() == ".parquet" else read_csv_cells(path, raw)
-        del raw
+        if path.suffix.lower() == ".parquet":
+            digest.update(bytes.fromhex(warehouse.file_sha256(path)))
+            cells = read_parquet_cells(path)
+        else:  # the CSV's bytes serve the hash and the fast reader; past the limit both stream the file
+            raw = path.read_bytes() if path.stat().st_size <= FAST_READ_LIMIT else None
+            digest.update(hashlib.sha256(raw).digest() if raw is not None else bytes.fromhex(warehouse.file_sha256(path)))
+            cells = read_csv_cells(path, raw)
+            del raw
         df, chk, dropped, identifiers = validate_frame(str(path), cells, progs, now)
         del cells
         summary.files.append(str(path))

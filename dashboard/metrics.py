@@ -397,9 +397,7 @@ def counting_arrivals(f: Filters) -> pd.DataFrame:
     """One row per application of a role counting toward the cap, program-wide at the as-of moment
     (other filters ignored): application_id, submitted_at (UTC), in submission order.
     """
-    p = program_of(f)
-    return query("counting_arrivals", {"program": f.program_id, "as_of": f.params()["as_of"],
-                                       "cap_roles": list(p.counts_toward_cap)})
+    return query("counting_arrivals", _counting_params(f))
 
 
 @metric
@@ -407,6 +405,10 @@ def counting_times(f: Filters) -> pd.DataFrame:
     """The submission time of each application of a role counting toward the cap, program-wide at the
     as-of moment (other filters ignored), in order: submitted_at (UTC). The time-to-cap page's input.
     """
-    p = program_of(f)
-    return query("counting_times", {"program": f.program_id, "as_of": f.params()["as_of"],
-                                    "cap_roles": list(p.counts_toward_cap)})
+    return query("counting_times", _counting_params(f))
+
+
+def _counting_params(f: Filters) -> dict:
+    """Program-wide at the as-of moment: the other filters do not narrow what counts toward the cap."""
+    return {"program": f.program_id, "as_of": f.params()["as_of"],
+            "cap_roles": list(program_of(f).counts_toward_cap)}

@@ -42,9 +42,13 @@ def _cached_metric(name: str, key: tuple, snapshot: str | None, kwargs: tuple, _
 
 def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
     """A metric's rows, cached per filters and per published snapshot (a new ingest invalidates)."""
+    return _cached_metric(name, f.key(), _snapshot_key(), tuple(sorted(kwargs.items())), f)
+
+
+def _snapshot_key() -> str:
+    """The snapshot this run reads, as a cache key: a new ingest invalidates what was cached."""
     r = warehouse.reader()
-    snapshot = f"{r.root}/{r.snapshot_name}"
-    return _cached_metric(name, f.key(), snapshot, tuple(sorted(kwargs.items())), f)
+    return f"{r.root}/{r.snapshot_name}"
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -55,8 +59,7 @@ def _cached_preview(name: str, key: tuple, snapshot: str | None, limit: int, kwa
 
 def run_preview(name: str, f: Filters, limit: int, **kwargs) -> tuple[pd.DataFrame, int]:
     """A metric's first `limit` rows and its number of rows (metrics.preview), cached like run_metric."""
-    r = warehouse.reader()
-    return _cached_preview(name, f.key(), f"{r.root}/{r.snapshot_name}", limit, tuple(sorted(kwargs.items())), f)
+    return _cached_preview(name, f.key(), _snapshot_key(), limit, tuple(sorted(kwargs.items())), f)
 
 
 def pin_snapshot() -> None:

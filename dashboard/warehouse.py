@@ -367,27 +367,28 @@ class Reader:
         except NoWarehouse:
             return None
 
-    def query(self, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run queries/<name>.sql with its $parameters bound; values are never formatted into SQL."""
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         cur, snap = self._connection()
         try:
-            sql = sql_text(name)
-            return cur.execute(sql, bind(sql, params)).df()
+            yield cur
         finally:
             cur.close()
             self._release(snap)
 
+    def query(self, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run queries/<name>.sql with its $parameters bound; values are never formatted into SQL."""
+        sql = sql_text(name)
+        with self._cursor() as cur:
+            return cur.execute(sql, bind(sql, params)).df()
+
     def preview(self, name: str, params: Mapping[str, Any] | None, limit: int) -> tuple[pd.DataFrame, int]:
         """The first `limit` rows of queries/<name>.sql and how many rows it has, without fetching the rest
         (a table of ten million records is counted where it lies, not copied into Python to show 200)."""
-        cur, snap = self._connection()
-        try:
-            sql = sql_text(name)
+        sql = sql_text(name)
+        with self._cursor() as cur:
             rel = cur.sql(sql, params=bind(sql, params))
             return rel.limit(limit).df(), int(rel.count("*").fetchall()[0][0])
-        finally:
-            cur.close()
-            self._release(snap)
 
 
 _readers: dict[str, Reader] = {}

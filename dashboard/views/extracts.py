@@ -89,7 +89,7 @@ if needed:
 
 # A table of individual records may hold millions of rows: the page fetches the rows it shows and counts
 # the rest where they lie; the download queries them all when it is pressed.
-records = extract.SPECS.get(metric) == extract.RECORDS
+records = extract.lists_records(metric)
 if records:
     rows, total = ui.run_preview(metric, f, PREVIEW_ROWS, **params)
 else:
