@@ -157,8 +157,11 @@ def checksum(root: Path | None = None) -> str:
 
 
 def sql_text(name: str) -> str:
-    """The text of queries/<name>.sql."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """The text of queries/**/<name>.sql (file names are unique across the sub-folders)."""
+    found = sorted(QUERIES_DIR.rglob(f"{name}.sql"))
+    if not found:
+        raise FileNotFoundError(QUERIES_DIR / f"{name}.sql")
+    return found[0].read_text(encoding="utf-8")
 
 
 def bind(sql: str, params: Mapping[str, Any] | None) -> dict[str, Any]:

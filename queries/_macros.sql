@@ -1,5 +1,8 @@
 -- Table macros every metric builds on; (re)created in every snapshot the writer publishes.
 
+-- A warehouse written before arrivals were recorded gains their column (empty) in its next snapshot.
+alter table application_states add column if not exists arrived_at timestamptz;
+
 -- The intake as it stood at $as_of: applications submitted by then, each with the state it had then.
 create or replace macro states_as_of(program, as_of) as table
     select *
@@ -30,4 +33,24 @@ create or replace macro top_and_others(ranked, top_n) as table
         count(*) as countries,
         sum(columns(* exclude (citizenship, rank)))::bigint
     from query_table(ranked)
+    group by all;
+
+-- Every state the applications had by $as_of (their history up to then, the state held at $as_of
+-- included): what "had reached the stage by then" questions read.
+create or replace macro history_as_of(program, as_of) as table
+    select *
+    from application_states
+    where program_id = program
+      and submitted_at <= as_of
+      and valid_from <= as_of;
+
+-- Applications under the shared filters counted by intended province and US state (`unknown` where the
+-- export gave none), principal applicants and family members apart: the places the maps draw.
+create or replace macro applications_by_place(program, as_of, start_at, end_at, countries, roles, permits, statuses) as table
+    select
+        coalesce(nullif(intended_province, ''), 'unknown') as province,
+        coalesce(nullif(us_state, ''), 'unknown') as state,
+        count(*) filter (where applicant_role = 'principal') as principal,
+        count(*) filter (where applicant_role <> 'principal') as family
+    from filtered_states(program, as_of, start_at, end_at, countries, roles, permits, statuses)
     group by all;
