@@ -32,10 +32,11 @@ LABELS = {  # table headers of this page's metrics (the CSV keeps the column nam
 
 
 def _count(n) -> str:
-    """A count as the page shows it: `--` where publication mode suppressed it (an empty published cell)."""
+    """A count from the rows this session shows (published already in publication mode, where an empty
+    cell is a suppressed count: `--`)."""
     if ui.publication() and (n is None or pd.isna(n)):
         return ui.SUPPRESSED_TEXT
-    return ui.count(n)
+    return fmt_int(n)
 
 
 def _rows(metric: str, **kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,9 +71,27 @@ def funnel() -> None:
                  "those submitted. Arrived counts first entries to Canada recorded on the application."))
 
 
+def _choice(key: str, label: str, options: dict[str, str]) -> str:
+    """A page setting kept in the URL under `key` by its code (the first option is the default, left out):
+    Streamlit's own binding would write the translated label, and a link must not depend on the language."""
+    ss = st.session_state
+    default = next(iter(options))
+    if key not in ss:  # entering the page: a shared link, a reload or a page switch
+        wanted = st.query_params.get(key)
+        ss[key] = wanted if wanted in options else ss.get(f"{key}_kept", default)
+    st.segmented_control(label, list(options), key=key, required=True, format_func=lambda c: t(options[c]))
+    value = ss[key] or default
+    ss[f"{key}_kept"] = value
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+    return value
+
+
 def _role() -> str:
-    return st.segmented_control(t("Applicants"), list(ROLES), key="dec_role", default="principal", required=True,
-                                format_func=lambda r: t(ROLES[r]), bind="query-params") or "principal"
+    return _choice("dec_role", t("Applicants"), ROLES)
 
 
 def over_time(role: str) -> None:
@@ -197,9 +216,7 @@ def us_states() -> None:
     year = metrics.approvals_fiscal_year(f)
     colour_by = "applications"
     if year is not None:
-        colour_by = st.segmented_control(t("Shade the map by"), list(COLOUR_BY), key="dec_states_by",
-                                         default="applications", required=True,
-                                         format_func=lambda c: t(COLOUR_BY[c]), bind="query-params") or "applications"
+        colour_by = _choice("dec_shade", t("Shade the map by"), COLOUR_BY)
     rows = _rows("applications_by_us_state")[1]
     top = rows[rows["state"] != UNKNOWN].iloc[0]
     summary = t("{state} is home to {n} principal applicants, the most of any state.").format(
