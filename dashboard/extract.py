@@ -4,6 +4,10 @@
     python -m dashboard.extract --program ID --metric NAME [--from T] [--to T] [--as-of T]
         [--country ISO3 ...] [--role R ...] [--permit P ...] [--status S ...] [--grain G | --minutes N]
         [--publication] [--lang en|fr] [--out FILE]
+    python -m dashboard.extract --program ID --grain 1min|15min|hour|day [filters ...]
+
+--grain speaks the Velocity page's vocabulary (`?grain=`): without --metric it extracts the arrivals at
+that grain, the rows the page draws; `day` is a calendar day in the program's zone everywhere.
 
 The command writes the same CSV as the dashboard's download button, and FILE's provenance
 (<stem>.provenance.json) next to it. Times given without an offset are wall-clock times in the
@@ -375,7 +379,7 @@ def screen_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 # ---------------------------------------------------------------- metrics and their parameters
 
-GRAINS = {"minute": 1, "15min": 15, "hour": 60, "day": 1440}
+SERIES = ("arrivals_by_interval", "arrivals_by_day")  # the Velocity page's series, chosen by its grain
 
 
 def metric_params(name: str) -> dict[str, inspect.Parameter]:
@@ -406,17 +410,31 @@ def parse_params(name: str, raw: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def grain_params(name: str, grain: str) -> dict[str, Any]:
-    """--grain for a metric: passed as is to one with a `grain` parameter, as minutes to one with `minutes`."""
+def grain_params(name: str | None, grain: str) -> tuple[str, dict[str, Any]]:
+    """--grain for a metric, in the page's vocabulary (filters.GRAINS): (metric, parameters).
+
+    The arrivals series (no metric named, arrivals_by_interval or arrivals_by_day) take the grain as the
+    Velocity page does: `day` is a calendar day in the program's zone (arrivals_by_day), the others fixed
+    intervals. Another metric with `minutes` takes the grain's minutes (or a number of minutes); it has
+    no calendar day. One with a `grain` parameter gets it as is.
+    """
+    named = fl.grain_name(grain)
+    if (name is None or name in SERIES) and named is not None:
+        return fl.grain_series(named)
+    if name is None:
+        raise ValueError(f"grain {grain!r}: use one of {', '.join(fl.GRAINS)}")
     known = metric_params(name)
     if "grain" in known:
-        return {"grain": grain}
+        return name, {"grain": grain}
     if "minutes" in known:
-        if grain in GRAINS:
-            return {"minutes": GRAINS[grain]}
+        if named is not None and fl.GRAINS[named] is not None:
+            return name, {"minutes": fl.GRAINS[named]}
         if grain.isdigit() and int(grain) > 0:
-            return {"minutes": int(grain)}
-        raise ValueError(f"grain {grain!r}: use one of {', '.join(GRAINS)} or a number of minutes")
+            return name, {"minutes": int(grain)}
+        if named == "day":
+            raise ValueError(f"metric {name} has no calendar-day grain: --grain 1440 gives 24-hour intervals, "
+                             "or use --metric arrivals_by_day")
+        raise ValueError(f"grain {grain!r}: use one of {', '.join(fl.GRAINS)} or a number of minutes")
     raise ValueError(f"metric {name} has no time grain")
 
 
@@ -715,7 +733,7 @@ def _describe_params(name: str) -> str:
     for pname, prm in metric_params(name).items():
         kind = _base_type(prm.annotation).__name__
         default = "chosen from the data" if prm.default is None else prm.default
-        extra = f", or --grain {'|'.join(GRAINS)}" if pname == "minutes" else ""
+        extra = f", or --grain {'|'.join(fl.GRAINS)}" if pname == "minutes" else ""
         parts.append(f"--{pname} {kind.upper()} (default: {default}{extra})")
     return _filters_used(name) + ("; " + "; ".join(parts) if parts else "")
 
@@ -755,7 +773,8 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--role", action="append", default=[], help="applicant role; repeatable")
     ap.add_argument("--permit", action="append", default=[], help="permit type; repeatable")
     ap.add_argument("--status", action="append", default=[], help="status; repeatable")
-    ap.add_argument("--grain", help=f"time grain: {', '.join(GRAINS)} (or minutes)")
+    ap.add_argument("--grain", help=f"time grain, as the Velocity page's: {', '.join(fl.GRAINS)} (day = calendar "
+                    "day in the program's zone; without --metric, the arrivals at that grain), or minutes")
     ap.add_argument("--publication", action="store_true", help="apply the publication rule (IRCC)")
     ap.add_argument("--lang", choices=("en", "fr"), default="en", help="language recorded in the provenance")
     ap.add_argument("--out", type=Path, help="CSV file to write (default: the dashboard's file name, here)")
@@ -795,11 +814,11 @@ def main(argv: Sequence[str] | None = None, out=sys.stdout, err=sys.stderr) -> i
     except ProgramConfigError as exc:
         print(exc, file=err)
         return 2
-    if not args.program or not args.metric:
+    if not args.program or not (args.metric or args.grain):
         ap.print_usage(err)
-        print("name --program and --metric (or --list)", file=err)
+        print("name --program and --metric or --grain (or --list)", file=err)
         return 2
-    if args.metric not in metrics.METRICS:
+    if args.metric is not None and args.metric not in metrics.METRICS:
         print(f"unknown metric {args.metric!r}; `python -m dashboard.extract --list` names them", file=err)
         return 2
     if args.program not in progs:
@@ -817,19 +836,18 @@ def main(argv: Sequence[str] | None = None, out=sys.stdout, err=sys.stderr) -> i
                   "program's zone), codes as in data/README.md, and --to must come after --from", file=err)
         return 2
     try:
-        params = parse_params(args.metric, _metric_options(extra))
-        if args.grain:
-            params.update(grain_params(args.metric, args.grain))
+        metric, params = grain_params(args.metric, args.grain) if args.grain else (args.metric, {})
+        params = {**parse_params(metric, _metric_options(extra)), **params}
     except ValueError as exc:
         print(exc, file=err)
         return 2
     try:
-        ex = build(args.metric, f, params, publication=args.publication, lang=args.lang)
+        ex = build(metric, f, params, publication=args.publication, lang=args.lang)
     except warehouse.NoWarehouse as exc:
         print(exc, file=err)
         return 1
     except NotPublishable:
-        print(f"{args.metric} lists individual applications: publication mode cannot publish it; "
+        print(f"{metric} lists individual applications: publication mode cannot publish it; "
               "extract an aggregate metric instead", file=err)
         return 1
     target = args.out or Path(ex.csv_name)
