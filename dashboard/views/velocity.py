@@ -62,7 +62,7 @@ def _per_hour(rate_per_hour: float, hours: int, digits: int) -> str:
 
 def _publishable_step(step: int) -> int:
     """In publication mode, milestones come every 10 applications or more, a multiple of 5 (see
-    extract.publishable_milestones); otherwise every `step`."""
+    disclosure.publishable_milestones); otherwise every `step`."""
     return step if not ui.publication() or (step >= 10 and step % 5 == 0) else 10
 
 
