@@ -112,9 +112,12 @@ def publication_switch() -> None:
         if raw is not None and raw not in ("0", "1", "true", "false"):
             st.warning(t("The link's publication setting ({value}) is not 1 or 0; publication mode is off.")
                        .format(value=raw), icon=":material/link_off:")
-    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, help=t(
+    forced = signin.publication_forced()  # real records, seen unsigned or by a viewer: always on
+    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, disabled=forced, help=t(
         "Apply IRCC's rule for published figures to every count shown or downloaded: counts from 1 to 5 are "
-        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5."))
+        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5.") + (" " + t(
+        "It is always on for you: only analysts and administrators see unrounded counts of real records.")
+        if forced else ""))
     if ss[PUB_KEY]:
         st.query_params[PUB_KEY] = "1"
     elif PUB_KEY in st.query_params:
