@@ -22,7 +22,9 @@ else decides. Unknown roles, unknown actions and missing users are refused.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -187,3 +189,32 @@ def all_records_synthetic() -> bool:
         return all(p in progs and progs[p].synthetic for p in metrics.programs_loaded()["program_id"])
     except (ProgramConfigError, warehouse.NoWarehouse, OSError):
         return False
+
+
+# ------------------------------------------------------------------ downloads tied to the person they were made for
+
+_ISSUED_MAX = 4096
+_issued: dict[str, str] = {}  # sha-256 of a file made for download -> the e-mail address it was made for
+_issued_lock = threading.Lock()
+
+
+def issued(content: bytes, email: str | None) -> bytes:
+    """Record that `content` was made for `email` (the download the server then serves under /media/), and
+    return it unchanged. Only the person it was made for may fetch it (may_fetch)."""
+    digest = hashlib.sha256(content).hexdigest()
+    with _issued_lock:
+        _issued.pop(digest, None)
+        _issued[digest] = (email or "").strip().lower()
+        while len(_issued) > _ISSUED_MAX:
+            del _issued[next(iter(_issued))]
+    return content
+
+
+def may_fetch(content: bytes, email: str | None) -> bool:
+    """May the signed-in person `email` (None: nobody signed in) fetch this downloadable file? Only when it
+    was made for them: a file this process did not issue, or issued to someone else, is refused."""
+    if not email:
+        return False
+    with _issued_lock:
+        owner = _issued.get(hashlib.sha256(content).hexdigest())
+    return owner is not None and owner == email.strip().lower()
