@@ -423,9 +423,18 @@ def build(f: Filters, *, lang: str = "en", publication: bool = False) -> tuple[B
     return brief, render_pdf(page_html(brief, _plotly_js()))
 
 
-def file_name(b: Brief) -> str:
-    stamp = b.moment.astimezone(b.program.tz).strftime("%Y%m%d-%H%M")
-    return f"brief_{b.program.id}_{stamp}_{b.lang}{'_pub' if b.publication else ''}.pdf"
+def file_name(f: Filters, *, lang: str, publication: bool) -> str:
+    """brief_<program>_<as-of or "latest">_<lang>[_pub].pdf: known before the brief is built (the button)."""
+    program = programs()[f.program_id]
+    stamp = f.as_of.astimezone(program.tz).strftime("%Y%m%d-%H%M") if f.as_of else "latest"
+    return f"brief_{program.id}_{stamp}_{lang}{'_pub' if publication else ''}.pdf"
+
+
+def deliver(f: Filters, *, lang: str, publication: bool, who: str, via: str) -> bytes:
+    """The brief's PDF, with its audit record appended first: no brief leaves unrecorded."""
+    b, pdf = build(f, lang=lang, publication=publication)
+    audit(b, pdf, who=who, via=via)
+    return pdf
 
 
 def audit(b: Brief, pdf: bytes, *, who: str, via: str, at: datetime | None = None) -> dict:
@@ -435,7 +444,7 @@ def audit(b: Brief, pdf: bytes, *, who: str, via: str, at: datetime | None = Non
         "at": at.astimezone(UTC).isoformat(timespec="seconds"), "who": who, "via": via, "metric": "brief",
         "parameters": {"lang": b.lang}, "program": b.program.id,
         "filters": fl.to_query(b.filters, programs(), default_program=None), "publication": b.publication,
-        "rows": None, "file": file_name(b), "format": "pdf", "file_sha256": extract.sha256(pdf),
+        "rows": None, "file": file_name(b.filters, lang=b.lang, publication=b.publication), "format": "pdf", "file_sha256": extract.sha256(pdf),
         "data_version": dict(b.version),
     })
 
