@@ -12,6 +12,7 @@ import pytest
 from conftest import BASIC_ROWS, row, write_export
 
 from dashboard import extract, metrics, warehouse
+from dashboard import filters as fl
 from dashboard.filters import Filters
 from dashboard.programs import programs
 
@@ -116,7 +117,8 @@ def test_publication_from_the_command_line(basic_warehouse, tmp_path):
     (["--metric", "cumulative_principals", "--as-of", "yesterday"], 2, "--as-of 'yesterday' is not usable"),
     (["--metric", "cumulative_principals", "--country", "XXX"], 2, "--country 'XXX' is not usable"),
     (["--metric", "applications_by_role_status", "--grain", "hour"], 2, "has no time grain"),
-    (["--metric", "cumulative_principals", "--grain", "fortnight"], 2, "use one of minute, 15min, hour, day"),
+    (["--metric", "cumulative_principals", "--grain", "fortnight"], 2, "use one of 1min, 15min, hour, day"),
+    (["--metric", "cumulative_principals", "--grain", "day"], 2, "has no calendar-day grain"),
     (["--metric", "cumulative_principals", "--colour", "red"], 2, "takes no parameter 'colour'"),
     (["--metric", "cumulative_principals", "--minutes", "many"], 2, "expects int"),
     (["--metric", "application_records", "--publication"], 1, "cannot publish it"),
@@ -194,3 +196,31 @@ def test_the_audit_log_outlives_snapshots_rollbacks_and_rebuilds(basic_warehouse
     build.build(force=True)
     assert log.read_bytes() == before
     assert [r["metric"] for r in extract.read_audit()] == ["cap_status"]
+
+
+def test_grain_day_is_the_pages_calendar_day(basic_warehouse, tmp_path):
+    """`--grain day` and the Velocity page's `?grain=day` speak one vocabulary: the same calendar-day rows
+    (a day across the end of daylight saving is 25 hours long, not 1,440 minutes)."""
+    from dashboard import ingest
+
+    ingest.ingest([write_export(tmp_path / "nov.csv", [row("P9", "2023-11-06T08:00:00", citizenship="IND")])],
+                  root=basic_warehouse)
+    url = {"program": ["test-intake"], "from": ["2023-07-16T00:00"], "country": ["IND"], "grain": ["day"]}
+    grain, notice = fl.parse_grain(url)
+    metric, params = fl.grain_series(grain)
+    page = extract.build(metric, fl.parse_query(url, programs()), params)  # what the page's rows give
+    out = tmp_path / "day.csv"
+    assert cli("--program", "test-intake", "--from", "2023-07-16T00:00", "--country", "IND", "--grain", "day",
+               "--out", str(out))[0] == 0
+    assert (notice, metric) == (None, "arrivals_by_day")
+    assert out.read_bytes() == page.csv
+    lines = out.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert lines[:3] == ["interval_start,interval_end,principal,family",
+                         "2023-07-16T00:00:00-04:00,2023-07-17T00:00:00-04:00,4,2",
+                         "2023-07-17T00:00:00-04:00,2023-07-18T00:00:00-04:00,0,0"]
+    assert "2023-11-05T00:00:00-04:00,2023-11-06T00:00:00-05:00,0,0" in lines  # 25 hours: a calendar day
+    assert lines[-2] == "2023-11-06T00:00:00-05:00,2023-11-07T00:00:00-05:00,1,0"
+    assert len(lines) == 2 + (datetime(2023, 11, 6) - datetime(2023, 7, 16)).days + 1
+    # the old command-line word for a minute still works, and names the page's grain
+    assert cli("--program", "test-intake", "--grain", "minute", "--out", str(tmp_path / "m.csv"))[0] == 0
+    assert json.loads((tmp_path / "m.provenance.json").read_text())["parameters"] == {"minutes": 1}
