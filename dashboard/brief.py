@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from dashboard import charts, extract, forecast, forecast_text, metrics, warehouse
+from dashboard import charts, disclosure, extract, forecast, forecast_text, metrics, warehouse
 from dashboard import filters as fl
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
@@ -60,7 +60,7 @@ CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHART_WIDTH = 680  # CSS pixels: an A4 page less its margins
-SUPPRESSED = extract.SUPPRESSED_MARK
+SUPPRESSED = disclosure.SUPPRESSED_MARK
 
 
 class BriefError(RuntimeError):
@@ -111,7 +111,7 @@ def _count(n, publication: bool, lang: str) -> str:
     if n is None or pd.isna(n):
         return "—"
     if publication:
-        rounded = extract.round_count(n)
+        rounded = disclosure.round_count(n)
         return SUPPRESSED if rounded is None else fmt_int(rounded, lang)
     return fmt_int(n, lang)
 
@@ -169,7 +169,7 @@ def _countries(f: Filters, program: Program, lang: str, publication: bool) -> tu
         return [], None
     rep = metrics.h1b_representation(f, year=year, top_n=TOP_COUNTRIES)
     if publication:
-        rep = extract.publish(rep, extract.spec_for("h1b_representation", rep))
+        rep = disclosure.publish(rep, disclosure.spec_for("h1b_representation", rep))
     rows = []
     def pct(r: pd.Series, col: str) -> str:
         return "—" if col not in rep.columns or pd.isna(r[col]) else fmt_pct(float(r[col]), 1, lang)
@@ -203,7 +203,7 @@ def gather(f: Filters, *, lang: str = "en", publication: bool = False) -> Brief:
     counted, cap = int(status["counted"]), program.cap
     reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
     shown = min(counted, cap) if reached else counted
-    published = (extract.round_count(shown) if publication else shown)
+    published = (disclosure.round_count(shown) if publication else shown)
     share = None if published is None else t("{share} of the cap of {cap}", lang).format(
         share=fmt_pct(published / cap, 1, lang), cap=fmt_int(cap, lang))
     remaining = (fmt_int(max(cap - published, 0), lang) if published is not None else SUPPRESSED) if publication \
@@ -230,7 +230,7 @@ def gather(f: Filters, *, lang: str = "en", publication: bool = False) -> Brief:
     if not curve.empty:
         drawn = curve
         if publication:
-            drawn = extract.publish(curve, extract.spec_for("cumulative_principals", curve))
+            drawn = disclosure.publish(curve, disclosure.spec_for("cumulative_principals", curve))
             drawn = drawn[drawn["cumulative"].notna()].astype({"cumulative": "int64"})
         total = int(curve["cumulative"].iloc[-1])
         figures.append({"figure": _figure_json(charts.cumulative_chart(drawn, program, reached)),
@@ -242,7 +242,7 @@ def gather(f: Filters, *, lang: str = "en", publication: bool = False) -> Brief:
     if peak_text:
         hourly = series.iloc[:2000]
         if publication:
-            hourly = extract.publish(hourly, extract.spec_for("arrivals_by_interval", hourly))
+            hourly = disclosure.publish(hourly, disclosure.spec_for("arrivals_by_interval", hourly))
         focus = charts.principal_focus(series)
         fig = charts.arrivals_chart(hourly, program, reached, t("hour", lang), focus)
         figures.append({"figure": _figure_json(fig), "summary": t(

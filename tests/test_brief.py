@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import brief, extract, metrics
+from dashboard import brief, disclosure, extract, metrics
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_int
 from dashboard.programs import programs
@@ -63,8 +63,8 @@ def test_french_brief_is_french(shared_reference_warehouse, tmp_path):
 
 def test_publication_mode_suppresses_as_on_screen(shared_reference_warehouse):
     b = brief.gather(Filters(PROGRAM), lang="en", publication=True)
-    assert b.counted == extract.SUPPRESSED_MARK  # 5 counted: suppressed, as ui.count shows it
-    assert b.share is None and b.remaining == extract.SUPPRESSED_MARK
+    assert b.counted == disclosure.SUPPRESSED_MARK  # 5 counted: suppressed, as ui.count shows it
+    assert b.share is None and b.remaining == disclosure.SUPPRESSED_MARK
     page = brief.page_html(b)
     assert ">5<" not in page and "Publication mode: on" in page
 
