@@ -21,15 +21,14 @@ stay numbers.
 
 Publication mode applies IRCC's open-data rule (dashboard/disclosure.py) before the CSV is written.
 
-Every extract (button or command) appends a record to audit_log.jsonl beside the snapshots; each
-record carries the SHA-256 of the line before it, so an edit or a deletion outside the dashboard
-shows up when the chain is checked (`verify_audit`).
+Every extract (button or command) appends a record to audit_log.jsonl beside the snapshots, chained
+to the line before it (dashboard/logs.py), so an edit or a deletion outside the dashboard shows up when
+the chain is checked (`logs.verify`).
 """
 
 from __future__ import annotations
 
 import argparse
-import fcntl
 import getpass
 import hashlib
 import inspect
@@ -50,7 +49,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard import filters as fl
-from dashboard import metrics, warehouse
+from dashboard import logs, metrics, warehouse
 from dashboard.disclosure import RULE, NotPublishable, is_text, publish, spec_for
 from dashboard.filters import Filters
 from dashboard.programs import Program, ProgramConfigError, programs
@@ -360,79 +359,6 @@ def build(metric: str, f: Filters, params: Mapping[str, Any] | None = None, *, p
 
 # ---------------------------------------------------------------- the audit log
 
-AUDIT_LOG = "audit_log.jsonl"
-GENESIS = "0" * 64
-
-
-def _last_line(fh) -> bytes:
-    fh.seek(0, os.SEEK_END)
-    size = fh.tell()
-    if size == 0:
-        return b""
-    back = min(size, 1 << 16)
-    fh.seek(size - back)
-    tail = fh.read(back)
-    lines = tail.rstrip(b"\n").split(b"\n")
-    return lines[-1]
-
-
-def append_audit(record: Mapping[str, Any], root: Path | None = None) -> dict[str, Any]:
-    """Append one record to the audit log beside the snapshots, chained to the line before it.
-
-    An exclusive lock on the file keeps two extracts from chaining to the same line. A line torn by a
-    crash is ended first, so the new record starts on a line of its own.
-    """
-    root = root or warehouse.warehouse_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / AUDIT_LOG
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-    with os.fdopen(fd, "r+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            last = _last_line(fh)
-            fh.seek(0, os.SEEK_END)
-            if fh.tell() and not _ends_with_newline(fh):
-                fh.write(b"\n")
-            full = {**record, "prev": sha256(last) if last else GENESIS}
-            fh.write((json.dumps(full, default=str, ensure_ascii=False) + "\n").encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-    return full
-
-
-def _ends_with_newline(fh) -> bool:
-    fh.seek(-1, os.SEEK_END)
-    end = fh.read(1) == b"\n"
-    fh.seek(0, os.SEEK_END)
-    return end
-
-
-def read_audit(root: Path | None = None) -> list[dict]:
-    return warehouse.read_log(AUDIT_LOG, root)
-
-
-def verify_audit(root: Path | None = None) -> tuple[int, int | None]:
-    """(records, first broken line or None): a line whose `prev` is not the hash of the line before it."""
-    path = (root or warehouse.warehouse_dir()) / AUDIT_LOG
-    if not path.exists():
-        return 0, None
-    previous = b""
-    lines = path.read_bytes().split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    for number, line in enumerate(lines, start=1):
-        try:
-            prev = json.loads(line)["prev"]
-        except (ValueError, KeyError, TypeError):
-            return len(lines), number
-        if prev != (sha256(previous) if previous else GENESIS):
-            return len(lines), number
-        previous = line
-    return len(lines), None
-
-
 def audit_record(ex: Extract, *, who: str, via: str, fmt: str, delivered: bytes, extracted_at: datetime) -> dict:
     """What the audit log keeps about one extract."""
     return {
@@ -456,7 +382,8 @@ def audit_record(ex: Extract, *, who: str, via: str, fmt: str, delivered: bytes,
 def deliver(ex: Extract, fmt: str, *, who: str, via: str, at: datetime, root: Path | None = None) -> bytes:
     """The file's bytes (csv or zip), with its audit record appended first: no extract leaves unrecorded."""
     data = ex.zip_bytes(at) if fmt == "zip" else ex.csv
-    append_audit(audit_record(ex, who=who, via=via, fmt=fmt, delivered=data, extracted_at=at), root)
+    logs.append(logs.AUDIT_LOG, audit_record(ex, who=who, via=via, fmt=fmt, delivered=data, extracted_at=at), root,
+                chained=True)
     return data
 
 
