@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from dashboard import charts, disclosure, extract, forecast, forecast_text, metrics, warehouse
+from dashboard import charts, disclosure, extract, forecast, forecast_text, logs, metrics, warehouse
 from dashboard import filters as fl
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
@@ -440,13 +440,13 @@ def deliver(f: Filters, *, lang: str, publication: bool, who: str, via: str) -> 
 def audit(b: Brief, pdf: bytes, *, who: str, via: str, at: datetime | None = None) -> dict:
     """Record the brief in the extract audit log, like every download."""
     at = at or warehouse.now_utc()
-    return extract.append_audit({
+    return logs.append(logs.AUDIT_LOG, {
         "at": at.astimezone(UTC).isoformat(timespec="seconds"), "who": who, "via": via, "metric": "brief",
         "parameters": {"lang": b.lang}, "program": b.program.id,
         "filters": fl.to_query(b.filters, programs(), default_program=None), "publication": b.publication,
-        "rows": None, "file": file_name(b.filters, lang=b.lang, publication=b.publication), "format": "pdf", "file_sha256": extract.sha256(pdf),
-        "data_version": dict(b.version),
-    })
+        "rows": None, "file": file_name(b.filters, lang=b.lang, publication=b.publication), "format": "pdf",
+        "file_sha256": extract.sha256(pdf), "data_version": dict(b.version),
+    }, chained=True)
 
 
 # ---------------------------------------------------------------- command line

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from dashboard import brief, disclosure, extract, metrics
+from dashboard import brief, disclosure, extract, logs, metrics
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_int
 from dashboard.programs import programs
 
 PROGRAM = "test-intake"
+
+
+@pytest.fixture
+def brief_warehouse(shared_reference_warehouse, tmp_path, monkeypatch) -> Path:
+    """A copy of the shared warehouse (BASIC_ROWS and the reference statistics): a brief writes its audit record."""
+    root = tmp_path / "warehouse"
+    shutil.copytree(shared_reference_warehouse, root)
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE", str(root))
+    return root
 
 
 def pdf_text(path: Path) -> str:
@@ -27,12 +38,12 @@ def pages(path: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
 
 
-def test_brief_pdf_holds_the_warehouse_figures(shared_reference_warehouse, tmp_path):
+def test_brief_pdf_holds_the_warehouse_figures(brief_warehouse, tmp_path):
     out = tmp_path / "brief.pdf"
     assert brief.main(["--program", PROGRAM, "--as-of", "2023-07-16T10:15", "--out", str(out)]) == 0
     text = pdf_text(out)
     assert 1 <= pages(out) <= 2
-    f = Filters(PROGRAM, as_of=programs()[PROGRAM].localize(__import__("datetime").datetime(2023, 7, 16, 10, 15)))
+    f = Filters(PROGRAM, as_of=programs()[PROGRAM].localize(datetime(2023, 7, 16, 10, 15)))
     status = metrics.cap_status(f).iloc[0]
     counted = int(status["counted"])
     assert counted == 4  # P1..P4 by 10:15
@@ -44,12 +55,13 @@ def test_brief_pdf_holds_the_warehouse_figures(shared_reference_warehouse, tmp_p
     assert "India" in text  # the leading country against the H-1B population
     assert "2023-07-16T10%3A15" in text.replace("\n", "")  # the link reproduces the view
     # the audit log records the brief like every download
-    record = extract.read_audit(shared_reference_warehouse)[-1]
+    record = logs.read(logs.AUDIT_LOG, brief_warehouse)[-1]
+    assert logs.verify(logs.AUDIT_LOG, brief_warehouse)[1] is None
     assert record["metric"] == "brief" and record["format"] == "pdf"
     assert record["file_sha256"] == extract.sha256(out.read_bytes())
 
 
-def test_french_brief_is_french(shared_reference_warehouse, tmp_path):
+def test_french_brief_is_french(brief_warehouse, tmp_path):
     out = tmp_path / "brief-fr.pdf"
     assert brief.main(["--program", PROGRAM, "--lang", "fr", "--out", str(out)]) == 0
     text = pdf_text(out)
