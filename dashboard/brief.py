@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from dashboard import charts, disclosure, extract, forecast, forecast_text, logs, metrics, warehouse
+from dashboard import charts, cli, disclosure, extract, forecast, forecast_text, logs, metrics, warehouse
 from dashboard import filters as fl
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
@@ -489,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     args.out.write_bytes(pdf)
-    audit(brief, pdf, who=extract.os_user(), via="command line")
+    audit(brief, pdf, who=cli.os_user(), via="command line")
     print(f"wrote {args.out} ({len(pdf):,} bytes) in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return 0
 
