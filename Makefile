@@ -40,10 +40,12 @@ ingest: $(VENV)/.runtime
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(VENV)/.dev
 	bash scripts/ensure-chromium
