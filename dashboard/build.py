@@ -11,10 +11,10 @@ import argparse
 import shutil
 import sys
 
-from dashboard import demo, extract, ingest, reference, warehouse
+from dashboard import demo, ingest, logs, reference, warehouse
 
 # Outlives every rebuild: who extracted what must not vanish with the demo data.
-KEEP_ON_REBUILD = (extract.AUDIT_LOG,)
+KEEP_ON_REBUILD = (logs.AUDIT_LOG,)
 
 
 def build(force: bool = False) -> str:

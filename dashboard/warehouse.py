@@ -5,7 +5,7 @@ Layout of a warehouse folder (DASHBOARD_WAREHOUSE, default data/warehouse):
     CURRENT                 name of the published snapshot (replaced atomically)
     snapshots/NNNNNN.duckdb immutable once published; readers open them read-only
     ingest_log.jsonl        append-only history of ingests, rollbacks and builds (outlives snapshots)
-    audit_log.jsonl         append-only extract audit log
+    audit_log.jsonl         append-only extract audit log, hash-chained (both logs: dashboard/logs.py)
     .lock                   held by the one writer at a time
 
 A writer copies the current snapshot to a temporary file, changes it, checkpoints it, renames it
@@ -19,7 +19,6 @@ import contextlib
 import contextvars
 import fcntl
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -113,27 +112,17 @@ def publish(root: Path, snapshot: Path) -> None:
 
 
 def append_log(name: str, record: Mapping[str, Any], root: Path | None = None) -> None:
-    """Append one JSON line to an append-only log beside the snapshots (never inside one)."""
-    root = root or warehouse_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(dict(record), default=str, ensure_ascii=False) + "\n"
-    fd = os.open(root / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """logs.append, for callers not yet moved to dashboard/logs.py (the one log writer)."""
+    from dashboard import logs
+
+    logs.append(name, record, root)
 
 
 def read_log(name: str, root: Path | None = None) -> list[dict]:
-    path = (root or warehouse_dir()) / name
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        with contextlib.suppress(json.JSONDecodeError):  # a torn last line from a crash is skipped
-            out.append(json.loads(line))
-    return out
+    """logs.read, for callers not yet moved to dashboard/logs.py."""
+    from dashboard import logs
+
+    return logs.read(name, root)
 
 
 def file_sha256(path: Path) -> str:

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from conftest import CHART_TRACE, outside_requests
 
-from dashboard import extract, metrics
+from dashboard import extract, logs, metrics
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,7 @@ def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, ser
     assert [int(r["arrivals"]) for r in rows_of(button_csv)] == [3, 2, 1, 1]
 
     # Every one of them is in the audit log, the button ones as "dashboard" by "anonymous".
-    log = extract.read_audit(basic_warehouse)
+    log = logs.read(logs.AUDIT_LOG, basic_warehouse)
     assert [(r["via"], r["who"], r["metric"], r["format"]) for r in log] == [
         ("dashboard", "anonymous", "application_records", "csv"),
         ("dashboard", "anonymous", "cumulative_principals", "csv"),
@@ -80,5 +80,5 @@ def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, ser
         ("command line", log[3]["who"], "cumulative_principals", "csv"),
     ]
     assert log[2]["csv_sha256"] == log[3]["csv_sha256"]
-    assert extract.verify_audit(basic_warehouse) == (4, None)
+    assert logs.verify(logs.AUDIT_LOG, basic_warehouse) == (4, None)
     assert outside_requests(page.requests) == []

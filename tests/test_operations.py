@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, ROOT, row, support_query, write_export
 from streamlit.testing.v1 import AppTest
 
-from dashboard import warehouse
+from dashboard import logs, warehouse
 from dashboard.ingest import IngestRejected, ingest
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -49,7 +49,7 @@ def test_rollback_returns_to_the_previous_snapshot_and_names_are_not_reused(tmp_
     s = add(tmp_path, basic_warehouse, "N2")
     assert s.snapshot == "000003.duckdb"
     assert {"N1", "N2"} & ids(basic_warehouse) == {"N2"}
-    events = [(r["event"], r.get("from"), r.get("to")) for r in warehouse.read_log("ingest_log.jsonl", basic_warehouse)]
+    events = [(r["event"], r.get("from"), r.get("to")) for r in logs.read(logs.INGEST_LOG, basic_warehouse)]
     assert events[-2:] == [("rollback", "000002.duckdb", "000001.duckdb"), ("ingest", None, None)]
 
 
@@ -126,7 +126,7 @@ def test_a_rejected_ingest_is_logged_without_touching_the_snapshots(tmp_path, ba
     with pytest.raises(IngestRejected):
         ingest([bad], root=basic_warehouse)
     assert warehouse.checksum(basic_warehouse) == before
-    last = warehouse.read_log("ingest_log.jsonl", basic_warehouse)[-1]
+    last = logs.read(logs.INGEST_LOG, basic_warehouse)[-1]
     assert {k: last[k] for k in ("event", "files", "problems")} == {"event": "rejected", "files": [str(bad)],
                                                                      "problems": 1}
     assert last["first_problem"] == f"{bad}:2: column status: expected one of submitted, in_review, approved, " \
@@ -151,7 +151,7 @@ def test_the_data_loads_page_lists_the_history_newest_first(tmp_path, basic_ware
         ingest([write_export(tmp_path / "bad.csv", [row("B1", "2023-07-16T11:00:00", status="lost")])],
                root=basic_warehouse)
     warehouse.rollback(basic_warehouse)
-    warehouse.append_log("ingest_log.jsonl", {"event": "rollback", "from": "000002.duckdb", "to": "000001.duckdb",
+    logs.append(logs.INGEST_LOG, {"event": "rollback", "from": "000002.duckdb", "to": "000001.duckdb",
                                               "at": "2023-08-01T12:00:00+00:00"}, basic_warehouse)
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.switch_page("views/ingest_history.py").run()
