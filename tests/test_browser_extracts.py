@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from conftest import CHART_TRACE, outside_requests
 
-from dashboard import extract, logs, metrics
+from dashboard import cli, logs, metrics
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, ser
         button_csv = z.read("cumulative_principals-60min_test-intake_all_latest.csv")
         button_prov = json.loads(z.read("provenance.json"))
     out = tmp_path / "hour.csv"
-    assert extract.main(["--program", "test-intake", "--metric", "cumulative_principals", "--grain", "hour",
+    assert cli.extract_main(["--program", "test-intake", "--metric", "cumulative_principals", "--grain", "hour",
                          "--out", str(out)]) == 0
     assert out.read_bytes() == button_csv
     cli_prov = json.loads((tmp_path / "hour.provenance.json").read_text(encoding="utf-8"))

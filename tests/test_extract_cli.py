@@ -12,6 +12,7 @@ from conftest import BASIC_ROWS, row, write_export
 
 from dashboard import extract, logs, metrics, warehouse
 from dashboard import filters as fl
+from dashboard.cli import extract_main
 from dashboard.filters import Filters
 from dashboard.programs import programs
 
@@ -26,13 +27,13 @@ BY_HOUR = (
 
 def cli(*args: str) -> tuple[int, str]:
     err = io.StringIO()
-    code = extract.main(list(args), out=io.StringIO(), err=err)
+    code = extract_main(list(args), out=io.StringIO(), err=err)
     return code, err.getvalue()
 
 
 def test_list_names_every_metric_with_its_description_and_parameters():
     out = io.StringIO()
-    assert extract.main(["--list"], out=out) == 0
+    assert extract_main(["--list"], out=out) == 0
     text = out.getvalue()
     for name in metrics.METRICS:
         assert f"{name}\n    {metrics.describe(name)}\n" in text
