@@ -138,7 +138,7 @@ SPECS: dict[str, Spec | str] = {
 SPECS.update({name: PUBLIC for name in (
     "h1b_approvals_by_state", "h1b_cap_lottery", "h1b_employer_search", "h1b_employer_years",
     "h1b_h4_ratio_by_nationality", "h1b_issuance_years", "h1b_issuances_by_year", "h1b_pool_facts",
-    "h1b_state_years", "h1b_top_employers", "reference_sources", "reference_tables",
+    "h1b_state_years", "h1b_top_employers", "reference_sources",
     "reference_unmatched_nationalities", "tables_present")})
 def infer_spec(df: pd.DataFrame) -> Spec:
     """A spec from the column types: integer columns are counts (those named cumulative* or total* are

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BASIC_ROWS, COLUMNS, FIXTURES, ROOT, write_export
+from conftest import BASIC_ROWS, COLUMNS, FIXTURES, ROOT, support_query, write_export
 
 from dashboard import extract, logs, warehouse
 from dashboard.ingest import IngestRejected, ingest
@@ -42,7 +42,7 @@ def corpus_warehouse(base_template, warehouse_dir) -> Path:
 def stored_states(root: Path) -> list[tuple]:
     reader = warehouse.Reader(root)
     try:
-        df = reader.query("_test_all_states")
+        df = support_query("_test_all_states", reader=reader)
     finally:
         reader.close()
     return [tuple(None if pd.isna(v) else v for v in r) for r in df[COLUMNS].itertuples(index=False)]

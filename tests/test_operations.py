@@ -11,7 +11,7 @@ import sys
 
 import psutil
 import pytest
-from conftest import FIXTURES, ROOT, row, write_export
+from conftest import FIXTURES, ROOT, row, support_query, write_export
 from streamlit.testing.v1 import AppTest
 
 from dashboard import logs, warehouse
@@ -32,7 +32,7 @@ def add(tmp_path, root, app_id: str, when: str = "2023-07-18T10:00:00"):
 def ids(root) -> set[str]:
     reader = warehouse.Reader(root)
     try:
-        return set(reader.query("_test_all_states")["application_id"])
+        return set(support_query("_test_all_states", reader=reader)["application_id"])
     finally:
         reader.close()
 
@@ -97,13 +97,13 @@ def test_a_pinned_reader_keeps_reading_one_snapshot_while_ingests_publish(tmp_pa
 
     def page_run() -> list[bool]:
         reader.pin()
-        seen = ["N1" in set(reader.query("_test_all_states")["application_id"])]
+        seen = ["N1" in set(support_query("_test_all_states", reader=reader)["application_id"])]
         add(tmp_path, basic_warehouse, "N1")  # an ingest publishes in the middle of the page run
-        seen.append("N1" in set(reader.query("_test_all_states")["application_id"]))
+        seen.append("N1" in set(support_query("_test_all_states", reader=reader)["application_id"]))
         return seen
 
     assert contextvars.copy_context().run(page_run) == [False, False]
-    assert "N1" in set(reader.query("_test_all_states")["application_id"])  # the next run sees it
+    assert "N1" in set(support_query("_test_all_states", reader=reader)["application_id"])  # the next run sees it
     reader.close()
 
 
@@ -111,9 +111,9 @@ def test_connections_to_superseded_snapshots_are_closed(tmp_path, basic_warehous
     monkeypatch.setenv("DASHBOARD_KEEP_SNAPSHOTS", "2")
     reader = warehouse.Reader(basic_warehouse)
     for i in range(4):
-        reader.query("_test_all_states")
+        support_query("_test_all_states", reader=reader)
         add(tmp_path, basic_warehouse, f"C{i}")
-    reader.query("_test_all_states")
+    support_query("_test_all_states", reader=reader)
     snapshot_dir = str(basic_warehouse / "snapshots")
     open_snapshots = {os.path.basename(f.path) for f in psutil.Process().open_files() if f.path.startswith(snapshot_dir)}
     assert open_snapshots == {"000005.duckdb"}  # pruned files are not held open (their disk space is freed)
