@@ -15,7 +15,7 @@ from dashboard import metrics
 from dashboard.i18n import LOCALE_DIR, catalogue
 from dashboard.i18n_babel import msgids
 
-AREAS = {"core", "pages", "extracts", "ingest", "forecast"}
+AREAS = {"core", "pages", "extracts", "ingest", "forecast", "brief", "security"}  # the Makefile's I18N_AREAS
 
 
 def test_every_shown_string_has_a_french_translation():
