@@ -12,7 +12,7 @@ from conftest import ROOT, open_numbers
 from decided import decided_warehouse  # noqa: F401 - the fixture
 from streamlit.testing.v1 import AppTest
 
-from dashboard import extract, metrics
+from dashboard import disclosure, extract, metrics
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.usefixtures("decided_warehouse")
@@ -97,7 +97,7 @@ def test_publication_mode_shows_no_count_from_1_to_5():
     for metric in METRICS:
         raw = metrics.METRICS[metric](f)
         table = extract.build(metric, f, publication=True).table
-        spec = extract.spec_for(metric, table)
+        spec = disclosure.spec_for(metric, table)
         for col in (*spec.counts, *spec.totals):
             small = raw[col].between(1, 5).to_numpy()
             assert table[col][small].isna().all(), (metric, col)
@@ -116,7 +116,7 @@ def test_the_command_line_writes_the_bytes_of_the_page_download(tmp_path, public
         assert extract.main(args + (["--publication"] if publication else [])) == 0
         rows = metrics.METRICS[metric](f)
         if publication:
-            rows = extract.publish(rows, extract.spec_for(metric, rows))
+            rows = disclosure.publish(rows, disclosure.spec_for(metric, rows))
         button = extract.build(metric, f, {}, publication=publication, df=rows)
         assert button.csv == out.read_bytes(), metric
         assert button.csv_name == extract.file_stem(metric, f, publication=publication) + ".csv"
