@@ -215,8 +215,7 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
         con = duckdb.connect(str(tmp))
         try:
             con.execute(sql_text("_session"))
-            if base is None:
-                con.execute(sql_text("_schema"))
+            con.execute(sql_text("_schema" if base is None else "_upgrade"))
             yield con
             con.execute(sql_text("_checkpoint"))
         finally:

@@ -3,6 +3,7 @@ French and in publication mode; and its downloads against the command line, byte
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -13,6 +14,7 @@ from decided import decided_warehouse  # noqa: F401 - the fixture
 from streamlit.testing.v1 import AppTest
 
 from dashboard import disclosure, extract, metrics
+from dashboard.cli import extract_main
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.usefixtures("decided_warehouse")
@@ -113,7 +115,7 @@ def test_the_command_line_writes_the_bytes_of_the_page_download(tmp_path, public
     for metric in METRICS:
         out = tmp_path / f"{metric}.csv"
         args = ["--program", "test-intake", "--metric", metric, "--out", str(out)]
-        assert extract.main(args + (["--publication"] if publication else [])) == 0
+        assert extract_main(args + (["--publication"] if publication else []), err=io.StringIO()) == 0
         rows = metrics.METRICS[metric](f)
         if publication:
             rows = disclosure.publish(rows, disclosure.spec_for(metric, rows))

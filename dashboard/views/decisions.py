@@ -21,13 +21,8 @@ lang = language()
 SOURCE = charts.source_note(program)
 ROLES = {"principal": N_("Principal applicants"), "family": N_("Family members")}
 COLOUR_BY = {"applications": N_("Principal applications"), "per_1000": N_("Per 1,000 H-1B approvals")}
-LABELS = {  # table headers of this page's metrics (the CSV keeps the column names)
-    "stage": N_("Stage"), "outcome": N_("Decision"), "role": N_("Role"), "median_days": N_("Median (days)"),
-    "p10_days": N_("10th percentile (days)"), "p90_days": N_("90th percentile (days)"), "approved": N_("Approved"),
-    "refused": N_("Refused"), "withdrawn": N_("Withdrawn"), "arrived": N_("Arrived in Canada"),
-    "open": N_("Open applications"), "province": N_("Intended province"), "state": N_("US state"),
-    "h1b_initial_approvals": N_("USCIS initial H-1B approvals"),
-    "per_1000": N_("Principal applications per 1,000 H-1B approvals"),
+LABELS = {  # this page's headers where another page's differ (the CSV keeps the column names)
+    "state": N_("US state"), "per_1000": N_("Principal applications per 1,000 H-1B approvals"),
 }
 
 

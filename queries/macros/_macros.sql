@@ -1,9 +1,6 @@
 -- Table macros every metric builds on: created as temp macros on each connection the Reader opens
 -- (warehouse.Reader._connection), never stored in a snapshot.
 
--- A warehouse written before arrivals were recorded gains their column (empty) in its next snapshot.
-alter table application_states add column if not exists arrived_at timestamptz;
-
 -- The intake as it stood at $as_of: applications submitted by then, each with the state it had then.
 create or replace temp macro states_as_of(program, as_of) as table
     select *
@@ -38,7 +35,7 @@ create or replace temp macro top_and_others(ranked, top_n) as table
 
 -- Every state the applications had by $as_of (their history up to then, the state held at $as_of
 -- included): what "had reached the stage by then" questions read.
-create or replace macro history_as_of(program, as_of) as table
+create or replace temp macro history_as_of(program, as_of) as table
     select *
     from application_states
     where program_id = program
@@ -47,7 +44,7 @@ create or replace macro history_as_of(program, as_of) as table
 
 -- Applications under the shared filters counted by intended province and US state (`unknown` where the
 -- export gave none), principal applicants and family members apart: the places the maps draw.
-create or replace macro applications_by_place(program, as_of, start_at, end_at, countries, roles, permits, statuses) as table
+create or replace temp macro applications_by_place(program, as_of, start_at, end_at, countries, roles, permits, statuses) as table
     select
         coalesce(nullif(intended_province, ''), 'unknown') as province,
         coalesce(nullif(us_state, ''), 'unknown') as state,
