@@ -215,7 +215,10 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
         con = duckdb.connect(str(tmp))
         try:
             con.execute(sql_text("_session"))
-            con.execute(sql_text("_schema" if base is None else "_upgrade"))
+            if base is None:
+                con.execute(sql_text("_schema"))
+            else:  # a snapshot of an earlier version gains what the schema added since
+                con.execute(sql_text("_upgrade"))
             yield con
             con.execute(sql_text("_checkpoint"))
         finally:

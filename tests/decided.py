@@ -3,7 +3,6 @@ test_queries_aftercap's docstring for the hand-checked table)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,16 +50,7 @@ def _rows() -> list[dict]:
 @pytest.fixture
 def decided_warehouse(tmp_path, warehouse_dir):
     """The warehouse holding the decided fixture."""
-    from dashboard import warehouse
     from dashboard.ingest import ingest
 
-    rows = _rows()
-    ingest([write_export(tmp_path / "decided.csv", rows, [*COLUMNS, "arrived_at"])], root=warehouse_dir)
-    # TODO(aftercap): until the ingest reads arrived_at, set it in the warehouse as the export says
-    with warehouse.writer(warehouse_dir) as con:
-        for r in rows:
-            if r.get("arrived_at"):
-                at = datetime.fromisoformat(r["arrived_at"]).replace(tzinfo=TZ)
-                con.execute("update application_states set arrived_at = $at where application_id = $id "
-                            "and status_at = $at", {"at": at, "id": r["application_id"]})
+    ingest([write_export(tmp_path / "decided.csv", _rows(), [*COLUMNS, "arrived_at"])], root=warehouse_dir)
     return warehouse_dir
