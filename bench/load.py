@@ -56,7 +56,9 @@ class SessionResult:
 class Session:
     """One simulated person on the dashboard."""
 
-    def __init__(self, url: str, number: int, deadline: float, think: tuple[float, float], seed: int):
+    def __init__(self, url: str, number: int, deadline: float, think: tuple[float, float], seed: int,
+                 changes: int = MAX_CHANGES):
+        self.changes = changes
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.origin = url
         self.result = SessionResult(number)
@@ -143,7 +145,7 @@ class Session:
             with connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin, max_size=None,
                          open_timeout=30) as ws:
                 self.result.first_load_s = self._run(ws, None)
-                for _ in range(MAX_CHANGES):
+                for _ in range(self.changes):
                     pause = self.rng.uniform(*self.think)
                     if time.monotonic() + pause >= self.deadline:
                         break
@@ -173,13 +175,14 @@ def sample_memory(pid: int, stop: threading.Event, samples: list[tuple[float, fl
 
 
 def run_load(url: str, pid: int, sessions: int, seconds: float, think: tuple[float, float], seed: int,
-             warmup: float) -> dict:
+             warmup: float, changes: int = MAX_CHANGES) -> dict:
+    """`sessions` people for `seconds` (or until each made `changes` filter changes, if sooner)."""
     stop = threading.Event()
     memory: list[tuple[float, float]] = []
     sampler = threading.Thread(target=sample_memory, args=(pid, stop, memory), daemon=True)
     sampler.start()
     deadline = time.monotonic() + seconds
-    people = [Session(url, n + 1, deadline, think, seed + n) for n in range(sessions)]
+    people = [Session(url, n + 1, deadline, think, seed + n, changes) for n in range(sessions)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     for t in threads:
         t.start()

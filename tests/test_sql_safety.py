@@ -209,4 +209,3 @@ def test_query_files_use_bound_parameters_only_and_bind_the_time_grain():
             if "$" not in m.group(2):
                 bad.append(f"{path.name}: {m.group(1)} with a grain that is not a bound parameter")
     assert bad == []
-    assert "/ ($minutes::bigint * 60000000)" in warehouse.sql_text("cumulative_principals")  # the grain, bound
