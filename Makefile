@@ -39,6 +39,7 @@ ingest: $(VENV)/.runtime
 ## make test: lint and every test, the browser ones included
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
+	bash scripts/ensure-poppler
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2

@@ -159,14 +159,14 @@ def extract_main(argv: Sequence[str] | None = None, out=sys.stdout, err=sys.stde
         return 1
     target = args.out or Path(ex.csv_name)
     at = warehouse.now_utc()
-    target.write_bytes(extract.deliver(ex, "csv", who=_os_user(), via="command line", at=at))
+    target.write_bytes(extract.deliver(ex, "csv", who=os_user(), via="command line", at=at))
     prov = target.with_name(target.stem + ".provenance.json")
     prov.write_bytes(ex.provenance_bytes(at))
     print(f"wrote {target} ({len(ex.table):,} rows) and {prov}", file=err)
     return 0
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
