@@ -67,6 +67,7 @@ class Session:
         self.rng = random.Random(seed)
         self.widgets: dict[str, tuple[str, object]] = {}  # label -> (kind, element proto)
         self.sent: dict[str, WidgetState] = {}  # widget id -> the value this client holds (the frontend's state)
+        self.metrics: dict[str, str] = {}  # the last run's st.metric figures: label -> value as shown
 
     def _state_of(self, kind: str, w) -> WidgetState | None:
         """The widget's current value, as the frontend would send it: what the server set, else what this
@@ -98,6 +99,7 @@ class Session:
         started = time.monotonic()
         ws.send(msg.SerializeToString())
         self.widgets = {}
+        self.metrics = {}
         while True:
             left = RUN_TIMEOUT - (time.monotonic() - started)
             if left <= 0:
@@ -112,6 +114,8 @@ class Session:
                     raise SessionFailure(f"exception: {el.exception.message[:200]}")
                 if t == "alert" and GENERIC_ERROR in el.alert.body:
                     raise SessionFailure("the page said: " + el.alert.body[:120])
+                if t == "metric":
+                    self.metrics[el.metric.label] = el.metric.body
                 if t in ("multiselect", "selectbox", "checkbox", "date_time_input", "button"):
                     w = getattr(el, t)
                     self.widgets[w.label] = (t, w)
@@ -139,6 +143,13 @@ class Session:
         s = WidgetState(id=w.id)
         s.string_array_value.data.extend(chosen)
         return s
+
+    def load(self) -> dict[str, str]:
+        """Open the page once (a new session) and return its st.metric figures."""
+        with connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin, max_size=None,
+                     open_timeout=30) as ws:
+            self._run(ws, None)
+        return self.metrics
 
     def run(self) -> SessionResult:
         try:
