@@ -409,8 +409,9 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     a[4:, k:k + 31] = np.eye(31)
     rows = [0, 1, 2, *([3] if jump is not None else []), *range(4, 4 + 31)]
     z = np.zeros((draws, len(a)))
+    # (eigh: two of these read the same point of the level when windows meet, a singular covariance)
     z[:, rows] = rng.multivariate_normal(a[rows] @ fit.theta, a[rows] @ fit.cov @ a[rows].T, size=draws,
-                                         method="cholesky")
+                                         method="eigh")
     level, slope, baseline, before_jump = z[:, 0], z[:, 1], z[:, 2], z[:, 3]
     shift = z[:, 4:] - (a @ fit.theta)[4:]  # the profile's deviations from its posterior mean
     # Before a whole day has been seen, how strongly the day's cycle will show is not known (the
