@@ -600,3 +600,15 @@ def forecast_history(arrivals: Iterable, cap: int, until: datetime, *, opens_at:
                                        draws=draws, accepts=accepts)))
         made += step
     return out
+
+
+if __name__ == "__main__":  # python -m dashboard.forecast plan ...: the planner (dashboard/forecast_plan.py)
+    import sys
+
+    from dashboard import forecast_plan
+
+    if sys.argv[1:2] != ["plan"]:
+        print("usage: python -m dashboard.forecast plan --like PROGRAM --cap N --opens TIME [--zone ZONE] "
+              "[--pool N] [--first-hour N]", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(forecast_plan.main(sys.argv[2:]))

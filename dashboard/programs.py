@@ -132,6 +132,7 @@ class Program:
     events: tuple[Event, ...] = field(default=())
     synthetic: bool = False
     accepts: Accepts | None = None  # None: open around the clock
+    pool_fact: str | None = None  # the reference fact (h1b_pool_facts) giving its eligible pool, if any
 
     @property
     def tz(self) -> ZoneInfo:
@@ -197,7 +198,17 @@ def _program(raw: dict, base: Path, where: str) -> Program:
         id=str(raw["id"]), name_en=raw["name_en"], name_fr=raw["name_fr"], time_zone=raw["time_zone"],
         opens_at=opens, closes_at=closes, cap=cap, counts_toward_cap=roles, events=events,
         synthetic=bool(raw.get("synthetic", False)), accepts=None if accepts is None or accepts.always else accepts,
+        pool_fact=_pool_fact(raw.get("pool_fact"), where),
     )
+
+
+def _pool_fact(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9_]+", value):
+        raise ProgramConfigError(f"{where}: pool_fact must name a fact of the reference data, such as "
+                                 "h1b_authorized_to_work_population")
+    return value
 
 
 def load_programs(path: Path | None = None) -> dict[str, Program]:
