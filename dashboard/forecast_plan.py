@@ -99,7 +99,7 @@ def plan_cap(earlier: Iterable, earlier_opens: datetime, cap: int, opens_at: dat
 
 # ---------------------------------------------------------------- command line
 
-def _pool_of(program, facts: pd.DataFrame) -> float | None:
+def pool_of(program, facts: pd.DataFrame) -> float | None:
     if not program.pool_fact:
         return None
     row = facts[facts["fact"] == program.pool_fact]
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     times = pd.to_datetime(times, utc=True)
     if len(times) < 2:
         return fail(f"--like {args.like}: the warehouse holds fewer than two of its applications")
-    old_pool = _pool_of(earlier, facts)
+    old_pool = pool_of(earlier, facts)
     if args.pool is not None and old_pool is None:
         return fail(f"--pool: {args.like} names no eligible pool (pool_fact in programs.toml); leave --pool out")
     ratio = (args.pool / old_pool) if args.pool is not None else 1.0
