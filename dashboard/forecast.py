@@ -145,6 +145,21 @@ def _open_share(origin: pd.Timestamp, edges: np.ndarray, accepts: Calendar | Non
     return np.bincount(cell, weights=is_open, minlength=n) / parts
 
 
+def _openings_and_closings(origin: pd.Timestamp, start: float, end: float, accepts: Calendar | None) -> np.ndarray:
+    """The moments (hours since opening) in [start, end] at which the calendar opens or closes, read on
+    the clock's five-minute marks (where rules in hours and minutes change), so that no cell of the
+    futures straddles one: no arrival is placed in closed time."""
+    if accepts is None or end <= start:
+        return np.zeros(0)
+    first = (origin + pd.Timedelta(hours=start)).ceil("5min")
+    marks = pd.date_range(first, origin + pd.Timedelta(hours=end), freq="5min")
+    if len(marks) < 2:
+        return np.zeros(0)
+    state = np.asarray(accepts(marks), dtype=bool)
+    change = np.flatnonzero(state[1:] != state[:-1]) + 1
+    return ((marks[change] - origin) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+
+
 def _hour_weights(hod: np.ndarray) -> np.ndarray:
     """Linear interpolation between hour centres, around the clock: (n, 24) weights."""
     x = (hod - 0.5) % 24.0
@@ -431,7 +446,8 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     grid = _future_grid(elapsed, end, first)
     # the profile is read every quarter hour for two weeks ahead, then every hour
     near = min(end, elapsed + 24 * 14)
-    fine = np.union1d(grid, np.concatenate([np.arange(elapsed, near, 0.25), np.arange(near, end, 1.0)]))
+    fine = np.union1d(grid, np.concatenate([np.arange(elapsed, near, 0.25), np.arange(near, end, 1.0),
+                                            _openings_and_closings(origin, elapsed, end, accepts)]))
     mid = (fine[:-1] + fine[1:]) / 2
     hod, dow = _clock(origin, mid, zone)
     mass = np.exp(fit.log_profile(hod, dow)) * np.diff(fine) * _open_share(origin, fine, accepts)

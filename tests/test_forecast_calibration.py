@@ -54,9 +54,11 @@ def test_the_overnight_surge_median_is_nearer_the_truth_than_the_time_left(trial
 
 
 def test_will_not_fill_before_close_is_called_when_true(trials):
+    # more intakes of this family (its forecasts are quick): two seeds give too few unfilled ones
+    never = summary(run(["never"], range(1000, 1008), draws=300)).set_index(["scenario", "fraction"])
+    family = FAMILIES["never"](SEEDS[0]).scenario
+    assert never.loc[(family, "all"), "not_before_close_right"] >= 0.75
     table = summary(trials).set_index(["scenario", "fraction"])
-    never = FAMILIES["never"](SEEDS[0]).scenario
-    assert table.loc[(never, "all"), "not_before_close_right"] >= 0.75
     assert table.loc[("all", "all"), "false_not_before_close"] <= 0.1
 
 
