@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import disclosure, extract, metrics, sidebar, signin, warehouse
+from dashboard import access, disclosure, extract, metrics, sidebar, signin, warehouse
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import (
@@ -112,9 +112,12 @@ def publication_switch() -> None:
         if raw is not None and raw not in ("0", "1", "true", "false"):
             st.warning(t("The link's publication setting ({value}) is not 1 or 0; publication mode is off.")
                        .format(value=raw), icon=":material/link_off:")
-    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, help=t(
+    forced = signin.publication_forced()  # real records, seen unsigned or by a viewer: always on
+    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, disabled=forced, help=t(
         "Apply IRCC's rule for published figures to every count shown or downloaded: counts from 1 to 5 are "
-        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5."))
+        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5.") + (" " + t(
+        "It is always on for you: only analysts and administrators see unrounded counts of real records.")
+        if forced else ""))
     if ss[PUB_KEY]:
         st.query_params[PUB_KEY] = "1"
     elif PUB_KEY in st.query_params:
@@ -224,7 +227,9 @@ def download_buttons(df: pd.DataFrame | None, metric: str, key: str, params: dic
         def data() -> bytes:
             ex = extract.build(context["metric"], context["f"], context["params"], publication=context["publication"],
                                lang=context["lang"], df=df, version=context["version"])
-            return extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc())
+            # tied to this person: with sign-in on, the server gives the file under /media/ to no one else
+            return access.issued(extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc()),
+                                 context["who"])
         return data
 
     stem = extract.file_stem(metric, f, params, publication=context["publication"])
