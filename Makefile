@@ -50,11 +50,13 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	bash scripts/ensure-chromium
+	$(PY) -m pytest -m slow tests/test_bench.py
 	$(PY) -m bench
 	$(PY) -m bench.backtest --update-docs
 
 reliability: $(VENV)/.dev
 	bash scripts/ensure-chromium
+	$(PY) -m pytest -m slow tests/test_faults.py
 	$(PY) -m bench.reliability
 
 SPEED ?= 60
