@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from dashboard import metrics
+from dashboard import extract, metrics
 from dashboard.i18n import LOCALE_DIR, catalogue
 from dashboard.i18n_babel import msgids
 
@@ -34,6 +34,18 @@ def test_every_described_metric_has_its_description_in_french():
         assert description in found, f"Babel does not extract the description of {name} (babel.cfg)"
         assert fr.get(description, description) != description, \
             f"metric {name}: no French for {description!r} (run `make i18n` and translate extracts.po)"
+
+
+def test_every_metric_has_a_title_for_people_in_both_languages():
+    fr = catalogue("fr")
+    untitled = sorted(set(metrics.METRICS) - set(extract.TITLES))
+    assert untitled == [], "add a title to extract.TITLES for: " + ", ".join(untitled)
+    assert sorted(set(extract.TITLES) - set(metrics.METRICS)) == []  # no title for a metric that is gone
+    for name in metrics.METRICS:
+        english = extract.title(name)
+        assert english != name and "_" not in english, name
+        assert fr.get(english, english) != english, f"metric {name}: no French for its title {english!r}"
+    assert len(set(extract.TITLES.values())) == len(extract.TITLES)  # two metrics never look alike
 
 
 def test_translations_keep_their_placeholders():
