@@ -49,7 +49,8 @@ def test_the_page_states_the_hand_checked_figures():
     assert "Ontario is the intended province of 3 principal applicants, the most of any; 1 gave none." in text
     assert "California is home to 2 principal applicants, the most of any state." in text
     assert sorted(b.key for b in at.get("download_button") if b.key.startswith("dl-")) == \
-        ["dl-arrivals", "dl-decisions", "dl-funnel", "dl-provinces", "dl-states", "dl-times"]
+        ["dl-arrivals", "dl-decisions", "dl-funnel", "dl-provinces", "dl-provinces-ranked", "dl-states",
+         "dl-states-ranked", "dl-times"]
     provinces = next(d.value for d in at.dataframe if "province" in d.value.columns)
     assert provinces["province"].tolist()[:3] == ["ON", "BC", "QC"]
 

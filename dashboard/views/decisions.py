@@ -185,10 +185,11 @@ def _map_and_bars(rows: pd.DataFrame, *, code: str, name_of, geometry: str, view
     ranked = ranked[ranked[code] != UNKNOWN].head(15)
     bar_text = None if text is None else [dict(zip(rows[code], text, strict=True))[c] for c in ranked[code]]
     with right:
-        st.plotly_chart(charts.ranked_places_chart(
-            ranked, labels=[names[c] for c in ranked[code]], value=value, value_label=value_label, lang=lang,
-            source=SOURCE, text=bar_text), key=f"chart-{key}-ranked", config=ui.plotly_config(), width="stretch",
-            alt=t("Ranked bar chart of the same numbers, largest first."))
+        fig = charts.ranked_places_chart(ranked, labels=[names[c] for c in ranked[code]], value=value,
+                                         value_label=value_label, lang=lang, source=SOURCE, text=bar_text)
+        ui.chart_block(fig, rows, summary=t("The same numbers, ranked from the largest."), metric=metric,
+                       key=f"{key}-ranked", labels=LABELS, params=params,
+                       alt=t("Ranked bar chart of the same numbers, largest first."))
 
 
 def provinces() -> None:
