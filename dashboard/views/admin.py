@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import extract, signin, ui
+from dashboard import extract, ui
 from dashboard.i18n import fmt_datetime, fmt_int, t
+from dashboard.ui import gate
 
-signin.require("view_audit_log")  # first: the page shows nothing to a role without access
+gate.require("view_audit_log")  # first: the page shows nothing to a role without access
 program = ui.current_program()
 
 st.header(t("Extract audit log"))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, t
-from dashboard.sidebar import label
+from dashboard.ui import label
 
 f = ui.current_filters()
 program = ui.current_program()

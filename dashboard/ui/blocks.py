@@ -1,208 +1,25 @@
-"""Streamlit building blocks the pages share: cached metrics, the chart-with-its-numbers block, banners.
-
-Imported by app, sidebar and views only (it is part of the view layer).
-"""
+"""The chart-with-its-numbers block, tables of a metric's rows and their downloads."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import re
-from collections.abc import Callable, Iterator
-from datetime import datetime
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import extract, metrics, sidebar, signin, warehouse
+from dashboard import extract, signin, warehouse
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import (
-    N_,
-    fmt_datetime,
-    fmt_int,
-    fmt_num,
-    language,
-    plotly_locale,
-    plotly_locale_code,
-    set_language,
-    t,
-)
-from dashboard.programs import Program, programs
+from dashboard.i18n import N_, fmt_int, fmt_num, language, plotly_locale, plotly_locale_code, t
+from dashboard.ui.cache import data_version
+from dashboard.ui.publication import publication, publish
+from dashboard.ui.state import current_filters, current_program
+from dashboard.ui.text import label
 
-log = logging.getLogger("dashboard")
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached_metric(name: str, key: tuple, snapshot: str | None, kwargs: tuple, _f: Filters) -> pd.DataFrame:
-    return metrics.METRICS[name](_f, **dict(kwargs))
-
-
-def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
-    """A metric's rows, cached per filters and per published snapshot (a new ingest invalidates)."""
-    return _cached_metric(name, f.key(), _snapshot_key(), tuple(sorted(kwargs.items())), f)
-
-
-def _snapshot_key() -> str:
-    """The snapshot this run reads, as a cache key: a new ingest invalidates what was cached."""
-    r = warehouse.reader()
-    return f"{r.root}/{r.snapshot_name}"
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_preview(name: str, key: tuple, snapshot: str | None, limit: int, kwargs: tuple,
-                    _f: Filters) -> tuple[pd.DataFrame, int]:
-    return metrics.preview(name, _f, limit, **dict(kwargs))
-
-
-def run_preview(name: str, f: Filters, limit: int, **kwargs) -> tuple[pd.DataFrame, int]:
-    """A metric's first `limit` rows and its number of rows (metrics.preview), cached like run_metric."""
-    return _cached_preview(name, f.key(), _snapshot_key(), limit, tuple(sorted(kwargs.items())), f)
-
-
-def pin_snapshot() -> None:
-    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin)."""
-    with contextlib.suppress(warehouse.NoWarehouse):
-        warehouse.reader().pin()
-
-
-def current_filters() -> Filters:
-    return st.session_state["filters"]
-
-
-def current_program() -> Program:
-    return programs()[current_filters().program_id]
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
-
-
-def file_name(metric: str, f: Filters, params: dict | None = None) -> str:
-    """metric_program_period_asof.csv, short (extract.file_stem)."""
-    return extract.file_stem(metric, f, params, publication=publication()) + ".csv"
-
-
-# ---------------------------------------------------------------- publication mode
-#
-# The hook for every page: in publication mode, IRCC's rule applies to every count shown or exported.
-#   table = ui.publish(df, "metric_name")   # rounded/suppressed rows (unchanged when the mode is off);
-#                                           # build the figure from `table` and pass `table` to chart_block
-#   ui.count(n)                             # a headline count as text: "--", rounded, or fmt_int(n)
-#   ui.published_count(n)                   # the same as a number (None = suppressed), for shares
-# A metric whose columns need more than extract.infer_spec (a row total, a share, a numeric column that
-# is not a count) gets a line in extract.SPECS, so the command line publishes it the same way.
-
-PUB_KEY = "pub"
-
-
-def publication() -> bool:
-    """Whether publication mode is on in this session."""
-    return bool(st.session_state.get(PUB_KEY, False))
-
-
-def publication_switch() -> None:
-    """The sidebar switch, kept in the URL as pub=1 (read from the URL when the session starts)."""
-    ss = st.session_state
-    if PUB_KEY not in ss:
-        raw = st.query_params.get(PUB_KEY)
-        ss[PUB_KEY] = raw in ("1", "true")
-        if raw is not None and raw not in ("0", "1", "true", "false"):
-            st.warning(t("The link's publication setting ({value}) is not 1 or 0; publication mode is off.")
-                       .format(value=raw), icon=":material/link_off:")
-    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, help=t(
-        "Apply IRCC's rule for published figures to every count shown or downloaded: counts from 1 to 5 are "
-        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5."))
-    if ss[PUB_KEY]:
-        st.query_params[PUB_KEY] = "1"
-    elif PUB_KEY in st.query_params:
-        del st.query_params[PUB_KEY]
-
-
-def publication_note() -> None:
-    if publication():
-        st.info(t("Publication mode: counts from 1 to 5 are suppressed (shown as `--`; in CSV files an empty cell "
-                  "flagged in a `_suppressed` column), all other counts are rounded to the nearest multiple of 5, "
-                  "and totals are rounded on their own, so they may differ from the sum of their parts. Shares "
-                  "are computed from rounded counts; some further cells are suppressed so that no suppressed "
-                  "count can be worked out from a total."), icon=":material/shield:")
-
-
-def publish(df: pd.DataFrame, metric: str | None = None, spec: extract.Spec | None = None) -> pd.DataFrame:
-    """`df` under IRCC's rule when publication mode is on (the metric's spec unless one is given); else `df`."""
-    if not publication() or df.attrs.get("published"):
-        return df
-    return extract.publish(df, spec or (extract.spec_for(metric, df) if metric else extract.infer_spec(df)))
-
-
-def as_published(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows a page computed from published rows (shares of rounded counts, say): marked as published in
-    publication mode, so chart_block and the download show them as they are; `df` when the mode is off."""
-    if publication():
-        df = df.copy()
-        df.attrs = {"published": True, "dropped": []}
-    return df
-
-
-def suppressed_bars_note() -> None:
-    """Above a bar chart in publication mode: why some bars are missing."""
-    if publication():
-        st.caption(t("Publication mode: a suppressed count has no bar; the numbers below the chart show it as "
-                     "`--`."))
-
-
-def published_curve(curve: pd.DataFrame) -> pd.DataFrame:
-    """cumulative_principals' rows under the publication rule, without the moments whose total is suppressed
-    (for drawing a cumulative curve in publication mode)."""
-    rows = publish(curve, "cumulative_principals")
-    return rows[rows["cumulative"].notna()].astype({"cumulative": "int64"})
-
-
-def published_count(n: float | int | None) -> int | float | None:
-    """A count as publication mode shows it (None = suppressed); the count itself when the mode is off."""
-    if n is None or pd.isna(n):
-        return None
-    return extract.round_count(n) if publication() else n
-
-
-# Markdown turns a bare "--" into an em dash; as inline code it stays "--".
-SUPPRESSED_TEXT = f"`{extract.SUPPRESSED_MARK}`"
-
-
-def count(n: float | int | None) -> str:
-    """A count as Markdown text (st.metric, st.markdown, st.caption): `--` when suppressed, rounded in
-    publication mode, else fmt_int."""
-    if publication() and n is not None and not pd.isna(n) and extract.round_count(n) is None:
-        return SUPPRESSED_TEXT
-    return fmt_int(published_count(n))
-
-
-# ---------------------------------------------------------------- access and audit
-
-def allowed(action: str) -> bool:
-    """Whether the current user may do `action`: "extract_records" (Extracts page), "view_audit" (Admin page).
-
-    The spot for issue 8's authorisation decision: every page and download that needs a role asks here.
-    Until sign-in and roles exist, everyone may.
-    """
-    return True
-
-
-def who() -> str:
-    """The signed-in user's e-mail, else "anonymous" (read while the script runs: downloads run elsewhere)."""
-    try:
-        user = st.user
-        if user.get("is_logged_in"):
-            return str(user.get("email") or user.get("sub") or "signed-in user")
-    except Exception:  # noqa: BLE001 - no auth configured, or a host without st.user
-        log.debug("st.user unavailable", exc_info=True)
-    return "anonymous"
-
-
-def data_version(program_id: str) -> dict:
-    return extract.data_version(program_id, run_metric("data_freshness", Filters(program_id)))
 
 
 def download_buttons(df: pd.DataFrame | None, metric: str, key: str, params: dict | None = None,
@@ -218,7 +35,7 @@ def download_buttons(df: pd.DataFrame | None, metric: str, key: str, params: dic
         return
     f = f or current_filters()
     context = {"metric": metric, "f": f, "params": dict(params or {}), "publication": publication(),
-               "lang": language(), "version": data_version(f.program_id), "who": who()}
+               "lang": language(), "version": data_version(f.program_id), "who": signin.current_user_label()}
 
     def make(fmt: str):
         def data() -> bytes:
@@ -290,7 +107,7 @@ COLUMN_LABELS.update({
     "period": N_("Period"), "caveat": N_("Caveat"), "source": N_("Source"), "spelling": N_("Spelling as published"),
     "non_country": N_("Names no country"), "in_year": N_("In the year"), "all_years": N_("All years loaded"),
 })
-CODE_COLUMNS = {"applicant_role", "permit_type", "status"}  # codes shown with their label (sidebar.LABELS)
+CODE_COLUMNS = {"applicant_role", "permit_type", "status"}  # codes shown with their label (ui.text.LABELS)
 COUNTRY_COLUMNS = {"citizenship", "birth_country"}  # ISO codes shown with the country's name
 
 
@@ -311,7 +128,7 @@ def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()
     for col in df.columns:
         s, base = df[col], str(col).partition(" (")[0]
         if base in CODE_COLUMNS:
-            formats[col] = sidebar.label
+            formats[col] = label
         elif base in COUNTRY_COLUMNS:
             formats[col] = lambda code: f"{country_name(code, lang)} ({code})"
         elif pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
@@ -411,103 +228,3 @@ def _has_counts(metric: str, df: pd.DataFrame) -> bool:
         return True
     return bool(spec.counts or spec.totals)
 
-
-def synthetic_banner(program: Program) -> None:
-    if program.synthetic:
-        st.info(t("Demo: these applications are synthetic, generated to match published facts about the "
-                  "2023 intake. They are not real application records."), icon=":material/science:")
-
-
-def freshness(program: Program) -> None:
-    """When the last ingest ran and the newest submission it holds (every page shows it)."""
-    row = run_metric("data_freshness", Filters(program.id)).iloc[0]
-    last = row["last_ingest_at"]
-    latest = row["latest_submission"]
-    st.caption(t("Data as of the last ingest, {ingest}; newest submission {latest}. Times in {zone}.").format(
-        ingest=fmt_datetime(None if pd.isna(last) else last, program.time_zone),
-        latest=fmt_datetime(None if pd.isna(latest) else latest, program.time_zone),
-        zone=program.time_zone,
-    ))
-
-
-@contextlib.contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Errors a user can meet become a sentence that says what to do, never a traceback."""
-    try:
-        yield
-    except warehouse.NoWarehouse:
-        st.warning(t("No data has been loaded yet. Run `make warehouse` to load the demo intake, or ingest an "
-                     "export with `python -m dashboard.ingest FILE`."), icon=":material/database:")
-    except Exception:  # noqa: BLE001 - the user gets a sentence; the log gets the traceback
-        log.exception("page failed")
-        st.error(t("Something went wrong while drawing this page. Reload the page; if it happens again, "
-                   "reset the filters or tell the dashboard team."), icon=":material/error:")
-
-
-def metric_number(n: float | int | None) -> str:
-    return fmt_int(n)
-
-
-# Streamlit serves a fixed <html lang="en"> and has no setting for it (streamlit/streamlit#15726), so
-# screen readers would read French pages with English pronunciation (WCAG 3.1.1). Streamlit's own
-# supported way to run trusted script on the page is a v2 component: this one holds no markup and only
-# sets the document's language, which it receives as data (nothing is formatted into the script).
-_DOCUMENT_LANGUAGE_JS = """
-export default function (component) {
-    const lang = component.data && component.data.lang;
-    if (typeof lang === "string" && /^[a-z]{2}(-[A-Z]{2})?$/.test(lang)) {
-        document.documentElement.lang = lang;
-    }
-}
-"""
-_document_language = None
-
-
-def document_language() -> None:
-    """Declare the page's language (lang="fr-CA" / "en-CA") on the document."""
-    global _document_language
-    if _document_language is None:
-        from streamlit.components.v2 import component
-
-        _document_language = component("dashboard.document_language", js=_DOCUMENT_LANGUAGE_JS)
-    _document_language(key="document-language", data={"lang": plotly_locale_code()}, height=0)
-
-def live(body: Callable[[], None]) -> None:
-    """Run `body` in a fragment that re-reads itself every refresh_seconds(), so an ingest shows up on an
-    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself."""
-
-    @st.fragment(run_every=refresh_seconds())
-    def fragment() -> None:
-        set_language(st.session_state.get("lang", "en"))
-        with friendly_errors():
-            body()
-
-    fragment()
-
-
-def refresh_seconds() -> float:
-    """How often open pages re-read their headline figures by themselves, so that an ingest shows up
-    without a reload (DASHBOARD_REFRESH_SECONDS, default 10)."""
-    import os
-
-    try:
-        return max(1.0, float(os.environ.get("DASHBOARD_REFRESH_SECONDS", "10")))
-    except ValueError:
-        return 10.0
-
-
-def data_moment(f: Filters, program: Program) -> datetime:
-    """The moment the figures stand at: the "as of" moment, or with the latest data the moment the data
-    are complete up to (the last ingest, never later than now), in the program's zone. The Overview's
-    status and the forecast both stand there, so "open, 3 h since opening" and the forecast agree."""
-    now = warehouse.now_utc().astimezone(program.tz)
-    if f.as_of is not None:
-        return min(f.as_of, now)
-    row = run_metric("data_freshness", Filters(program.id)).iloc[0]
-    known = [v.to_pydatetime() for v in (row["last_ingest_at"], row["latest_submission"]) if not pd.isna(v)]
-    return min(max(known), now).astimezone(program.tz) if known else now
-
-
-def data_digest(df: pd.DataFrame) -> str:
-    """A short fingerprint of a frame's rows, to key a cache on what the data are."""
-    return f"{len(df)}-{int(pd.util.hash_pandas_object(df, index=False).sum()) & 0xFFFFFFFFFFFF:x}"
