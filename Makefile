@@ -39,11 +39,14 @@ ingest: $(VENV)/.runtime
 ## make test: lint and every test, the browser ones included
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
+	bash scripts/ensure-poppler
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(VENV)/.dev
 	bash scripts/ensure-chromium

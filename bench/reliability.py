@@ -137,13 +137,15 @@ def run_ingest(s: Site, path: Path, *extra: str) -> subprocess.CompletedProcess:
 
 def fingerprint(root: Path) -> str:
     """A hash of what the published snapshot holds: every application state and every recorded ingest."""
+    from bench import queries
     from dashboard import warehouse
 
     reader = warehouse.Reader(root)
     try:
         h = hashlib.sha256()
-        h.update(reader.query("_test_all_states").to_csv(index=False).encode())
-        h.update(reader.query("_test_ingests").to_csv(index=False).encode())
+        states = queries.query("_bench_states", reader=reader)
+        h.update(states.sort_values(["application_id", "status_at"]).to_csv(index=False).encode())
+        h.update(queries.query("_bench_ingests", reader=reader).to_csv(index=False).encode())
         return h.hexdigest()
     finally:
         reader.close()

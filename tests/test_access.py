@@ -160,7 +160,9 @@ def test_a_signed_in_viewer_sees_aggregates_and_downloads_but_not_data_loads(acc
     assert len(at.metric) == 3  # the Overview's three headline counts
     assert "Signed in as bob@example.org (viewer)." in [c.value for c in at.sidebar.caption]
     open_numbers(at)
-    assert len(at.download_button) == 4  # the numbers behind each chart: CSV, and CSV with provenance
+    # the brief, and the numbers behind each chart: CSV, and CSV with provenance
+    assert [b.key for b in at.download_button] == ["brief-pdf", "dl-cumulative", "dlz-cumulative", "dl-role-status",
+                                                   "dlz-role-status"]
     assert offered(at) == AGGREGATE_PAGES
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import extract, signin, warehouse
+from dashboard import disclosure, extract, signin, warehouse
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_int, fmt_num, language, plotly_locale, plotly_locale_code, t
@@ -141,7 +141,7 @@ def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()
         return df
     style = df.style.format({c: fn for c, fn in formats.items() if c not in suppressed}, na_rep="—")
     marked = {c: fn for c, fn in formats.items() if c in suppressed}
-    return style.format(marked, na_rep=extract.SUPPRESSED_MARK, subset=list(marked)) if marked else style
+    return style.format(marked, na_rep=disclosure.SUPPRESSED_MARK, subset=list(marked)) if marked else style
 
 
 def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs) -> None:
@@ -153,7 +153,7 @@ def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs)
                for col in table.columns}
     marked: list[str] = []
     if df.attrs.get("published"):  # numbers in the page's language here too, suppressed cells as "--"
-        table, marked = extract.screen_frame(table)
+        table, marked = disclosure.screen_frame(table)
     st.dataframe(display_frame(table, marked), hide_index=True, width="stretch", column_config=headers, **kwargs)
 
 
@@ -172,7 +172,7 @@ def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None =
             return
         try:
             table = publish(df, metric)
-        except extract.NotPublishable:
+        except disclosure.NotPublishable:
             st.info(t("These numbers list individual applications: they are not shown in publication mode."))
             return
         show_table(table, labels)
@@ -206,7 +206,7 @@ def chart_block(fig: go.Figure | Callable[[pd.DataFrame], go.Figure], df: pd.Dat
     if publication():
         try:
             rows = publish(df, metric)
-        except extract.NotPublishable:
+        except disclosure.NotPublishable:
             rows = df
     if callable(fig) and not isinstance(fig, go.Figure):
         fig = fig(rows)
@@ -223,8 +223,8 @@ def chart_block(fig: go.Figure | Callable[[pd.DataFrame], go.Figure], df: pd.Dat
 
 def _has_counts(metric: str, df: pd.DataFrame) -> bool:
     try:
-        spec = extract.spec_for(metric, df)
-    except extract.NotPublishable:
+        spec = disclosure.spec_for(metric, df)
+    except disclosure.NotPublishable:
         return True
     return bool(spec.counts or spec.totals)
 

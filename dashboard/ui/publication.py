@@ -5,8 +5,8 @@ The hook for every page:
                                           # build the figure from `table` and pass `table` to chart_block
   ui.count(n)                             # a headline count as text: "--", rounded, or fmt_int(n)
   ui.published_count(n)                   # the same as a number (None = suppressed), for shares
-A metric whose columns need more than extract.infer_spec (a row total, a share, a numeric column that
-is not a count) gets a line in extract.SPECS, so the command line publishes it the same way.
+A metric whose columns need more than disclosure.infer_spec (a row total, a share, a numeric column that
+is not a count) gets a line in disclosure.SPECS, so the command line publishes it the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import extract
+from dashboard import disclosure
 from dashboard.i18n import fmt_int, t
 from dashboard.ui import url
 
@@ -48,11 +48,11 @@ def publication_note() -> None:
                   "count can be worked out from a total."), icon=":material/shield:")
 
 
-def publish(df: pd.DataFrame, metric: str | None = None, spec: extract.Spec | None = None) -> pd.DataFrame:
+def publish(df: pd.DataFrame, metric: str | None = None, spec: disclosure.Spec | None = None) -> pd.DataFrame:
     """`df` under IRCC's rule when publication mode is on (the metric's spec unless one is given); else `df`."""
     if not publication() or df.attrs.get("published"):
         return df
-    return extract.publish(df, spec or (extract.spec_for(metric, df) if metric else extract.infer_spec(df)))
+    return disclosure.publish(df, spec or (disclosure.spec_for(metric, df) if metric else disclosure.infer_spec(df)))
 
 
 def as_published(df: pd.DataFrame) -> pd.DataFrame:
@@ -82,17 +82,17 @@ def published_count(n: float | int | None) -> int | float | None:
     """A count as publication mode shows it (None = suppressed); the count itself when the mode is off."""
     if n is None or pd.isna(n):
         return None
-    return extract.round_count(n) if publication() else n
+    return disclosure.round_count(n) if publication() else n
 
 
 # Markdown turns a bare "--" into an em dash; as inline code it stays "--".
-SUPPRESSED_TEXT = f"`{extract.SUPPRESSED_MARK}`"
+SUPPRESSED_TEXT = f"`{disclosure.SUPPRESSED_MARK}`"
 
 
 def count(n: float | int | None) -> str:
     """A count as Markdown text (st.metric, st.markdown, st.caption): `--` when suppressed, rounded in
     publication mode, else fmt_int."""
-    if publication() and n is not None and not pd.isna(n) and extract.round_count(n) is None:
+    if publication() and n is not None and not pd.isna(n) and disclosure.round_count(n) is None:
         return SUPPRESSED_TEXT
     return fmt_int(published_count(n))
 
