@@ -22,7 +22,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime warehouse serve
 
 serve:
-	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard/serve.py --server.port $(PORT)
 
 ## The demo intake and the reference statistics, built once (a no-op when the warehouse exists)
 warehouse: $(VENV)/.runtime

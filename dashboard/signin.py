@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from dashboard import access, metrics, warehouse
+from dashboard import access, warehouse
 from dashboard.i18n import N_
-from dashboard.programs import ProgramConfigError, programs
 
 USER_KEY = "access_user"  # where the session keeps its access.User
+PUB_KEY = "pub"  # the publication switch's key (ui.publication.PUB_KEY): set by the gate when the mode is forced
 ROLE_LABELS = {"viewer": N_("viewer"), "analyst": N_("analyst"), "admin": N_("administrator")}
 _session_user: Callable[[], access.User | None] = lambda: None  # noqa: E731 - replaced by use_session
 
@@ -56,18 +56,17 @@ def offered(pages: Sequence) -> list:
 
 
 @lru_cache(maxsize=8)
-def _programs_with_records(snapshot: str) -> tuple[str, ...]:
-    return tuple(metrics.programs_loaded()["program_id"].tolist())
+def _all_records_synthetic(snapshot: str) -> bool:
+    return access.all_records_synthetic()
 
 
-def _only_synthetic_records() -> bool:
-    """True while every application record in the warehouse belongs to a synthetic (demo) program."""
-    try:
-        snapshot = warehouse.reader().snapshot_name
-        if snapshot is None:
-            return True  # no records at all
-        progs = programs()
-        with_records = _programs_with_records(f"{warehouse.reader().root}/{snapshot}")
-        return all(p in progs and progs[p].synthetic for p in with_records)
-    except (ProgramConfigError, warehouse.NoWarehouse):
-        return False  # cannot tell: treat the records as real
+def all_records_synthetic() -> bool:
+    """access.all_records_synthetic, once per published snapshot."""
+    r = warehouse.reader()
+    return _all_records_synthetic(f"{r.root}/{r.snapshot_name}")
+
+
+def publication_forced() -> bool:
+    """Whether the person looking must see every count under the publication rule (access.publication_forced)."""
+    user = current_user()
+    return user is not None and access.publication_forced(user, all_records_synthetic())

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import disclosure, extract, signin, warehouse
+from dashboard import access, disclosure, extract, signin, warehouse
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_int, fmt_num, language, plotly_locale, plotly_locale_code, t
@@ -41,7 +41,9 @@ def download_buttons(df: pd.DataFrame | None, metric: str, key: str, params: dic
         def data() -> bytes:
             ex = extract.build(context["metric"], context["f"], context["params"], publication=context["publication"],
                                lang=context["lang"], df=df, version=context["version"])
-            return extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc())
+            # tied to this person: with sign-in on, the server gives the file under /media/ to no one else
+            return access.issued(extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc()),
+                                 context["who"])
         return data
 
     stem = extract.file_stem(metric, f, params, publication=context["publication"])

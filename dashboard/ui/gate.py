@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import access, signin
 from dashboard.i18n import t
-from dashboard.signin import ROLE_LABELS, USER_KEY
+from dashboard.signin import PUB_KEY, ROLE_LABELS, USER_KEY
 
 log = logging.getLogger("dashboard")
 signin.use_session(lambda: st.session_state.get(USER_KEY))
@@ -52,6 +52,14 @@ def _sign_in_screen() -> None:
                            "package is missing. Tell the dashboard team."), icon=":material/error:")
 
 
+def _admit(user: access.User, synthetic: bool) -> access.User:
+    """Remember who is looking, and force publication mode on before any widget can turn it off."""
+    st.session_state[USER_KEY] = user
+    if access.publication_forced(user, synthetic):
+        st.session_state[PUB_KEY] = True  # before the switch is drawn: neither ?pub=0 nor a click turns it off
+    return user
+
+
 def gate() -> access.User:
     """Who is looking. Draws the sign-in screen (or a refusal) and stops the run when they may see nothing."""
     try:
@@ -62,13 +70,15 @@ def gate() -> access.User:
         st.error(t("The access configuration cannot be read, so nothing is shown. Tell the dashboard team."),
                  icon=":material/lock:")
         st.stop()
+    synthetic = signin.all_records_synthetic()
     if not provider_configured():
-        user = access.demo_user(config, signin._only_synthetic_records())
-        st.session_state[USER_KEY] = user
+        user = _admit(access.demo_user(config, synthetic), synthetic)
         text = t("Local demo without sign-in: anyone who can open this address sees these pages. Configure "
                  "sign-in (docs/reliability.md) before the dashboard holds real records or is shared.")
         if user.role != config.demo_role:
             text += " " + t("Record-level pages stay hidden until sign-in is configured.")
+        if signin.publication_forced():
+            text += " " + t("The records are real, so every count is shown under the publication rule.")
         st.warning(text, icon=":material/lock_open:")
         return user
     claims = st.user.to_dict()
@@ -76,8 +86,7 @@ def gate() -> access.User:
         st.session_state.pop(USER_KEY, None)
         _sign_in_screen()
         st.stop()
-    user = access.signed_in_user(claims, config)
-    st.session_state[USER_KEY] = user
+    user = _admit(access.signed_in_user(claims, config), synthetic)
     if user.role is None:
         st.error(t("You are signed in as {email}, but this address has no access to the dashboard. Ask the "
                    "dashboard team to add it.").format(email=user.email or "?"), icon=":material/lock:")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import disclosure
+from dashboard import disclosure, signin
 from dashboard.i18n import fmt_int, t
 from dashboard.ui import url
 
-PUB_KEY = "pub"
+PUB_KEY = signin.PUB_KEY
 
 
 def publication() -> bool:
@@ -33,9 +33,12 @@ def publication_switch() -> None:
         on, notices = url.read_flag(PUB_KEY)
         ss[PUB_KEY] = bool(on)
         url.warn(notices)
-    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, help=t(
+    forced = signin.publication_forced()  # real records, seen unsigned or by a viewer: always on
+    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, disabled=forced, help=t(
         "Apply IRCC's rule for published figures to every count shown or downloaded: counts from 1 to 5 are "
-        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5."))
+        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5.") + (" " + t(
+        "It is always on for you: only analysts and administrators see unrounded counts of real records.")
+        if forced else ""))
     url.write_flag(PUB_KEY, ss[PUB_KEY])
 
 
