@@ -11,9 +11,10 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from dashboard import access, signin
+from dashboard import access, permissions, signin, warehouse
 from dashboard.i18n import t
 from dashboard.signin import PUB_KEY, ROLE_LABELS, USER_KEY
+from dashboard.ui.text import echo
 
 log = logging.getLogger("dashboard")
 signin.use_session(lambda: st.session_state.get(USER_KEY))
@@ -60,6 +61,20 @@ def _admit(user: access.User, synthetic: bool) -> access.User:
     return user
 
 
+def _permission_warning() -> None:
+    """To whoever runs this dashboard (the administrator; anyone in the local demo): others may write to
+    the warehouse folder, whose files DuckDB and the dashboard trust (dashboard.permissions)."""
+    root = warehouse.reader().root
+    found = [str(p) for p in permissions.unsafe_paths(root)]
+    if found:
+        st.error(t("Others than the ingest can change the warehouse, so its figures cannot be trusted (written "
+                   "to by its group or by everyone: {problems}). {advice}").format(
+                       problems="; ".join(echo(p, 200) for p in found[:5]) + (" …" if len(found) > 5 else ""),
+                       advice=t("Only the account that runs the ingest may write to it: run "
+                                "chmod -R go-w on the warehouse folder (docs/security.md).")),
+                 icon=":material/gpp_bad:")
+
+
 def gate() -> access.User:
     """Who is looking. Draws the sign-in screen (or a refusal) and stops the run when they may see nothing."""
     try:
@@ -80,6 +95,7 @@ def gate() -> access.User:
         if signin.publication_forced():
             text += " " + t("The records are real, so every count is shown under the publication rule.")
         st.warning(text, icon=":material/lock_open:")
+        _permission_warning()
         return user
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
@@ -96,4 +112,6 @@ def gate() -> access.User:
     st.sidebar.caption(t("Signed in as {email} ({role}).").format(email=user.email, role=t(ROLE_LABELS[user.role])))
     if st.sidebar.button(t("Sign out")):
         st.logout()
+    if user.role == "admin":
+        _permission_warning()
     return user

@@ -45,7 +45,7 @@ if "x_metric" not in ss:
     if wanted is not None and wanted not in names:
         url.warn([url.notice("metric", [wanted])])
     ss["x_metric"] = wanted if wanted in names else DEFAULT
-metric = st.selectbox(t("Table"), names, key="x_metric")
+metric = st.selectbox(t("Table"), names, key="x_metric", format_func=lambda m: t(extract.title(m)))
 url.put("metric", metric)
 st.caption(t(metrics.describe(metric)))  # translated where extracts.po has the docstring
 
