@@ -41,10 +41,14 @@ def run_preview(name: str, f: Filters, limit: int, **kwargs) -> tuple[pd.DataFra
     return _cached_preview(name, f.key(), _snapshot_key(), limit, tuple(sorted(kwargs.items())), f)
 
 
+SNAPSHOT_SHOWN = "snapshot_shown"
+
+
 def pin_snapshot() -> None:
-    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin)."""
+    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin);
+    the page's live parts read the same one (ui.page.live)."""
     with contextlib.suppress(warehouse.NoWarehouse):
-        warehouse.reader().pin()
+        st.session_state[SNAPSHOT_SHOWN] = warehouse.reader().pin()
 
 
 def data_version(program_id: str) -> dict:

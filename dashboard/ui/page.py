@@ -13,7 +13,7 @@ from dashboard import warehouse
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_datetime, plotly_locale_code, set_language, t
 from dashboard.programs import Program
-from dashboard.ui.cache import refresh_seconds, run_metric
+from dashboard.ui.cache import SNAPSHOT_SHOWN, refresh_seconds, run_metric
 
 log = logging.getLogger("dashboard")
 
@@ -77,11 +77,19 @@ def document_language() -> None:
 
 def live(body: Callable[[], None]) -> None:
     """Run `body` in a fragment that re-reads itself every refresh_seconds(), so an ingest shows up on an
-    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself."""
+    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself and
+    reads the snapshot the page was drawn from; when a newer one is published, the whole page reruns (one
+    snapshot per view, live parts included)."""
 
     @st.fragment(run_every=refresh_seconds())
     def fragment() -> None:
         set_language(st.session_state.get("lang", "en"))
+        shown = st.session_state.get(SNAPSHOT_SHOWN)
+        current = warehouse.current_snapshot(warehouse.reader().root)
+        if current is not None and current.name != shown:
+            st.rerun()  # a newer snapshot: the page is drawn again as a whole, so it shows one snapshot
+        if shown:
+            warehouse.reader().pin(shown)  # a fragment's own rerun skips the frame's pin: the page's snapshot
         with friendly_errors():
             body()
 
