@@ -80,3 +80,15 @@ def test_the_forecast_skips_closed_hours(tmp_path):
     assert opens + timedelta(days=8, hours=4) <= calendar.p50 <= opens + timedelta(days=9, hours=8)
     # without the calendar the weekend is taken for open hours, and the cap comes before Monday
     assert open_all_week.p50 < opens + timedelta(days=7) < calendar.p10
+
+
+def test_the_open_hours_in_words_in_both_languages(tmp_path):
+    from dashboard.forecast_text import open_hours_text
+
+    _, progs = _load(tmp_path, '[program.accepts]\ndays = ["mon", "tue", "wed", "thu", "fri"]\n'
+                               'hours = ["08:30-16:30"]\nholidays = [2025-04-18]\n')
+    accepts = progs["p1"].accepts
+    assert open_hours_text(accepts, "en").startswith(
+        "The portal accepts applications Mon, Tue, Wed, Thu, Fri, 08:30-16:30 (America/Toronto), except 2025-04-18")
+    assert open_hours_text(accepts, "fr").startswith(
+        "Le portail accepte les demandes lun., mar., mer., jeu., ven., 08:30-16:30 (America/Toronto), sauf le 2025-04-18")
