@@ -1,0 +1,79 @@
+"""The command line: python -m dashboard.ingest (its usage is the package's docstring)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from dashboard import warehouse
+from dashboard.ingest.format import MAX_MESSAGES, IngestRejected, Problem
+from dashboard.ingest.publish import ingest
+
+
+def _print_problems(problems: Iterable[Problem], out=sys.stderr) -> None:
+    problems = list(problems)
+    for p in problems[:MAX_MESSAGES]:
+        print(p, file=out)
+    if len(problems) > MAX_MESSAGES:
+        print(f"... and {len(problems) - MAX_MESSAGES:,} more problem(s) not shown", file=out)
+
+
+def _usage() -> str:
+    import dashboard.ingest
+
+    return dashboard.ingest.__doc__ or ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.ingest", description=_usage(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", help="CSV or Parquet application exports")
+    parser.add_argument("--skip-invalid", action="store_true", help="store the valid rows, report the rejected ones")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long for another ingest to finish (default: stop at once)")
+    parser.add_argument("--rollback", action="store_true", help="publish the previous snapshot again")
+    parser.add_argument("--history", action="store_true", help="list the ingest history")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    root = warehouse.warehouse_dir()
+    try:
+        if args.rollback:
+            old, new = warehouse.rollback(root, wait_seconds=args.wait)
+            warehouse.append_log("ingest_log.jsonl", {"event": "rollback", "from": old.name, "to": new.name,
+                                                      "at": warehouse.now_utc().isoformat()}, root)
+            print(f"rolled back from snapshot {old.name} to {new.name}")
+            return 0
+        if args.history:
+            for rec in warehouse.read_log("ingest_log.jsonl", root):
+                print(rec)
+            return 0
+        if not args.files:
+            parser.print_usage(sys.stderr)
+            print("name at least one export file, or --rollback / --history", file=sys.stderr)
+            return 2
+        for f in args.files:
+            if not Path(f).is_file():
+                print(f"{f}: no such file", file=sys.stderr)
+                return 2
+        summary = ingest(args.files, skip_invalid=args.skip_invalid, root=root, wait_seconds=args.wait)
+    except IngestRejected as exc:
+        _print_problems(exc.problems)
+        print("rejected: nothing was stored; fix the lines above and run the ingest again "
+              "(or pass --skip-invalid to store the valid rows)", file=sys.stderr)
+        return 1
+    except (warehouse.WarehouseBusy, warehouse.NoWarehouse) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if summary.problems:
+        _print_problems(summary.problems)
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
