@@ -38,7 +38,7 @@ def build(force: bool = False) -> str:
     with warehouse.writer(root, wait_seconds=60) as con:
         reference.load(con)
     path = demo.demo_export()
-    summary = ingest.ingest([path], root=root, wait_seconds=60)
+    summary = ingest.ingest([path], root=root, wait_seconds=60, origin="demo")
     return f"built the demo warehouse in {root}: " + "; ".join(summary.lines())
 
 

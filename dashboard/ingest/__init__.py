@@ -1,10 +1,12 @@
 """Read, validate and publish application exports (data/README.md describes the format).
 
     python -m dashboard.ingest FILE... [--skip-invalid] [--wait SECONDS]
-    python -m dashboard.ingest --rollback
+    python -m dashboard.ingest --rollback [--steps N]
+    python -m dashboard.ingest --roll-forward
     python -m dashboard.ingest --history
 
-Exit codes: 0 stored, 1 input rejected, 2 usage error (or the warehouse is busy).
+Exit codes: 0 stored, 1 input rejected (or the disk is full, or the ingest log cannot be appended:
+nothing changed), 2 usage error (or the warehouse is busy).
 The files of one call are published together, in one new snapshot, or not at all.
 
 One module per stage: `read` (a file's cells and the line of each record), `validate` (every value

@@ -8,11 +8,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from dashboard import warehouse
-from dashboard.ingest.format import MAX_MESSAGES, IngestRejected, Problem
+from dashboard.ingest.format import MAX_MESSAGES, IngestRejected, Problem, printable
 from dashboard.ingest.publish import ingest
 
 
-def _print_problems(problems: Iterable[Problem], out=sys.stderr) -> None:
+def _print_problems(problems: Iterable[Problem], out=None) -> None:
+    out = out or sys.stderr
     problems = list(problems)
     for p in problems[:MAX_MESSAGES]:
         print(p, file=out)
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                         help="wait this long for another ingest to finish (default: stop at once)")
     parser.add_argument("--rollback", action="store_true", help="publish the previous snapshot again")
+    parser.add_argument("--steps", type=int, metavar="N",
+                        help="with --rollback: go back to N snapshots before the newest ingest (needed past one)")
+    parser.add_argument("--roll-forward", action="store_true", help="undo one rollback step")
     parser.add_argument("--history", action="store_true", help="list the ingest history")
     try:
         args = parser.parse_args(argv)
@@ -41,11 +45,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2 if exc.code else 0
     root = warehouse.warehouse_dir()
     try:
-        if args.rollback:
-            old, new = warehouse.rollback(root, wait_seconds=args.wait)
-            warehouse.append_log("ingest_log.jsonl", {"event": "rollback", "from": old.name, "to": new.name,
+        if args.steps is not None and (not args.rollback or args.steps < 1):
+            print("--steps N (N at least 1) goes with --rollback", file=sys.stderr)
+            return 2
+        if args.rollback or args.roll_forward:
+            warehouse.check_appendable("ingest_log.jsonl", root)
+            if args.rollback:
+                old, new = warehouse.rollback(root, wait_seconds=args.wait, steps=args.steps)
+            else:
+                old, new = warehouse.roll_forward(root, wait_seconds=args.wait)
+            event = "rollback" if args.rollback else "roll-forward"
+            warehouse.append_log("ingest_log.jsonl", {"event": event, "from": old.name, "to": new.name,
                                                       "at": warehouse.now_utc().isoformat()}, root)
-            print(f"rolled back from snapshot {old.name} to {new.name}")
+            warehouse.prune(root)
+            print(f"{'rolled back' if args.rollback else 'rolled forward'} from snapshot {old.name} to {new.name}")
             return 0
         if args.history:
             for rec in warehouse.read_log("ingest_log.jsonl", root):
@@ -57,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         for f in args.files:
             if not Path(f).is_file():
-                print(f"{f}: no such file", file=sys.stderr)
+                print(f"{printable(f)}: no such file", file=sys.stderr)
                 return 2
         summary = ingest(args.files, skip_invalid=args.skip_invalid, root=root, wait_seconds=args.wait)
     except IngestRejected as exc:
@@ -65,9 +78,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("rejected: nothing was stored; fix the lines above and run the ingest again "
               "(or pass --skip-invalid to store the valid rows)", file=sys.stderr)
         return 1
-    except (warehouse.WarehouseBusy, warehouse.NoWarehouse) as exc:
-        print(exc, file=sys.stderr)
+    except (warehouse.WarehouseBusy, warehouse.NoWarehouse, warehouse.NeedsConfirmation) as exc:
+        print(printable(str(exc), 1000), file=sys.stderr)
         return 2
+    except (warehouse.NoSpace, warehouse.LogUnwritable) as exc:
+        print(printable(str(exc), 1000), file=sys.stderr)
+        return 1
     if summary.problems:
         _print_problems(summary.problems)
     for line in summary.lines():

@@ -59,14 +59,25 @@ def _mark(df: pd.DataFrame, rows: pd.DataFrame, column: str, message: str, probl
     return df.index.isin(rows.index)
 
 
+ORIGINS = ("export", "demo")
+
+
 def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Path | None = None,
-           wait_seconds: float = 0.0, now: pd.Timestamp | None = None) -> Summary:
+           wait_seconds: float = 0.0, now: pd.Timestamp | None = None, origin: str = "export") -> Summary:
     """Validate and publish `paths` as one new snapshot. Raises IngestRejected with the problems.
 
+    `origin` says where the records came from: "demo" for the demo build's synthetic records, "export"
+    (the default) for everything else; it is recorded with the ingest (metrics.records_origin). A program
+    never holds records of both origins: such an ingest is rejected.
     A rejected ingest changes no snapshot; it is recorded in the ingest log (the Data loads page shows it).
+    Raises warehouse.LogUnwritable before anything else when that log cannot be appended.
     """
+    if origin not in ORIGINS:
+        raise ValueError(f"origin must be one of {ORIGINS}")
+    warehouse.check_appendable("ingest_log.jsonl", root or warehouse.warehouse_dir())
     try:
-        return _ingest(paths, skip_invalid=skip_invalid, root=root, wait_seconds=wait_seconds, now=now)
+        return _ingest(paths, skip_invalid=skip_invalid, root=root, wait_seconds=wait_seconds, now=now,
+                       origin=origin)
     except IngestRejected as exc:
         first = sorted(exc.problems, key=lambda p: (p.file, p.line))[:1]
         warehouse.append_log("ingest_log.jsonl", {
@@ -77,7 +88,7 @@ def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Pat
 
 
 def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | None, wait_seconds: float,
-            now: pd.Timestamp | None) -> Summary:
+            now: pd.Timestamp | None, origin: str) -> Summary:
     started = time.monotonic()
     paths = [Path(p) for p in paths]
     progs = programs()
@@ -96,7 +107,8 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
 
     root = root or warehouse.warehouse_dir()
     try:
-        _publish(data, valid, problems, summary, file_hash, root, skip_invalid, wait_seconds, now)
+        _publish(data, valid, problems, summary, file_hash, root, skip_invalid, wait_seconds, now, origin,
+                 expect_bytes=sum(p.stat().st_size for p in paths))
     except _Unchanged:
         summary.snapshot = None  # every row is stored already: no new snapshot
     summary.seconds = time.monotonic() - started
@@ -112,13 +124,34 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     return summary
 
 
+def _check_origin(con, incoming: pd.DataFrame, origin: str) -> None:
+    """Reject the ingest when a program of its rows holds records of the other origin. Refused rather than
+    turning the program real: a real export added to the synthetic demo records would make every count of
+    the program (the cap moment first) a sum of invented and real applications, shown as real."""
+    mixed = warehouse.run_script(con, "_other_origin", {"origin": origin}).df()["program_id"].tolist()
+    if not mixed:
+        return
+    problems = []
+    for program in mixed:
+        first = incoming[incoming["program_id"] == program].iloc[0]
+        if origin == "export":
+            text = (f"program {program} holds the demo build's synthetic records, and real records are never mixed "
+                    "with them; ingest real exports into a warehouse without the demo (a new DASHBOARD_WAREHOUSE "
+                    "folder; python -m dashboard.build --reference loads the reference statistics into it)")
+        else:
+            text = f"program {program} holds real records; the demo build never writes synthetic records into it"
+        problems.append(Problem(str(first["file"]), int(first["line"]), "program_id", text))
+    raise IngestRejected(problems)
+
+
 class _Unchanged(Exception):
     """Nothing new to store: the writer discards its copy."""
 
 
 def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summary: Summary, file_hash: str,
-             root: Path, skip_invalid: bool, wait_seconds: float, now: pd.Timestamp) -> None:
-    with warehouse.writer(root, wait_seconds=wait_seconds) as con:
+             root: Path, skip_invalid: bool, wait_seconds: float, now: pd.Timestamp, origin: str,
+             expect_bytes: int) -> None:
+    with warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes) as con:
         named = data["principal_application_id"]
         names = valid & named.notna()
         names &= ~is_in(named, data.loc[valid & (data["applicant_role"] == "principal"), "application_id"])
@@ -135,6 +168,7 @@ def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summ
         con.register("incoming_df", pa.Table.from_pandas(incoming[[*COLUMNS, "line", "file"]], preserve_index=False))
         warehouse.run_script(con, "_stage_incoming")
         con.unregister("incoming_df")
+        _check_origin(con, incoming, origin)
         warehouse.run_script(con, "_stored_touched")
         clash = warehouse.run_script(con, "_stored_conflicts").df()
         if len(clash):
@@ -162,6 +196,7 @@ def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summ
             "ingest_id": summary.ingest_id, "when": now.to_pydatetime(), "files": ";".join(summary.files),
             "hash": file_hash, "rows_read": summary.rows_read, "inserted": summary.inserted,
             "updated": summary.updated, "unchanged": summary.unchanged, "rejected": summary.rejected,
+            "origin": origin,
         })
     summary.snapshot = warehouse.current_snapshot(root).name
 

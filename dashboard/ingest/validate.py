@@ -21,7 +21,19 @@ from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program
 
 PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
 FUTURE_TOLERANCE = pd.Timedelta(minutes=5)
-_CONTROL = r"[\x00-\x1f\x7f]"  # after stripping: a tab, a line break or a terminal escape inside a value
+# After stripping: a tab, a line break, a terminal escape (C0 and C1 controls, DEL) or a Unicode line or
+# paragraph separator inside a value; a line-based reader of an extract would split the record there.
+_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
+# Invisible formatting characters (Unicode category Cf): zero-width spaces and joiners, direction marks,
+# the byte-order mark, soft hyphens. An id holding one looks like another id on screen.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+ID_COLUMNS = ("application_id", "principal_application_id", "program_id")
+# A time this long before its program opened is a wrong year, not an early application.
+BEFORE_OPENING = pd.Timedelta(days=366)
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
 
 
@@ -54,7 +66,7 @@ def _parse_distinct_times(values: pd.Series, tz: pd.Series) -> tuple[pd.Series, 
     aware = stripped[has_offset]
     if len(aware):
         parsed = pd.to_datetime(aware, format="ISO8601", utc=True, errors="coerce")
-        out.loc[aware.index] = parsed
+        out.loc[aware.index] = parsed.dt.round("us")  # a .NET export's 7th decimal is rounded away
     naive = stripped[~has_offset]
     for zone, idx in naive.groupby(tz[~has_offset]).groups.items():
         parsed = pd.to_datetime(naive.loc[idx], format="ISO8601", errors="coerce")
@@ -65,7 +77,7 @@ def _parse_distinct_times(values: pd.Series, tz: pd.Series) -> tuple[pd.Series, 
             f"this local time does not exist or occurs twice in {zone} (a daylight-saving change); "
             "add a UTC offset such as -04:00"
         )
-        out.loc[local.index[~dst]] = local[~dst].dt.tz_convert("UTC")
+        out.loc[local.index[~dst]] = local[~dst].dt.tz_convert("UTC").dt.round("us")
     bad = out.isna() & (err == "")
     err.loc[bad] = "not a valid ISO 8601 date and time; expected e.g. 2023-07-16T09:30:00-04:00"
     return out, err
@@ -151,6 +163,16 @@ def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.T
     for c in COLUMNS:
         chk.flag(ok_shape & df[c].str.contains(_CONTROL, regex=True), c,
                  "contains a line break or another control character; remove it (values are single-line text)")
+    for c in COLUMNS:
+        wide = ~df[c].str.isascii().fillna(True).astype(bool)
+        if not wide.any():  # the usual export: plain ASCII, nothing invisible, nothing to normalise
+            continue
+        found = df.loc[wide, c].str.extract(f"({_INVISIBLE.pattern})", expand=False).dropna()
+        chk.flag(pd.Series(ok_shape & df.index.isin(found.index), index=df.index), c, found.map(
+            lambda ch: f"contains an invisible formatting character (U+{ord(ch):04X}); remove it (a value must "
+            "read as it looks)"))
+        if c in ID_COLUMNS:  # compatibility forms (full-width digits and letters, ligatures) read as plain ones
+            df.loc[wide, c] = df.loc[wide, c].str.normalize("NFKC")
     for c in REQUIRED:
         chk.flag(ok_shape & (df[c] == ""), c, "a value is required here")
     filled = ok_shape & (df["application_id"] != "")
@@ -176,6 +198,12 @@ def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.T
              "this time is in the future; check the date and the UTC offset")
     chk.flag(ok_shape & (df["status_at"] > now + FUTURE_TOLERANCE), "status_at",
              "this time is in the future; check the date and the UTC offset")
+    opened = _per_distinct(df["program_id"], lambda v: pd.Timestamp(progs[v].opens_at).tz_convert("UTC")
+                           if v in progs else pd.NaT)
+    early = pd.to_datetime(opened, utc=True) - BEFORE_OPENING
+    chk.flag(ok_shape & (df["submitted_at"] < early), "submitted_at", _per_distinct(
+        df["program_id"], lambda v: f"this time is more than a year before the program opened "
+        f"({progs[v].opens_at:%Y-%m-%d}); check the year" if v in progs else ""))
     chk.flag(ok_shape & (df["status_at"] < df["submitted_at"]), "status_at",
              "the status is dated before the application was submitted; expected status_at >= submitted_at")
 
