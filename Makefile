@@ -22,7 +22,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime warehouse serve
 
 serve:
-	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard/serve.py --server.port $(PORT)
 
 ## The demo intake and the reference statistics, built once (a no-op when the warehouse exists)
 warehouse: $(VENV)/.runtime
@@ -39,11 +39,14 @@ ingest: $(VENV)/.runtime
 ## make test: lint and every test, the browser ones included
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
+	bash scripts/ensure-poppler
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(VENV)/.dev
 	bash scripts/ensure-chromium

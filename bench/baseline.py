@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.filters import Filters
-from dashboard.metrics import MAX_INTERVALS, _range_last, auto_minutes, milestone_step, origin_for
+from dashboard.metrics import MAX_INTERVALS, auto_minutes, milestone_step, origin_for, range_last
 from dashboard.programs import Program
 
 # Reference tables the twins read besides the states (bench.timing.load_states fills it).
@@ -93,7 +93,7 @@ def arrivals_by_interval(s: pd.DataFrame, f: Filters, program: Program, minutes:
     principal = t["applicant_role"] == "principal"
     cols = ["interval_start", "interval_end", "principal", "family"]
     first = pd.Timestamp(f.start) if f.start else (t["submitted_at"].min() if len(t) else None)
-    last = max([m for m in (_range_last(f), t["submitted_at"].max() if len(t) else None) if m is not None],
+    last = max([m for m in (range_last(f), t["submitted_at"].max() if len(t) else None) if m is not None],
                default=None)
     if first is None or last is None:
         return pd.DataFrame(columns=cols)

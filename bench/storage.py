@@ -11,7 +11,7 @@ At ROWS application states (default 10,000,000, built by the real ingest from th
 - the Parquet alternative's ingest of the same batch (write one file, replace the manifest).
 
 This is the one module outside dashboard/warehouse.py that imports duckdb: it opens snapshots and
-Parquet files the dashboard's Reader does not. Its SQL is in queries/_bench_*.sql like every query.
+Parquet files the dashboard's Reader does not. Its SQL is in bench/sql/_bench_*.sql (bench.queries reads it).
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from bench import intake, report
+from bench import intake, queries, report
 from dashboard import demo, ingest, warehouse
 from dashboard.filters import FAR_FUTURE
 from dashboard.programs import ROOT, programs
 
-# the three layouts' breakdown by citizenship and status: label -> queries/<name>.sql
+# the three layouts' breakdown by citizenship and status: label -> bench/sql/<name>.sql
 SHAPES = {
     "validity intervals (DuckDB snapshot)": "_bench_breakdown_intervals",
     "row_number() window (same DuckDB table)": "_bench_breakdown_window",
@@ -66,7 +66,7 @@ def batch_csv(root: Path, rows: int, path: Path) -> Path:
     con = duckdb.connect(str(warehouse.current_snapshot(root)), read_only=True)
     try:
         warehouse.run_script(con, "_session")
-        changed = warehouse.run_script(con, "_bench_batch_changes", {"n": rows - len(new)}).df()
+        changed = queries.run_script(con, "_bench_batch_changes", {"n": rows - len(new)}).df()
     finally:
         con.close()
     changed["status"] = "withdrawn"
@@ -129,7 +129,7 @@ def parquet_layout(root: Path, folder: Path, batches: int) -> Path:
     try:
         warehouse.run_script(con, "_session")
         for i in range(batches):  # one ingest's states, split by application so each file stays small
-            rows = warehouse.run_script(con, "_bench_parquet_batch", {"n": batches, "i": i}).to_arrow_table()
+            rows = queries.run_script(con, "_bench_parquet_batch", {"n": batches, "i": i}).to_arrow_table()
             pq.write_table(rows, folder / f"batch-{i:04d}.parquet")
     finally:
         con.close()
@@ -161,8 +161,8 @@ def parquet_ingest(batch: Path, folder: Path, repeats: int) -> float:
 
 
 def breakdown(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[tuple]:
-    """One layout's breakdown (queries/<name>.sql), its rows sorted."""
-    return sorted(warehouse.run_script(con, name, params).fetchall())
+    """One layout's breakdown (bench/sql/<name>.sql), its rows sorted."""
+    return sorted(queries.run_script(con, name, params).fetchall())
 
 
 def measure_queries(root: Path, manifest: Path, program: str, as_of, repeats: int) -> dict:

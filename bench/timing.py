@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench import baseline
+from bench import baseline, queries
 from bench.pages import FRAME, PAGES, filter_settings, frame_filters
 from dashboard import metrics, warehouse
 from dashboard.filters import Filters
@@ -111,9 +111,10 @@ def time_pages(settings: list[Filters], repeats: int) -> dict:
 def load_states() -> pd.DataFrame:
     """Every stored state, as a pandas user would hold them (default dtypes), for the baseline."""
     r = warehouse.reader()
-    states = r.query("_bench_states")
+    states = queries.query("_bench_states", reader=r)
     # the reference tables h1b_representation reads (not in attrs: pandas copies those along every step)
-    baseline.REFERENCE.update(h1b_issuances=r.query("_bench_h1b_issuances"), h1b_approvals=r.query("_bench_h1b_approvals"))
+    baseline.REFERENCE.update(h1b_issuances=queries.query("_bench_h1b_issuances", reader=r),
+                              h1b_approvals=queries.query("_bench_h1b_approvals", reader=r))
     return states
 
 

@@ -1,7 +1,6 @@
 """Build the demo warehouse: the synthetic demo intake plus the reference statistics.
 
-    python -m dashboard.build --if-missing   # what `make run` does: nothing when a snapshot exists (but
-                                             # its query macros are brought up to date)
+    python -m dashboard.build --if-missing   # what `make run` does: nothing when a snapshot exists
     python -m dashboard.build --force        # start the warehouse folder afresh
     python -m dashboard.build --reference    # reload data/reference into a new snapshot, applications kept
 """
@@ -12,10 +11,10 @@ import argparse
 import shutil
 import sys
 
-from dashboard import demo, extract, ingest, reference, warehouse
+from dashboard import demo, ingest, logs, reference, warehouse
 
 # Outlives every rebuild: who extracted what must not vanish with the demo data.
-KEEP_ON_REBUILD = (extract.AUDIT_LOG,)
+KEEP_ON_REBUILD = (logs.AUDIT_LOG,)
 
 
 def build(force: bool = False) -> str:
@@ -27,13 +26,6 @@ def build(force: bool = False) -> str:
             elif child.name not in KEEP_ON_REBUILD:
                 child.unlink()
     if warehouse.current_snapshot(root) is not None and not force:
-        outdated = warehouse.outdated_macros(root)
-        if outdated:  # written by an earlier version: a new snapshot with today's macros, data unchanged
-            with warehouse.writer(root, wait_seconds=60):
-                pass
-            return (f"warehouse {root} is ready: its query macros were from an earlier version "
-                    f"({', '.join(outdated)}); published snapshot {warehouse.current_snapshot(root).name} with "
-                    "the current ones, data unchanged")
         return f"warehouse {root} is ready (snapshot {warehouse.current_snapshot(root).name})"
     with warehouse.writer(root, wait_seconds=60) as con:
         reference.load(con)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.disclosure import SUPPRESSED_MARK as SUPPRESSED  # where a chart writes a suppressed count
 from dashboard.i18n import date_tickformatstops, language, plotly_separators, t
 from dashboard.programs import Event, Program
 
@@ -38,7 +39,6 @@ EVENT_LINE = "#767676"  # the lightest grey with 4.5:1 on white
 PATTERNS = ["", "/", ".", "x", "-", "\\", "+", "|"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star"]
-SUPPRESSED = "--"  # a count publication mode suppressed (extract.SUPPRESSED_MARK), where a chart writes counts
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"  # system fonts only: no web fonts
 
 

@@ -5,8 +5,8 @@ URL keys (all optional; times are wall-clock in the program's zone unless they c
     program=ID  from=2023-07-16T09:00  to=2023-07-18T00:00  as_of=2023-07-16T18:00
     country=IND&country=CHN  role=principal  permit=open_work_permit  status=approved  lang=fr
 
-Page-specific keys live beside them (the Velocity page's `grain=1min|15min|hour|day`); the shared
-filters never remove them. A wall-clock time that a daylight-saving change repeats carries its offset
+Page-specific keys live beside them (the Velocity page's `grain=1min|15min|hour|day`, the same names
+as the command line's `--grain`); the shared filters never remove them. A wall-clock time that a daylight-saving change repeats carries its offset
 (`as_of=2023-11-05T01:30-05:00`), so a link names one moment only.
 """
 
@@ -25,9 +25,25 @@ LANGS = ("en", "fr")
 LIST_KEYS = {"country": "countries", "role": "roles", "permit": "permits", "status": "statuses"}
 ALLOWED: dict[str, tuple[str, ...]] = {"roles": ROLES, "permits": PERMIT_TYPES, "statuses": STATUSES}
 TIME_KEYS = (("from", "start"), ("to", "end"), ("as_of", "as_of"))
-# The Velocity page's interval lengths (None = calendar days in the program's zone), in URL form.
+# One grain vocabulary for the page, its URL (`?grain=`) and the command line (`--grain`): the interval
+# length in minutes, None for calendar days in the program's zone (23, 24 or 25 hours long).
 GRAINS: dict[str, int | None] = {"1min": 1, "15min": 15, "hour": 60, "day": None}
+GRAIN_ALIASES = {"minute": "1min", "1m": "1min", "15m": "15min", "60min": "hour", "1h": "hour", "1d": "day"}
 DEFAULT_GRAIN = "hour"
+
+
+def grain_name(text: str) -> str | None:
+    """The grain a text names (an old alias such as the command line's `minute` included), or None."""
+    key = text.strip().lower()
+    key = GRAIN_ALIASES.get(key, key)
+    return key if key in GRAINS else None
+
+
+def grain_series(grain: str) -> tuple[str, dict[str, int]]:
+    """The metric and parameters giving the arrivals at a grain: calendar days come from arrivals_by_day,
+    fixed intervals from arrivals_by_interval."""
+    minutes = GRAINS[grain]
+    return ("arrivals_by_day", {}) if minutes is None else ("arrivals_by_interval", {"minutes": minutes})
 
 
 @dataclass(frozen=True)
@@ -143,9 +159,8 @@ def parse_grain(params: Mapping[str, str | Sequence[str]]) -> tuple[str, Notice 
     vals = _values(params, "grain")
     if not vals:
         return DEFAULT_GRAIN, None
-    if vals[0].strip().lower() in GRAINS:
-        return vals[0].strip().lower(), None
-    return DEFAULT_GRAIN, Notice("grain", vals[0])
+    grain = grain_name(vals[0])
+    return (grain, None) if grain else (DEFAULT_GRAIN, Notice("grain", vals[0]))
 
 
 def _values(params: Mapping[str, str | Sequence[str]], key: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""The ingest history for people: warehouse.read_log("ingest_log.jsonl") as a table. No streamlit.
+"""The ingest history for people: the ingest log (dashboard/logs.py) as a table. No streamlit.
 
 The log is the append-only store beside the snapshots (it outlives them): one line per ingest that
 published a snapshot, ingest that changed nothing, ingest rejected, and rollback.
@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import warehouse
+from dashboard import logs, warehouse
 
-LOG = "ingest_log.jsonl"
 HISTORY_COLUMNS = ["at", "event", "files", "rows_read", "inserted", "updated", "unchanged", "rejected",
                    "snapshot", "current", "detail"]
 
@@ -37,7 +36,7 @@ def ingest_history(root: Path | None = None, limit: int = 500) -> pd.DataFrame:
     rejected, rollback), files (names only), row counts, snapshot, current (that snapshot is the
     published one), detail (the first problem of a rejected ingest)."""
     root = root or warehouse.warehouse_dir()
-    records = warehouse.read_log(LOG, root)[-limit:][::-1]
+    records = logs.read(logs.INGEST_LOG, root)[-limit:][::-1]
     current = warehouse.current_snapshot(root)
     rows = []
     for rec in records:

@@ -209,7 +209,7 @@ def application_records(f: Filters) -> pd.DataFrame:
 MAX_INTERVALS = 9000  # a series longer than this is cut; the page says so
 
 
-def _range_last(f: Filters) -> datetime | None:
+def range_last(f: Filters) -> datetime | None:
     """The last moment an arrival series must cover: just before the end of the time range or the as-of
     moment (an interval that starts at the as-of moment would be an empty one nobody could see filled)."""
     ends = [m - timedelta(microseconds=1) for m in (f.end, f.as_of) if m is not None]
@@ -229,7 +229,7 @@ def arrivals_by_interval(f: Filters, minutes: int = 60, max_intervals: int = MAX
     p = program_of(f)
     return query("arrivals_by_interval", {
         **f.params(), "minutes": minutes, "origin": origin_for(p), "range_first": f.start,
-        "range_last": _range_last(f), "max_intervals": max_intervals,
+        "range_last": range_last(f), "max_intervals": max_intervals,
     })
 
 
@@ -242,7 +242,7 @@ def arrivals_by_day(f: Filters, max_intervals: int = MAX_INTERVALS) -> pd.DataFr
     The same range as arrivals_by_interval, in whole local days.
     """
     p = program_of(f)
-    last = _range_last(f)
+    last = range_last(f)
     return query("arrivals_by_day", {
         **f.params(), "tz": p.time_zone,
         "range_first_day": f.start.astimezone(p.tz).date() if f.start else None,
@@ -385,12 +385,6 @@ def reference_sources(f: Filters | None = None) -> pd.DataFrame:
     """One row per reference file in the warehouse: table_name, file, publisher, period, caveat."""
     return query("reference_sources", {})
 
-
-@metric
-
-def reference_tables(f: Filters | None = None) -> pd.DataFrame:
-    """One row per table in the current snapshot: table_name."""
-    return query("reference_tables", {})
 
 @metric
 def counting_arrivals(f: Filters) -> pd.DataFrame:

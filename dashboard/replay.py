@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import demo, ingest, reference, warehouse
+from dashboard import demo, ingest, logs, reference, warehouse
 from dashboard.filters import parse_time
 from dashboard.programs import Program, programs
 
@@ -59,7 +59,7 @@ def prepare(program: Program, root: Path) -> str:
         return f"warehouse {root} holds no application of {program.id}"
     with warehouse.writer(root, wait_seconds=60) as con:
         warehouse.run_script(con, "_replay_reset", {"program": program.id})
-    warehouse.append_log("ingest_log.jsonl", {"event": "replay-reset", "program": program.id, "applications": held,
+    logs.append(logs.INGEST_LOG, {"event": "replay-reset", "program": program.id, "applications": held,
                                               "at": warehouse.now_utc().isoformat()}, root)
     return (f"removed the {held:,} applications of {program.id} from {root} to replay them "
             "(`make demo` rebuilds the full demo)")

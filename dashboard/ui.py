@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import extract, metrics, sidebar, signin, warehouse
+from dashboard import access, disclosure, extract, metrics, sidebar, signin, warehouse
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import (
@@ -92,8 +92,8 @@ def file_name(metric: str, f: Filters, params: dict | None = None) -> str:
 #                                           # build the figure from `table` and pass `table` to chart_block
 #   ui.count(n)                             # a headline count as text: "--", rounded, or fmt_int(n)
 #   ui.published_count(n)                   # the same as a number (None = suppressed), for shares
-# A metric whose columns need more than extract.infer_spec (a row total, a share, a numeric column that
-# is not a count) gets a line in extract.SPECS, so the command line publishes it the same way.
+# A metric whose columns need more than disclosure.infer_spec (a row total, a share, a numeric column that
+# is not a count) gets a line in disclosure.SPECS, so the command line publishes it the same way.
 
 PUB_KEY = "pub"
 
@@ -112,9 +112,12 @@ def publication_switch() -> None:
         if raw is not None and raw not in ("0", "1", "true", "false"):
             st.warning(t("The link's publication setting ({value}) is not 1 or 0; publication mode is off.")
                        .format(value=raw), icon=":material/link_off:")
-    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, help=t(
+    forced = signin.publication_forced()  # real records, seen unsigned or by a viewer: always on
+    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, disabled=forced, help=t(
         "Apply IRCC's rule for published figures to every count shown or downloaded: counts from 1 to 5 are "
-        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5."))
+        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5.") + (" " + t(
+        "It is always on for you: only analysts and administrators see unrounded counts of real records.")
+        if forced else ""))
     if ss[PUB_KEY]:
         st.query_params[PUB_KEY] = "1"
     elif PUB_KEY in st.query_params:
@@ -130,11 +133,11 @@ def publication_note() -> None:
                   "count can be worked out from a total."), icon=":material/shield:")
 
 
-def publish(df: pd.DataFrame, metric: str | None = None, spec: extract.Spec | None = None) -> pd.DataFrame:
+def publish(df: pd.DataFrame, metric: str | None = None, spec: disclosure.Spec | None = None) -> pd.DataFrame:
     """`df` under IRCC's rule when publication mode is on (the metric's spec unless one is given); else `df`."""
     if not publication() or df.attrs.get("published"):
         return df
-    return extract.publish(df, spec or (extract.spec_for(metric, df) if metric else extract.infer_spec(df)))
+    return disclosure.publish(df, spec or (disclosure.spec_for(metric, df) if metric else disclosure.infer_spec(df)))
 
 
 def as_published(df: pd.DataFrame) -> pd.DataFrame:
@@ -164,17 +167,17 @@ def published_count(n: float | int | None) -> int | float | None:
     """A count as publication mode shows it (None = suppressed); the count itself when the mode is off."""
     if n is None or pd.isna(n):
         return None
-    return extract.round_count(n) if publication() else n
+    return disclosure.round_count(n) if publication() else n
 
 
 # Markdown turns a bare "--" into an em dash; as inline code it stays "--".
-SUPPRESSED_TEXT = f"`{extract.SUPPRESSED_MARK}`"
+SUPPRESSED_TEXT = f"`{disclosure.SUPPRESSED_MARK}`"
 
 
 def count(n: float | int | None) -> str:
     """A count as Markdown text (st.metric, st.markdown, st.caption): `--` when suppressed, rounded in
     publication mode, else fmt_int."""
-    if publication() and n is not None and not pd.isna(n) and extract.round_count(n) is None:
+    if publication() and n is not None and not pd.isna(n) and disclosure.round_count(n) is None:
         return SUPPRESSED_TEXT
     return fmt_int(published_count(n))
 
@@ -224,7 +227,9 @@ def download_buttons(df: pd.DataFrame | None, metric: str, key: str, params: dic
         def data() -> bytes:
             ex = extract.build(context["metric"], context["f"], context["params"], publication=context["publication"],
                                lang=context["lang"], df=df, version=context["version"])
-            return extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc())
+            # tied to this person: with sign-in on, the server gives the file under /media/ to no one else
+            return access.issued(extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc()),
+                                 context["who"])
         return data
 
     stem = extract.file_stem(metric, f, params, publication=context["publication"])
@@ -324,7 +329,7 @@ def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()
         return df
     style = df.style.format({c: fn for c, fn in formats.items() if c not in suppressed}, na_rep="—")
     marked = {c: fn for c, fn in formats.items() if c in suppressed}
-    return style.format(marked, na_rep=extract.SUPPRESSED_MARK, subset=list(marked)) if marked else style
+    return style.format(marked, na_rep=disclosure.SUPPRESSED_MARK, subset=list(marked)) if marked else style
 
 
 def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs) -> None:
@@ -336,7 +341,7 @@ def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs)
                for col in table.columns}
     marked: list[str] = []
     if df.attrs.get("published"):  # numbers in the page's language here too, suppressed cells as "--"
-        table, marked = extract.screen_frame(table)
+        table, marked = disclosure.screen_frame(table)
     st.dataframe(display_frame(table, marked), hide_index=True, width="stretch", column_config=headers, **kwargs)
 
 
@@ -355,7 +360,7 @@ def numbers_block(df: pd.DataFrame, metric: str, key: str, params: dict | None =
             return
         try:
             table = publish(df, metric)
-        except extract.NotPublishable:
+        except disclosure.NotPublishable:
             st.info(t("These numbers list individual applications: they are not shown in publication mode."))
             return
         show_table(table, labels)
@@ -389,7 +394,7 @@ def chart_block(fig: go.Figure | Callable[[pd.DataFrame], go.Figure], df: pd.Dat
     if publication():
         try:
             rows = publish(df, metric)
-        except extract.NotPublishable:
+        except disclosure.NotPublishable:
             rows = df
     if callable(fig) and not isinstance(fig, go.Figure):
         fig = fig(rows)
@@ -406,8 +411,8 @@ def chart_block(fig: go.Figure | Callable[[pd.DataFrame], go.Figure], df: pd.Dat
 
 def _has_counts(metric: str, df: pd.DataFrame) -> bool:
     try:
-        spec = extract.spec_for(metric, df)
-    except extract.NotPublishable:
+        spec = disclosure.spec_for(metric, df)
+    except disclosure.NotPublishable:
         return True
     return bool(spec.counts or spec.totals)
 

@@ -5,7 +5,7 @@ Layout of a warehouse folder (DASHBOARD_WAREHOUSE, default data/warehouse):
     CURRENT                 name of the published snapshot (replaced atomically)
     snapshots/NNNNNN.duckdb immutable once published; readers open them read-only
     ingest_log.jsonl        append-only history of ingests, rollbacks and builds (outlives snapshots)
-    audit_log.jsonl         append-only extract audit log
+    audit_log.jsonl         append-only extract audit log, hash-chained (both logs: dashboard/logs.py)
     .lock                   held by the one writer at a time
 
 A writer copies the current snapshot to a temporary file, changes it, checkpoints it, renames it
@@ -20,7 +20,6 @@ import contextvars
 import errno
 import fcntl
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -156,27 +155,17 @@ def publish(root: Path, snapshot: Path) -> None:
 
 
 def append_log(name: str, record: Mapping[str, Any], root: Path | None = None) -> None:
-    """Append one JSON line to an append-only log beside the snapshots (never inside one)."""
-    root = root or warehouse_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(dict(record), default=str, ensure_ascii=False) + "\n"
-    fd = os.open(root / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """logs.append, for callers not yet moved to dashboard/logs.py (the one log writer)."""
+    from dashboard import logs
+
+    logs.append(name, record, root)
 
 
 def read_log(name: str, root: Path | None = None) -> list[dict]:
-    path = (root or warehouse_dir()) / name
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        with contextlib.suppress(json.JSONDecodeError):  # a torn last line from a crash is skipped
-            out.append(json.loads(line))
-    return out
+    """logs.read, for callers not yet moved to dashboard/logs.py."""
+    from dashboard import logs
+
+    return logs.read(name, root)
 
 
 def file_sha256(path: Path) -> str:
@@ -199,9 +188,33 @@ def checksum(root: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def sql_text(name: str) -> str:
-    """The text of queries/<name>.sql."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+_sql_index: dict[Path, dict[str, Path]] = {}
+
+
+def sql_files(folder: Path = QUERIES_DIR) -> dict[str, list[Path]]:
+    """Every query file below `folder` by name (the file name without .sql), with every path of that name."""
+    found: dict[str, list[Path]] = {}
+    for path in sorted(folder.rglob("*.sql")):
+        found.setdefault(path.stem, []).append(path)
+    return found
+
+
+def sql_path(name: str, folder: Path = QUERIES_DIR) -> Path:
+    """The file <folder>/**/<name>.sql; names are unique below a folder (a test asserts it)."""
+    index = _sql_index.get(folder)
+    if index is None or name not in index:  # first use, or a file added since
+        files = sql_files(folder)
+        index = _sql_index[folder] = {n: paths[0] for n, paths in files.items()}
+        if len(files.get(name, ())) > 1:
+            raise LookupError(f"two query files are named {name}.sql: {', '.join(map(str, files[name]))}; rename one")
+    if name not in index:
+        raise FileNotFoundError(f"no query file {name}.sql below {folder}")
+    return index[name]
+
+
+def sql_text(name: str, folder: Path = QUERIES_DIR) -> str:
+    """The text of queries/**/<name>.sql (or of <folder>/**/<name>.sql: tests/sql, bench/sql)."""
+    return sql_path(name, folder).read_text(encoding="utf-8")
 
 
 def bind(sql: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -209,10 +222,11 @@ def bind(sql: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (params or {}).items() if re.search(rf"\${re.escape(k)}\b", sql)}
 
 
-def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None):
-    """Run each statement of queries/<name>.sql in turn, binding its params; returns the last result."""
+def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
+               folder: Path = QUERIES_DIR):
+    """Run each statement of queries/**/<name>.sql in turn, binding its params; returns the last result."""
     result = con
-    for statement in (s.strip() for s in sql_text(name).split(";\n")):
+    for statement in (s.strip() for s in sql_text(name, folder).split(";\n")):
         body = "\n".join(ln for ln in statement.splitlines() if not ln.strip().startswith("--")).strip()
         if body:
             result = con.execute(statement, bind(statement, params))
@@ -221,14 +235,22 @@ def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, A
 
 # ---------------------------------------------------------------- writing
 
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
-def writer(root: Path | None = None, *, wait_seconds: float = 0.0,
-           expect_bytes: int = 0) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(root: Path | None = None, *, wait_seconds: float = 0.0, expect_bytes: int = 0,
+           memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to the next snapshot, published when the block ends without error.
 
     Only one writer at a time: a second waits up to `wait_seconds`, then raises WarehouseBusy. Before
     copying, the disk must hold the copy, `expect_bytes` of new data and a margin, else NoSpace; a disk
-    that fills up anyway raises NoSpace too, and in both cases nothing is changed.
+    that fills up anyway raises NoSpace too, and in both cases nothing is changed. `memory_limit` (such
+    as "1GB") bounds DuckDB's memory; past it DuckDB spills to a folder beside the next snapshot's file.
     """
     root = root or warehouse_dir()
     (root / "snapshots").mkdir(parents=True, exist_ok=True)
@@ -239,7 +261,7 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0,
     need = expect_bytes + SPACE_MARGIN
     try:
         for stale in [*root.glob("snapshots/.tmp-*"), *root.glob("CURRENT.*.tmp")]:  # left by a writer that crashed
-            stale.unlink(missing_ok=True)
+            _remove(stale)
         base = current_snapshot(root)
         number = _next_number(root)
         tmp = root / "snapshots" / f".tmp-{number:06d}.duckdb"
@@ -249,52 +271,30 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0,
             raise _no_space(root, need, free)
         if base is not None:
             shutil.copyfile(base, tmp)
-        con = duckdb.connect(str(tmp))
+        config = {"memory_limit": memory_limit, "temp_directory": str(tmp.with_suffix(".spill"))} if memory_limit else {}
+        con = duckdb.connect(str(tmp), config=config)
         try:
             con.execute(sql_text("_session"))
             con.execute(sql_text("_schema" if base is None else "_schema_upgrade"))
             yield con
-            con.execute(sql_text("_macros"))
             con.execute(sql_text("_checkpoint"))
         finally:
             con.close()
         _fsync_file(tmp)
+        _remove(tmp.with_suffix(".spill"))
         final = root / "snapshots" / f"{number:06d}.duckdb"
         os.replace(tmp, final)
         _fsync_dir(root / "snapshots")
         publish(root, final)
     except BaseException as exc:
         for stale in root.glob("snapshots/.tmp-*"):
-            stale.unlink(missing_ok=True)
+            _remove(stale)
         if _is_disk_full(exc):
             raise _no_space(root, need, free_bytes(root / "snapshots")) from None
         raise
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
-
-
-def outdated_macros(root: Path | None = None) -> list[str]:
-    """The macros of queries/_macros.sql that the current snapshot lacks or defines otherwise (it was
-    written by an earlier version of the dashboard); [] when it has them all as they are now."""
-    root = root or warehouse_dir()
-    if current_snapshot(root) is None:
-        return []
-    fresh = duckdb.connect()  # in memory: the macros as this version defines them
-    try:
-        fresh.execute(sql_text("_session"))
-        fresh.execute(sql_text("_schema"))
-        fresh.execute(sql_text("_macros"))
-        want = dict(fresh.execute(sql_text("_macro_definitions")).fetchall())
-    finally:
-        fresh.close()
-    stored = reader(root).query("_macro_definitions")
-    have = dict(zip(stored["function_name"], stored["macro_definition"], strict=True))
-    # Compared as multisets of tokens: DuckDB prints a set such as EXCLUDE (a, b) in no fixed order.
-    def tokens(definition: str | None) -> list[str]:
-        return sorted(re.findall(r"\w+|[^\w\s]", definition or ""))
-
-    return sorted(name for name, definition in want.items() if tokens(have.get(name)) != tokens(definition))
 
 
 def keep_snapshots() -> int:
@@ -432,7 +432,8 @@ class Reader:
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else warehouse_dir()
         self._lock = threading.Lock()
-        self._cons: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._dbs: dict[str, duckdb.DuckDBPyConnection] = {}  # one read-only database per snapshot
+        self._idle: dict[str, list[duckdb.DuckDBPyConnection]] = {}  # its connections not in use
         self._users: dict[str, int] = {}
 
     def _current_name(self) -> str:
@@ -449,35 +450,60 @@ class Reader:
 
     def _wanted(self) -> str:
         pinned = (_pins.get() or {}).get(str(self.root))
-        if pinned and (pinned in self._cons or (self.root / "snapshots" / pinned).exists()):
+        if pinned and (pinned in self._dbs or (self.root / "snapshots" / pinned).exists()):
             return pinned
         return self._current_name()  # not pinned, or the pinned one was pruned before it was opened
 
     def _connection(self) -> tuple[duckdb.DuckDBPyConnection, str]:
+        """A connection to the wanted snapshot that no other query is using.
+
+        Connections are kept and reused: each is set up once when opened, in UTC and with the query
+        macros of queries/macros created as temp macros (its own, never stored in a snapshot; they
+        shadow any a snapshot written by an earlier version still stores).
+        """
         name = self._wanted()
         with self._lock:
-            if name not in self._cons:
-                self._cons[name] = duckdb.connect(str(self.root / "snapshots" / name), read_only=True,
-                                                  config={"threads": 2})
+            if name not in self._dbs:
+                self._dbs[name] = duckdb.connect(str(self.root / "snapshots" / name), read_only=True,
+                                                 config={"threads": 2})
+                self._idle[name] = []
             self._users[name] = self._users.get(name, 0) + 1
-            cur = self._cons[name].cursor()  # a cursor per call: connections are not thread-safe
-        cur.execute(sql_text("_session"))
-        return cur, name
+            idle = self._idle[name]
+            # connections are not thread-safe: one per query running at a time
+            con, fresh = (idle.pop(), False) if idle else (self._dbs[name].cursor(), True)
+        if fresh:
+            try:
+                con.execute(sql_text("_session"))
+                con.execute(sql_text("_macros"))
+            except BaseException:
+                con.close()
+                self._release(name)
+                raise
+        return con, name
 
-    def _release(self, name: str) -> None:
+    def _release(self, name: str, con: duckdb.DuckDBPyConnection | None = None) -> None:
         current = current_snapshot(self.root)
         with self._lock:
             self._users[name] -= 1
+            if con is not None:
+                if current is not None and name == current.name:
+                    self._idle[name].append(con)
+                else:
+                    con.close()
             for old in [n for n, users in self._users.items() if users == 0 and (current is None or n != current.name)]:
-                self._cons.pop(old).close()
-                del self._users[old]
+                self._drop(old)
+
+    def _drop(self, name: str) -> None:
+        for con in self._idle.pop(name, []):
+            con.close()
+        self._dbs.pop(name).close()
+        del self._users[name]
 
     def close(self) -> None:
         """Close every connection (queries still running keep theirs until they finish)."""
         with self._lock:
             for name in [n for n, users in self._users.items() if users == 0]:
-                self._cons.pop(name).close()
-                del self._users[name]
+                self._drop(name)
 
     @property
     def snapshot_name(self) -> str | None:
@@ -489,21 +515,21 @@ class Reader:
 
     @contextlib.contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur, snap = self._connection()
+        con, snap = self._connection()
         try:
-            yield cur
+            yield con
         finally:
-            cur.close()
-            self._release(snap)
+            self._release(snap, con)
 
-    def query(self, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run queries/<name>.sql with its $parameters bound; values are never formatted into SQL."""
-        sql = sql_text(name)
+    def query(self, name: str, params: Mapping[str, Any] | None = None, folder: Path = QUERIES_DIR) -> pd.DataFrame:
+        """Run queries/**/<name>.sql with its $parameters bound; values are never formatted into SQL.
+        (`folder`: tests/sql or bench/sql, for their own queries.)"""
+        sql = sql_text(name, folder)
         with self._cursor() as cur:
             return cur.execute(sql, bind(sql, params)).df()
 
     def preview(self, name: str, params: Mapping[str, Any] | None, limit: int) -> tuple[pd.DataFrame, int]:
-        """The first `limit` rows of queries/<name>.sql and how many rows it has, without fetching the rest
+        """The first `limit` rows of queries/**/<name>.sql and how many rows it has, without fetching the rest
         (a table of ten million records is counted where it lies, not copied into Python to show 200)."""
         sql = sql_text(name)
         with self._cursor() as cur:

@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TEST_SQL = Path(__file__).resolve().parent / "sql"  # the tests' own queries, never in queries/
 COLUMNS = ["application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
            "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at"]
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
@@ -61,6 +62,13 @@ BASIC_ROWS = [
     row("F2", "2023-07-16T13:15:00", role="dependant", principal="P1", permit="study_permit", citizenship="IND"),
     row("P1", "2023-07-16T09:05:00", citizenship="IND", status="approved", status_at="2023-08-01T10:00:00"),
 ]
+
+
+def support_query(name: str, params: dict | None = None, reader=None):
+    """The tests' own query tests/sql/<name>.sql, run by `reader` (default: the current warehouse's)."""
+    from dashboard import warehouse
+
+    return (reader or warehouse.reader()).query(name, params, folder=TEST_SQL)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import numpy as np
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from dashboard import extract
+from dashboard import cli, logs
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -111,7 +111,7 @@ def test_an_unknown_table_in_the_link_falls_back(basic_warehouse):
 def test_admin_lists_the_audit_log_and_checks_it(basic_warehouse):
     at = run(page="views/admin.py")
     assert "No extract has been made yet." in texts(at.info)
-    assert extract.main(["--program", "test-intake", "--metric", "cap_status", "--out",
+    assert cli.extract_main(["--program", "test-intake", "--metric", "cap_status", "--out",
                          str(basic_warehouse.parent / "c.csv")]) == 0
     at = run(page="views/admin.py")
     assert "The log is intact: every line is linked to the one before (1 in all)." in texts(at.success)
@@ -119,7 +119,7 @@ def test_admin_lists_the_audit_log_and_checks_it(basic_warehouse):
     assert table["Metric"].tolist() == ["cap_status"]
     assert table["Source"].tolist() == ["command line"]
     assert table["Rows"].tolist() == [1]
-    log = basic_warehouse / extract.AUDIT_LOG
+    log = basic_warehouse / logs.AUDIT_LOG
     record = json.loads(log.read_text())
     log.write_text(json.dumps({**record, "prev": "0" * 63 + "1"}) + "\n")
     at = run(page="views/admin.py")

@@ -82,3 +82,11 @@ def test_role_status_legend_reads_in_the_stacking_order(basic_warehouse):
     assert spec["layout"]["barmode"] == "stack"
     assert spec["layout"]["legend"]["traceorder"] == "normal"
     assert [tr["name"] for tr in spec["data"]] == ["Approved", "Submitted"]
+
+
+def test_overview_offers_the_brief(basic_warehouse):
+    at = run({"as_of": "2023-07-16T10:00", "lang": "fr"})
+    assert not at.exception
+    (button,) = [b for b in at.get("download_button") if b.key == "brief-pdf"]
+    assert button.proto.label == "Note d'information (PDF)"
+    assert button.proto.ignore_rerun and button.proto.deferred_file_id  # built only when pressed, no rerun

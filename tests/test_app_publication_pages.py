@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT, open_numbers, row, write_export
 from streamlit.testing.v1 import AppTest
 
-from dashboard import extract
+from dashboard import disclosure, extract
 from dashboard.filters import Filters
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -331,7 +331,7 @@ def test_public_statistics_and_records_in_publication_mode(pub_warehouse):
     f = Filters("pub-intake")
     lottery = extract.build("h1b_cap_lottery", f, publication=True)
     assert lottery.csv == extract.build("h1b_cap_lottery", f).csv  # published by USCIS: left as published
-    with pytest.raises(extract.NotPublishable):
+    with pytest.raises(disclosure.NotPublishable):
         extract.build("counting_arrivals", f, publication=True)  # one row per application
 
 
@@ -357,10 +357,10 @@ def test_published_tables_keep_the_page_s_number_format():
     """A published table is shown like any other (10 000, 0,63 in French), its suppressed cells as --."""
     from dashboard import i18n, ui
 
-    df = extract.publish(pd.DataFrame({"citizenship": ["IND", "CHN", "KOR"], "principal": [10002, 3, 40]}),
-                         extract.Spec(counts=("principal",), dims=("citizenship",),
+    df = disclosure.publish(pd.DataFrame({"citizenship": ["IND", "CHN", "KOR"], "principal": [10002, 3, 40]}),
+                         disclosure.Spec(counts=("principal",), dims=("citizenship",),
                                       ratios={"principal_share": ("principal", None)}))
-    table, marked = extract.screen_frame(df)
+    table, marked = disclosure.screen_frame(df)
     i18n.set_language("fr")
     try:
         cells = [line.split("|")[1:] for line in ui.display_frame(table, marked).to_string(delimiter="|").splitlines()[1:]]

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from conftest import CHART_TRACE, outside_requests
 
-from dashboard import extract, metrics
+from dashboard import cli, logs, metrics
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, ser
         button_csv = z.read("cumulative_principals-60min_test-intake_all_latest.csv")
         button_prov = json.loads(z.read("provenance.json"))
     out = tmp_path / "hour.csv"
-    assert extract.main(["--program", "test-intake", "--metric", "cumulative_principals", "--grain", "hour",
+    assert cli.extract_main(["--program", "test-intake", "--metric", "cumulative_principals", "--grain", "hour",
                          "--out", str(out)]) == 0
     assert out.read_bytes() == button_csv
     cli_prov = json.loads((tmp_path / "hour.provenance.json").read_text(encoding="utf-8"))
@@ -72,7 +72,7 @@ def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, ser
     assert [int(r["arrivals"]) for r in rows_of(button_csv)] == [3, 2, 1, 1]
 
     # Every one of them is in the audit log, the button ones as "dashboard" by "anonymous".
-    log = extract.read_audit(basic_warehouse)
+    log = logs.read(logs.AUDIT_LOG, basic_warehouse)
     assert [(r["via"], r["who"], r["metric"], r["format"]) for r in log] == [
         ("dashboard", "anonymous", "application_records", "csv"),
         ("dashboard", "anonymous", "cumulative_principals", "csv"),
@@ -80,5 +80,5 @@ def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, ser
         ("command line", log[3]["who"], "cumulative_principals", "csv"),
     ]
     assert log[2]["csv_sha256"] == log[3]["csv_sha256"]
-    assert extract.verify_audit(basic_warehouse) == (4, None)
+    assert logs.verify(logs.AUDIT_LOG, basic_warehouse) == (4, None)
     assert outside_requests(page.requests) == []

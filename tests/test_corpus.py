@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BASIC_ROWS, COLUMNS, FIXTURES, ROOT, write_export
+from conftest import BASIC_ROWS, COLUMNS, FIXTURES, ROOT, support_query, write_export
 
-from dashboard import extract, warehouse
+from dashboard import extract, logs, warehouse
 from dashboard.ingest import IngestRejected, ingest
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -42,7 +42,7 @@ def corpus_warehouse(base_template, warehouse_dir) -> Path:
 def stored_states(root: Path) -> list[tuple]:
     reader = warehouse.Reader(root)
     try:
-        df = reader.query("_test_all_states")
+        df = support_query("_test_all_states", reader=reader)
     finally:
         reader.close()
     return [tuple(None if pd.isna(v) else v for v in r) for r in df[COLUMNS].itertuples(index=False)]
@@ -71,7 +71,7 @@ def test_the_corpus_has_one_file_per_manifest_entry_and_covers_the_issue():
 def test_rejected_file_names_file_line_and_column_and_changes_nothing(name, corpus_warehouse):
     entry, path = ENTRIES[name], CORPUS / name
     before = warehouse.checksum(corpus_warehouse)
-    log_before = warehouse.read_log("ingest_log.jsonl", corpus_warehouse)
+    log_before = logs.read(logs.INGEST_LOG, corpus_warehouse)
     with pytest.raises(IngestRejected) as exc:
         ingest([path], root=corpus_warehouse)
     problems = exc.value.problems
@@ -81,7 +81,7 @@ def test_rejected_file_names_file_line_and_column_and_changes_nothing(name, corp
         assert text.startswith(f"{path}:{line}: " + (f"column {column}: " if column else ""))
         assert len(text) > len(f"{path}:{line}: column {column}: ") + 10  # and says what is wrong
     assert warehouse.checksum(corpus_warehouse) == before
-    log = warehouse.read_log("ingest_log.jsonl", corpus_warehouse)
+    log = logs.read(logs.INGEST_LOG, corpus_warehouse)
     assert log[:-1] == log_before and (log[-1]["event"], log[-1]["problems"]) == ("rejected", len(problems))
     assert log[-1]["first_problem"] == str(problems[0])
     assert not list((corpus_warehouse / "snapshots").glob(".tmp-*"))

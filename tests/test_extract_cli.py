@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import threading
 from datetime import UTC, datetime
 
 import pytest
 from conftest import BASIC_ROWS, row, write_export
 
-from dashboard import extract, metrics, warehouse
+from dashboard import extract, logs, metrics, warehouse
+from dashboard import filters as fl
+from dashboard.cli import extract_main
 from dashboard.filters import Filters
 from dashboard.programs import programs
 
@@ -26,13 +27,13 @@ BY_HOUR = (
 
 def cli(*args: str) -> tuple[int, str]:
     err = io.StringIO()
-    code = extract.main(list(args), out=io.StringIO(), err=err)
+    code = extract_main(list(args), out=io.StringIO(), err=err)
     return code, err.getvalue()
 
 
 def test_list_names_every_metric_with_its_description_and_parameters():
     out = io.StringIO()
-    assert extract.main(["--list"], out=out) == 0
+    assert extract_main(["--list"], out=out) == 0
     text = out.getvalue()
     for name in metrics.METRICS:
         assert f"{name}\n    {metrics.describe(name)}\n" in text
@@ -47,7 +48,7 @@ def test_command_writes_the_csv_and_its_provenance(basic_warehouse, tmp_path, mo
     assert code == 0
     assert out.read_bytes() == BY_HOUR
     prov = json.loads((tmp_path / "hour.provenance.json").read_text(encoding="utf-8"))
-    ingest = warehouse.read_log("ingest_log.jsonl")[-1]
+    ingest = logs.read(logs.INGEST_LOG)[-1]
     assert prov["metric"] == "cumulative_principals"
     assert prov["parameters"] == {"minutes": 60}
     assert prov["filters"] == {"from": None, "to": None, "countries": [], "roles": [], "permits": [], "statuses": []}
@@ -62,13 +63,13 @@ def test_command_writes_the_csv_and_its_provenance(basic_warehouse, tmp_path, mo
                             "&program=test-intake&lang=en")
     assert prov["publication_mode"] is False and prov["language"] == "en"
 
-    record = extract.read_audit()[-1]
+    record = logs.read(logs.AUDIT_LOG)[-1]
     assert record["via"] == "command line" and record["metric"] == "cumulative_principals"
     assert record["rows"] == 4 and record["parameters"] == {"minutes": 60}
     assert record["filters"] == {"program": ["test-intake"]}
     assert record["file_sha256"] == record["csv_sha256"] == prov["csv_sha256"]
     assert record["at"] == prov["extracted_at"]
-    assert extract.verify_audit() == (1, None)
+    assert logs.verify(logs.AUDIT_LOG) == (1, None)
 
 
 def test_times_without_an_offset_are_the_programs_zone(basic_warehouse, tmp_path):
@@ -116,7 +117,8 @@ def test_publication_from_the_command_line(basic_warehouse, tmp_path):
     (["--metric", "cumulative_principals", "--as-of", "yesterday"], 2, "--as-of 'yesterday' is not usable"),
     (["--metric", "cumulative_principals", "--country", "XXX"], 2, "--country 'XXX' is not usable"),
     (["--metric", "applications_by_role_status", "--grain", "hour"], 2, "has no time grain"),
-    (["--metric", "cumulative_principals", "--grain", "fortnight"], 2, "use one of minute, 15min, hour, day"),
+    (["--metric", "cumulative_principals", "--grain", "fortnight"], 2, "use one of 1min, 15min, hour, day"),
+    (["--metric", "cumulative_principals", "--grain", "day"], 2, "has no calendar-day grain"),
     (["--metric", "cumulative_principals", "--colour", "red"], 2, "takes no parameter 'colour'"),
     (["--metric", "cumulative_principals", "--minutes", "many"], 2, "expects int"),
     (["--metric", "application_records", "--publication"], 1, "cannot publish it"),
@@ -125,7 +127,7 @@ def test_usage_errors_say_what_to_do_and_leave_no_audit_record(basic_warehouse, 
     got, err = cli("--program", "test-intake", *args, "--out", str(tmp_path / "x.csv"))
     assert (got, message in err) == (code, True), err
     assert not (tmp_path / "x.csv").exists()
-    assert extract.read_audit() == []
+    assert logs.read(logs.AUDIT_LOG) == []
 
 
 def test_button_and_command_give_the_same_bytes(basic_warehouse, tmp_path):
@@ -154,36 +156,11 @@ def test_file_names_stay_short(programs_env):
         "application_records_test-intake_from20230716T0900_4countries_principal_asof20230716T1800_pub"
 
 
-def test_the_chain_shows_an_edit_made_outside_the_dashboard(warehouse_dir):
-    for who in ("a@example.ca", "b@example.ca", "c@example.ca"):
-        extract.append_audit({"who": who, "metric": "m"}, warehouse_dir)
-    assert extract.verify_audit(warehouse_dir) == (3, None)
-    path = warehouse_dir / extract.AUDIT_LOG
-    lines = path.read_bytes().split(b"\n")
-    path.write_bytes(b"\n".join([lines[0], lines[1].replace(b"b@example", b"x@example"), *lines[2:]]))
-    assert extract.verify_audit(warehouse_dir) == (3, 3)  # line 3 no longer follows from line 2
-    path.write_bytes(b"\n".join([lines[0], *lines[2:]]))
-    assert extract.verify_audit(warehouse_dir) == (2, 2)  # a deleted line breaks the chain too
-
-
-def test_concurrent_extracts_keep_one_chain(warehouse_dir):
-    def work(n: int) -> None:
-        for i in range(20):
-            extract.append_audit({"who": f"t{n}", "i": i}, warehouse_dir)
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert extract.verify_audit(warehouse_dir) == (80, None)
-
-
 def test_the_audit_log_outlives_snapshots_rollbacks_and_rebuilds(basic_warehouse, tmp_path, monkeypatch):
     from dashboard import build, demo, ingest, reference
 
     assert cli("--program", "test-intake", "--metric", "cap_status", "--out", str(tmp_path / "c.csv"))[0] == 0
-    log = basic_warehouse / extract.AUDIT_LOG
+    log = basic_warehouse / logs.AUDIT_LOG
     before = log.read_bytes()
     ingest.ingest([write_export(tmp_path / "more.csv", [row("P8", "2023-07-17T09:00:00")])], root=basic_warehouse)
     warehouse.rollback(basic_warehouse)
@@ -193,4 +170,32 @@ def test_the_audit_log_outlives_snapshots_rollbacks_and_rebuilds(basic_warehouse
     monkeypatch.setattr(reference, "load", lambda con: None)
     build.build(force=True)
     assert log.read_bytes() == before
-    assert [r["metric"] for r in extract.read_audit()] == ["cap_status"]
+    assert [r["metric"] for r in logs.read(logs.AUDIT_LOG)] == ["cap_status"]
+
+
+def test_grain_day_is_the_pages_calendar_day(basic_warehouse, tmp_path):
+    """`--grain day` and the Velocity page's `?grain=day` speak one vocabulary: the same calendar-day rows
+    (a day across the end of daylight saving is 25 hours long, not 1,440 minutes)."""
+    from dashboard import ingest
+
+    ingest.ingest([write_export(tmp_path / "nov.csv", [row("P9", "2023-11-06T08:00:00", citizenship="IND")])],
+                  root=basic_warehouse)
+    url = {"program": ["test-intake"], "from": ["2023-07-16T00:00"], "country": ["IND"], "grain": ["day"]}
+    grain, notice = fl.parse_grain(url)
+    metric, params = fl.grain_series(grain)
+    page = extract.build(metric, fl.parse_query(url, programs()), params)  # what the page's rows give
+    out = tmp_path / "day.csv"
+    assert cli("--program", "test-intake", "--from", "2023-07-16T00:00", "--country", "IND", "--grain", "day",
+               "--out", str(out))[0] == 0
+    assert (notice, metric) == (None, "arrivals_by_day")
+    assert out.read_bytes() == page.csv
+    lines = out.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert lines[:3] == ["interval_start,interval_end,principal,family",
+                         "2023-07-16T00:00:00-04:00,2023-07-17T00:00:00-04:00,4,2",
+                         "2023-07-17T00:00:00-04:00,2023-07-18T00:00:00-04:00,0,0"]
+    assert "2023-11-05T00:00:00-04:00,2023-11-06T00:00:00-05:00,0,0" in lines  # 25 hours: a calendar day
+    assert lines[-2] == "2023-11-06T00:00:00-05:00,2023-11-07T00:00:00-05:00,1,0"
+    assert len(lines) == 2 + (datetime(2023, 11, 6) - datetime(2023, 7, 16)).days + 1
+    # the old command-line word for a minute still works, and names the page's grain
+    assert cli("--program", "test-intake", "--grain", "minute", "--out", str(tmp_path / "m.csv"))[0] == 0
+    assert json.loads((tmp_path / "m.provenance.json").read_text())["parameters"] == {"minutes": 1}

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-from conftest import BASIC_ROWS, COLUMNS, ROOT, row, write_export
+from conftest import BASIC_ROWS, COLUMNS, ROOT, row, support_query, write_export
 
 from dashboard import metrics, warehouse
 from dashboard.filters import Filters
@@ -16,7 +16,7 @@ from dashboard.ingest import IngestRejected, ingest
 
 
 def current(app_id: str):
-    df = warehouse.reader().query("_test_current_state", {"id": app_id})
+    df = support_query("_test_current_state", {"id": app_id})
     return df.iloc[0].to_dict() if len(df) else None
 
 
@@ -106,7 +106,7 @@ def test_identifier_and_extra_columns_are_dropped(tmp_path, warehouse_dir):
     s = ingest([path], root=warehouse_dir)
     assert s.identifier_columns == {str(path): ["full_name"]}
     assert s.dropped_columns == {str(path): ["note"]}
-    stored = warehouse.reader().query("_test_columns", {})["column_name"].tolist()
+    stored = support_query("_test_columns", {})["column_name"].tolist()
     assert "full_name" not in stored and "note" not in stored
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from conftest import row, write_export
+from conftest import row, support_query, write_export
 
-from dashboard import warehouse
 from dashboard.ingest import ingest
 
 
 def stored(app_id: str) -> list[str]:
-    return warehouse.reader().query("_test_current_state", {"id": app_id})["citizenship"].tolist()
+    return support_query("_test_current_state", {"id": app_id})["citizenship"].tolist()
 
 
 def test_an_identical_row_twice_is_stored_once(tmp_path, warehouse_dir):

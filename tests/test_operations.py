@@ -11,10 +11,10 @@ import sys
 
 import psutil
 import pytest
-from conftest import FIXTURES, ROOT, row, write_export
+from conftest import FIXTURES, ROOT, row, support_query, write_export
 from streamlit.testing.v1 import AppTest
 
-from dashboard import warehouse
+from dashboard import logs, warehouse
 from dashboard.ingest import IngestRejected, ingest
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -32,7 +32,7 @@ def add(tmp_path, root, app_id: str, when: str = "2023-07-18T10:00:00"):
 def ids(root) -> set[str]:
     reader = warehouse.Reader(root)
     try:
-        return set(reader.query("_test_all_states")["application_id"])
+        return set(support_query("_test_all_states", reader=reader)["application_id"])
     finally:
         reader.close()
 
@@ -49,7 +49,7 @@ def test_rollback_returns_to_the_previous_snapshot_and_names_are_not_reused(tmp_
     s = add(tmp_path, basic_warehouse, "N2")
     assert s.snapshot == "000003.duckdb"
     assert {"N1", "N2"} & ids(basic_warehouse) == {"N2"}
-    events = [(r["event"], r.get("from"), r.get("to")) for r in warehouse.read_log("ingest_log.jsonl", basic_warehouse)]
+    events = [(r["event"], r.get("from"), r.get("to")) for r in logs.read(logs.INGEST_LOG, basic_warehouse)]
     assert events[-2:] == [("rollback", "000002.duckdb", "000001.duckdb"), ("ingest", None, None)]
 
 
@@ -97,13 +97,13 @@ def test_a_pinned_reader_keeps_reading_one_snapshot_while_ingests_publish(tmp_pa
 
     def page_run() -> list[bool]:
         reader.pin()
-        seen = ["N1" in set(reader.query("_test_all_states")["application_id"])]
+        seen = ["N1" in set(support_query("_test_all_states", reader=reader)["application_id"])]
         add(tmp_path, basic_warehouse, "N1")  # an ingest publishes in the middle of the page run
-        seen.append("N1" in set(reader.query("_test_all_states")["application_id"]))
+        seen.append("N1" in set(support_query("_test_all_states", reader=reader)["application_id"]))
         return seen
 
     assert contextvars.copy_context().run(page_run) == [False, False]
-    assert "N1" in set(reader.query("_test_all_states")["application_id"])  # the next run sees it
+    assert "N1" in set(support_query("_test_all_states", reader=reader)["application_id"])  # the next run sees it
     reader.close()
 
 
@@ -111,9 +111,9 @@ def test_connections_to_superseded_snapshots_are_closed(tmp_path, basic_warehous
     monkeypatch.setenv("DASHBOARD_KEEP_SNAPSHOTS", "2")
     reader = warehouse.Reader(basic_warehouse)
     for i in range(4):
-        reader.query("_test_all_states")
+        support_query("_test_all_states", reader=reader)
         add(tmp_path, basic_warehouse, f"C{i}")
-    reader.query("_test_all_states")
+    support_query("_test_all_states", reader=reader)
     snapshot_dir = str(basic_warehouse / "snapshots")
     open_snapshots = {os.path.basename(f.path) for f in psutil.Process().open_files() if f.path.startswith(snapshot_dir)}
     assert open_snapshots == {"000005.duckdb"}  # pruned files are not held open (their disk space is freed)
@@ -126,7 +126,7 @@ def test_a_rejected_ingest_is_logged_without_touching_the_snapshots(tmp_path, ba
     with pytest.raises(IngestRejected):
         ingest([bad], root=basic_warehouse)
     assert warehouse.checksum(basic_warehouse) == before
-    last = warehouse.read_log("ingest_log.jsonl", basic_warehouse)[-1]
+    last = logs.read(logs.INGEST_LOG, basic_warehouse)[-1]
     assert {k: last[k] for k in ("event", "files", "problems")} == {"event": "rejected", "files": [str(bad)],
                                                                      "problems": 1}
     assert last["first_problem"] == f"{bad}:2: column status: expected one of submitted, in_review, approved, " \
@@ -151,7 +151,7 @@ def test_the_data_loads_page_lists_the_history_newest_first(tmp_path, basic_ware
         ingest([write_export(tmp_path / "bad.csv", [row("B1", "2023-07-16T11:00:00", status="lost")])],
                root=basic_warehouse)
     warehouse.rollback(basic_warehouse)
-    warehouse.append_log("ingest_log.jsonl", {"event": "rollback", "from": "000002.duckdb", "to": "000001.duckdb",
+    logs.append(logs.INGEST_LOG, {"event": "rollback", "from": "000002.duckdb", "to": "000001.duckdb",
                                               "at": "2023-08-01T12:00:00+00:00"}, basic_warehouse)
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.switch_page("views/ingest_history.py").run()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import support_query
 
-from dashboard import metrics, reference, warehouse
+from dashboard import metrics, reference
 from dashboard.filters import Filters
 
 F = Filters("")
@@ -85,7 +86,7 @@ def test_every_file_has_its_provenance(shared_reference_warehouse):
 
 
 def test_damaged_names_and_zip_codes_are_kept_and_flagged(shared_reference_warehouse):
-    q = warehouse.reader().query
+    q = support_query
     damaged = list(q("_test_damaged_employers").itertuples(index=False, name=None))
     assert damaged[-1] == ("#NAME?", "excel_error", None, 1)
     assert [d[1] for d in damaged].count("blank") == 9 and all(pd.isna(d[0]) for d in damaged[:9])
@@ -118,7 +119,7 @@ def test_employer_search_is_bound_and_ignores_case_and_punctuation(shared_refere
 
 
 def test_lca_sample_keeps_published_wages_and_adds_annual_ones(shared_reference_warehouse):
-    q = warehouse.reader().query
+    q = support_query
     status = dict(q("_test_lca_status").itertuples(index=False, name=None))
     assert status == {"Certified": 9547, "Certified - Withdrawn": 193, "Withdrawn": 184, "Denied": 76}
     checks = q("_test_lca_wage_checks").iloc[0]

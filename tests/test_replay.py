@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pandas as pd
 
-from dashboard import demo, metrics, replay, warehouse
+from dashboard import demo, logs, metrics, replay
 from dashboard.filters import Filters
 from dashboard.programs import programs
 
@@ -28,7 +28,7 @@ def test_replay_into_an_empty_warehouse_up_to_a_moment(warehouse_dir):
     principals = sorted(due.loc[due["applicant_role"] == "principal", "application_id"])
     got = metrics.counting_arrivals(Filters("test-intake"))["application_id"].tolist()
     assert sorted(got) == principals
-    log = warehouse.read_log("ingest_log.jsonl", warehouse_dir)
+    log = logs.read(logs.INGEST_LOG, warehouse_dir)
     assert sum(1 for r in log if r["event"] == "ingest") == progress.batches
     # each batch is ingested as if at the replay clock: "data as of the last ingest" follows the replay
     last = metrics.data_freshness(Filters("test-intake"))["last_ingest_at"].iloc[0]

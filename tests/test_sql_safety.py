@@ -9,13 +9,17 @@ from __future__ import annotations
 import ast
 import re
 
-from conftest import ROOT
+from conftest import ROOT, TEST_SQL
+
+from bench.queries import BENCH_SQL
+from dashboard import warehouse
 
 SOURCES = sorted(p for folder in ("dashboard", "bench", "scripts", "tests") if (ROOT / folder).is_dir()
                  for p in (ROOT / folder).rglob("*.py"))
 QUERIES = ROOT / "queries"
+SQL_FOLDERS = (QUERIES, TEST_SQL, BENCH_SQL)  # product queries; the tests' own; the benchmark's own
 EXECUTE = {"execute", "executemany", "sql", "query_df", "from_query"}
-NAMED = {"sql_text": 0, "run_script": 1}  # function -> position of the query-name argument
+NAMED = {"sql_text": 0, "run_script": 1, "support_query": 0}  # function -> position of the query-name argument
 SQL_SHAPE = re.compile(
     r"\bselect\b[\s\S]*\bfrom\b|\binsert\s+into\b|\bdelete\s+from\b|\bupdate\s+\w+\s+set\b"
     r"|\b(create|drop|alter)\s+(or\s+replace\s+)?(temp\s+|temporary\s+)?(table|view|macro|index|schema)\b"
@@ -153,8 +157,10 @@ def test_query_names_are_literals_of_existing_files_or_passed_straight_through()
                 elif not (isinstance(arg, ast.Name) and arg.id in params):
                     offenders.append(f"{path.relative_to(ROOT)}:{call.lineno}: {ast.unparse(call)[:80]}")
     assert offenders == []
-    missing = sorted(n for n in literal_names if not (QUERIES / f"{n}.sql").exists())
+    known = {name for folder in SQL_FOLDERS for name in warehouse.sql_files(folder)}
+    missing = sorted(literal_names - known)
     assert missing == []
+    assert {"cap_status", "_test_all_states", "_bench_states"} <= literal_names  # the scan sees all three folders
 
 
 def test_no_sql_shaped_string_is_formatted_anywhere():
@@ -191,7 +197,9 @@ def test_the_shape_detector_flags_formatted_sql():
 
 def test_query_files_use_bound_parameters_only_and_bind_the_time_grain():
     bad = []
-    for path in sorted(QUERIES.glob("*.sql")):
+    paths = sorted(p for folder in SQL_FOLDERS for p in folder.rglob("*.sql"))
+    assert len(paths) > 50
+    for path in paths:
         text = "\n".join(ln.split("--")[0] for ln in path.read_text().splitlines())
         # {name} / {} / {0} are str.format placeholders; {5} or {3,4} inside a regex are quantifiers
         unquoted = re.sub(r"'(?:[^']|'')*'", "''", text)  # a ? inside a string literal ('#NAME?') is text
@@ -201,4 +209,4 @@ def test_query_files_use_bound_parameters_only_and_bind_the_time_grain():
             if "$" not in m.group(2):
                 bad.append(f"{path.name}: {m.group(1)} with a grain that is not a bound parameter")
     assert bad == []
-    assert "/ ($minutes::bigint * 60000000)" in (QUERIES / "cumulative_principals.sql").read_text()  # the grain, bound
+    assert "/ ($minutes::bigint * 60000000)" in warehouse.sql_text("cumulative_principals")  # the grain, bound

@@ -1,6 +1,6 @@
 """Read, validate and publish application exports (data/README.md describes the format).
 
-    python -m dashboard.ingest FILE... [--skip-invalid] [--wait SECONDS]
+    python -m dashboard.ingest FILE... [--skip-invalid] [--wait SECONDS] [--memory-limit SIZE]
     python -m dashboard.ingest --rollback [--steps N]
     python -m dashboard.ingest --roll-forward
     python -m dashboard.ingest --history

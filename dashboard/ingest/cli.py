@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from dashboard import warehouse
 from dashboard.ingest.format import MAX_MESSAGES, IngestRejected, Problem, printable
-from dashboard.ingest.publish import ingest
+from dashboard.ingest.publish import DEFAULT_MEMORY_LIMIT, ingest
+
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 def _print_problems(problems: Iterable[Problem], out=None) -> None:
@@ -39,12 +42,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="with --rollback: go back to N snapshots before the newest ingest (needed past one)")
     parser.add_argument("--roll-forward", action="store_true", help="undo one rollback step")
     parser.add_argument("--history", action="store_true", help="list the ingest history")
+    parser.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT, metavar="SIZE",
+                        help=f"DuckDB's memory for the merge, such as 512MB or 2GB (default {DEFAULT_MEMORY_LIMIT}); "
+                             "past it DuckDB spills to a folder beside the next snapshot")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
     root = warehouse.warehouse_dir()
     try:
+        if not _SIZE.match(args.memory_limit):
+            print("--memory-limit takes a size such as 512MB or 2GB", file=sys.stderr)
+            return 2
         if args.steps is not None and (not args.rollback or args.steps < 1):
             print("--steps N (N at least 1) goes with --rollback", file=sys.stderr)
             return 2
@@ -72,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not Path(f).is_file():
                 print(f"{printable(f)}: no such file", file=sys.stderr)
                 return 2
-        summary = ingest(args.files, skip_invalid=args.skip_invalid, root=root, wait_seconds=args.wait)
+        summary = ingest(args.files, skip_invalid=args.skip_invalid, root=root, wait_seconds=args.wait,
+                         memory_limit=args.memory_limit)
     except IngestRejected as exc:
         _print_problems(exc.problems)
         print("rejected: nothing was stored; fix the lines above and run the ingest again "

@@ -60,10 +60,12 @@ def _mark(df: pd.DataFrame, rows: pd.DataFrame, column: str, message: str, probl
 
 
 ORIGINS = ("export", "demo")
+DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB's share of an ingest; past it the merge spills beside the next snapshot
 
 
 def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Path | None = None,
-           wait_seconds: float = 0.0, now: pd.Timestamp | None = None, origin: str = "export") -> Summary:
+           wait_seconds: float = 0.0, now: pd.Timestamp | None = None, origin: str = "export",
+           memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> Summary:
     """Validate and publish `paths` as one new snapshot. Raises IngestRejected with the problems.
 
     `origin` says where the records came from: "demo" for the demo build's synthetic records, "export"
@@ -77,7 +79,7 @@ def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Pat
     warehouse.check_appendable("ingest_log.jsonl", root or warehouse.warehouse_dir())
     try:
         return _ingest(paths, skip_invalid=skip_invalid, root=root, wait_seconds=wait_seconds, now=now,
-                       origin=origin)
+                       origin=origin, memory_limit=memory_limit)
     except IngestRejected as exc:
         first = sorted(exc.problems, key=lambda p: (p.file, p.line))[:1]
         warehouse.append_log("ingest_log.jsonl", {
@@ -88,7 +90,7 @@ def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Pat
 
 
 def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | None, wait_seconds: float,
-            now: pd.Timestamp | None, origin: str) -> Summary:
+            now: pd.Timestamp | None, origin: str, memory_limit: str | None) -> Summary:
     started = time.monotonic()
     paths = [Path(p) for p in paths]
     progs = programs()
@@ -108,7 +110,7 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     root = root or warehouse.warehouse_dir()
     try:
         _publish(data, valid, problems, summary, file_hash, root, skip_invalid, wait_seconds, now, origin,
-                 expect_bytes=sum(p.stat().st_size for p in paths))
+                 expect_bytes=sum(p.stat().st_size for p in paths), memory_limit=memory_limit)
     except _Unchanged:
         summary.snapshot = None  # every row is stored already: no new snapshot
     summary.seconds = time.monotonic() - started
@@ -150,8 +152,9 @@ class _Unchanged(Exception):
 
 def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summary: Summary, file_hash: str,
              root: Path, skip_invalid: bool, wait_seconds: float, now: pd.Timestamp, origin: str,
-             expect_bytes: int) -> None:
-    with warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes) as con:
+             expect_bytes: int, memory_limit: str | None) -> None:
+    with warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes,
+                          memory_limit=memory_limit) as con:
         named = data["principal_application_id"]
         names = valid & named.notna()
         names &= ~is_in(named, data.loc[valid & (data["applicant_role"] == "principal"), "application_id"])

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import extract, signin, ui
+from dashboard import logs, signin, ui
 from dashboard.i18n import fmt_datetime, fmt_int, t
 
 signin.require("view_audit_log")  # first: the page shows nothing to a role without access
@@ -21,8 +21,8 @@ st.markdown(t("Every extract, from a download button or the command line, adds o
               "leaves it as it is. Each line carries a fingerprint of the line before it, so a change made "
               "to the file outside the dashboard shows below."))
 
-records = extract.read_audit()
-count, broken = extract.verify_audit()
+records = logs.read(logs.AUDIT_LOG)
+count, broken = logs.verify(logs.AUDIT_LOG)
 if not records:
     st.info(t("No extract has been made yet."), icon=":material/history:")
     st.stop()

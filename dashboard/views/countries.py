@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, extract, sidebar, ui
+from dashboard import charts, disclosure, sidebar, ui
 from dashboard.country_codes import country_name, non_country_reason
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_int, fmt_num, fmt_pct, language, t
@@ -52,7 +52,7 @@ def _chart(fig, table: pd.DataFrame, *, summary: str, metric: str, key: str, alt
 def _missing(markdown: bool) -> str:
     """An empty value: suppressed in publication mode (`--`, as Markdown or as a table cell), else none."""
     if ui.publication():
-        return ui.SUPPRESSED_TEXT if markdown else extract.SUPPRESSED_MARK
+        return ui.SUPPRESSED_TEXT if markdown else disclosure.SUPPRESSED_MARK
     return fmt_pct(None)
 
 

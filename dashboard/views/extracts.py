@@ -11,7 +11,7 @@ import shlex
 
 import streamlit as st
 
-from dashboard import extract, metrics, signin, ui
+from dashboard import disclosure, extract, metrics, signin, ui
 from dashboard.filters import format_time
 from dashboard.i18n import N_, fmt_int, language, t
 
@@ -89,7 +89,7 @@ if needed:
 
 # A table of individual records may hold millions of rows: the page fetches the rows it shows and counts
 # the rest where they lie; the download queries them all when it is pressed.
-records = extract.lists_records(metric)
+records = disclosure.lists_records(metric)
 if records:
     rows, total = ui.run_preview(metric, f, PREVIEW_ROWS, **params)
 else:
@@ -97,7 +97,7 @@ else:
     total = len(rows)
 try:
     table = ui.publish(rows, metric)
-except extract.NotPublishable:
+except disclosure.NotPublishable:
     st.info(t("Publication mode is on: individual application records cannot be published. Turn publication "
               "mode off to extract them for internal use, or choose a table of counts."), icon=":material/shield:")
     st.stop()

@@ -81,7 +81,7 @@ if ui.publication():
     st.info(t("Publication mode does not apply to this page: these statistics were already published by US "
               "agencies, and they are shown as published."), icon=":material/shield:")
 
-present = set(ref("reference_tables")["table_name"])
+present = set(ref("tables_present")["table_name"])
 missing = [name for name in NEEDED_TABLES if name not in present]
 if missing:
     st.warning(t("The US reference statistics are not in this warehouse ({tables}). Load them with "

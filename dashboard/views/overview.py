@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, ui
-from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, t
+from dashboard import brief, charts, signin, ui
+from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, language, t
 from dashboard.sidebar import label
 
 f = ui.current_filters()
@@ -60,6 +60,22 @@ def _headline() -> None:
 
 
 ui.live(_headline)  # re-read every few seconds: an ingest shows up without a reload
+
+
+def _brief_button() -> None:
+    """The minister's brief of this view as a PDF: built when pressed, recorded in the audit log."""
+    if not signin.allowed("download_aggregates"):
+        return
+    context = {"f": f, "lang": language(), "publication": ui.publication(), "who": ui.who()}
+    st.download_button(
+        t("Brief (PDF)"), data=lambda: brief.deliver(**context, via="dashboard"), mime="application/pdf",
+        file_name=brief.file_name(f, lang=context["lang"], publication=context["publication"]),
+        key="brief-pdf", on_click="ignore", icon=":material/picture_as_pdf:",
+        help=t("A one- or two-page note of this view for people who will not open the dashboard: status, "
+               "forecast, peak rate, leading countries, two charts, sources. Takes a few seconds."))
+
+
+_brief_button()
 status = ui.run_metric("cap_status", f).iloc[0]
 reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
 

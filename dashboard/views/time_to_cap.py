@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, extract, forecast, forecast_text, i18n, ui
+from dashboard import charts, disclosure, forecast, forecast_text, i18n, ui
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t
 
@@ -114,7 +114,7 @@ def _live() -> None:
     fan = fan.assign(**{c: pd.to_datetime(fan[c], utc=True) for c in ("p10", "p50", "p90")})  # NaT after close
     observed = None
     if ui.publication():
-        # only the cap's row of the fan (extract.SPECS says why); the curve from published totals
+        # only the cap's row of the fan (disclosure.SPECS says why); the curve from published totals
         fan = ui.publish(fan, "forecast_fan")
         observed = ui.published_curve(ui.run_metric("cumulative_principals", replace(Filters(program.id),
                                                                                       as_of=f.as_of)))
@@ -231,7 +231,7 @@ else:
         ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history", labels=LABELS)
         shown = pd.DataFrame({
             t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
-            t("Counted"): [extract.SUPPRESSED_MARK if pd.isna(v) else fmt_int(v) for v in table["counted"]],
+            t("Counted"): [disclosure.SUPPRESSED_MARK if pd.isna(v) else fmt_int(v) for v in table["counted"]],
             "P10": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p10"]],
             t("Median (P50)"): [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close")
                                 for v in hist["p50"]],

@@ -62,7 +62,7 @@ def _per_hour(rate_per_hour: float, hours: int, digits: int) -> str:
 
 def _publishable_step(step: int) -> int:
     """In publication mode, milestones come every 10 applications or more, a multiple of 5 (see
-    extract.publishable_milestones); otherwise every `step`."""
+    disclosure.publishable_milestones); otherwise every `step`."""
     return step if not ui.publication() or (step >= 10 and step % 5 == 0) else 10
 
 
@@ -89,14 +89,10 @@ def _local_table(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 st.subheader(t("How fast applications arrive"))
 grain = _grain()
-minutes = fl.GRAINS[grain]
-if minutes is None:
-    series = ui.run_metric("arrivals_by_day", f)
-else:
-    series = ui.run_metric("arrivals_by_interval", f, minutes=minutes)
+metric, grain_params = fl.grain_series(grain)  # the command line's --grain gives the same rows
+series = ui.run_metric(metric, f, **grain_params)
 cut = len(series) > MAX_INTERVALS
 series = series.iloc[:MAX_INTERVALS]
-metric = "arrivals_by_day" if minutes is None else "arrivals_by_interval"
 shown = ui.publish(series, metric)  # the chart and its numbers; the series itself when publication mode is off
 rate = ui.run_metric("arrival_rate", f).iloc[0]
 status = ui.run_metric("cap_status", f).iloc[0]
@@ -154,7 +150,7 @@ else:
     ui.suppressed_bars_note()
     fig = charts.arrivals_chart(shown, program, reached, t(GRAIN_LABELS[grain]).lower(), focus)
     ui.chart_block(fig, _local_table(shown, "interval_start", "interval_end"), summary=summary, metric=metric,
-                   key="arrivals")
+                   params=grain_params, key="arrivals")
 
 st.subheader(t("Milestones toward the cap"))
 step = _publishable_step(milestone_step(program.cap))

@@ -1,4 +1,5 @@
-"""Publication mode (IRCC's rule) on hand-made tables: suppression, rounding, totals, shares, complements."""
+"""The publication rule (dashboard/disclosure.py, IRCC's) on hand-made tables: suppression, rounding, totals,
+shares, complements. Every expected value here was worked out by hand from the rule."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.extract import (
+from dashboard.disclosure import (
     NotPublishable,
     Spec,
     _groups,
-    csv_bytes,
     infer_spec,
     publish,
     published_total,
     round_count,
     screen_frame,
     spec_for,
+    suppression_mask,
 )
+from dashboard.extract import csv_bytes
 
 
 def values(df: pd.DataFrame, col: str) -> list:
@@ -31,6 +33,44 @@ def test_round_count_follows_the_rule():
     assert round_count(None) is None
     assert published_total([3, 4]) == 5  # 7, rounded on its own
     assert published_total([2, 1]) is None
+
+
+def test_primary_suppression_hides_every_count_from_1_to_5_and_nothing_else():
+    for n in range(0, 12):
+        out = publish(pd.DataFrame({"country": ["IND"], "applications": [n]}), Spec(counts=("applications",)))
+        assert values(out, "applications") == [None if 1 <= n <= 5 else 5 * ((n + 2) // 5)], n
+        assert out["applications_suppressed"].tolist() == [1 <= n <= 5]
+
+
+def test_rounding_by_hand_at_every_remainder():
+    # 6 and 7 round down to 5, 8 and 9 up to 10; 10 stays; 12 -> 10; 13 -> 15; a large count keeps its size
+    assert [round_count(n) for n in (6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 99_997, 99_998)] == \
+        [5, 5, 10, 10, 10, 10, 10, 15, 15, 15, 99_995, 100_000]
+    assert round_count(7.0) == 5 and round_count(pd.NA) is None  # floats from a sum, missing values
+
+
+def test_a_suppressed_cell_cannot_be_recovered_from_the_published_totals():
+    """Worked by hand: countries x roles, with the row, column and grand totals an analyst would publish."""
+    df = pd.DataFrame({"country": ["IND", "IND", "CHN", "CHN", "KOR", "KOR"],
+                       "role": ["principal", "spouse"] * 3,
+                       "n": [120, 40, 3, 22, 31, 14]})
+    spec = Spec(counts=("n",), dims=("country", "role"))
+    # Primary suppression alone would hide only CHN principals (3): the published CHN total (25) less CHN
+    # spouses (22 -> 20) and the principal total (154 -> 155) less IND and KOR would give it back.
+    primary = suppression_mask({"n": [120, 40, 3, 22, 31, 14]}, [])
+    assert [primary[("n", r)] for r in range(6)] == [False, False, True, False, False, False]
+    out = publish(df, spec)
+    # The complement: the smallest shown cell of the grand total first (KOR spouses, 14), then the CHN row
+    # and the principal column each held one hidden cell, so CHN spouses (22) and KOR principals (31) go:
+    # a rectangle CHN/KOR x principal/spouse that no margin can open.
+    assert values(out, "n") == [120, 40, None, None, None, None]
+    hidden = out["n_suppressed"].tolist()
+    raw = df["n"].tolist()
+    for group in _groups(df, spec):
+        total = round_count(sum(raw[r] for _, r in group))
+        inside = [r for _, r in group if hidden[r]]
+        if total is not None:  # a published total: it hides either nothing or at least two cells
+            assert len(inside) != 1, group
 
 
 def test_one_dimension_a_suppressed_cell_takes_the_next_smallest_with_it():

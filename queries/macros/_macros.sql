@@ -1,7 +1,8 @@
--- Table macros every metric builds on; (re)created in every snapshot the writer publishes.
+-- Table macros every metric builds on: created as temp macros on each connection the Reader opens
+-- (warehouse.Reader._connection), never stored in a snapshot.
 
 -- The intake as it stood at $as_of: applications submitted by then, each with the state it had then.
-create or replace macro states_as_of(program, as_of) as table
+create or replace temp macro states_as_of(program, as_of) as table
     select *
     from application_states
     where program_id = program
@@ -10,7 +11,7 @@ create or replace macro states_as_of(program, as_of) as table
       and valid_to > as_of;
 
 -- The same, narrowed by the shared filters (a null list means "all").
-create or replace macro filtered_states(program, as_of, start_at, end_at, countries, roles, permits, statuses) as table
+create or replace temp macro filtered_states(program, as_of, start_at, end_at, countries, roles, permits, statuses) as table
     select *
     from states_as_of(program, as_of)
     where submitted_at >= start_at
@@ -23,7 +24,7 @@ create or replace macro filtered_states(program, as_of, start_at, end_at, countr
 -- The first top_n rows of a ranked table (a CTE or table named by `ranked`, with columns citizenship,
 -- rank and counts), then one "all others" row (citizenship null) summing the rest; countries says how
 -- many rows each output row groups.
-create or replace macro top_and_others(ranked, top_n) as table
+create or replace temp macro top_and_others(ranked, top_n) as table
     select
         least(rank, top_n + 1) as rank,
         case when rank <= top_n then citizenship end as citizenship,

@@ -1,0 +1,76 @@
+"""Where the SQL lives and how the query macros reach a connection.
+
+Product SQL is in queries/ (any sub-folder, one file per name); the tests' own in tests/sql, the
+benchmark's in bench/sql. The filter macros of queries/macros are created as temp macros on each
+connection the reader opens, never stored in a snapshot; a snapshot an earlier version wrote with
+stored macros still opens and reads through today's macros.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, TEST_SQL, support_query
+
+from bench.queries import BENCH_SQL
+from dashboard import build, metrics, warehouse
+from dashboard.filters import Filters
+
+MACROS = ["filtered_states", "states_as_of", "top_and_others"]
+
+
+def test_query_names_are_unique_in_each_folder_and_across_them():
+    folders = {folder: warehouse.sql_files(folder) for folder in (warehouse.QUERIES_DIR, TEST_SQL, BENCH_SQL)}
+    for folder, files in folders.items():
+        assert files, folder
+        assert {name: paths for name, paths in files.items() if len(paths) > 1} == {}, folder
+    names = [name for files in folders.values() for name in files]
+    assert len(names) == len(set(names))
+
+
+def test_queries_holds_only_product_sql_in_sub_folders():
+    assert list(warehouse.QUERIES_DIR.glob("*.sql")) == []
+    names = warehouse.sql_files()
+    assert [n for n in names if n.startswith(("_test_", "_bench_"))] == []
+    assert names["cap_status"] == [ROOT / "queries" / "metrics" / "cap_status.sql"]
+    assert warehouse.sql_path("_macros").parent.name == "macros"
+
+
+def test_sql_text_reads_a_sub_folder_and_names_what_is_missing(tmp_path):
+    def text(name: str, folder=tmp_path) -> str:
+        return warehouse.sql_text(name, folder)
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "one.sql").write_text("select 1")
+    assert text("one") == "select 1"
+    (tmp_path / "b" / "two.sql").write_text("select 2")  # added after the folder was first read
+    assert text("two") == "select 2"
+    with pytest.raises(FileNotFoundError, match="no query file three.sql"):
+        text("three")
+    (tmp_path / "b" / "one.sql").write_text("select 3")
+    (tmp_path / "a" / "four.sql").write_text("select 4")
+    with pytest.raises(LookupError, match="two query files are named one.sql"):
+        text("one", tmp_path / ".." / tmp_path.name)  # a new folder key: read afresh
+
+
+def test_macros_are_the_connections_own_and_not_stored_in_the_snapshot(basic_warehouse):
+    seen = support_query("_test_stored_macros")
+    assert sorted(seen[seen["database_name"] == "temp"]["function_name"]) == MACROS
+    assert seen[seen["database_name"] != "temp"].empty  # nothing stored in the snapshot
+    assert len(metrics.applications_by_citizenship(Filters("test-intake"))) > 0  # uses top_and_others
+
+
+def test_a_warehouse_an_earlier_version_wrote_opens_and_reads_through_todays_macros(basic_warehouse):
+    f = Filters("test-intake")
+    records = metrics.application_records(f)
+    status = metrics.cap_status(f)
+    assert len(records) > 0
+    with warehouse.writer(basic_warehouse) as con:  # the macros stored in the snapshot, as they used to be
+        warehouse.run_script(con, "_test_earlier_macros", folder=TEST_SQL)
+    stored = support_query("_test_stored_macros")
+    assert sorted(stored[stored["database_name"] != "temp"]["function_name"]) == ["filtered_states", "states_as_of"]
+
+    assert build.build() == f"warehouse {basic_warehouse} is ready (snapshot {warehouse.current_snapshot(basic_warehouse).name})"
+    assert metrics.application_records(f).equals(records)  # not the stored states_as_of, which finds nothing
+    assert metrics.cap_status(f).equals(status)
+    assert len(metrics.applications_by_citizenship(f)) > 0  # a macro the earlier version lacked
