@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from dashboard import access, warehouse
+from dashboard import access, permissions, warehouse
 from dashboard.i18n import N_, t
 
 log = logging.getLogger("dashboard")
@@ -102,6 +102,19 @@ def _admit(user: access.User, synthetic: bool) -> access.User:
     return user
 
 
+def _permission_warning() -> None:
+    """To whoever runs this dashboard (the administrator; anyone in the local demo): others may write to
+    the warehouse folder, whose files DuckDB and the dashboard trust (dashboard.permissions)."""
+    root = warehouse.reader().root
+    found = [str(p) for p in permissions.unsafe_paths(root)]
+    if found:
+        st.error(t("Others than the ingest can change the warehouse, so its figures cannot be trusted (written "
+                   "to by its group or by everyone: {problems}). {advice}").format(problems="; ".join(found[:5]) + (" …" if len(found) > 5 else ""),
+                                      advice=t("Only the account that runs the ingest may write to it: run "
+                                               "chmod -R go-w on the warehouse folder (docs/security.md).")),
+                 icon=":material/gpp_bad:")
+
+
 def gate() -> access.User:
     """Who is looking. Draws the sign-in screen (or a refusal) and stops the run when they may see nothing."""
     try:
@@ -122,6 +135,7 @@ def gate() -> access.User:
         if publication_forced():
             text += " " + t("The records are real, so every count is shown under the publication rule.")
         st.warning(text, icon=":material/lock_open:")
+        _permission_warning()
         return user
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
@@ -138,4 +152,6 @@ def gate() -> access.User:
     st.sidebar.caption(t("Signed in as {email} ({role}).").format(email=user.email, role=t(ROLE_LABELS[user.role])))
     if st.sidebar.button(t("Sign out")):
         st.logout()
+    if user.role == "admin":
+        _permission_warning()
     return user

@@ -33,6 +33,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboard import permissions
 from dashboard.programs import ROOT
 
 QUERIES_DIR = ROOT / "queries"
@@ -254,6 +255,7 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0, expect_bytes:
     """
     root = root or warehouse_dir()
     (root / "snapshots").mkdir(parents=True, exist_ok=True)
+    permissions.warn(root)  # the ingest and build command lines say so when others may write here too
     lock = open(root / ".lock", "a+")  # noqa: SIM115 - held for the whole block
     if not _acquire(lock, wait_seconds):
         lock.close()
@@ -431,6 +433,7 @@ class Reader:
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else warehouse_dir()
+        permissions.warn(self.root, once=True)  # at start-up, in the server's log: files DuckDB trusts
         self._lock = threading.Lock()
         self._dbs: dict[str, duckdb.DuckDBPyConnection] = {}  # one read-only database per snapshot
         self._idle: dict[str, list[duckdb.DuckDBPyConnection]] = {}  # its connections not in use
