@@ -62,10 +62,14 @@ def run_preview(name: str, f: Filters, limit: int, **kwargs) -> tuple[pd.DataFra
     return _cached_preview(name, f.key(), _snapshot_key(), limit, tuple(sorted(kwargs.items())), f)
 
 
+SNAPSHOT_SHOWN = "snapshot_shown"
+
+
 def pin_snapshot() -> None:
-    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin)."""
+    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin);
+    the page's live parts read the same one (live)."""
     with contextlib.suppress(warehouse.NoWarehouse):
-        warehouse.reader().pin()
+        st.session_state[SNAPSHOT_SHOWN] = warehouse.reader().pin()
 
 
 def current_filters() -> Filters:
@@ -479,11 +483,19 @@ def document_language() -> None:
 
 def live(body: Callable[[], None]) -> None:
     """Run `body` in a fragment that re-reads itself every refresh_seconds(), so an ingest shows up on an
-    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself."""
+    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself and
+    reads the snapshot the page was drawn from; when a newer one is published, the whole page reruns (one
+    snapshot per view, live parts included)."""
 
     @st.fragment(run_every=refresh_seconds())
     def fragment() -> None:
         set_language(st.session_state.get("lang", "en"))
+        shown = st.session_state.get(SNAPSHOT_SHOWN)
+        current = warehouse.current_snapshot(warehouse.reader().root)
+        if current is not None and current.name != shown:
+            st.rerun()  # a newer snapshot: the page is drawn again as a whole, so it shows one snapshot
+        if shown:
+            warehouse.reader().pin(shown)  # a fragment's own rerun skips the frame's pin: the page's snapshot
         with friendly_errors():
             body()
 

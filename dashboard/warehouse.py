@@ -445,9 +445,10 @@ class Reader:
             raise NoWarehouse(f"{self.root}: no data yet; run `make warehouse` or ingest an export")
         return snap.name
 
-    def pin(self) -> str:
-        """Read the snapshot that is current now for the rest of this thread's (context's) queries."""
-        name = self._current_name()
+    def pin(self, name: str | None = None) -> str:
+        """Read the snapshot that is current now (or snapshot `name`) for the rest of this thread's
+        (context's) queries."""
+        name = name or self._current_name()
         _pins.set({**(_pins.get() or {}), str(self.root): name})
         return name
 

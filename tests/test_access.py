@@ -324,3 +324,12 @@ def test_on_demo_records_publication_mode_stays_a_choice(access_env):
 def test_publication_is_forced_on_real_records_for_anyone_but_analysts_and_admins(role, signed_in, synthetic, forced):
     user = User("x@example.org" if signed_in else None, role, signed_in)
     assert access.publication_forced(user, synthetic) is forced
+
+
+def test_a_download_is_fetched_only_by_the_person_it_was_made_for():
+    made = access.issued(b"application_id\nP1\n", "Ana.Lyst@Example.org")
+    assert made == b"application_id\nP1\n"  # handed on unchanged
+    assert access.may_fetch(made, "ana.lyst@example.org")  # the same person, case aside
+    assert not access.may_fetch(made, "bob@example.org")
+    assert not access.may_fetch(made, None)  # no sign-in cookie
+    assert not access.may_fetch(b"a file this process never issued", "ana.lyst@example.org")

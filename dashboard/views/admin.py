@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import logs, signin, ui
-from dashboard.i18n import fmt_datetime, fmt_int, t
+from dashboard.i18n import fmt_datetime, fmt_int, t, zone_label
 
 signin.require("view_audit_log")  # first: the page shows nothing to a role without access
 program = ui.current_program()
@@ -54,5 +54,5 @@ table = pd.DataFrame([{
     t("File"): r.get("file"),
     "SHA-256": r.get("file_sha256"),
 } for r in reversed(records)])
-st.caption(t("Newest first ({n} in all). Times in {zone}.").format(n=fmt_int(len(records)), zone=program.time_zone))
+st.caption(t("Newest first ({n} in all). Times in {zone}.").format(n=fmt_int(len(records)), zone=zone_label(program.time_zone)))
 st.dataframe(table, hide_index=True, width="stretch")
