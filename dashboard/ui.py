@@ -423,8 +423,11 @@ def _has_counts(metric: str, df: pd.DataFrame) -> bool:
 
 def synthetic_banner(program: Program) -> None:
     if program.synthetic:
-        st.info(t("Demo: these applications are synthetic, generated to match published facts about the "
-                  "2023 intake. They are not real application records."), icon=":material/science:")
+        st.info(t("Demo: these applications are synthetic, generated to match published facts about this "
+                  "intake. They are not real application records."), icon=":material/science:")
+        sources = "; ".join(dict.fromkeys(e.source for e in program.events if e.source))
+        if sources:  # from the program's events file: shown as plain text
+            st.text(t("Sources of those facts: {sources}").format(sources=sources))
 
 
 def freshness(program: Program) -> None:

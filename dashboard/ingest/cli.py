@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from dashboard import warehouse
+from dashboard import logs, warehouse
 from dashboard.ingest.format import MAX_MESSAGES, IngestRejected, Problem, printable
 from dashboard.ingest.publish import DEFAULT_MEMORY_LIMIT, ingest
 
@@ -64,13 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 old, new = warehouse.roll_forward(root, wait_seconds=args.wait)
             event = "rollback" if args.rollback else "roll-forward"
-            warehouse.append_log("ingest_log.jsonl", {"event": event, "from": old.name, "to": new.name,
+            logs.append(logs.INGEST_LOG, {"event": event, "from": old.name, "to": new.name,
                                                       "at": warehouse.now_utc().isoformat()}, root)
             warehouse.prune(root)
             print(f"{'rolled back' if args.rollback else 'rolled forward'} from snapshot {old.name} to {new.name}")
             return 0
         if args.history:
-            for rec in warehouse.read_log("ingest_log.jsonl", root):
+            for rec in logs.read(logs.INGEST_LOG, root):
                 print(rec)
             return 0
         if not args.files:

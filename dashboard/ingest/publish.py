@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import warehouse
+from dashboard import logs, warehouse
 from dashboard.ingest.format import COLUMNS, IngestRejected, Problem, Summary
 from dashboard.ingest.read import read_csv_cells, read_parquet_cells
 from dashboard.ingest.validate import (
@@ -82,7 +82,7 @@ def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Pat
                        origin=origin, memory_limit=memory_limit)
     except IngestRejected as exc:
         first = sorted(exc.problems, key=lambda p: (p.file, p.line))[:1]
-        warehouse.append_log("ingest_log.jsonl", {
+        logs.append(logs.INGEST_LOG, {
             "event": "rejected", "at": warehouse.now_utc().isoformat(), "files": [str(p) for p in paths],
             "problems": len(exc.problems), "first_problem": str(first[0]) if first else "",
         }, root or warehouse.warehouse_dir())
@@ -114,7 +114,7 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     except _Unchanged:
         summary.snapshot = None  # every row is stored already: no new snapshot
     summary.seconds = time.monotonic() - started
-    warehouse.append_log("ingest_log.jsonl", {
+    logs.append(logs.INGEST_LOG, {
         "event": "ingest" if summary.snapshot else "ingest-unchanged", "ingest_id": summary.ingest_id,
         "snapshot": summary.snapshot, "at": now.isoformat(),
         "files": summary.files, "file_hash": file_hash, "rows_read": summary.rows_read,
