@@ -21,8 +21,15 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 ## make run: set up, build the demo warehouse if it is missing, serve on http://localhost:$(PORT)
 run: $(VENV)/.runtime warehouse serve
 
+## make serve REPLICAS=N: N Streamlit processes behind nginx on one address (docs/scaling.md)
+REPLICAS ?= 1
 serve:
+ifeq ($(REPLICAS),1)
 	$(PY) -m streamlit run dashboard/serve.py --server.port $(PORT)
+else
+	bash scripts/ensure-nginx
+	$(PY) -m dashboard.replicas --replicas $(REPLICAS) --port $(PORT)
+endif
 
 ## The demo intake and the reference statistics, built once (a no-op when the warehouse exists)
 warehouse: $(VENV)/.runtime
@@ -40,6 +47,7 @@ ingest: $(VENV)/.runtime
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	bash scripts/ensure-poppler
+	bash scripts/ensure-nginx
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2

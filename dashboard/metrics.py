@@ -487,3 +487,17 @@ def _state_approvals(f: Filters, fiscal_year: int | None) -> pd.DataFrame:
     rows = h1b_approvals_by_state(f, fiscal_year=year)
     rows = rows[rows["state_code"].notna()]
     return rows.groupby("state_code", as_index=False)["initial_approvals"].sum()
+
+def records_origin() -> pd.DataFrame:
+    """Per program holding records: program_id, records (application states), demo_records (written by
+    the demo build) and synthetic (True when every record of the program came from the demo build).
+
+    Not a page metric: the access rules ask it whether the data an anonymous visitor would see is synthetic.
+    """
+    return query("records_origin", {})
+
+
+def records_synthetic() -> bool:
+    """True when every application record in the warehouse came from the demo build (no real record)."""
+    df = records_origin()
+    return bool(df["synthetic"].all()) if len(df) else True

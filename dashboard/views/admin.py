@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import logs, signin, ui
+from dashboard import logs, ui
 from dashboard.i18n import fmt_datetime, fmt_int, t, zone_label
+from dashboard.ui import gate
 
-signin.require("view_audit_log")  # first: the page shows nothing to a role without access
+gate.require("view_audit_log")  # first: the page shows nothing to a role without access
 program = ui.current_program()
 
 st.header(t("Extract audit log"))

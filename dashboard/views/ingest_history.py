@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import history, signin, ui, warehouse
+from dashboard import history, ui, warehouse
 from dashboard.i18n import N_, fmt_datetime, fmt_int, t, zone_label
+from dashboard.ui import gate
 
-signin.require("view_data_loads")
+gate.require("view_data_loads")
 
 EVENTS = {"ingest": N_("Published"), "ingest-unchanged": N_("Nothing new"), "rejected": N_("Rejected"),
           "rollback": N_("Rolled back")}
