@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from dashboard import warehouse
+from dashboard import alerts, warehouse
 from dashboard.country_codes import to_iso3
 from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program, programs
 
@@ -673,6 +673,7 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     }, root)
     if summary.snapshot:
         warehouse.prune(root)
+        alerts.after_ingest(root)  # starts a checker and returns: alerts never hold up or fail an ingest
     return summary
 
 
