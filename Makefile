@@ -22,7 +22,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime warehouse serve
 
 serve:
-	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard/serve.py --server.port $(PORT)
 
 ## The demo intake and the reference statistics, built once (a no-op when the warehouse exists)
 warehouse: $(VENV)/.runtime
@@ -50,11 +50,13 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	bash scripts/ensure-chromium
+	$(PY) -m pytest -m slow tests/test_bench.py
 	$(PY) -m bench
 	$(PY) -m bench.backtest --update-docs
 
 reliability: $(VENV)/.dev
 	bash scripts/ensure-chromium
+	$(PY) -m pytest -m slow tests/test_faults.py
 	$(PY) -m bench.reliability
 
 SPEED ?= 60
@@ -80,3 +82,26 @@ a11y: $(VENV)/.dev
 screenshots: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	$(PY) scripts/screenshots.py
+
+## make i18n: the French catalogues, one per area (dashboard/locale/fr/LC_MESSAGES/<area>.po), kept with
+## Babel's own tools: each area's marked strings (babel.cfg: t(), N_(), the metrics' descriptions) are
+## extracted from its files and merged into its catalogue. Translate the empty msgstr entries it leaves,
+## then run tests/test_i18n_complete.py. A string used in two areas sits in both catalogues.
+I18N_extracts := $(wildcard dashboard/extract.py dashboard/cli.py dashboard/metrics.py dashboard/views/extracts.py \
+	dashboard/views/admin.py)
+I18N_ingest := $(wildcard dashboard/history.py dashboard/logs.py dashboard/ingest.py dashboard/ingest/*.py \
+	dashboard/views/ingest_history.py)
+I18N_forecast := $(wildcard dashboard/forecast*.py dashboard/views/time_to_cap.py dashboard/views/plan.py)
+I18N_brief := $(wildcard dashboard/brief.py dashboard/alerts.py dashboard/views/brief*.py dashboard/views/alert*.py)
+I18N_security := $(wildcard dashboard/access.py dashboard/signin.py dashboard/serve.py)
+I18N_OWN := $(I18N_extracts) $(I18N_ingest) $(I18N_forecast) $(I18N_brief) $(I18N_security)
+I18N_pages := $(filter-out $(I18N_OWN),$(wildcard dashboard/views/*.py dashboard/reference.py))
+I18N_core := $(filter-out $(I18N_OWN) $(I18N_pages),$(wildcard dashboard/*.py dashboard/*/*.py))
+I18N_AREAS := core pages extracts ingest forecast brief security
+.PHONY: i18n
+i18n: $(VENV)/.runtime
+	mkdir -p tmp/i18n
+	$(foreach a,$(I18N_AREAS),$(PY) -m babel.messages.frontend extract -F babel.cfg --no-default-keywords \
+		-k t -k N_ --add-location=file --sort-output --omit-header -w 100 -o tmp/i18n/$(a).pot $(I18N_$(a)) && \
+		$(PY) -m babel.messages.frontend update -i tmp/i18n/$(a).pot -d dashboard/locale -D $(a) -l fr \
+		--init-missing --no-fuzzy-matching --ignore-obsolete --omit-header -w 100 &&) true

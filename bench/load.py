@@ -56,7 +56,9 @@ class SessionResult:
 class Session:
     """One simulated person on the dashboard."""
 
-    def __init__(self, url: str, number: int, deadline: float, think: tuple[float, float], seed: int):
+    def __init__(self, url: str, number: int, deadline: float, think: tuple[float, float], seed: int,
+                 changes: int = MAX_CHANGES):
+        self.changes = changes
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.origin = url
         self.result = SessionResult(number)
@@ -65,6 +67,7 @@ class Session:
         self.rng = random.Random(seed)
         self.widgets: dict[str, tuple[str, object]] = {}  # label -> (kind, element proto)
         self.sent: dict[str, WidgetState] = {}  # widget id -> the value this client holds (the frontend's state)
+        self.metrics: dict[str, str] = {}  # the last run's st.metric figures: label -> value as shown
 
     def _state_of(self, kind: str, w) -> WidgetState | None:
         """The widget's current value, as the frontend would send it: what the server set, else what this
@@ -96,6 +99,7 @@ class Session:
         started = time.monotonic()
         ws.send(msg.SerializeToString())
         self.widgets = {}
+        self.metrics = {}
         while True:
             left = RUN_TIMEOUT - (time.monotonic() - started)
             if left <= 0:
@@ -110,6 +114,8 @@ class Session:
                     raise SessionFailure(f"exception: {el.exception.message[:200]}")
                 if t == "alert" and GENERIC_ERROR in el.alert.body:
                     raise SessionFailure("the page said: " + el.alert.body[:120])
+                if t == "metric":
+                    self.metrics[el.metric.label] = el.metric.body
                 if t in ("multiselect", "selectbox", "checkbox", "date_time_input", "button"):
                     w = getattr(el, t)
                     self.widgets[w.label] = (t, w)
@@ -138,12 +144,19 @@ class Session:
         s.string_array_value.data.extend(chosen)
         return s
 
+    def load(self) -> dict[str, str]:
+        """Open the page once (a new session) and return its st.metric figures."""
+        with connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin, max_size=None,
+                     open_timeout=30) as ws:
+            self._run(ws, None)
+        return self.metrics
+
     def run(self) -> SessionResult:
         try:
             with connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin, max_size=None,
                          open_timeout=30) as ws:
                 self.result.first_load_s = self._run(ws, None)
-                for _ in range(MAX_CHANGES):
+                for _ in range(self.changes):
                     pause = self.rng.uniform(*self.think)
                     if time.monotonic() + pause >= self.deadline:
                         break
@@ -173,13 +186,14 @@ def sample_memory(pid: int, stop: threading.Event, samples: list[tuple[float, fl
 
 
 def run_load(url: str, pid: int, sessions: int, seconds: float, think: tuple[float, float], seed: int,
-             warmup: float) -> dict:
+             warmup: float, changes: int = MAX_CHANGES) -> dict:
+    """`sessions` people for `seconds` (or until each made `changes` filter changes, if sooner)."""
     stop = threading.Event()
     memory: list[tuple[float, float]] = []
     sampler = threading.Thread(target=sample_memory, args=(pid, stop, memory), daemon=True)
     sampler.start()
     deadline = time.monotonic() + seconds
-    people = [Session(url, n + 1, deadline, think, seed + n) for n in range(sessions)]
+    people = [Session(url, n + 1, deadline, think, seed + n, changes) for n in range(sessions)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     for t in threads:
         t.start()

@@ -8,8 +8,13 @@ Roles (data/access.toml, or the file DASHBOARD_ACCESS names), each allowed what 
 
 A signed-in person's role is their e-mail address's entry in [users], else their e-mail domain's entry
 in [domains], else none (no access at all). When the deployment configures no sign-in provider, the
-dashboard is a local demo: everyone gets `demo_role` (at most viewer once the warehouse holds records of
-a program that is not synthetic) and every page says it is unauthenticated.
+dashboard is a local demo: everyone gets `demo_role` while every record in the warehouse came from the
+demo build (all_records_synthetic), else at most viewer, and every page says it is unauthenticated. A
+program's `synthetic = true` in programs.toml grants nothing by itself: it is a label, and what decides
+is where the records came from, as the warehouse recorded it.
+
+On real records, a visitor who is not signed in and a signed-in viewer always see publication mode
+(publication_forced): small counts suppressed, the rest rounded, so no filter singles out one applicant.
 
 Every page and every download asks `allowed` (through dashboard.signin in the view layer); nothing
 else decides. Unknown roles, unknown actions and missing users are refused.
@@ -17,7 +22,9 @@ else decides. Unknown roles, unknown actions and missing users are refused.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -150,6 +157,64 @@ def signed_in_user(claims: Mapping[str, object], config: AccessConfig) -> User:
 
 
 def demo_user(config: AccessConfig, all_synthetic: bool) -> User:
-    """Everyone, when no sign-in provider is configured: `demo_role` while every record in the warehouse is
-    synthetic; at most a viewer as soon as real records are loaded (they never go out unsigned)."""
+    """Everyone, when no sign-in provider is configured: `demo_role` while every record in the warehouse came
+    from the demo build; at most a viewer as soon as other records are loaded (they never go out unsigned)."""
     return User(email=None, role=config.demo_role if all_synthetic else "viewer", signed_in=False)
+
+
+def publication_forced(user: User | None, all_synthetic: bool) -> bool:
+    """Must this person see every count under the publication rule? Yes on real records for anyone not
+    signed in and for viewers: only analysts and admins see unrounded counts of real applications."""
+    if all_synthetic:
+        return False
+    return user is None or not user.signed_in or user.role not in ("analyst", "admin")
+
+
+def all_records_synthetic() -> bool:
+    """True while every application record in the warehouse came from the demo build (or there are none).
+
+    The one place the access decision learns where the records came from; anything that cannot be read
+    counts as real. It must ask the warehouse, never the configuration alone: a program marked
+    `synthetic = true` that received an ordinary ingest holds real records.
+    """
+    # Until the warehouse records which records the demo build wrote (the ingest's provenance), the
+    # nearest proxy: every program holding records is marked synthetic.
+    from dashboard import metrics, warehouse
+    from dashboard.programs import ProgramConfigError, programs
+
+    try:
+        if warehouse.reader().snapshot_name is None:
+            return True  # no records at all
+        progs = programs()
+        return all(p in progs and progs[p].synthetic for p in metrics.programs_loaded()["program_id"])
+    except (ProgramConfigError, warehouse.NoWarehouse, OSError):
+        return False
+
+
+# ------------------------------------------------------------------ downloads tied to the person they were made for
+
+_ISSUED_MAX = 4096
+_issued: dict[str, str] = {}  # sha-256 of a file made for download -> the e-mail address it was made for
+_issued_lock = threading.Lock()
+
+
+def issued(content: bytes, email: str | None) -> bytes:
+    """Record that `content` was made for `email` (the download the server then serves under /media/), and
+    return it unchanged. Only the person it was made for may fetch it (may_fetch)."""
+    digest = hashlib.sha256(content).hexdigest()
+    with _issued_lock:
+        _issued.pop(digest, None)
+        _issued[digest] = (email or "").strip().lower()
+        while len(_issued) > _ISSUED_MAX:
+            del _issued[next(iter(_issued))]
+    return content
+
+
+def may_fetch(content: bytes, email: str | None) -> bool:
+    """May the signed-in person `email` (None: nobody signed in) fetch this downloadable file? Only when it
+    was made for them: a file this process did not issue, or issued to someone else, is refused."""
+    if not email:
+        return False
+    with _issued_lock:
+        owner = _issued.get(hashlib.sha256(content).hexdigest())
+    return owner is not None and owner == email.strip().lower()

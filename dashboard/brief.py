@@ -43,6 +43,7 @@ from dashboard import filters as fl
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import (
+    N_,
     fmt_datetime,
     fmt_duration,
     fmt_int,
@@ -56,6 +57,8 @@ from dashboard.i18n import (
 from dashboard.programs import Program, ProgramConfigError, programs
 
 TOP_COUNTRIES = 5
+# A code's word in the filter lines where its capitalised form is not already a msgid (marked for Babel)
+VALUE_LABELS = {"principal": N_("Principal")}
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -141,11 +144,11 @@ def _filters_text(f: Filters, program: Program, lang: str, publication: bool) ->
     if f.countries:
         out.append(t("Citizenship: {values}", lang).format(
             values=", ".join(country_name(c, lang) for c in f.countries)))
-    for values, msgid in ((f.roles, "Applicant role: {values}"), (f.permits, "Permit type: {values}"),
-                          (f.statuses, "Status: {values}")):
+    for values, msgid in ((f.roles, N_("Applicant role: {values}")), (f.permits, N_("Permit type: {values}")),
+                          (f.statuses, N_("Status: {values}"))):
         if values:
-            out.append(t(msgid, lang).format(values=", ".join(t(v.replace("_", " ").capitalize(), lang)
-                                                               for v in values)))
+            out.append(t(msgid, lang).format(values=", ".join(
+                t(VALUE_LABELS.get(v) or v.replace("_", " ").capitalize(), lang) for v in values)))
     out.append(t("Publication mode: on (counts from 1 to 5 suppressed, others rounded to a multiple of 5)", lang)
                if publication else t("Publication mode: off (exact counts, for internal use)", lang))
     return out

@@ -29,8 +29,7 @@ def build(force: bool = False) -> str:
         return f"warehouse {root} is ready (snapshot {warehouse.current_snapshot(root).name})"
     with warehouse.writer(root, wait_seconds=60) as con:
         reference.load(con)
-    path = demo.demo_export()
-    summary = ingest.ingest([path], root=root, wait_seconds=60)
+    summary = ingest.ingest(demo.demo_exports(), root=root, wait_seconds=60)
     return f"built the demo warehouse in {root}: " + "; ".join(summary.lines())
 
 

@@ -84,8 +84,16 @@ def generate(prog: Program, p: dict, principals: int | None = None, seed: int | 
     n = int(principals or p["principals"])
     opens_utc = pd.Timestamp(prog.opens_at).tz_convert("UTC")
 
-    mix = nationality_mix(p["mix_year"])
-    states, state_w = state_weights(p["state_fiscal_year"])
+    if "citizenship_weights" in p:  # an intake with its own (assumed) mix and no family counted
+        weights = p["citizenship_weights"]
+        share = np.array(list(weights.values()), dtype=float)
+        mix = Mix(np.array(list(weights)), share / share.sum(), np.zeros(len(weights)))
+    else:
+        mix = nationality_mix(p["mix_year"])
+    if "state_fiscal_year" in p:
+        states, state_w = state_weights(p["state_fiscal_year"])
+    else:  # applicants who do not live in the US
+        states, state_w = np.array([""]), np.array([1.0])
     prov = p["province_weights"]
     prov_codes, prov_w = np.array(list(prov)), np.array(list(prov.values()), dtype=float)
 
@@ -103,7 +111,7 @@ def generate(prog: Program, p: dict, principals: int | None = None, seed: int | 
         "submitted_at": opens_utc + pd.to_timedelta(arrive_h, unit="h"),
         "applicant_role": "principal",
         "principal_application_id": "",
-        "permit_type": "open_work_permit",
+        "permit_type": p.get("principal_permit", "open_work_permit"),
         "citizenship": cit,
         "birth_country": birth,
         "us_state": states[rng.choice(len(states), size=n, p=state_w)],
@@ -113,10 +121,11 @@ def generate(prog: Program, p: dict, principals: int | None = None, seed: int | 
     over_cap = rank > prog.cap
 
     # family: Poisson(H-4/H-1B ratio of the nationality), the first a spouse
-    fam_n = np.minimum(rng.poisson(mix.family_ratio[nat_idx]), 5)
+    fam_n = np.minimum(rng.poisson(mix.family_ratio[nat_idx]), 5) if "family" in p else np.zeros(n, dtype=int)
     owner = np.repeat(np.arange(n), fam_n)
     order = np.arange(len(owner)) - np.repeat(np.cumsum(fam_n) - fam_n, fam_n)
-    f = p["family"]
+    f = p.get("family", {"same_sitting_share": 1.0, "same_sitting_minutes": 1.0, "later_mean_days": 1.0,
+                         "spouse_permit": "work_permit", "dependant_study_share": 0.0})
     m = len(owner)
     same = rng.random(m) < f["same_sitting_share"]
     lag_h = np.where(same, rng.exponential(f["same_sitting_minutes"] / 60, m),
@@ -124,7 +133,8 @@ def generate(prog: Program, p: dict, principals: int | None = None, seed: int | 
     role = np.where(order == 0, "spouse", "dependant")
     study = rng.random(m) < f["dependant_study_share"]
     permit = np.where(role == "spouse", f["spouse_permit"], np.where(study, "study_permit", "work_permit"))
-    fid = np.char.add(f"{prog.id}-F", np.char.zfill(np.arange(1, m + 1).astype(str), width))
+    fid = np.char.add(f"{prog.id}-F", np.char.zfill(np.arange(1, m + 1).astype(str), width)) if m else \
+        np.array([], dtype=str)
     family = pd.DataFrame({
         "application_id": fid,
         "submitted_at": pd.DatetimeIndex(principal["submitted_at"])[owner] + pd.to_timedelta(lag_h, unit="h"),
@@ -191,6 +201,23 @@ def demo_export(out_dir: Path = DEFAULT_OUT, principals: int | None = None, seed
     prog = programs()[p["program_id"]]
     suffix = "" if principals is None else f"-{principals}"
     return write_csv(generate(prog, p, principals, seed), out_dir / f"{prog.id}{suffix}.csv", prog)
+
+
+def intakes(path: Path = DEMO_PARAMS) -> list[dict]:
+    """The further synthetic intakes of data/demo.toml ([[intake]] tables), each with its own
+    program_id and parameters, for the programs that are configured (a test's programs file may
+    have none of them)."""
+    configured = programs()
+    return [p for p in load_params(path).get("intake", []) if p["program_id"] in configured]
+
+
+def demo_exports() -> list[Path]:
+    """The demo intake and every further synthetic intake, one CSV each: what `make run` loads."""
+    out = [demo_export()]
+    for p in intakes():
+        prog = programs()[p["program_id"]]
+        out.append(write_csv(generate(prog, p), DEFAULT_OUT / f"{prog.id}.csv", prog))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

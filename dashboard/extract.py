@@ -40,6 +40,7 @@ from dashboard import filters as fl
 from dashboard import logs, metrics, warehouse
 from dashboard.disclosure import RULE, is_text, publish, spec_for
 from dashboard.filters import Filters
+from dashboard.i18n import N_
 from dashboard.programs import Program, programs
 
 # ---------------------------------------------------------------- spreadsheet safety
@@ -91,6 +92,47 @@ DERIVED: dict[str, tuple[str, str]] = {
                          "its opening (cumulative_principals of each program), and their share of its cap.",
                          "velocity"),
 }
+
+
+# Each metric's name for people (the Extracts menu, in the page's language through t()); the identifier
+# stays what the URL, the command line and the file names use. A metric missing here shows its identifier,
+# and tests/test_i18n_complete.py fails until it has a title.
+TITLES: dict[str, str] = {
+    "application_records": N_("Application records"),
+    "applications_by_citizenship": N_("Applications by citizenship"),
+    "applications_by_role_status": N_("Applications by role and status"),
+    "arrival_rate": N_("Arrival rate per hour"),
+    "arrival_span": N_("First and last arrival"),
+    "arrivals_by_day": N_("Arrivals by day"),
+    "arrivals_by_interval": N_("Arrivals by interval"),
+    "cap_status": N_("Cap status"),
+    "counting_arrivals": N_("Applications counting toward the cap"),
+    "counting_times": N_("Submission times counting toward the cap"),
+    "countries_present": N_("Citizenships present"),
+    "cumulative_principals": N_("Principal applications, cumulative"),
+    "data_freshness": N_("Data freshness"),
+    "h1b_approvals_by_state": N_("US H-1B approvals by state"),
+    "h1b_cap_lottery": N_("US H-1B cap lottery"),
+    "h1b_employer_search": N_("US H-1B employer search"),
+    "h1b_employer_years": N_("US H-1B employers by fiscal year"),
+    "h1b_h4_ratio_by_nationality": N_("US H-4 visas per H-1B visa, by nationality"),
+    "h1b_issuance_years": N_("US H-1B visa issuance years"),
+    "h1b_issuances_by_year": N_("US H-1B visas issued by year and nationality"),
+    "h1b_pool_facts": N_("US H-1B pool and cap facts"),
+    "h1b_representation": N_("Applicants compared with US H-1B visas"),
+    "h1b_state_years": N_("US H-1B approvals by state, by fiscal year"),
+    "h1b_top_employers": N_("US H-1B top employers"),
+    "milestones": N_("Milestones toward the cap"),
+    "programs_loaded": N_("Programs loaded"),
+    "reference_sources": N_("Reference statistics sources"),
+    "reference_unmatched_nationalities": N_("Reference spellings that name no country"),
+    "tables_present": N_("Warehouse tables"),
+}
+
+
+def title(metric: str) -> str:
+    """A metric's name for people, in English (the msgid: translate it with t()); else its identifier."""
+    return TITLES.get(metric, metric)
 
 
 def describe(metric: str) -> str:

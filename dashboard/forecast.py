@@ -24,7 +24,7 @@ The model (docs/forecast.md explains it with its backtest):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -46,13 +46,13 @@ SD_HOUR_STEP = 0.35  # prior sd of the change from one hour to the next (log sca
 SD_WEEKDAY = 0.6  # prior sd of a day-of-week effect (log scale)
 SD_WEEKDAY_UNSEEN = 0.5  # sd of the day-of-week effects drawn before the weekly pattern is known
 TREND_WINDOW = 24.0  # hours: the recent trend compares the mean level of the last day with the day before
-SHORT_SPAN = 0.5  # before two days: the last half of the time seen against the first
+SHORT_SPAN = 0.25  # before two days: the last quarter of the time seen against the quarter before
 DAMPING = 0.5  # the trend fades over this multiple of the time seen (median; drawn lognormal)
-DAMPING_UP = 0.25  # the same for a rising trend
+DAMPING_UP = 0.25  # the same for a passing rise
 DAMPING_SD = 0.8  # sd of log damping time
-MAX_RISE = np.log(2.0)  # a rising trend lifts the level at most this much (log scale)
 MAX_FALL = np.log(8.0)  # a falling trend lowers it at most this much: a floor
-WANDER = 0.5  # sd of the level's random walk (log scale) per unit of log(1 + lead / time seen)
+WANDER = 0.35  # sd of the level's random walk (log scale) per unit of log(1 + lead / time seen)
+JUMP = np.log(1.5)  # a level this much above where it was is a jump (a news story), not a trend
 CLIP_Z = 3.7  # bins this many standard deviations above the first fit are clipped (p about 1e-4)
 DRAWS = 2000
 HOUR = 3600.0
@@ -123,6 +123,41 @@ def _clock(origin: pd.Timestamp, hours: np.ndarray, zone: tzinfo) -> tuple[np.nd
     """Wall-clock hour of the day (fractional) and day of the week (Monday 0) in `zone`."""
     ts = pd.DatetimeIndex(origin + pd.to_timedelta(hours * HOUR, unit="s")).tz_convert(zone)
     return (ts.hour + ts.minute / 60.0 + ts.second / HOUR).to_numpy(dtype=float), ts.day_of_week.to_numpy()
+
+
+# A calendar of open hours: given aware times, which of them the portal accepts applications at
+# (dashboard.programs.Accepts is one). None: open around the clock.
+Calendar = Callable[[pd.DatetimeIndex], np.ndarray]
+OPEN_STEP = 5.0 / 60  # hours: the calendar is read every five minutes
+
+
+def _open_share(origin: pd.Timestamp, edges: np.ndarray, accepts: Calendar | None) -> np.ndarray:
+    """The share of each interval [edges[i], edges[i+1]] (hours since opening) that is open."""
+    n = len(edges) - 1
+    if accepts is None or n <= 0:
+        return np.ones(max(n, 0))
+    width = np.diff(edges)
+    parts = np.maximum(np.ceil(width / OPEN_STEP - 1e-9).astype(int), 1)
+    cell = np.repeat(np.arange(n), parts)
+    offset = np.arange(len(cell)) - np.repeat(np.cumsum(parts) - parts, parts)
+    at = edges[cell] + (offset + 0.5) * (width[cell] / parts[cell])
+    is_open = np.asarray(accepts(pd.DatetimeIndex(origin + pd.to_timedelta(at * HOUR, unit="s"))), dtype=float)
+    return np.bincount(cell, weights=is_open, minlength=n) / parts
+
+
+def _openings_and_closings(origin: pd.Timestamp, start: float, end: float, accepts: Calendar | None) -> np.ndarray:
+    """The moments (hours since opening) in [start, end] at which the calendar opens or closes, read on
+    the clock's five-minute marks (where rules in hours and minutes change), so that no cell of the
+    futures straddles one: no arrival is placed in closed time."""
+    if accepts is None or end <= start:
+        return np.zeros(0)
+    first = (origin + pd.Timedelta(hours=start)).ceil("5min")
+    marks = pd.date_range(first, origin + pd.Timedelta(hours=end), freq="5min")
+    if len(marks) < 2:
+        return np.zeros(0)
+    state = np.asarray(accepts(marks), dtype=bool)
+    change = np.flatnonzero(state[1:] != state[:-1]) + 1
+    return ((marks[change] - origin) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
 
 
 def _hour_weights(hod: np.ndarray) -> np.ndarray:
@@ -244,14 +279,17 @@ def _bin_minutes(elapsed_h: float) -> float:
     return max(elapsed_h * 60 / 60, 1 / 60)
 
 
-def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzinfo) -> _Fit:
+def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzinfo,
+             accepts: Calendar | None = None) -> _Fit:
     """The penalised Poisson fit of arrivals at `hours` (since opening) over [0, elapsed]."""
     width = _bin_minutes(elapsed) / 60.0
     nbins = max(int(np.ceil(elapsed / width - 1e-9)), 1)
     edges = np.minimum(np.arange(nbins + 1) * width, elapsed)
     edges[-1] = elapsed
     counts = np.histogram(hours, bins=edges)[0].astype(float)
-    exposure = np.diff(edges)
+    # closed time is no exposure (a bin with arrivals in it keeps a little, should the calendar be wrong)
+    share = _open_share(origin, edges, accepts)
+    exposure = np.diff(edges) * np.where(counts > 0, np.maximum(share, 0.1), share)
     keep = exposure > 1e-9
     counts, exposure, lo = counts[keep], exposure[keep], edges[:-1][keep]
     mid = lo + exposure / 2
@@ -328,22 +366,77 @@ class _Futures:
     pcum: np.ndarray  # cumulative mass of the mean profile at `fine`
 
 
+def _typical(fit: _Fit, t: np.ndarray) -> np.ndarray:
+    """Weights that read the level at the moment among `t` where it is at its median (at the fit)."""
+    w = _spline_weights(np.clip(t, 0.0, None), fit.knots)
+    values = w @ fit.f
+    return w[np.argsort(values)[len(t) // 2]]
+
+
+def _jump(fit: _Fit, elapsed: float) -> tuple[np.ndarray, float] | None:
+    """A recent jump of the level, as a news story makes: the weights reading the level before it and
+    the time the excess over that level takes to fade by a factor e, or None when there was none.
+
+    The peak is the level's highest point in the later half of the time seen; the level before is its
+    lowest point in the half of the time seen before the peak; a jump is a peak at least JUMP above
+    it. A level already back down to where it was has a fade of 0."""
+    t = np.linspace(0.0, elapsed, 401)
+    values = _spline_weights(t, fit.knots) @ fit.f
+    later = t >= elapsed / 2
+    peak = int(np.flatnonzero(later)[np.argmax(values[later])])
+    earlier = np.flatnonzero((t >= t[peak] - elapsed / 2) & (t < t[peak]))
+    if len(earlier) == 0:
+        return None
+    low = int(earlier[np.argmin(values[earlier])])
+    pre = _spline_weights(t[low:low + 1], fit.knots)[0]
+    top, now = values[peak] - values[low], values[-1] - values[low]
+    if top < JUMP:
+        return None
+    if now <= 0:
+        return pre, 0.0
+    since = elapsed - t[peak]
+    fade = since / np.log(top / now) if top > now * 1.05 else max(since, elapsed / 16)
+    return pre, float(np.clip(fade, elapsed / 64, elapsed))
+
+
 def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone: tzinfo,
-              rng: np.random.Generator, draws: int) -> _Futures:
+              rng: np.random.Generator, draws: int, accepts: Calendar | None = None) -> _Futures:
     k = len(fit.knots)
-    # The trend: the mean level over the last window against the one before it; windows of whole days
-    # (about a quarter of the time seen; half of it before two days) so the daily cycle cancels out.
-    span = elapsed * SHORT_SPAN if elapsed < 2 * TREND_WINDOW else TREND_WINDOW * max(1, int(elapsed / 4 // TREND_WINDOW))
-    last = _spline_weights(np.linspace(elapsed - span, elapsed, 25), fit.knots).mean(axis=0)
-    before = _spline_weights(np.linspace(elapsed - 2 * span, elapsed - span, 25), fit.knots).mean(axis=0)
+    # The trend: the typical (median) level over the last window against the window before it. Once a
+    # day has been seen, the windows are the same hours of the clock a day (or whole days) apart, so
+    # the daily cycle cancels out, and a median is not moved by a burst of a few hours in a window;
+    # before that, the last quarter of the time seen against the quarter before.
+    if elapsed < TREND_WINDOW:
+        span = gap = elapsed * SHORT_SPAN
+    elif elapsed < 2 * TREND_WINDOW:
+        span, gap = max(min(elapsed - TREND_WINDOW, TREND_WINDOW / 4), 1.0), TREND_WINDOW
+    else:
+        span = gap = TREND_WINDOW * max(1, int(elapsed / 4 // TREND_WINDOW))
+    last = _typical(fit, np.linspace(elapsed - span, elapsed, 49))
+    before = _typical(fit, np.linspace(elapsed - gap - span, elapsed - gap, 49))
     # The current level, the recent trend and the profile's effects, drawn jointly from the posterior.
-    a = np.zeros((2 + 31, len(fit.theta)))
+    jump = _jump(fit, elapsed)
+    a = np.zeros((4 + 31, len(fit.theta)))
     a[0, k - 1] = 1.0
-    a[1, :k] = (last - before) / span
-    a[2:, k:k + 31] = np.eye(31)
-    z = rng.multivariate_normal(a @ fit.theta, a @ fit.cov @ a.T, size=draws, method="cholesky")
-    level, slope = z[:, 0], z[:, 1]
-    shift = z[:, 2:] - (a @ fit.theta)[2:]  # the profile's deviations from its posterior mean
+    a[1, :k] = (last - before) / gap
+    a[2, :k] = (last + before) / 2  # the recent baseline: the typical level over both windows
+    a[3, :k] = jump[0] if jump is not None else 0.0  # the level before the jump
+    a[4:, k:k + 31] = np.eye(31)
+    rows = [0, 1, 2, *([3] if jump is not None else []), *range(4, 4 + 31)]
+    z = np.zeros((draws, len(a)))
+    # (eigh: two of these read the same point of the level when windows meet, a singular covariance)
+    z[:, rows] = rng.multivariate_normal(a[rows] @ fit.theta, a[rows] @ fit.cov @ a[rows].T, size=draws,
+                                         method="eigh")
+    level, slope, baseline, before_jump = z[:, 0], z[:, 1], z[:, 2], z[:, 3]
+    shift = z[:, 4:] - (a @ fit.theta)[4:]  # the profile's deviations from its posterior mean
+    # Before a whole day has been seen, how strongly the day's cycle will show is not known (the
+    # applicants may be awake in another zone, an overnight surge may be all there is): each future
+    # scales the prior profile's swing around the present hour by its own strength.
+    if elapsed < 24.0:
+        strength = rng.uniform(elapsed / 24.0, 1.0, draws)
+        now = _hour_weights(_clock(origin, np.array([elapsed]), zone)[0])[0]
+        prior = np.log(PRIOR_DIURNAL) - float(now @ np.log(PRIOR_DIURNAL))
+        shift[:, :24] += (strength - 1.0)[:, None] * prior[None, :]
     unknown = rng.standard_normal((draws, 7)) * SD_WEEKDAY_UNSEEN * (1.0 - fit.weekly_known)
     shift[:, 24:] += unknown - unknown.mean(axis=1, keepdims=True)
     # a decline (a surge fading, a pool running out) goes on for a while; a rise soon stops
@@ -353,10 +446,11 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     grid = _future_grid(elapsed, end, first)
     # the profile is read every quarter hour for two weeks ahead, then every hour
     near = min(end, elapsed + 24 * 14)
-    fine = np.union1d(grid, np.concatenate([np.arange(elapsed, near, 0.25), np.arange(near, end, 1.0)]))
+    fine = np.union1d(grid, np.concatenate([np.arange(elapsed, near, 0.25), np.arange(near, end, 1.0),
+                                            _openings_and_closings(origin, elapsed, end, accepts)]))
     mid = (fine[:-1] + fine[1:]) / 2
     hod, dow = _clock(origin, mid, zone)
-    mass = np.exp(fit.log_profile(hod, dow)) * np.diff(fine)
+    mass = np.exp(fit.log_profile(hod, dow)) * np.diff(fine) * _open_share(origin, fine, accepts)
     pcum = np.concatenate([[0.0], np.cumsum(mass)])
     # mass of each cell by (hour of day, day of week), so that each draw weights it by its own profile
     cell = np.searchsorted(grid, mid) - 1
@@ -372,15 +466,28 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     b = slope[:, None]
     # A decline slows down as a power of time (a fading surge has a long tail); a rise levels off
     # quickly and is capped.
+    # A rise is taken for a passing excess (a news story's tail): the level above the recent baseline
+    # fades back to it, in the time the rise lasts.
+    excess = np.maximum(level - baseline, 0.0)[:, None]
     trend = np.where(b < 0, np.maximum(b * tau * np.log1p(lead[None, :] / tau), -MAX_FALL),
-                     np.minimum(b * tau * (1.0 - np.exp(-lead[None, :] / tau)), MAX_RISE))
+                     -excess * (1.0 - np.exp(-lead[None, :] / tau)))
+    if jump is not None:
+        # After a jump (a news story) the level goes back to where it was before it, at the pace it has
+        # been falling since the peak (drawn around it), and no further: the story's tail is not a
+        # pool running out.
+        # Once it is back there, the story is over: no trend is read from its fading.
+        _, fade = jump
+        above = np.maximum(level - before_jump, 0.0)[:, None]
+        fade_d = (max(fade, 1e-6) * np.exp(DAMPING_SD * rng.standard_normal(draws)))[:, None]
+        trend = np.where((above > 0) & (fade > 0), -above * (1.0 - np.exp(-lead[None, :] / fade_d)), 0.0)
     # The level wanders: a random walk in log space, on the clock of log(1 + lead / time seen), so that
     # looking as far ahead as the intake has run adds as much doubt at any scale; its mean in rate
     # stays put.
     steps = np.diff(np.concatenate([[0.0], np.log1p(lead / elapsed)]))
     walk = np.cumsum(rng.standard_normal((draws, len(lead))) * np.sqrt(steps), axis=1) * WANDER
     walk -= 0.5 * WANDER**2 * np.cumsum(steps)
-    rate = np.exp(level[:, None] + trend + walk) * cell_mass / np.maximum(mean_mass, 1e-300)
+    # (a closed cell has no mass: its rate is the level's, which a future past the grid goes on at)
+    rate = np.exp(level[:, None] + trend + walk) * np.where(mean_mass > 0, cell_mass / np.maximum(mean_mass, 1e-300), 1.0)
     cum = np.concatenate([np.zeros((draws, 1)), np.cumsum(rate * mean_mass, axis=1)], axis=1)
     return _Futures(grid, cum, rate, fine, pcum)
 
@@ -397,7 +504,8 @@ def _arrival_times(fu: _Futures, targets: np.ndarray, open_ended: bool) -> np.nd
     inside = idx <= cells
     cell = np.clip(idx - 1, 0, cells - 1)
     rows = np.arange(draws)[:, None]
-    need = (targets - fu.cum[rows, cell]) / fu.rate[rows, cell]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a closed cell (no rate) is never the one reached
+        need = (targets - fu.cum[rows, cell]) / fu.rate[rows, cell]
     grid_p = np.interp(fu.grid, fu.fine, fu.pcum)
     when = np.interp(grid_p[cell] + need, fu.pcum, fu.fine)
     out = np.where(inside, when, np.inf)
@@ -411,7 +519,7 @@ def _arrival_times(fu: _Futures, targets: np.ndarray, open_ended: bool) -> np.nd
 
 def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: datetime,
                 closes_at: datetime | None = None, seed: int = 0, draws: int = DRAWS,
-                fan_points: int = 0) -> CapProjection:
+                fan_points: int = 0, accepts: Calendar | None = None) -> CapProjection:
     """When the cap-th arrival comes, seen from `as_of`: an 80 % range (P10 to P90) and its median.
 
     `arrivals` are timezone-aware submission times of the applications that count toward the cap
@@ -420,6 +528,8 @@ def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: date
     to go on yet). Once the cap is reached the three quantiles are the moment it was reached and the
     probability is 1. Results are in the zone of `as_of`, and the time of day is read in that zone.
     `fan_points` > 0 adds that many intermediate counts (with their quantiles) to `fan`.
+    `accepts`, a calendar of open hours (aware times -> open or not; dashboard.programs.Accepts), keeps
+    closed hours out of the fit and the futures: no arrival is expected while the portal is closed.
     """
     if as_of.tzinfo is None or opens_at.tzinfo is None or (closes_at is not None and closes_at.tzinfo is None):
         raise ValueError("as_of, opens_at and closes_at must be timezone-aware")
@@ -440,13 +550,15 @@ def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: date
     if elapsed <= 0 or n == 0:
         return CapProjection(None, None, None, None, None, None if elapsed <= 0 else 0.0, "no-data", n)
 
-    fit = fit_rate(h, elapsed, origin, zone)
+    fit = fit_rate(h, elapsed, origin, zone, accepts)
     rng = np.random.default_rng(seed)
     end = close_h if close_h is not None else elapsed + max(20.0 * elapsed, 24.0 * 30)
-    futures = _simulate(fit, elapsed, end, origin, zone, rng, draws)
+    futures = _simulate(fit, elapsed, end, origin, zone, rng, draws, accepts)
     k = len(fit.knots)
     hod_now, dow_now = _clock(origin, np.array([elapsed]), zone)
     rate_now = float(np.exp(fit.theta[k - 1] + fit.log_profile(hod_now, dow_now)[0]))
+    if accepts is not None and not bool(accepts(pd.DatetimeIndex([pd.Timestamp(as_of)]))[0]):
+        rate_now = 0.0
 
     remaining = cap - n
     counts = [remaining]
@@ -457,7 +569,7 @@ def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: date
     # the k-th arrival of a Poisson process comes when its cumulative intensity reaches Gamma(k, 1)
     targets = np.cumsum(rng.gamma(gaps[None, :], 1.0, size=(draws, len(counts))), axis=1)
     times = _arrival_times(futures, targets, close_h is None)
-    q = np.quantile(np.minimum(times, NEVER), [0.1, 0.5, 0.9], axis=0)
+    q = np.quantile(np.minimum(times, NEVER), [0.1, 0.5, 0.9], axis=0, method="inverted_cdf")  # a simulated moment, never one between two (a weekend)
 
     def moment(x: float) -> datetime | None:
         if x >= NEVER or (close_h is not None and x > close_h):
@@ -488,7 +600,7 @@ def history_step(span: timedelta) -> timedelta:
 
 def forecast_history(arrivals: Iterable, cap: int, until: datetime, *, opens_at: datetime,
                      closes_at: datetime | None = None, step: timedelta | None = None, seed: int = 0,
-                     draws: int = 500) -> list[tuple[datetime, CapProjection]]:
+                     draws: int = 500, accepts: Calendar | None = None) -> list[tuple[datetime, CapProjection]]:
     """The forecasts that would have been made every `step` after opening, up to `until` (and no
     later than the cap moment), each from the arrivals seen by then. Times in the zone of `until`."""
     origin = pd.Timestamp(opens_at).tz_convert("UTC")
@@ -501,6 +613,18 @@ def forecast_history(arrivals: Iterable, cap: int, until: datetime, *, opens_at:
     while made <= last:
         local = made.astimezone(until.tzinfo)
         out.append((local, project_cap(times, cap, local, opens_at=opens_at, closes_at=closes_at, seed=seed,
-                                       draws=draws)))
+                                       draws=draws, accepts=accepts)))
         made += step
     return out
+
+
+if __name__ == "__main__":  # python -m dashboard.forecast plan ...: the planner (dashboard/forecast_plan.py)
+    import sys
+
+    from dashboard import forecast_plan
+
+    if sys.argv[1:2] != ["plan"]:
+        print("usage: python -m dashboard.forecast plan --like PROGRAM --cap N --opens TIME [--zone ZONE] "
+              "[--pool N] [--first-hour N]", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(forecast_plan.main(sys.argv[2:]))

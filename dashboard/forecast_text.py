@@ -135,3 +135,21 @@ def short_moment(dt: datetime | None, tz: str, lang: str | None = None) -> str:
     local = dt.astimezone(ZoneInfo(tz))
     day = dates.format_datetime(local, "EEE d MMM", tzinfo=ZoneInfo(tz), locale=BABEL_LOCALE[lang])
     return t("{day}, {time}", lang).format(day=day, time=_time(local, tz, lang)) + " " + zone_short(tz, local, lang)
+
+
+def open_hours_text(accepts, lang: str | None = None) -> str:
+    """A program's calendar of open hours in words: "The portal accepts applications Mon, Tue, Wed,
+    Thu, Fri, 08:30-16:30 (America/Toronto), except 2025-04-18; ..." (dashboard.programs.Accepts)."""
+    lang = lang or language()
+    names = dates.get_day_names("abbreviated", locale=BABEL_LOCALE[lang])
+    days = ", ".join(names[d] for d in sorted(accepts.days))
+
+    def clock(h: float) -> str:
+        return f"{int(h):02d}:{round((h % 1) * 60):02d}"
+
+    hours = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in accepts.hours)
+    text = t("The portal accepts applications {days}, {hours} ({zone})", lang).format(days=days, hours=hours,
+                                                                                 zone=accepts.zone)
+    if accepts.holidays:
+        text += t(", except {dates}", lang).format(dates=", ".join(d.isoformat() for d in sorted(accepts.holidays)))
+    return text + t(": outside these hours no application arrives, by rule, and the forecast expects none.", lang)

@@ -1,7 +1,8 @@
 """English and French: gettext catalogues (dashboard/locale/fr/LC_MESSAGES/*.po) and Babel formatting.
 
 Every word the dashboard shows goes through `t("English text")`; the English text is the msgid.
-Catalogues may be split into several .po files (one per area), merged at load time.
+One catalogue per area (core, pages, extracts, ingest, forecast), merged at load time; `make i18n`
+keeps them in step with the code through Babel's own extract and update (babel.cfg).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def catalogue(lang: str) -> dict[str, str]:
     for po in sorted(folder.glob("*.po")) if folder.exists() else []:
         with po.open("rb") as fh:
             for msg in read_po(fh, locale=BABEL_LOCALE.get(lang, lang)):
-                if msg.id and msg.string:
+                if msg.id and msg.string and not msg.fuzzy:  # a fuzzy guess is not a translation
                     out[str(msg.id)] = str(msg.string)
     return out
 

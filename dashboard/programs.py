@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -33,6 +37,88 @@ class Event:
         return self.label_fr if lang == "fr" else self.label_en
 
 
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Accepts:
+    """When a portal takes applications: on `days` (Monday 0), in the wall-clock `hours` spans
+    [start, end) of `zone` (hours of the day, end up to 24), never on `holidays` (dates in `zone`).
+
+    Called with aware times, it says which of them fall in open hours: the forecast reads it as its
+    calendar of closed hours (dashboard/forecast.py, `project_cap(..., accepts=)`)."""
+
+    zone: str
+    days: frozenset[int] = frozenset(range(7))
+    hours: tuple[tuple[float, float], ...] = ((0.0, 24.0),)
+    holidays: frozenset[date] = frozenset()
+
+    def __call__(self, times) -> np.ndarray:
+        idx = pd.DatetimeIndex(times)
+        if len(idx) == 0:
+            return np.zeros(0, dtype=bool)
+        local = idx.tz_convert(self.zone)
+        hod = (local.hour + local.minute / 60.0 + local.second / 3600.0).to_numpy(dtype=float)
+        ok = np.isin(local.day_of_week.to_numpy(), sorted(self.days))
+        within = np.zeros(len(idx), dtype=bool)
+        for start, end in self.hours:
+            within |= (hod >= start) & (hod < end)
+        ok &= within
+        if self.holidays:
+            ok &= ~np.isin(local.normalize().tz_localize(None).to_numpy(),
+                           np.array(sorted(self.holidays), dtype="datetime64[ns]"))
+        return ok
+
+    @property
+    def always(self) -> bool:
+        return len(self.days) == 7 and self.hours == ((0.0, 24.0),) and not self.holidays
+
+
+def _clock_hour(text: object, where: str) -> float:
+    if not isinstance(text, str) or not re.fullmatch(r"\d{1,2}:\d{2}", text.strip()):
+        raise ProgramConfigError(f"{where}: expected a time of day such as 08:30")
+    hh, mm = (int(x) for x in text.strip().split(":"))
+    if hh > 24 or mm > 59 or (hh == 24 and mm):
+        raise ProgramConfigError(f"{where}: '{text}' is not a time of day (00:00 to 24:00)")
+    return hh + mm / 60.0
+
+
+def _accepts(raw: object, tz_name: str, where: str) -> Accepts:
+    """The `[program.accepts]` table: days = ["mon", ...], hours = ["08:30-16:30", ...],
+    holidays = [2025-04-18, ...] (TOML dates or "YYYY-MM-DD")."""
+    if not isinstance(raw, dict):
+        raise ProgramConfigError(f"{where}: expected a table with days, hours and holidays (see data/README.md)")
+    unknown = set(raw) - {"days", "hours", "holidays"}
+    if unknown:
+        raise ProgramConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'; accepts takes days, hours, holidays")
+    days = raw.get("days", list(DAY_NAMES))
+    if not isinstance(days, list) or not days or any(str(d).lower() not in DAY_NAMES for d in days):
+        raise ProgramConfigError(f"{where}.days: expected a list of days from {', '.join(DAY_NAMES)}")
+    spans = raw.get("hours", ["00:00-24:00"])
+    if not isinstance(spans, list) or not spans:
+        raise ProgramConfigError(f"{where}.hours: expected a list of spans such as \"08:30-16:30\"")
+    hours = []
+    for j, span in enumerate(spans, start=1):
+        at = f"{where}.hours[{j}]"
+        if not isinstance(span, str) or span.count("-") != 1:
+            raise ProgramConfigError(f"{at}: expected a span such as \"08:30-16:30\"")
+        start, end = (_clock_hour(x, at) for x in span.split("-"))
+        if end <= start:
+            raise ProgramConfigError(f"{at}: '{span}' ends before it starts (a span past midnight is two spans)")
+        hours.append((start, end))
+    holidays = []
+    for j, day in enumerate(raw.get("holidays", []), start=1):
+        if isinstance(day, date) and not isinstance(day, datetime):
+            holidays.append(day)
+            continue
+        try:
+            holidays.append(date.fromisoformat(str(day)))
+        except ValueError as exc:
+            raise ProgramConfigError(f"{where}.holidays[{j}]: '{day}' is not a date such as 2025-04-18") from exc
+    return Accepts(tz_name, frozenset(DAY_NAMES.index(str(d).lower()) for d in days), tuple(sorted(hours)),
+                   frozenset(holidays))
+
+
 @dataclass(frozen=True)
 class Program:
     id: str
@@ -45,6 +131,8 @@ class Program:
     counts_toward_cap: tuple[str, ...]
     events: tuple[Event, ...] = field(default=())
     synthetic: bool = False
+    accepts: Accepts | None = None  # None: open around the clock
+    pool_fact: str | None = None  # the reference fact (h1b_pool_facts) giving its eligible pool, if any
 
     @property
     def tz(self) -> ZoneInfo:
@@ -105,11 +193,22 @@ def _program(raw: dict, base: Path, where: str) -> Program:
     if closes is not None and closes <= opens:
         raise ProgramConfigError(f"{where}: closes_at must come after opens_at")
     events = _read_events(base / raw["events_file"]) if raw.get("events_file") else ()
+    accepts = _accepts(raw["accepts"], raw["time_zone"], f"{where}: accepts") if "accepts" in raw else None
     return Program(
         id=str(raw["id"]), name_en=raw["name_en"], name_fr=raw["name_fr"], time_zone=raw["time_zone"],
         opens_at=opens, closes_at=closes, cap=cap, counts_toward_cap=roles, events=events,
-        synthetic=bool(raw.get("synthetic", False)),
+        synthetic=bool(raw.get("synthetic", False)), accepts=None if accepts is None or accepts.always else accepts,
+        pool_fact=_pool_fact(raw.get("pool_fact"), where),
     )
+
+
+def _pool_fact(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9_]+", value):
+        raise ProgramConfigError(f"{where}: pool_fact must name a fact of the reference data, such as "
+                                 "h1b_authorized_to_work_population")
+    return value
 
 
 def load_programs(path: Path | None = None) -> dict[str, Program]:
@@ -123,7 +222,8 @@ def load_programs(path: Path | None = None) -> dict[str, Program]:
         raise ProgramConfigError(f"{path}: {exc}") from exc
     out: dict[str, Program] = {}
     for i, entry in enumerate(raw.get("program", []), start=1):
-        prog = _program(entry, path.parent, f"{path}: program #{i}")
+        named = f" ({entry['id']})" if isinstance(entry, dict) and isinstance(entry.get("id"), str) else ""
+        prog = _program(entry, path.parent, f"{path}: program #{i}{named}")
         if prog.id in out:
             raise ProgramConfigError(f"{path}: program id '{prog.id}' appears twice")
         out[prog.id] = prog

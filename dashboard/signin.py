@@ -19,12 +19,13 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from dashboard import access, metrics, warehouse
+from dashboard import access, permissions, warehouse
 from dashboard.i18n import N_, t
-from dashboard.programs import ProgramConfigError, programs
 
 log = logging.getLogger("dashboard")
 USER_KEY = "access_user"
+FORCED_KEY = "access_publication_forced"
+PUB_KEY = "pub"  # the publication switch's key (ui.PUB_KEY): set here when the mode is forced
 ROLE_LABELS = {"viewer": N_("viewer"), "analyst": N_("analyst"), "admin": N_("administrator")}
 
 
@@ -62,21 +63,19 @@ def offered(pages: Sequence) -> list:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _programs_with_records(snapshot: str) -> list[str]:
-    return metrics.programs_loaded()["program_id"].tolist()
+def _all_records_synthetic(snapshot: str) -> bool:
+    return access.all_records_synthetic()
 
 
-def _only_synthetic_records() -> bool:
-    """True while every application record in the warehouse belongs to a synthetic (demo) program."""
-    try:
-        snapshot = warehouse.reader().snapshot_name
-        if snapshot is None:
-            return True  # no records at all
-        progs = programs()
-        with_records = _programs_with_records(f"{warehouse.reader().root}/{snapshot}")
-        return all(p in progs and progs[p].synthetic for p in with_records)
-    except (ProgramConfigError, warehouse.NoWarehouse):
-        return False  # cannot tell: treat the records as real
+def all_records_synthetic() -> bool:
+    """access.all_records_synthetic, once per published snapshot."""
+    r = warehouse.reader()
+    return _all_records_synthetic(f"{r.root}/{r.snapshot_name}")
+
+
+def publication_forced() -> bool:
+    """Whether this session must see every count under the publication rule (access.publication_forced)."""
+    return bool(st.session_state.get(FORCED_KEY, False))
 
 
 def _sign_in_screen() -> None:
@@ -93,6 +92,29 @@ def _sign_in_screen() -> None:
                            "package is missing. Tell the dashboard team."), icon=":material/error:")
 
 
+def _admit(user: access.User, synthetic: bool) -> access.User:
+    """Remember who is looking, and force publication mode on before any widget can turn it off."""
+    st.session_state[USER_KEY] = user
+    forced = access.publication_forced(user, synthetic)
+    st.session_state[FORCED_KEY] = forced
+    if forced:
+        st.session_state[PUB_KEY] = True  # before the switch is drawn: neither ?pub=0 nor a click turns it off
+    return user
+
+
+def _permission_warning() -> None:
+    """To whoever runs this dashboard (the administrator; anyone in the local demo): others may write to
+    the warehouse folder, whose files DuckDB and the dashboard trust (dashboard.permissions)."""
+    root = warehouse.reader().root
+    found = [str(p) for p in permissions.unsafe_paths(root)]
+    if found:
+        st.error(t("Others than the ingest can change the warehouse, so its figures cannot be trusted (written "
+                   "to by its group or by everyone: {problems}). {advice}").format(problems="; ".join(found[:5]) + (" …" if len(found) > 5 else ""),
+                                      advice=t("Only the account that runs the ingest may write to it: run "
+                                               "chmod -R go-w on the warehouse folder (docs/security.md).")),
+                 icon=":material/gpp_bad:")
+
+
 def gate() -> access.User:
     """Who is looking. Draws the sign-in screen (or a refusal) and stops the run when they may see nothing."""
     try:
@@ -103,22 +125,24 @@ def gate() -> access.User:
         st.error(t("The access configuration cannot be read, so nothing is shown. Tell the dashboard team."),
                  icon=":material/lock:")
         st.stop()
+    synthetic = all_records_synthetic()
     if not provider_configured():
-        user = access.demo_user(config, _only_synthetic_records())
-        st.session_state[USER_KEY] = user
+        user = _admit(access.demo_user(config, synthetic), synthetic)
         text = t("Local demo without sign-in: anyone who can open this address sees these pages. Configure "
                  "sign-in (docs/reliability.md) before the dashboard holds real records or is shared.")
         if user.role != config.demo_role:
             text += " " + t("Record-level pages stay hidden until sign-in is configured.")
+        if publication_forced():
+            text += " " + t("The records are real, so every count is shown under the publication rule.")
         st.warning(text, icon=":material/lock_open:")
+        _permission_warning()
         return user
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
         st.session_state.pop(USER_KEY, None)
         _sign_in_screen()
         st.stop()
-    user = access.signed_in_user(claims, config)
-    st.session_state[USER_KEY] = user
+    user = _admit(access.signed_in_user(claims, config), synthetic)
     if user.role is None:
         st.error(t("You are signed in as {email}, but this address has no access to the dashboard. Ask the "
                    "dashboard team to add it.").format(email=user.email or "?"), icon=":material/lock:")
@@ -128,4 +152,6 @@ def gate() -> access.User:
     st.sidebar.caption(t("Signed in as {email} ({role}).").format(email=user.email, role=t(ROLE_LABELS[user.role])))
     if st.sidebar.button(t("Sign out")):
         st.logout()
+    if user.role == "admin":
+        _permission_warning()
     return user

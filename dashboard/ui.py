@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import disclosure, extract, metrics, sidebar, signin, warehouse
+from dashboard import access, disclosure, extract, metrics, sidebar, signin, warehouse
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import (
@@ -62,10 +62,14 @@ def run_preview(name: str, f: Filters, limit: int, **kwargs) -> tuple[pd.DataFra
     return _cached_preview(name, f.key(), _snapshot_key(), limit, tuple(sorted(kwargs.items())), f)
 
 
+SNAPSHOT_SHOWN = "snapshot_shown"
+
+
 def pin_snapshot() -> None:
-    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin)."""
+    """Make the rest of this script run read the snapshot that is current now (see warehouse.Reader.pin);
+    the page's live parts read the same one (live)."""
     with contextlib.suppress(warehouse.NoWarehouse):
-        warehouse.reader().pin()
+        st.session_state[SNAPSHOT_SHOWN] = warehouse.reader().pin()
 
 
 def current_filters() -> Filters:
@@ -112,9 +116,12 @@ def publication_switch() -> None:
         if raw is not None and raw not in ("0", "1", "true", "false"):
             st.warning(t("The link's publication setting ({value}) is not 1 or 0; publication mode is off.")
                        .format(value=raw), icon=":material/link_off:")
-    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, help=t(
+    forced = signin.publication_forced()  # real records, seen unsigned or by a viewer: always on
+    st.sidebar.toggle(t("Publication mode"), key=PUB_KEY, disabled=forced, help=t(
         "Apply IRCC's rule for published figures to every count shown or downloaded: counts from 1 to 5 are "
-        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5."))
+        "suppressed (shown as `--`), all others are rounded to the nearest multiple of 5.") + (" " + t(
+        "It is always on for you: only analysts and administrators see unrounded counts of real records.")
+        if forced else ""))
     if ss[PUB_KEY]:
         st.query_params[PUB_KEY] = "1"
     elif PUB_KEY in st.query_params:
@@ -224,7 +231,9 @@ def download_buttons(df: pd.DataFrame | None, metric: str, key: str, params: dic
         def data() -> bytes:
             ex = extract.build(context["metric"], context["f"], context["params"], publication=context["publication"],
                                lang=context["lang"], df=df, version=context["version"])
-            return extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc())
+            # tied to this person: with sign-in on, the server gives the file under /media/ to no one else
+            return access.issued(extract.deliver(ex, fmt, who=context["who"], via="dashboard", at=warehouse.now_utc()),
+                                 context["who"])
         return data
 
     stem = extract.file_stem(metric, f, params, publication=context["publication"])
@@ -474,11 +483,19 @@ def document_language() -> None:
 
 def live(body: Callable[[], None]) -> None:
     """Run `body` in a fragment that re-reads itself every refresh_seconds(), so an ingest shows up on an
-    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself."""
+    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself and
+    reads the snapshot the page was drawn from; when a newer one is published, the whole page reruns (one
+    snapshot per view, live parts included)."""
 
     @st.fragment(run_every=refresh_seconds())
     def fragment() -> None:
         set_language(st.session_state.get("lang", "en"))
+        shown = st.session_state.get(SNAPSHOT_SHOWN)
+        current = warehouse.current_snapshot(warehouse.reader().root)
+        if current is not None and current.name != shown:
+            st.rerun()  # a newer snapshot: the page is drawn again as a whole, so it shows one snapshot
+        if shown:
+            warehouse.reader().pin(shown)  # a fragment's own rerun skips the frame's pin: the page's snapshot
         with friendly_errors():
             body()
 

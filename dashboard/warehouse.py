@@ -32,6 +32,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboard import permissions
 from dashboard.programs import ROOT
 
 QUERIES_DIR = ROOT / "queries"
@@ -200,6 +201,7 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
     """
     root = root or warehouse_dir()
     (root / "snapshots").mkdir(parents=True, exist_ok=True)
+    permissions.warn(root)  # the ingest and build command lines say so when others may write here too
     lock = open(root / ".lock", "a+")  # noqa: SIM115 - held for the whole block
     if not _acquire(lock, wait_seconds):
         lock.close()
@@ -301,6 +303,7 @@ class Reader:
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else warehouse_dir()
+        permissions.warn(self.root, once=True)  # at start-up, in the server's log: files DuckDB trusts
         self._lock = threading.Lock()
         self._dbs: dict[str, duckdb.DuckDBPyConnection] = {}  # one read-only database per snapshot
         self._idle: dict[str, list[duckdb.DuckDBPyConnection]] = {}  # its connections not in use
@@ -312,9 +315,10 @@ class Reader:
             raise NoWarehouse(f"{self.root}: no data yet; run `make warehouse` or ingest an export")
         return snap.name
 
-    def pin(self) -> str:
-        """Read the snapshot that is current now for the rest of this thread's (context's) queries."""
-        name = self._current_name()
+    def pin(self, name: str | None = None) -> str:
+        """Read the snapshot that is current now (or snapshot `name`) for the rest of this thread's
+        (context's) queries."""
+        name = name or self._current_name()
         _pins.set({**(_pins.get() or {}), str(self.root): name})
         return name
 

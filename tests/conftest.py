@@ -168,6 +168,13 @@ def page(browser):
     context.close()
 
 
+def settled(pg) -> None:
+    """Wait until the page has settled: the script run is over and no request has been made for 500 ms
+    (Playwright's "networkidle"), so every request the page was going to make has been recorded."""
+    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    pg.wait_for_load_state("networkidle", timeout=60_000)
+
+
 def outside_requests(urls: list[str]) -> list[str]:
     """Requests that left the machine (anything but the local server, data: and blob: URLs)."""
     local = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:")
@@ -188,6 +195,35 @@ def reference_warehouse(basic_warehouse) -> Path:
 
 
 @pytest.fixture(scope="session")
+def _shared_basic_dir(tmp_path_factory) -> Path:
+    """BASIC_ROWS, built once per test session (per xdist worker)."""
+    from dashboard.ingest import ingest
+
+    root = tmp_path_factory.mktemp("shared-basic") / "warehouse"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
+        mp.setenv("DASHBOARD_WAREHOUSE", str(root))
+        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root)
+    return root
+
+
+def _read_only(root: Path, monkeypatch) -> Iterator[Path]:
+    """Name a shared warehouse for one test, and fail the test that changed it (it must not write)."""
+    from dashboard import warehouse
+
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE", str(root))
+    before = warehouse.checksum(root)
+    yield root
+    assert warehouse.checksum(root) == before, "this test wrote to a shared warehouse: use basic_warehouse"
+
+
+@pytest.fixture
+def shared_basic_warehouse(_shared_basic_dir, monkeypatch, programs_env) -> Iterator[Path]:
+    """BASIC_ROWS, shared by every test that only reads it (the suite builds it once): never write to it."""
+    yield from _read_only(_shared_basic_dir, monkeypatch)
+
+
+@pytest.fixture(scope="session")
 def _shared_reference_dir(tmp_path_factory) -> Path:
     """BASIC_ROWS plus the real reference statistics, built once per session (loading them takes seconds)."""
     from dashboard import reference, warehouse
@@ -204,10 +240,9 @@ def _shared_reference_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def shared_reference_warehouse(_shared_reference_dir, monkeypatch, programs_env) -> Path:
+def shared_reference_warehouse(_shared_reference_dir, monkeypatch, programs_env) -> Iterator[Path]:
     """BASIC_ROWS plus the reference statistics, shared by every test that only reads it: never write to it."""
-    monkeypatch.setenv("DASHBOARD_WAREHOUSE", str(_shared_reference_dir))
-    return _shared_reference_dir
+    yield from _read_only(_shared_reference_dir, monkeypatch)
 
 def app_pages() -> list[dict]:
     """Every page registered in dashboard/app.py, read from its st.Page(...) calls (so pages added later

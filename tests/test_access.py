@@ -262,3 +262,74 @@ def test_every_download_button_is_behind_signin_allowed():
             if "download_button" in names and not names & {"allowed", "require"}:
                 offenders.append(f"{path.relative_to(ROOT)}:{getattr(scope, 'name', '<module>')}")
     assert offenders == []
+
+
+# ------------------------------------------------------------------ publication forced on real records (issue 15, item 3)
+
+SINGLE_APPLICANT = {"program": "second-intake", "from": "2024-03-01T08:00", "to": "2024-03-01T09:00",
+                    "country": "IND", "status": "submitted", "pub": "0"}
+
+
+@pytest.fixture
+def real_warehouse(access_env, tmp_path):
+    """second-intake (not synthetic) holding two applications, one of them the only IND one in the hour."""
+    ingest([write_export(tmp_path / "real.csv", [
+        row("R1", "2024-03-01T08:30:00", program="second-intake", citizenship="IND"),
+        row("R2", "2024-03-01T10:30:00", program="second-intake", citizenship="CHN")])], root=access_env)
+    return access_env
+
+
+def _single_applicant(user: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in SINGLE_APPLICANT.items():
+        at.query_params[k] = v
+    if user is not None:
+        at.secrets["auth"] = AUTH
+        at.user = user
+    return at.run()
+
+
+def _texts(at: AppTest) -> str:
+    return " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.info, *at.warning])
+
+
+@pytest.mark.parametrize("who", [None, {"is_logged_in": True, "email": "bob@example.org"}], ids=["unsigned", "viewer"])
+def test_a_link_cannot_single_out_one_real_applicant_unsigned_or_as_viewer(real_warehouse, who):
+    at = _single_applicant(who)
+    assert not at.exception
+    assert "1 applications match" not in _texts(at)
+    assert "`--` applications match the filters" in _texts(at)
+    toggle = at.sidebar.toggle(key="pub")
+    assert toggle.value is True and toggle.disabled  # ?pub=0 in the link does not turn it off
+
+
+def test_an_analyst_sees_the_unrounded_count_of_real_records(real_warehouse):
+    at = _single_applicant({"is_logged_in": True, "email": "ana.lyst@example.org"})
+    assert not at.exception
+    assert "1 applications match the filters" in _texts(at)
+    assert not at.sidebar.toggle(key="pub").disabled
+
+
+def test_on_demo_records_publication_mode_stays_a_choice(access_env):
+    at = app()
+    assert not at.exception
+    assert at.sidebar.toggle(key="pub").value is False and not at.sidebar.toggle(key="pub").disabled
+
+
+@pytest.mark.parametrize(("role", "signed_in", "synthetic", "forced"), [
+    (None, False, False, True), ("viewer", False, False, True), ("admin", False, False, True),
+    ("viewer", True, False, True), ("analyst", True, False, False), ("admin", True, False, False),
+    ("admin", False, True, False), ("viewer", True, True, False),
+])
+def test_publication_is_forced_on_real_records_for_anyone_but_analysts_and_admins(role, signed_in, synthetic, forced):
+    user = User("x@example.org" if signed_in else None, role, signed_in)
+    assert access.publication_forced(user, synthetic) is forced
+
+
+def test_a_download_is_fetched_only_by_the_person_it_was_made_for():
+    made = access.issued(b"application_id\nP1\n", "Ana.Lyst@Example.org")
+    assert made == b"application_id\nP1\n"  # handed on unchanged
+    assert access.may_fetch(made, "ana.lyst@example.org")  # the same person, case aside
+    assert not access.may_fetch(made, "bob@example.org")
+    assert not access.may_fetch(made, None)  # no sign-in cookie
+    assert not access.may_fetch(b"a file this process never issued", "ana.lyst@example.org")

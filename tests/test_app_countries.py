@@ -25,7 +25,7 @@ def comparison(at: AppTest, ratio: str = "Ratio"):
     return next(t for t in tables(at) if ratio in t.columns)
 
 
-def test_countries_against_2023_h1b_visas(reference_warehouse):
+def test_countries_against_2023_h1b_visas(shared_reference_warehouse):
     at = countries_page()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
@@ -45,7 +45,7 @@ def test_countries_against_2023_h1b_visas(reference_warehouse):
     assert unmatched["In 2023"].tolist() == ["8", "0"]
 
 
-def test_year_top_n_and_country_come_from_the_url(reference_warehouse):
+def test_year_top_n_and_country_come_from_the_url(shared_reference_warehouse):
     at = countries_page({"h1b_year": "2022", "top": "5", "country": "CHN"})
     assert not at.exception
     table = comparison(at)
@@ -57,7 +57,7 @@ def test_year_top_n_and_country_come_from_the_url(reference_warehouse):
     assert at.multiselect(key="f_country").value == ["CHN"]
 
 
-def test_a_partial_year_says_so_and_an_unknown_year_falls_back(reference_warehouse):
+def test_a_partial_year_says_so_and_an_unknown_year_falls_back(shared_reference_warehouse):
     at = countries_page({"h1b_year": "2025"})
     assert not at.exception
     assert "H-1B visas issued, 2025" in comparison(at).columns
@@ -69,7 +69,7 @@ def test_a_partial_year_says_so_and_an_unknown_year_falls_back(reference_warehou
     assert "H-1B visas issued, 2023" in comparison(at).columns
 
 
-def test_countries_in_french(reference_warehouse):
+def test_countries_in_french(shared_reference_warehouse):
     at = countries_page({"lang": "fr"})
     assert not at.exception
     table = comparison(at, "Rapport")
@@ -77,14 +77,14 @@ def test_countries_in_french(reference_warehouse):
     assert table.iloc[0].tolist()[:6] == ["Inde", "4", "57,1\u00a0%", "193\u00a0384", "74,8\u00a0%", "0,76"]
 
 
-def test_without_the_reference_statistics_the_page_says_so(basic_warehouse):
+def test_without_the_reference_statistics_the_page_says_so(shared_basic_warehouse):
     at = countries_page()
     assert not at.exception
     assert any("US H-1B statistics are not in this warehouse" in i.value for i in at.info)
     assert "India comes first" in " ".join(m.value for m in at.markdown)
 
 
-def test_no_principal_applicants_under_the_filters(reference_warehouse):
+def test_no_principal_applicants_under_the_filters(shared_reference_warehouse):
     at = countries_page({"role": "spouse"})
     assert not at.exception
     assert any("No principal applications match these filters" in i.value for i in at.info)

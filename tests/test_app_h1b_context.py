@@ -61,7 +61,7 @@ def test_page_in_french(shared_reference_warehouse):
     assert "Source : " in texts(at.caption)
 
 
-def test_missing_reference_statistics_say_what_to_do(basic_warehouse):
+def test_missing_reference_statistics_say_what_to_do(shared_basic_warehouse):
     at = run_page()
     assert not at.exception
     assert any("python -m dashboard.build --reference" in w.value for w in at.warning)

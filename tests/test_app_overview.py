@@ -19,7 +19,7 @@ def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_overview_headline_numbers(basic_warehouse):
+def test_overview_headline_numbers(shared_basic_warehouse):
     at = run()
     assert not at.exception
     assert metric_values(at) == {
@@ -34,7 +34,7 @@ def test_overview_headline_numbers(basic_warehouse):
     assert any("synthetic" in i.value for i in at.info)
 
 
-def test_overview_as_of_from_the_url(basic_warehouse):
+def test_overview_as_of_from_the_url(shared_basic_warehouse):
     at = run({"as_of": "2023-07-16T10:00"})
     assert not at.exception
     assert metric_values(at)["Principal applications counted"] == "3"
@@ -43,7 +43,7 @@ def test_overview_as_of_from_the_url(basic_warehouse):
         i.value for i in at.info]
 
 
-def test_overview_in_french(basic_warehouse):
+def test_overview_in_french(shared_basic_warehouse):
     at = run({"lang": "fr"})
     assert not at.exception
     assert "**Statut : plafond atteint** le dim. 16 juill. 2023, 10 h 40 HAE, 1 h 40 min après l'ouverture." in [
@@ -74,7 +74,7 @@ def test_open_status_stands_at_the_last_ingest_not_the_clock(warehouse_dir, tmp_
     assert metric_values(at)["Principal applications counted"] == "3"
 
 
-def test_role_status_legend_reads_in_the_stacking_order(basic_warehouse):
+def test_role_status_legend_reads_in_the_stacking_order(shared_basic_warehouse):
     import json
 
     at = run()

@@ -33,7 +33,7 @@ def texts(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
-def test_after_the_cap_the_actual_time_to_cap(basic_warehouse):
+def test_after_the_cap_the_actual_time_to_cap(shared_basic_warehouse):
     at = page()
     assert not at.exception and not at.error
     assert metrics(at) == {
@@ -71,7 +71,7 @@ def test_as_of_before_the_cap_gives_a_forecast_and_the_what_if_replays(basic_war
     assert "the cap had not been reached by Sun 16 Jul 2023, 10:00 EDT, so what happened is not known yet" in texts(at)
 
 
-def test_what_if_a_later_opening(basic_warehouse):
+def test_what_if_a_later_opening(shared_basic_warehouse):
     at = page()
     at.datetime_input(key="ttc_whatif_open").set_value(datetime(2023, 7, 16, 9, 30)).run()
     assert not at.exception and not at.error
@@ -80,14 +80,14 @@ def test_what_if_a_later_opening(basic_warehouse):
             "**Mon 17 Jul 2023, 08:30 EDT**, 23 h 0 min after opening.") in texts(at)
 
 
-def test_in_french(basic_warehouse):
+def test_in_french(shared_basic_warehouse):
     at = page({"lang": "fr", "as_of": "2023-07-16T10:00"})
     assert not at.exception and not at.error
     assert metrics(at)["Comptées dans le plafond"] == "3"
     assert "Plafond attendu" in texts(at)
 
 
-def test_before_any_arrival_a_sentence(basic_warehouse):
+def test_before_any_arrival_a_sentence(shared_basic_warehouse):
     at = page({"as_of": "2023-07-16T09:01"})
     assert not at.exception and not at.error
     assert any("nothing to forecast from" in i.value for i in at.info)

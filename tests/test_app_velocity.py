@@ -30,7 +30,7 @@ def texts(elements) -> str:
     return " | ".join(e.value for e in elements)
 
 
-def test_velocity_figures(basic_warehouse):
+def test_velocity_figures(shared_basic_warehouse):
     at = velocity()
     assert not at.exception
     assert figures(at) == {
@@ -52,7 +52,7 @@ def test_velocity_figures(basic_warehouse):
     assert "Only one program has application records" in texts(at.info)
 
 
-def test_url_parameters_set_the_filters_and_the_grain(basic_warehouse):
+def test_url_parameters_set_the_filters_and_the_grain(shared_basic_warehouse):
     at = velocity({"country": "CHN", "as_of": "2023-07-16T10:00", "grain": "15min"})
     assert not at.exception
     assert at.segmented_control(key="v_grain").value == "15min"
@@ -63,7 +63,7 @@ def test_url_parameters_set_the_filters_and_the_grain(basic_warehouse):
     assert at.query_params["grain"] == "15min" and at.query_params["country"] == "CHN"
 
 
-def test_changing_a_filter_changes_the_figures_and_the_url(basic_warehouse):
+def test_changing_a_filter_changes_the_figures_and_the_url(shared_basic_warehouse):
     at = velocity()
     assert figures(at)["Principal applications"] == "7"
     at.multiselect(key="f_country").set_value(["CHN"]).run()
@@ -78,7 +78,7 @@ def test_changing_a_filter_changes_the_figures_and_the_url(basic_warehouse):
     assert "country" not in at.query_params and at.query_params["grain"] == "day"
 
 
-def test_invalid_parameters_fall_back_with_a_notice(basic_warehouse):
+def test_invalid_parameters_fall_back_with_a_notice(shared_basic_warehouse):
     at = AppTest.from_file(APP, default_timeout=30)
     for k, v in {"grain": "week", "as_of": "2099-01-01T00:00", "country": ["CHN", "ZZZ"], "from": "soon"}.items():
         at.query_params[k] = v
@@ -101,7 +101,7 @@ def test_invalid_parameters_fall_back_with_a_notice(basic_warehouse):
 
 
 @pytest.mark.parametrize(("as_of", "counted"), [("2023-07-16T10:00", "3"), ("2023-07-16T10:40", "5")])
-def test_overview_and_velocity_agree_as_of_a_moment(basic_warehouse, as_of, counted):
+def test_overview_and_velocity_agree_as_of_a_moment(shared_basic_warehouse, as_of, counted):
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["as_of"] = as_of
     at.run()
@@ -125,14 +125,14 @@ def test_intakes_compared(basic_warehouse, tmp_path):
     assert len(at.get("plotly_chart")) == 3
 
 
-def test_velocity_in_french(basic_warehouse):
+def test_velocity_in_french(shared_basic_warehouse):
     at = velocity({"lang": "fr", "grain": "day"})
     assert not at.exception
     assert figures(at)["Jour de pointe"] == "6"
     assert "Jalons vers le plafond" in texts(at.subheader)
 
 
-def test_only_family_applications_have_no_busiest_interval(basic_warehouse):
+def test_only_family_applications_have_no_busiest_interval(shared_basic_warehouse):
     at = velocity({"role": "dependant"})  # F2, 13:15 EDT on the 16th
     assert not at.exception
     assert figures(at) == {"Principal applications": "0", "Family applications": "1", "Per hour, last hour": "0",

@@ -1,12 +1,14 @@
 """The benchmark harness at a tiny size: it runs end to end, and its pandas twins agree with the metrics.
 
-No timing is asserted here (benchmarks go in bench/, numbers in docs/benchmarks.md).
+`make test` runs the smoke version (no browser, a few hundred rows); the whole harness with the browser
+is marked slow and run by `make bench`. No timing is asserted here (numbers go in docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import ROOT, app_pages
 
 from bench import __main__ as bench_main
@@ -14,6 +16,21 @@ from bench import baseline, pages
 from dashboard import metrics
 
 
+def test_harness_smoke_every_page_timed_and_its_pandas_twin_agrees(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_PROGRAMS", str(ROOT / "data" / "programs.toml"))
+    out = tmp_path / "benchmarks.md"
+    code = bench_main.main(["--sizes", "400", "--work", str(tmp_path / "work"), "--out", str(out), "--no-browser",
+                            "--repeats", "1", "--pandas-every", "6"])
+    assert code == 0
+    (size,) = json.loads((tmp_path / "work" / "results.json").read_text())["sizes"]
+    assert size["ingest"]["summary"].startswith("rows read 400, inserted 400,")
+    for page in pages.PAGES:
+        assert size["pages"][page]["n"] == 24
+        assert size["pandas"][page]["mismatches"] == [], page
+    assert "| time_to_cap |" in out.read_text()
+
+
+@pytest.mark.slow
 def test_harness_runs_at_a_tiny_size(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_PROGRAMS", str(ROOT / "data" / "programs.toml"))
     out = tmp_path / "benchmarks.md"

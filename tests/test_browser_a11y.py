@@ -67,7 +67,7 @@ def settle(pg) -> None:
         """() => !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')
                  && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
                     .every(c => c.querySelector('.main-svg'))""", timeout=30_000)
-    pg.wait_for_timeout(300)
+    pg.wait_for_load_state("networkidle", timeout=30_000)
 
 
 def open_expanders(pg) -> None:

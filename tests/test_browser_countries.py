@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import outside_requests
+from conftest import outside_requests, settled
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +29,8 @@ def click_bar(page, chart: int, trace: int, point: int) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
-def test_click_a_country_filters_the_dashboard(reference_warehouse, server_for, page):
-    server = server_for(reference_warehouse)
+def test_click_a_country_filters_the_dashboard(shared_reference_warehouse, server_for, page):
+    server = server_for(shared_reference_warehouse)
     page.goto(f"{server.url}/countries")
     page.wait_for_selector(BARS, timeout=30_000)
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length == 2", timeout=30_000)
@@ -59,5 +59,5 @@ def test_click_a_country_filters_the_dashboard(reference_warehouse, server_for, 
     page.wait_for_selector(BARS, timeout=30_000)
     page.get_by_text("2 applications match the filters").wait_for(timeout=30_000)
     assert re.search(r"[?&]country=CHN(&|$)", page.url)
-    page.wait_for_timeout(500)
+    settled(page)
     assert outside_requests(page.requests) == []

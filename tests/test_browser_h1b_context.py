@@ -4,7 +4,7 @@ employer search answers through the URL, and nothing leaves the machine."""
 from __future__ import annotations
 
 import pytest
-from conftest import CHART_TRACE, outside_requests
+from conftest import CHART_TRACE, outside_requests, settled
 
 pytestmark = pytest.mark.browser
 CHARTS = '[data-testid="stPlotlyChart"]'
@@ -28,5 +28,5 @@ def test_h1b_context_draws_names_its_sources_and_searches(shared_reference_wareh
     page.wait_for_function(f"document.querySelectorAll('{CHARTS}').length >= 6", timeout=60_000)
     assert "the largest is INFOSYS LIMITED" in page.inner_text("body")
     assert "h1b_q=infosys" in page.url
-    page.wait_for_timeout(500)
+    settled(page)
     assert outside_requests(page.requests) == []

@@ -27,8 +27,8 @@ def metric(page, label: str):
     return page.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
 
 
-def test_a_link_reproduces_the_view(basic_warehouse, server_for, page, browser):
-    server = server_for(basic_warehouse)
+def test_a_link_reproduces_the_view(shared_basic_warehouse, server_for, page, browser):
+    server = server_for(shared_basic_warehouse)
     page.goto(f"{server.url}/velocity?country=CHN&grain=day")
     page.wait_for_selector(CHART_TRACE, timeout=30_000)
     expect(metric(page, "Principal applications")).to_have_text("2")  # P3 on the 16th, P7 on the 17th

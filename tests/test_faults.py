@@ -1,4 +1,5 @@
-"""Short versions of the fault trials (`make reliability` runs the long ones: bench/reliability.py).
+"""Short versions of the fault trials (`make reliability` runs the long ones: bench/reliability.py, and
+the tests marked slow here). `make test` runs a smoke version of each, sized by counts, not by time.
 
 - Crash safety: SIGKILL an ingest at random moments; the warehouse opens and holds the snapshot
   before or the one after, never a mix, and takes the next ingest.
@@ -15,9 +16,12 @@ from bench import reliability
 from bench.load import run_load
 
 
-def test_killing_an_ingest_at_random_moments_leaves_a_whole_snapshot(tmp_path):
-    summary = reliability.crash_trials(2, base_principals=100, batch_principals=30, parent=tmp_path, log=lambda _: None)
+@pytest.mark.parametrize("trials", [pytest.param(1, id="smoke"), pytest.param(2, marks=pytest.mark.slow, id="two")])
+def test_killing_an_ingest_at_random_moments_leaves_a_whole_snapshot(tmp_path, trials):
+    summary = reliability.crash_trials(trials, base_principals=100, batch_principals=30, parent=tmp_path,
+                                       log=lambda _: None)
     outcomes = [(r["outcome"], r["opens"]) for r in summary["results"]]
+    assert len(outcomes) == trials
     assert all(o in {("before", True), ("after", True)} for o in outcomes), summary["results"]
     assert summary["mixed_or_unopenable"] == 0
     assert summary["ingest_afterwards_exit_code"] == 0
@@ -25,20 +29,35 @@ def test_killing_an_ingest_at_random_moments_leaves_a_whole_snapshot(tmp_path):
 
 
 @pytest.mark.browser
-def test_pages_drawn_during_ingests_show_whole_snapshots_and_no_error(tmp_path):
-    summary = reliability.ingest_while_viewing(2, 3, gap_s=1.0, parent=tmp_path, log=lambda _: None)
+@pytest.mark.parametrize("sessions, ingests", [pytest.param(1, 2, id="smoke"),
+                                               pytest.param(2, 3, marks=pytest.mark.slow, id="two-by-three")])
+def test_pages_drawn_during_ingests_show_whole_snapshots_and_no_error(tmp_path, sessions, ingests):
+    summary = reliability.ingest_while_viewing(sessions, ingests, gap_s=1.0, parent=tmp_path, log=lambda _: None)
     assert (summary["ingest_failures"], summary["error_count"], summary["went_back"]) == (0, 0, 0), summary["errors"]
-    assert summary["loads"] >= 2
-    assert summary["states_seen"] and set(summary["states_seen"]) <= set(range(4))
+    assert summary["loads"] >= sessions
+    assert summary["states_seen"] and set(summary["states_seen"]) <= set(range(ingests + 1))
 
 
-def test_concurrent_sessions_changing_filters_do_not_fail(tmp_path):
+def _load(tmp_path, **kwargs) -> dict:
     with reliability.site(tmp_path) as s:
         base = reliability.write_csv(s.folder / "base.csv",
                                      reliability.batch("B", 50, 20, reliability.OPENS, reliability.random.Random(1)))
         assert reliability.run_ingest(s, base).returncode == 0
         with reliability.server(s) as srv:
-            result = run_load(srv.url, srv.proc.pid, sessions=3, seconds=8, think=(0.2, 0.6), seed=1, warmup=2)
+            return run_load(srv.url, srv.proc.pid, seed=1, warmup=2, **kwargs)
+
+
+def test_concurrent_sessions_changing_filters_do_not_fail_smoke(tmp_path):
+    """Two sessions, two filter changes each: a fixed amount of work, however fast the machine is."""
+    result = _load(tmp_path, sessions=2, seconds=300, think=(0.05, 0.2), changes=2)
     assert result["failed_sessions"] == 0, result["failures"]
-    assert result["filter_changes"] >= 3
+    assert result["filter_changes"] == 4
+    assert result["memory_mb"]
+
+
+@pytest.mark.slow
+def test_concurrent_sessions_changing_filters_do_not_fail(tmp_path):
+    result = _load(tmp_path, sessions=3, seconds=8, think=(0.2, 0.6))
+    assert result["failed_sessions"] == 0, result["failures"]
+    assert result["filter_changes"] > 0
     assert result["memory_mb"]

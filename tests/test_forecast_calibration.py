@@ -1,19 +1,79 @@
-"""Calibration on a small fixed set of simulated intakes (bench/backtest.py has the full run): the
-P10-P90 range holds the true cap moment about 80 % of the time, and "not before close" is called."""
+"""Calibration on a small fixed set of simulated intakes, one small version of each backtest family
+(bench/backtest.py has the full run, docs/forecast.md its table): the P10-P90 range holds the true cap
+moment about 80 % of the time, each family is forecast in the right direction, closed hours are
+respected and "will not fill before close" is called when it is true."""
 
 from __future__ import annotations
 
-from bench.backtest import SCENARIOS, run, summary
+import pytest
+
+from bench.backtest import FAMILIES, run, summary
 
 SEEDS = range(1000, 1002)  # outside the seeds of the published backtest
 
 
-def test_the_range_holds_the_truth_about_eight_times_in_ten():
-    trials = run(list(SCENARIOS), SEEDS, draws=300)
-    assert len(trials) >= 60
-    covered = sum(t.covered for t in trials) / len(trials)
-    assert 0.70 <= covered <= 0.90, f"P10-P90 coverage {covered:.0%} on {len(trials)} forecasts"
+@pytest.fixture(scope="module")
+def trials():
+    return run(list(FAMILIES), SEEDS, draws=300)
+
+
+def test_every_family_is_forecast_at_each_moment(trials):
+    seen = {(t.scenario, t.fraction) for t in trials}
+    families = {FAMILIES[name](SEEDS[0]).scenario for name in FAMILIES}
+    assert {f for f, _ in seen} == families
+    assert {frac for _, frac in seen} == {0.25, 0.5, 0.75}
     assert all(t.p10 <= t.p50 <= t.p90 for t in trials if t.p90 is not None)
+
+
+def test_the_range_holds_the_truth_about_eight_times_in_ten(trials):
+    covered = sum(t.covered for t in trials) / len(trials)
+    assert 0.70 <= covered <= 0.95, f"P10-P90 coverage {covered:.0%} on {len(trials)} forecasts"
     table = summary(trials).set_index(["scenario", "fraction"])
-    assert table.loc[("not reached before close", "all"), "not_before_close_right"] >= 0.5
+    for family in {t.scenario for t in trials}:
+        assert table.loc[(family, "all"), "coverage"] >= 0.5, f"{family}: the range misses more often than not"
+
+
+# the families whose cap is reached (the "may not fill" family has its own test below)
+CALIBRATED = [name for name in FAMILIES if name not in ("overnight", "never")]
+
+
+@pytest.mark.parametrize("name", CALIBRATED)
+def test_the_median_is_nearer_the_truth_than_the_time_left(trials, name):
+    family = FAMILIES[name](SEEDS[0]).scenario
+    table = summary(trials).set_index(["scenario", "fraction"])
+    error = table.loc[(family, "all"), "median_error"]
+    assert error <= 0.6, f"{family}: median P50 error {error:.0%} of the time left"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 21, not done: an opening surge at night in the program's zone "
+                   "is still forecast far from the truth (docs/forecast.md)")
+def test_the_overnight_surge_median_is_nearer_the_truth_than_the_time_left(trials):
+    family = FAMILIES["overnight"](SEEDS[0]).scenario
+    error = summary(trials).set_index(["scenario", "fraction"]).loc[(family, "all"), "median_error"]
+    assert error <= 0.6, f"{family}: median P50 error {error:.0%} of the time left"
+
+
+def test_will_not_fill_before_close_is_called_when_true(trials):
+    # more intakes of this family (its forecasts are quick): two seeds give too few unfilled ones
+    never = summary(run(["never"], range(1000, 1008), draws=300)).set_index(["scenario", "fraction"])
+    family = FAMILIES["never"](SEEDS[0]).scenario
+    assert never.loc[(family, "all"), "not_before_close_right"] >= 0.75
+    table = summary(trials).set_index(["scenario", "fraction"])
     assert table.loc[("all", "all"), "false_not_before_close"] <= 0.1
+
+
+def test_no_quantile_falls_in_closed_hours():
+    intakes = [FAMILIES["closed"](seed) for seed in range(1000, 1006)]
+    checked = 0
+    for intake in intakes:
+        for t in run_one(intake):
+            for moment in (t.p10, t.p50, t.p90):
+                if moment is not None:
+                    assert intake.accepts([moment])[0], f"{moment} is in closed hours of {intake.accepts}"
+                    checked += 1
+    assert checked >= 30
+
+
+def run_one(intake):
+    from bench.backtest import trials as forecast_trials
+    return forecast_trials(intake, draws=300)

@@ -68,7 +68,7 @@ def plain(params: dict) -> dict:
 
 @APP_SETTINGS
 @given(params=query, page=st.sampled_from(["views/overview.py", "views/about.py", None]))
-def test_fuzzed_url_parameters_never_reach_the_user_as_an_error(basic_warehouse, params, page):
+def test_fuzzed_url_parameters_never_reach_the_user_as_an_error(shared_basic_warehouse, params, page):
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in plain(params).items():
         at.query_params[k] = v
@@ -92,7 +92,7 @@ widget_changes = st.lists(st.one_of(
 
 @APP_SETTINGS
 @given(changes=widget_changes)
-def test_fuzzed_filter_widgets_never_reach_the_user_as_an_error(basic_warehouse, changes):
+def test_fuzzed_filter_widgets_never_reach_the_user_as_an_error(shared_basic_warehouse, changes):
     at = AppTest.from_file(APP, default_timeout=60).run()
     for kind, which, value in changes:
         if kind == "multiselect":
@@ -132,7 +132,7 @@ aware = st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(9998, 12
 @given(junk=st.lists(text, min_size=1, max_size=4), start=st.one_of(st.none(), aware),
        length=st.timedeltas(min_value=timedelta(minutes=1), max_value=timedelta(days=3650)),
        as_of=st.one_of(st.none(), aware))
-def test_metric_values_are_compared_as_values(basic_warehouse, junk, start, length, as_of):
+def test_metric_values_are_compared_as_values(shared_basic_warehouse, junk, start, length, as_of):
     """Any text in a list filter matches only rows holding exactly that text: a payload such as
     "IND' or '1'='1" matches nothing, and adding junk beside a real code changes nothing."""
     base = Filters("test-intake", start=start, end=start + length if start else None, as_of=as_of)
@@ -149,7 +149,7 @@ def test_metric_values_are_compared_as_values(basic_warehouse, junk, start, leng
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(minutes=st.integers(min_value=1, max_value=10**7))
-def test_the_time_grain_is_a_bound_parameter_of_any_size(basic_warehouse, minutes):
+def test_the_time_grain_is_a_bound_parameter_of_any_size(shared_basic_warehouse, minutes):
     """Whatever the grain, the intervals hold the same 7 principal arrivals (BASIC_ROWS)."""
     curve = metrics.cumulative_principals(Filters("test-intake"), minutes=minutes)
     assert int(curve["arrivals"].sum()) == 7

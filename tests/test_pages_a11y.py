@@ -102,7 +102,7 @@ def distinguishing(trace: dict) -> tuple:
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", PAGES, ids=[p["url_path"] for p in PAGES])
-def test_every_chart_has_its_summary_numbers_language_and_more_than_colour(reference_warehouse, page, lang):
+def test_every_chart_has_its_summary_numbers_language_and_more_than_colour(shared_reference_warehouse, page, lang):
     at = render(page, lang)
     assert not at.exception
     for chart, parent in charts(at):
@@ -128,7 +128,7 @@ def test_every_chart_has_its_summary_numbers_language_and_more_than_colour(refer
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p["url_path"] for p in PAGES])
-def test_french_pages_show_no_english(reference_warehouse, page):
+def test_french_pages_show_no_english(shared_reference_warehouse, page):
     at = render(page, "fr")
     assert not at.exception
     english = [t for t in texts(at) if ENGLISH_WORDS.search(prose(t))]
@@ -158,7 +158,7 @@ def untranslated_headers(at: AppTest) -> list[str]:
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*(?: \(.+\))?")
 
 
-def test_the_checks_see_every_page_and_chart(reference_warehouse):
+def test_the_checks_see_every_page_and_chart(shared_reference_warehouse):
     """The loops above are not vacuous: they find the Overview's two charts and its words."""
     assert {"views/overview.py", "views/about.py"} <= {p["file"] for p in PAGES}
     at = render(PAGES[0], "fr")

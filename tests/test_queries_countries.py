@@ -129,14 +129,14 @@ def test_spellings_that_name_no_country_are_listed(small_reference):
     ]
 
 
-def test_calendar_2023_h1b_visas_for_india_and_china_equal_the_published_file(reference_warehouse):
+def test_calendar_2023_h1b_visas_for_india_and_china_equal_the_published_file(shared_reference_warehouse):
     df = metrics.h1b_representation(Filters(P, countries=("CHN", "IND")), year=2023, top_n=10)
     assert dict(zip(df["citizenship"], df["h1b_issuances"], strict=True)) == {"IND": 193384, "CHN": 30133}
     # Shares are of the 258,648 visas of 2023 attributed to a country (258,656 less 8 "non-nationality based").
     assert df["h1b_share"].round(9).tolist() == [round(193384 / 258648, 9), round(30133 / 258648, 9)]
 
 
-def test_the_uscis_approvals_are_stored_as_published(reference_warehouse):
+def test_the_uscis_approvals_are_stored_as_published(shared_reference_warehouse):
     published = pd.read_csv(ROOT / "data" / "reference" / reference.APPROVALS_BY_BIRTH.file,
                             dtype={"approved_petitions": "Int64", "year_total_approved": "Int64"})
     stored = support_query("_test_approvals_by_birth", {})

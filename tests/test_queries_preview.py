@@ -12,7 +12,7 @@ from dashboard.filters import Filters
 
 @pytest.mark.parametrize("f", [Filters("test-intake"), replace(Filters("test-intake"), countries=("CHN",)),
                                replace(Filters("test-intake"), statuses=("withdrawn",))])
-def test_preview_is_the_head_of_the_full_rows_and_counts_them_all(basic_warehouse, f):
+def test_preview_is_the_head_of_the_full_rows_and_counts_them_all(shared_basic_warehouse, f):
     full = metrics.application_records(f)
     rows, total = metrics.preview("application_records", f, 3)
     assert total == len(full)
@@ -20,7 +20,7 @@ def test_preview_is_the_head_of_the_full_rows_and_counts_them_all(basic_warehous
     assert list(rows.columns) == list(full.columns)
 
 
-def test_preview_leaves_later_queries_whole(basic_warehouse):
+def test_preview_leaves_later_queries_whole(shared_basic_warehouse):
     rows, total = metrics.preview("application_records", Filters("test-intake"), 2)
     assert (len(rows), total) == (2, 9)  # nine applications (eleven states)
     after = metrics.application_records(Filters("test-intake"))

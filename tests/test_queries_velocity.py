@@ -31,7 +31,7 @@ def rows(df: pd.DataFrame) -> list[tuple[str, int, int]]:
 
 # ------------------------------------------------------------------ arrivals per interval, each grain
 
-def test_hours_include_the_empty_ones(basic_warehouse):
+def test_hours_include_the_empty_ones(shared_basic_warehouse):
     df = metrics.arrivals_by_interval(Filters("test-intake"), minutes=60)
     # UTC hours from P1's (13:00) to P7's (12:00 next day): 24 rows, the quiet hours as 0
     assert len(df) == 24
@@ -42,7 +42,7 @@ def test_hours_include_the_empty_ones(basic_warehouse):
     assert ((df["interval_end"] - df["interval_start"]) == pd.Timedelta(hours=1)).all()
 
 
-def test_quarter_hours_align_on_the_local_clock(basic_warehouse):
+def test_quarter_hours_align_on_the_local_clock(shared_basic_warehouse):
     f = Filters("test-intake", as_of=utc(2023, 7, 16, 15, 0))  # 11:00 EDT: P1-P5 and F1 by then
     df = metrics.arrivals_by_interval(f, minutes=15)
     # from 09:00 EDT: P1 09:05 | P2 09:20 | F1 09:30 | P3 09:50 | P4 10:10 | - | P5 10:40 | -, then the as-of moment
@@ -50,38 +50,38 @@ def test_quarter_hours_align_on_the_local_clock(basic_warehouse):
                         ("07-16 14:00", 1, 0), ("07-16 14:15", 0, 0), ("07-16 14:30", 1, 0), ("07-16 14:45", 0, 0)]
 
 
-def test_minutes_over_a_chosen_time_range(basic_warehouse):
+def test_minutes_over_a_chosen_time_range(shared_basic_warehouse):
     f = Filters("test-intake", start=utc(2023, 7, 16, 13, 3), end=utc(2023, 7, 16, 13, 8))  # 09:03 to 09:08 EDT
     df = metrics.arrivals_by_interval(f, minutes=1)
     assert rows(df) == [("07-16 13:03", 0, 0), ("07-16 13:04", 0, 0), ("07-16 13:05", 1, 0), ("07-16 13:06", 0, 0),
                         ("07-16 13:07", 0, 0)]
 
 
-def test_a_range_with_no_arrivals_is_all_zeros(basic_warehouse):
+def test_a_range_with_no_arrivals_is_all_zeros(shared_basic_warehouse):
     f = Filters("test-intake", start=utc(2023, 7, 16, 18, 0), end=utc(2023, 7, 16, 21, 0))
     assert rows(metrics.arrivals_by_interval(f, minutes=60)) == [
         ("07-16 18:00", 0, 0), ("07-16 19:00", 0, 0), ("07-16 20:00", 0, 0)]
 
 
-def test_days_are_local_calendar_days(basic_warehouse):
+def test_days_are_local_calendar_days(shared_basic_warehouse):
     df = metrics.arrivals_by_day(Filters("test-intake"))
     assert rows(df) == [("07-16 04:00", 6, 2), ("07-17 04:00", 1, 0)]  # local midnight EDT = 04:00 UTC
     assert df["interval_end"].tolist() == [pd.Timestamp("2023-07-17T04:00Z"), pd.Timestamp("2023-07-18T04:00Z")]
 
 
-def test_filters_narrow_every_grain(basic_warehouse):
+def test_filters_narrow_every_grain(shared_basic_warehouse):
     f = Filters("test-intake", countries=("CHN",))  # P3 (16th) and P7 (17th)
     assert rows(metrics.arrivals_by_day(f)) == [("07-16 04:00", 1, 0), ("07-17 04:00", 1, 0)]
     hours = metrics.arrivals_by_interval(f, minutes=60)
     assert (len(hours), hours["principal"].sum(), hours["family"].sum()) == (24, 2, 0)
 
 
-def test_a_long_series_is_cut_with_one_row_to_say_so(basic_warehouse):
+def test_a_long_series_is_cut_with_one_row_to_say_so(shared_basic_warehouse):
     df = metrics.arrivals_by_interval(Filters("test-intake"), minutes=1, max_intervals=10)
     assert len(df) == 11 and rows(df)[0] == ("07-16 13:05", 1, 0)
 
 
-def test_no_arrivals_no_rows(basic_warehouse):
+def test_no_arrivals_no_rows(shared_basic_warehouse):
     f = Filters("test-intake", countries=("FRA",))
     assert metrics.arrivals_by_interval(f, minutes=60).empty and metrics.arrivals_by_day(f).empty
 
@@ -130,7 +130,7 @@ def test_day_range_from_the_filters_crosses_the_change(dst_warehouse):
 
 # ------------------------------------------------------------------ rolling rate
 
-def test_rate_at_the_as_of_moment(basic_warehouse):
+def test_rate_at_the_as_of_moment(shared_basic_warehouse):
     r = metrics.arrival_rate(Filters("test-intake", as_of=utc(2023, 7, 16, 15, 0))).iloc[0]  # 11:00 EDT
     assert r["rate_at"] == pd.Timestamp("2023-07-16T15:00Z")
     assert (r["principal"], r["family"]) == (5, 1)
@@ -139,7 +139,7 @@ def test_rate_at_the_as_of_moment(basic_warehouse):
     assert (r["principal_per_hour_6h"], r["family_per_hour_6h"]) == pytest.approx((5 / 6, 1 / 6))
 
 
-def test_rate_at_the_latest_data(basic_warehouse):
+def test_rate_at_the_latest_data(shared_basic_warehouse):
     r = metrics.arrival_rate(Filters("test-intake")).iloc[0]
     assert r["rate_at"] == pd.Timestamp("2023-07-17T12:30Z")  # P7, the newest submission
     assert (r["principal"], r["family"], r["principal_per_hour_1h"]) == (7, 2, 1.0)
@@ -154,7 +154,7 @@ def test_milestone_step(cap, step):
     assert metrics.milestone_step(cap) == step
 
 
-def test_milestones_every_step_and_the_cap(basic_warehouse):
+def test_milestones_every_step_and_the_cap(shared_basic_warehouse):
     df = metrics.milestones(Filters("test-intake"), step=2)
     got = [(r.milestone, r.submitted_at.strftime("%H:%M"), r.since_opening, r.since_previous) for r in df.itertuples()]
     minutes = pd.Timedelta(minutes=1)
@@ -166,7 +166,7 @@ def test_milestones_every_step_and_the_cap(basic_warehouse):
     ]
 
 
-def test_milestones_default_step_for_a_small_cap(basic_warehouse):
+def test_milestones_default_step_for_a_small_cap(shared_basic_warehouse):
     df = metrics.milestones(Filters("test-intake"))
     assert df["milestone"].tolist() == [1, 2, 3, 4, 5, 6, 7]
     assert df["since_previous"].iloc[-1] == pd.Timedelta(hours=20, minutes=30)  # P6 12:00 to P7 08:30

