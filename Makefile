@@ -21,8 +21,15 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 ## make run: set up, build the demo warehouse if it is missing, serve on http://localhost:$(PORT)
 run: $(VENV)/.runtime warehouse serve
 
+## make serve REPLICAS=N: N Streamlit processes behind nginx on one address (docs/scaling.md)
+REPLICAS ?= 1
 serve:
+ifeq ($(REPLICAS),1)
 	$(PY) -m streamlit run dashboard/serve.py --server.port $(PORT)
+else
+	bash scripts/ensure-nginx
+	$(PY) -m dashboard.replicas --replicas $(REPLICAS) --port $(PORT)
+endif
 
 ## The demo intake and the reference statistics, built once (a no-op when the warehouse exists)
 warehouse: $(VENV)/.runtime
@@ -40,6 +47,7 @@ ingest: $(VENV)/.runtime
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	bash scripts/ensure-poppler
+	bash scripts/ensure-nginx
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2
@@ -93,7 +101,7 @@ I18N_ingest := $(wildcard dashboard/history.py dashboard/logs.py dashboard/inges
 	dashboard/views/ingest_history.py)
 I18N_forecast := $(wildcard dashboard/forecast*.py dashboard/views/time_to_cap.py dashboard/views/plan.py)
 I18N_brief := $(wildcard dashboard/brief.py dashboard/alerts.py dashboard/views/brief*.py dashboard/views/alert*.py)
-I18N_security := $(wildcard dashboard/access.py dashboard/signin.py dashboard/serve.py)
+I18N_security := $(wildcard dashboard/access.py dashboard/permissions.py dashboard/signin.py dashboard/serve.py)
 I18N_OWN := $(I18N_extracts) $(I18N_ingest) $(I18N_forecast) $(I18N_brief) $(I18N_security)
 I18N_pages := $(filter-out $(I18N_OWN),$(wildcard dashboard/views/*.py dashboard/reference.py))
 I18N_core := $(filter-out $(I18N_OWN) $(I18N_pages),$(wildcard dashboard/*.py dashboard/*/*.py))

@@ -44,14 +44,14 @@ ACTIONS: dict[str, str] = {
     "view_audit_log": "admin",        # the Admin page: the extracts audit log
 }
 # Pages (by st.Page url_path) that need more than view_aggregates. A page that shows records or logs
-# must be listed here (app.py then offers it only to those allowed) AND call signin.require(action)
+# must be listed here (app.py then offers it only to those allowed) AND call ui.gate.require(action)
 # at its top (so a direct link is refused too).
 PAGE_ACTIONS: dict[str, str] = {
     "data-loads": "view_data_loads",
     "extracts": "view_records",
     "admin": "view_audit_log",
 }
-# The view files that must call signin.require(action) themselves (checked by tests/test_access.py).
+# The view files that must call ui.gate.require(action) themselves (checked by tests/test_access.py).
 VIEW_ACTIONS: dict[str, str] = {
     "ingest_history.py": "view_data_loads",
     "extracts.py": "view_records",

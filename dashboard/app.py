@@ -8,24 +8,23 @@ from dashboard import i18n, sidebar, signin, ui
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.programs import ProgramConfigError, programs
+from dashboard.ui import url
 
 st.set_page_config(page_title="H-1B intake dashboard", layout="wide",
                    initial_sidebar_state="auto")  # collapsed on small screens (reflow)
 
 ss = st.session_state
 if "lang" not in ss:
-    ss["lang"], ss["lang_notices"] = sidebar.language_from_url()
+    ss["lang"], ss["lang_notices"] = url.language_choice()
 i18n.set_language(ss["lang"])
 st.sidebar.selectbox("Langue / Language", list(i18n.LANGS), key="lang",
                      format_func=lambda code: {"en": "English", "fr": "Français"}[code])
 i18n.set_language(ss["lang"])
 with st.sidebar:
     ui.document_language()
-if ss["lang"] != "en" or "lang" in st.query_params:
-    st.query_params["lang"] = ss["lang"]
-for text in ss.pop("lang_notices", []):
-    st.warning(text)
-signin.gate()  # who is looking: the sign-in screen stops the run here; the local demo says it is unauthenticated
+url.write_language(ss["lang"])
+url.warn(ss.pop("lang_notices", []))
+ui.gate.gate()  # who is looking: the sign-in screen stops the run here; the local demo says it is unauthenticated
 ui.pin_snapshot()  # this whole run reads one snapshot, even if an ingest publishes meanwhile
 
 
@@ -48,7 +47,7 @@ ready = False
 try:
     with ui.friendly_errors():
         loaded = _loaded_programs()
-        ss["filters"] = sidebar.build_filters(loaded, _countries, _latest)
+        ss[ui.state.FILTERS_KEY] = sidebar.build_filters(loaded, _countries, _latest)
         ui.publication_switch()
         ready = True
 except ProgramConfigError as exc:
@@ -74,7 +73,7 @@ if ready:
     program = ui.current_program()
     st.title(program.name(i18n.language()))
     ui.synthetic_banner(program)
-    st.caption(sidebar.summary_line(ss["filters"], program))
+    st.caption(sidebar.summary_line(ui.current_filters(), program))
     ui.publication_note()
     with ui.friendly_errors():
         ui.freshness(program)

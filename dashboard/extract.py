@@ -40,7 +40,7 @@ from dashboard import filters as fl
 from dashboard import logs, metrics, warehouse
 from dashboard.disclosure import RULE, is_text, publish, spec_for
 from dashboard.filters import Filters
-from dashboard.i18n import N_
+from dashboard.i18n import N_, zone_name
 from dashboard.programs import Program, programs
 
 # ---------------------------------------------------------------- spreadsheet safety
@@ -217,14 +217,15 @@ def present(df: pd.DataFrame, program: Program) -> pd.DataFrame:
     return out
 
 
-def screen_times(df: pd.DataFrame, program: Program) -> pd.DataFrame:
-    """For the screen: times as wall-clock times in the program's zone, the zone named in the header."""
+def screen_times(df: pd.DataFrame, program: Program, lang: str | None = None) -> pd.DataFrame:
+    """For the screen: times as wall-clock times in the program's zone, the zone named in the header as
+    people say it ("submitted_at (Eastern Time)", "(heure de l'Est)")."""
     out = df.copy()
     renames = {}
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_convert(program.time_zone).dt.tz_localize(None)
-            renames[col] = f"{col} ({program.time_zone})"
+            renames[col] = f"{col} ({zone_name(program.time_zone, lang)})"
     return out.rename(columns=renames)
 
 

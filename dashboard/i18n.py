@@ -105,10 +105,30 @@ def zone_abbr(local: datetime, tz: str, lang: str | None = None) -> str:
     return dates.format_datetime(local, "zzz", tzinfo=ZoneInfo(tz), locale=BABEL_LOCALE[lang or language()])
 
 
+def _seasons(tz: str) -> tuple[datetime, datetime]:
+    """Mid-July and mid-January of this year in the zone: the summer and winter offsets where it has two."""
+    zone, year = ZoneInfo(tz), datetime.now().year
+    return datetime(year, 7, 15, 12, tzinfo=zone), datetime(year, 1, 15, 12, tzinfo=zone)
+
+
 def zone_name(tz: str, lang: str | None = None) -> str:
-    """The zone as people say it, e.g. 'Eastern Time' / 'heure de l'Est'."""
+    """The zone as people say it, e.g. 'Eastern Time' / 'heure de l'Est' ('Coordinated Universal Time'
+    for a zone that never changes its clocks, rather than CLDR's 'Unknown Region')."""
+    july, january = _seasons(tz)
+    variant = "generic" if july.utcoffset() != january.utcoffset() else "standard"
     return dates.get_timezone_name(ZoneInfo(tz), width="long", locale=BABEL_LOCALE[lang or language()],
-                                   zone_variant="generic")
+                                   zone_variant=variant)
+
+
+def zone_label(tz: str, lang: str | None = None) -> str:
+    """The zone named for people with the abbreviations its times carry (fmt_datetime's), daylight
+    saving time first: 'Eastern Time (EDT/EST)', 'heure de l'Est (HAE/HNE)'; never 'America/Toronto'."""
+    lang = lang or language()
+    abbrs: list[str] = []
+    for moment in sorted(_seasons(tz), key=lambda d: d.dst() or timedelta(0), reverse=True):
+        if (abbr := zone_abbr(moment, tz, lang)) not in abbrs:
+            abbrs.append(abbr)
+    return f"{zone_name(tz, lang)} ({'/'.join(abbrs)})"
 
 
 def fmt_duration(td: timedelta | None, lang: str | None = None) -> str:

@@ -1,7 +1,8 @@
 """The shared filter widgets, bound to the URL query string; builds the session's Filters.
 
 The URL is the source of truth when a session starts (a shared link reproduces the view); after that
-the widgets are, and every rerun writes the URL back, so the address bar always reproduces the view.
+the widgets are, and every rerun writes the URL back (through ui.url, the one module that touches the
+address), so the address bar always reproduces the view.
 """
 
 from __future__ import annotations
@@ -14,43 +15,13 @@ import streamlit as st
 from dashboard import filters as fl
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import LANGS, N_, fmt_datetime, t
+from dashboard.i18n import fmt_datetime, language, t
 from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program, programs
+from dashboard.ui import url
+from dashboard.ui.state import COUNTRY_KEY
+from dashboard.ui.text import label
 
-WIDGET_KEYS = ("f_program", "f_from", "f_to", "f_latest", "f_as_of", "f_country", "f_role", "f_permit", "f_status")
-NOTICE_TEXT = {
-    "program": N_("The link names a program that is not configured ({value}); showing {default} instead."),
-    "from": N_("The start time in the link ({value}) is not a valid time; showing from the opening."),
-    "to": N_("The end time in the link ({value}) is not a valid time after the start; showing to the latest."),
-    "as_of": N_("The \"as of\" time in the link ({value}) is not a valid time; showing the latest data."),
-    "country": N_("The link names an unknown country code ({value}); it was left out."),
-    "role": N_("The link names an unknown applicant role ({value}); it was left out."),
-    "permit": N_("The link names an unknown permit type ({value}); it was left out."),
-    "status": N_("The link names an unknown status ({value}); it was left out."),
-    "lang": N_("The link asks for an unknown language ({value}); showing English."),
-    "grain": N_("The link asks for an unknown interval ({value}); showing hours. Intervals: 1min, 15min, hour, day."),
-}
-# Times that parse but fall outside the program's dates (filters.time_window).
-RANGE_TEXT = {
-    "from": N_("The start time in the link ({value}) is outside the program's dates ({first} to {last}); "
-               "showing from the opening."),
-    "to": N_("The end time in the link ({value}) is outside the program's dates ({first} to {last}); "
-             "showing to the latest."),
-    "as_of": N_("The \"as of\" time in the link ({value}) is outside the program's dates ({first} to {last}); "
-                "showing the latest data."),
-}
 TIME_WIDGETS = {"start": "f_from", "end": "f_to", "as_of": "f_as_of"}
-# Labels for codes that the data model uses (the codes themselves stay stable in URLs and CSVs).
-LABELS = {
-    "principal": N_("Principal applicant"), "spouse": N_("Spouse"), "dependant": N_("Dependant"),
-    "open_work_permit": N_("Open work permit"), "work_permit": N_("Work permit"), "study_permit": N_("Study permit"),
-    "submitted": N_("Submitted"), "in_review": N_("In review"), "approved": N_("Approved"), "refused": N_("Refused"),
-    "withdrawn": N_("Withdrawn"),
-}
-
-
-def label(code: str) -> str:
-    return t(LABELS.get(code, code))
 
 
 def _naive_local(dt: datetime | None, program: Program) -> datetime | None:
@@ -79,7 +50,7 @@ def _load_state(f: Filters, program: Program) -> None:
     ss["f_to"] = _naive_local(f.end, program)
     ss["f_latest"] = f.as_of is None
     ss["f_as_of"] = _naive_local(f.as_of, program)
-    ss["f_country"] = list(f.countries)
+    ss[COUNTRY_KEY] = list(f.countries)
     ss["f_role"] = list(f.roles)
     ss["f_permit"] = list(f.permits)
     ss["f_status"] = list(f.statuses)
@@ -88,17 +59,6 @@ def _load_state(f: Filters, program: Program) -> None:
 def _reset() -> None:
     ss = st.session_state
     _load_state(Filters(ss["f_program"]), programs()[ss["f_program"]])
-
-
-def language_from_url() -> tuple[str, list[str]]:
-    """The language: the URL's `lang`, else the browser's, else English; with a notice if unusable."""
-    raw = st.query_params.get("lang")
-    if raw is not None:
-        if raw in LANGS:
-            return raw, []
-        return "en", [t(NOTICE_TEXT["lang"]).format(value=raw)]
-    browser = (st.context.locale or "en").split("-")[0].lower()
-    return (browser if browser in LANGS else "en"), []
 
 
 def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
@@ -113,16 +73,15 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     notices: list[str] = []
     default_program = loaded[0]
     if "filters_loaded" not in ss:
-        parsed = fl.parse_query({k: st.query_params.get_all(k) for k in st.query_params}, progs, default_program)
+        parsed, ss["url_notices"] = url.read_filters(default_program)
         _load_state(parsed, progs[parsed.program_id])
         ss["filters_loaded"] = True
-        ss["url_notices"] = [notice_text(n, progs[parsed.program_id]) for n in parsed.notices]
 
     sb = st.sidebar
     if ss["f_program"] not in loaded:
         ss["f_program"] = default_program
     if len(loaded) > 1:
-        sb.selectbox(t("Program"), loaded, key="f_program", format_func=lambda p: progs[p].name(_lang()))
+        sb.selectbox(t("Program"), loaded, key="f_program", format_func=lambda p: progs[p].name(language()))
     program = progs[ss["f_program"]]
     latest_moment = latest_for(program.id)
     countries_present = countries_for(program.id)
@@ -133,8 +92,8 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     sb.datetime_input(t("From"), key="f_from", help=t("Submitted at or after this time. Empty: from the opening."),
                       **bounds)
     sb.datetime_input(t("To"), key="f_to", help=t("Submitted before this time. Empty: up to the latest."), **bounds)
-    options = sorted(set(countries_present) | set(ss.get("f_country", [])), key=lambda c: country_name(c, _lang()))
-    sb.multiselect(t("Citizenship"), options, key="f_country", format_func=lambda c: f"{country_name(c, _lang())} ({c})",
+    options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, language()))
+    sb.multiselect(t("Citizenship"), options, key=COUNTRY_KEY, format_func=lambda c: f"{country_name(c, language())} ({c})",
                    placeholder=t("All countries"))
     sb.multiselect(t("Applicant role"), list(ROLES), key="f_role", format_func=label, placeholder=t("All roles"))
     sb.multiselect(t("Permit type"), list(PERMIT_TYPES), key="f_permit", format_func=label,
@@ -165,47 +124,20 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     f = Filters(
         program_id=program.id, start=start, end=end,
         as_of=None if ss["f_latest"] else _aware("f_as_of", program),
-        countries=tuple(sorted(ss["f_country"])),
+        countries=tuple(sorted(ss[COUNTRY_KEY])),
         roles=tuple(r for r in ROLES if r in ss["f_role"]),
         permits=tuple(p for p in PERMIT_TYPES if p in ss["f_permit"]),
         statuses=tuple(s for s in STATUSES if s in ss["f_status"]),
     )
-    for text in ss.get("url_notices", []) + notices:
-        st.warning(text, icon=":material/link_off:")
+    url.warn(ss.get("url_notices", []) + notices)
     ss["url_notices"] = []
-    write_url(f, default_program)
+    url.write_filters(f, default_program)
     return f
-
-
-def notice_text(n: fl.Notice, program: Program) -> str:
-    """The sentence that tells the user which URL value was not used, and what is shown instead."""
-    if n.reason == "range":
-        first, last = fl.time_window(program)
-        return t(RANGE_TEXT[n.key]).format(value=n.value, first=fmt_datetime(first, program.time_zone, kind="date"),
-                                            last=fmt_datetime(last, program.time_zone, kind="date"))
-    return t(NOTICE_TEXT[n.key]).format(value=n.value, default=program.name(_lang()))
-
-
-def _lang() -> str:
-    from dashboard.i18n import language
-
-    return language()
-
-
-def write_url(f: Filters, default_program: str) -> None:
-    """Make the address bar reproduce `f` (page-specific keys such as grain are left alone)."""
-    wanted = fl.to_query(f, programs(), default_program)
-    for key in ("program", "from", "to", "as_of", *fl.LIST_KEYS):
-        if key in wanted:
-            if st.query_params.get_all(key) != wanted[key]:
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
 
 
 def summary_line(f: Filters, program: Program) -> str:
     """One line naming the active filters (every page shows it)."""
-    lang = _lang()
+    lang = language()
     parts = []
     if f.start or f.end:
         parts.append(t("submitted {start} to {end}").format(
@@ -222,13 +154,3 @@ def summary_line(f: Filters, program: Program) -> str:
     if not parts:
         return t("Showing all applications, {as_of}.").format(as_of=as_of)
     return t("Filtered to {filters}; {as_of}.").format(filters="; ".join(parts), as_of=as_of)
-
-
-def set_countries(codes: list[str]) -> None:
-    """Set the citizenship filter, e.g. from a chart's on_select callback (callbacks run before the widgets
-    are drawn, so the sidebar and the URL show it on that same rerun). Unknown codes are left out.
-    """
-    from dashboard.country_codes import all_iso3
-
-    valid = set(all_iso3())
-    st.session_state["f_country"] = sorted({c for c in codes if c in valid})

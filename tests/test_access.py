@@ -123,7 +123,8 @@ def offered(at: AppTest) -> set[str]:
 
 
 # The pages anyone with view_aggregates may open, and the record-level ones on top.
-AGGREGATE_PAGES = {"overview.py", "velocity.py", "countries.py", "time_to_cap.py", "h1b_context.py", "about.py"}
+AGGREGATE_PAGES = {"overview.py", "velocity.py", "countries.py", "time_to_cap.py", "plan.py", "h1b_context.py",
+                   "about.py"}
 ANALYST_PAGES = AGGREGATE_PAGES | {"ingest_history.py", "extracts.py"}
 ALL_PAGES = ANALYST_PAGES | {"admin.py"}
 
@@ -196,8 +197,9 @@ def test_a_restricted_page_refuses_a_direct_run_without_the_right():
     script = """
 import streamlit as st
 from dashboard import access, signin
+from dashboard.ui import gate
 st.session_state[signin.USER_KEY] = access.User("v@example.org", "viewer", True)
-signin.require("view_records")
+gate.require("view_records")
 st.write("application records")
 """
     at = AppTest.from_string(script).run()
@@ -218,7 +220,7 @@ def _name(call: ast.Call) -> str:
 
 
 def _first_statement_requires(path: Path) -> str | None:
-    """The action of a signin.require(...) call that runs before anything is drawn, else None."""
+    """The action of a gate.require(...) call that runs before anything is drawn, else None."""
     for node in ast.parse(path.read_text()).body:
         if isinstance(node, (ast.Import, ast.ImportFrom)) or (
                 isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):

@@ -74,7 +74,7 @@ def test_publication_mode_rounds_what_it_does_not_suppress(tmp_path, warehouse_d
 
 def test_an_unreadable_publication_setting_says_so(basic_warehouse):
     at = run({"pub": "maybe"})
-    assert "publication setting (maybe) is not 1 or 0" in texts(at.warning)
+    assert "publication setting (`maybe`) is not 1 or 0" in texts(at.warning)
     assert at.toggle(key="pub").value is False
 
 
@@ -106,7 +106,7 @@ def test_records_are_not_published(basic_warehouse):
 
 def test_an_unknown_table_in_the_link_falls_back(basic_warehouse):
     at = run({"metric": "secret_table"}, "views/extracts.py")
-    assert "unknown table (secret_table)" in texts(at.warning)
+    assert "unknown table (`secret_table`)" in texts(at.warning)
     assert at.selectbox(key="x_metric").value == "application_records"
 
 

@@ -87,13 +87,13 @@ def test_invalid_parameters_fall_back_with_a_notice(shared_basic_warehouse):
     warnings = texts(at.warning)
     link_notices = [w for w in at.warning if w.icon == ":material/link_off:"]
     assert len(link_notices) == 3  # each once (the other warning is the unauthenticated-demo banner)
-    assert ("The \"as of\" time in the link (2099-01-01T00:00) is outside the program's dates (Fri 15 Jul 2022 to "
+    assert ("The \"as of\" time in the link (`2099-01-01T00:00`) is outside the program's dates (Fri 15 Jul 2022 to "
             "Thu 1 Jan 2026); showing the latest data.") in warnings
-    assert "The link names an unknown country code (ZZZ); it was left out." in warnings
-    assert "The start time in the link (soon) is not a valid time; showing from the opening." in warnings
+    assert "The link names an unknown country code (`ZZZ`); it was left out." in warnings
+    assert "The start time in the link (`soon`) is not a valid time; showing from the opening." in warnings
     at.switch_page(VELOCITY).run()
     assert not at.exception
-    assert ("The link asks for an unknown interval (week); showing hours. Intervals: 1min, 15min, hour, day."
+    assert ("The link asks for an unknown interval (`week`); showing hours. Intervals: 1min, 15min, hour, day."
             == texts([w for w in at.warning if w.icon == ":material/link_off:"]))
     assert at.segmented_control(key="v_grain").value == "hour"
     assert figures(at)["Principal applications"] == "2"  # the usable part of the link: China

@@ -23,6 +23,29 @@ def test_numbers_in_english_and_french():
     assert i18n.fmt_pct(0.425, 1, "fr") == "42,5\u00a0%"
 
 
+def test_the_zone_is_named_as_people_say_it_with_the_abbreviations_its_times_carry():
+    assert i18n.zone_label(TZ, "en") == "Eastern Time (EDT/EST)"
+    assert i18n.zone_label(TZ, "fr") == "heure de l\u2019Est (HAE/HNE)"
+    assert i18n.zone_label("America/Vancouver", "en") == "Pacific Time (PDT/PST)"
+    assert i18n.zone_label("America/Regina", "en") == "Central Standard Time (CST)"  # no daylight saving
+    assert i18n.zone_label("UTC", "en") == "Coordinated Universal Time (UTC)"  # not CLDR's "Unknown Region"
+    # the abbreviation a time carries is one the label names
+    assert i18n.fmt_datetime(MOMENT, TZ, "fr").rsplit(" ", 1)[1] in i18n.zone_label(TZ, "fr")
+
+
+def test_screen_tables_name_the_zone_not_its_identifier():
+    import pandas as pd
+
+    from dashboard.extract import screen_times
+    from dashboard.programs import Program
+
+    program = Program(id="p", name_en="P", name_fr="P", time_zone=TZ, opens_at=MOMENT, closes_at=None, cap=1,
+                      counts_toward_cap=("principal",))
+    df = pd.DataFrame({"submitted_at": pd.to_datetime([MOMENT])})
+    assert list(screen_times(df, program, "fr").columns) == ["submitted_at (heure de l\u2019Est)"]
+    assert screen_times(df, program, "en")["submitted_at (Eastern Time)"].iloc[0] == pd.Timestamp("2023-07-17 14:05")
+
+
 def test_dates_and_times_in_english_and_french():
     assert i18n.fmt_datetime(MOMENT, TZ, "en") == "Mon 17 Jul 2023, 14:05 EDT"
     assert i18n.fmt_datetime(MOMENT, TZ, "fr") == "lun. 17 juill. 2023, 14 h 05 HAE"

@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import alerts, logs, signin, ui
-from dashboard.i18n import fmt_datetime, fmt_int, language, t
+from dashboard import alerts, logs, ui
+from dashboard.i18n import fmt_datetime, fmt_int, language, t, zone_label
+from dashboard.ui import gate
 
-signin.require("view_audit_log")  # first: the page shows nothing to a role without access
+gate.require("view_audit_log")  # first: the page shows nothing to a role without access
 program = ui.current_program()
 
 
@@ -35,7 +36,7 @@ def _alerts() -> None:
     lang = language()
     zone = ui.current_program().time_zone
     st.caption(t("Each alert is sent once per program and threshold; a pending one is tried again at the next "
-                 "ingest or check. Times in {zone}.").format(zone=zone))
+                 "ingest or check. Times in {zone}.").format(zone=zone_label(zone)))
     st.dataframe(pd.DataFrame({
         t("Program"): rows["program"],
         t("Threshold"): [alerts.describe(k, v, lang) for k, v in zip(rows["kind"], rows["value"], strict=True)],
@@ -88,5 +89,5 @@ table = pd.DataFrame([{
     t("File"): r.get("file"),
     "SHA-256": r.get("file_sha256"),
 } for r in reversed(records)])
-st.caption(t("Newest first ({n} in all). Times in {zone}.").format(n=fmt_int(len(records)), zone=program.time_zone))
+st.caption(t("Newest first ({n} in all). Times in {zone}.").format(n=fmt_int(len(records)), zone=zone_label(program.time_zone)))
 st.dataframe(table, hide_index=True, width="stretch")

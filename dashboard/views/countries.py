@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, disclosure, sidebar, ui
+from dashboard import charts, disclosure, ui
 from dashboard.country_codes import country_name, non_country_reason
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_int, fmt_num, fmt_pct, language, t
@@ -31,7 +31,7 @@ def _clicked(key: str) -> None:
     selection = st.session_state[key]["selection"]
     codes = charts.selected_codes(selection)
     if codes:
-        sidebar.set_countries(codes)
+        ui.set_countries(codes)
     elif selection.get("points"):
         st.session_state[OTHERS_CLICKED] = True
 

@@ -11,11 +11,12 @@ import shlex
 
 import streamlit as st
 
-from dashboard import disclosure, extract, metrics, signin, ui
+from dashboard import disclosure, extract, metrics, ui
 from dashboard.filters import format_time
 from dashboard.i18n import N_, fmt_int, language, t
+from dashboard.ui import gate, url
 
-signin.require("view_records")  # first: the page shows nothing to a role without access
+gate.require("view_records")  # first: the page shows nothing to a role without access
 DEFAULT = "application_records"
 PREVIEW_ROWS = 200
 GRAIN_LABELS = {None: N_("Automatic (from the data's span)"), 1: N_("1 minute"), 15: N_("15 minutes"),
@@ -40,19 +41,18 @@ st.markdown(t("Download any table of the dashboard as a CSV file, under the filt
 
 names = sorted(metrics.METRICS)
 if "x_metric" not in ss:
-    wanted = st.query_params.get("metric")
+    wanted = url.get("metric")
     if wanted is not None and wanted not in names:
-        st.warning(t("The link names an unknown table ({value}); showing the application records.").format(
-            value=wanted), icon=":material/link_off:")
+        url.warn([url.notice("metric", [wanted])])
     ss["x_metric"] = wanted if wanted in names else DEFAULT
 metric = st.selectbox(t("Table"), names, key="x_metric", format_func=lambda m: t(extract.title(m)))
-st.query_params["metric"] = metric
+url.put("metric", metric)
 st.caption(t(metrics.describe(metric)))  # translated where extracts.po has the docstring
 
 # The metric's own parameters: a time grain for those that take minutes, text otherwise.
 params: dict = {}
 for name in extract.metric_params(metric):
-    url_value = st.query_params.get(name)
+    url_value = url.get(name)
     if name == "minutes":
         key = f"x_{metric}_minutes"
         if key not in ss:
@@ -73,13 +73,10 @@ for name in extract.metric_params(metric):
             try:
                 params.update(extract.parse_params(metric, {name: text}))
             except ValueError as exc:
-                st.warning(str(exc))
-every_param = {name for m in names for name in extract.metric_params(m)}
-for name in list(st.query_params):
-    if name in every_param and name not in params:
-        del st.query_params[name]
+                st.warning(ui.echo(exc, 300))
+url.keep_only(params, among={name for m in names for name in extract.metric_params(m)})
 for name, value in params.items():
-    st.query_params[name] = str(value)
+    url.put(name, str(value))
 needed = [name for name, prm in extract.metric_params(metric).items()
           if prm.default is inspect.Parameter.empty and name not in params]
 if needed:

@@ -10,6 +10,7 @@ from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_int, fmt_num, fmt_pct, language, t
 from dashboard.metrics import employer_key
+from dashboard.ui import url
 
 # The reference metrics ignore the sidebar: one constant Filters, so one cache entry whatever it says.
 REFERENCE = Filters("")
@@ -53,17 +54,13 @@ def figure_source(sources: pd.DataFrame, file: str) -> str:
 
 def coded_choice(label: str, options: dict[str, str], default: str, key: str) -> str:
     """A segmented control over codes whose choice lives in the URL as the code (`key=code`), whatever the
-    language: bind="query-params" would write the translated label instead."""
+    language: bind=url.BIND would write the translated label instead."""
     ss = st.session_state
     if key not in ss:
-        from_url = st.query_params.get(key)
-        ss[key] = from_url if from_url in options else default
+        ss[key] = url.read_choice(key, options) or default
     choice = st.segmented_control(label, list(options), format_func=lambda code: t(options[code]), required=True,
                                   key=key) or default
-    if choice == default:
-        st.query_params.pop(key, None)
-    elif st.query_params.get(key) != choice:
-        st.query_params[key] = choice
+    url.put_choice(key, choice, default)
     return choice
 
 
@@ -169,7 +166,7 @@ st.caption(source_line(sources, ISSUANCES_FILE))
 st.markdown("**" + t("Family size proxy: H-4 visas per H-1B visa") + "**")
 year_options = years["year"].astype(int).tolist()
 ratio_year = st.selectbox(t("Calendar year"), year_options, index=year_options.index(latest), key="h1b_year",
-                          bind="query-params")
+                          bind=url.BIND)
 ratio = ref("h1b_h4_ratio_by_nationality", year=ratio_year, top=TOP_RATIO)
 if ratio.empty:
     st.info(t("No H-1B visas are recorded for {year}.").format(year=ratio_year), icon=":material/info:")
@@ -205,7 +202,7 @@ partial_hub = dict(zip(hub_years["fiscal_year"].astype(int), hub_years["partial_
 hub_files = dict(zip(hub_years["fiscal_year"].astype(int), hub_years["source_file"], strict=True))
 fiscal_year = st.selectbox(t("Fiscal year of the decision (employers)"), hub_options,
                            index=hub_options.index(default_year(hub_options, hub_complete)), key="h1b_fy",
-                           bind="query-params", help=t("The US fiscal year runs from October to September."))
+                           bind=url.BIND, help=t("The US fiscal year runs from October to September."))
 if partial_hub[fiscal_year]:
     st.warning(t("{fy} is a partial release: an early, incomplete extract of the year. Do not read it as a "
                  "full year.").format(fy=fy_label(fiscal_year, True)), icon=":material/warning:")
@@ -226,7 +223,7 @@ st.caption(t("Spellings of a name that differ only in case or punctuation are co
 st.caption(source_line(sources, hub_files[fiscal_year]))
 
 st.markdown("**" + t("Search an employer") + "**")
-text = st.text_input(t("Employer name contains"), key="h1b_q", bind="query-params", max_chars=100,
+text = st.text_input(t("Employer name contains"), key="h1b_q", bind=url.BIND, max_chars=100,
                      placeholder=t("e.g. infosys"),
                      help=t("Case and punctuation are ignored; every fiscal year of the hub files is searched."))
 if text and text.strip():
@@ -264,7 +261,7 @@ state_options = state_years["fiscal_year"].astype(int).tolist()
 state_complete = state_years.loc[~state_years["partial_release"], "fiscal_year"].astype(int).tolist()
 state_fy = st.selectbox(t("Fiscal year of the decision (states)"), state_options,
                         index=state_options.index(default_year(state_options, state_complete)), key="h1b_state_fy",
-                        bind="query-params", help=t("FY2017 and FY2018 are missing from the source."))
+                        bind=url.BIND, help=t("FY2017 and FY2018 are missing from the source."))
 state_partial = bool(state_years.set_index("fiscal_year").loc[state_fy, "partial_release"])
 if state_partial:
     st.warning(t("{fy} is a partial release: an early, incomplete extract of the year. Do not read it as a "

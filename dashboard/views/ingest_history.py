@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import history, signin, ui, warehouse
-from dashboard.i18n import N_, fmt_datetime, fmt_int, t
+from dashboard import history, ui, warehouse
+from dashboard.i18n import N_, fmt_datetime, fmt_int, t, zone_label
+from dashboard.ui import gate
 
-signin.require("view_data_loads")
+gate.require("view_data_loads")
 
 EVENTS = {"ingest": N_("Published"), "ingest-unchanged": N_("Nothing new"), "rejected": N_("Rejected"),
           "rollback": N_("Rolled back")}
@@ -37,7 +38,7 @@ else:
         current=["✓" if c else "" for c in df["current"]],
         **{k: ["" if pd.isna(v) else fmt_int(v) for v in df[k]] for k in counts},
     )[["at", "event", "files", *counts, "detail", "snapshot", "current"]]
-    label = {"at": t("When ({zone})").format(zone=program.time_zone), "event": t("Outcome"), "files": t("Files"),
+    label = {"at": t("When ({zone})").format(zone=zone_label(program.time_zone)), "event": t("Outcome"), "files": t("Files"),
              "rows_read": t("Rows read"), "inserted": t("New applications"), "updated": t("Status updates"),
              "unchanged": t("Unchanged"), "rejected": t("Rows rejected"), "detail": t("First problem"),
              "snapshot": t("Snapshot"), "current": t("Published now")}

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import brief, charts, signin, ui
 from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, language, t
-from dashboard.sidebar import label
+from dashboard.ui import label
 
 f = ui.current_filters()
 program = ui.current_program()
@@ -66,7 +66,7 @@ def _brief_button() -> None:
     """The minister's brief of this view as a PDF: built when pressed, recorded in the audit log."""
     if not signin.allowed("download_aggregates"):
         return
-    context = {"f": f, "lang": language(), "publication": ui.publication(), "who": ui.who()}
+    context = {"f": f, "lang": language(), "publication": ui.publication(), "who": signin.current_user_label()}
     st.download_button(
         t("Brief (PDF)"), data=lambda: brief.deliver(**context, via="dashboard"), mime="application/pdf",
         file_name=brief.file_name(f, lang=context["lang"], publication=context["publication"]),

@@ -13,7 +13,7 @@ from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, language, t
 from dashboard.metrics import MAX_INTERVALS, milestone_step
 from dashboard.programs import programs
-from dashboard.sidebar import notice_text
+from dashboard.ui import url
 
 GRAIN_LABELS = {"1min": N_("1 minute"), "15min": N_("15 minutes"), "hour": N_("Hour"), "day": N_("Day")}
 BUSIEST = {"1min": N_("Busiest minute"), "15min": N_("Busiest 15 minutes"), "hour": N_("Busiest hour"),
@@ -29,21 +29,14 @@ def _grain() -> str:
     """The grain widget, bound to the URL's `grain` by hand: the URL's value when the page is entered
     (an unusable one falls back to hours, with a notice), then the widget's, written back to the URL."""
     if "v_grain" not in ss:  # first run of this page: a shared link, a reload or a page switch
-        grain, notice = fl.parse_grain({k: st.query_params.get_all(k) for k in st.query_params})
-        if notice is not None:
-            st.warning(notice_text(notice, program), icon=":material/link_off:")
-        elif "grain" not in st.query_params:
-            grain = ss.get("v_grain_kept", grain)
-        ss["v_grain"] = grain
+        grain, notices = url.read_grain()
+        url.warn(notices)
+        ss["v_grain"] = grain or ss.get("v_grain_kept", fl.DEFAULT_GRAIN)
     st.segmented_control(t("Interval"), list(fl.GRAINS), key="v_grain", required=True,
                          format_func=lambda g: t(GRAIN_LABELS[g]))
     grain = ss["v_grain"]
     ss["v_grain_kept"] = grain
-    if grain == fl.DEFAULT_GRAIN:
-        if "grain" in st.query_params:
-            del st.query_params["grain"]
-    elif st.query_params.get("grain") != grain:
-        st.query_params["grain"] = grain
+    url.put_choice("grain", grain, fl.DEFAULT_GRAIN)
     return grain
 
 

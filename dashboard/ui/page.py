@@ -1,0 +1,100 @@
+"""The page's furniture: banners, the freshness line, friendly errors, the document's language, live parts."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import warehouse
+from dashboard.filters import Filters
+from dashboard.i18n import fmt_datetime, plotly_locale_code, set_language, t
+from dashboard.programs import Program
+from dashboard.ui.cache import SNAPSHOT_SHOWN, refresh_seconds, run_metric
+
+log = logging.getLogger("dashboard")
+
+
+def synthetic_banner(program: Program) -> None:
+    if program.synthetic:
+        st.info(t("Demo: these applications are synthetic, generated to match published facts about this "
+                  "intake. They are not real application records."), icon=":material/science:")
+        sources = "; ".join(dict.fromkeys(e.source for e in program.events if e.source))
+        if sources:  # from the program's events file: shown as plain text
+            st.text(t("Sources of those facts: {sources}").format(sources=sources))
+
+
+def freshness(program: Program) -> None:
+    """When the last ingest ran and the newest submission it holds (every page shows it)."""
+    row = run_metric("data_freshness", Filters(program.id)).iloc[0]
+    last = row["last_ingest_at"]
+    latest = row["latest_submission"]
+    st.caption(t("Data as of the last ingest, {ingest}; newest submission {latest}. Times in {zone}.").format(
+        ingest=fmt_datetime(None if pd.isna(last) else last, program.time_zone),
+        latest=fmt_datetime(None if pd.isna(latest) else latest, program.time_zone),
+        zone=program.time_zone,
+    ))
+
+
+@contextlib.contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Errors a user can meet become a sentence that says what to do, never a traceback."""
+    try:
+        yield
+    except warehouse.NoWarehouse:
+        st.warning(t("No data has been loaded yet. Run `make warehouse` to load the demo intake, or ingest an "
+                     "export with `python -m dashboard.ingest FILE`."), icon=":material/database:")
+    except Exception:  # noqa: BLE001 - the user gets a sentence; the log gets the traceback
+        log.exception("page failed")
+        st.error(t("Something went wrong while drawing this page. Reload the page; if it happens again, "
+                   "reset the filters or tell the dashboard team."), icon=":material/error:")
+
+
+
+# Streamlit serves a fixed <html lang="en"> and has no setting for it (streamlit/streamlit#15726), so
+# screen readers would read French pages with English pronunciation (WCAG 3.1.1). Streamlit's own
+# supported way to run trusted script on the page is a v2 component: this one holds no markup and only
+# sets the document's language, which it receives as data (nothing is formatted into the script).
+_DOCUMENT_LANGUAGE_JS = """
+export default function (component) {
+    const lang = component.data && component.data.lang;
+    if (typeof lang === "string" && /^[a-z]{2}(-[A-Z]{2})?$/.test(lang)) {
+        document.documentElement.lang = lang;
+    }
+}
+"""
+_document_language = None
+
+
+def document_language() -> None:
+    """Declare the page's language (lang="fr-CA" / "en-CA") on the document."""
+    global _document_language
+    if _document_language is None:
+        from streamlit.components.v2 import component
+
+        _document_language = component("dashboard.document_language", js=_DOCUMENT_LANGUAGE_JS)
+    _document_language(key="document-language", data={"lang": plotly_locale_code()}, height=0)
+
+def live(body: Callable[[], None]) -> None:
+    """Run `body` in a fragment that re-reads itself every refresh_seconds(), so an ingest shows up on an
+    open page without a reload. A fragment's own reruns skip the frame, so it sets the language itself and
+    reads the snapshot the page was drawn from; when a newer one is published, the whole page reruns (one
+    snapshot per view, live parts included)."""
+
+    @st.fragment(run_every=refresh_seconds())
+    def fragment() -> None:
+        set_language(st.session_state.get("lang", "en"))
+        shown = st.session_state.get(SNAPSHOT_SHOWN)
+        current = warehouse.current_snapshot(warehouse.reader().root)
+        if current is not None and current.name != shown:
+            st.rerun()  # a newer snapshot: the page is drawn again as a whole, so it shows one snapshot
+        if shown:
+            warehouse.reader().pin(shown)  # a fragment's own rerun skips the frame's pin: the page's snapshot
+        with friendly_errors():
+            body()
+
+    fragment()
+

@@ -1,0 +1,204 @@
+"""The address bar: the one module that reads and writes the URL's query string (st.query_params).
+
+Every filter and page choice lives in the query string, so a link reproduces the view (filters.py holds
+the model and its URL form; this module moves it between the address bar and the session). What comes
+from the address is hostile until checked: the query string is capped (MAX_KEYS keys, MAX_VALUES values
+per key, MAX_CHARS characters per value) before anything parses it, a value that is not used earns one
+notice per parameter, and every value a notice names is echoed as plain text (ui.text.echo).
+
+Why not `st.*(..., bind="query-params")` for the filters (Streamlit 1.67): a bound widget writes the
+URL with history.replaceState, so a filter change makes no history entry and Back cannot undo it; it
+writes an option's displayed label (translated, so a French link would carry French words) rather than
+the code; it drops a bad value silently, where a person following a link must be told what was left
+out; and its datetime inputs carry no UTC offset, so a wall-clock time that a daylight-saving change
+repeats could not name one moment. Widgets whose value is its own URL form and needs none of that (the
+years and the employer search of the US H-1B context page) are bound by Streamlit (`bind=url.BIND`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import streamlit as st
+
+from dashboard import filters as fl
+from dashboard.filters import Filters
+from dashboard.i18n import LANGS, N_, fmt_datetime, language, t
+from dashboard.programs import Program, programs
+from dashboard.ui.text import echo_list
+
+MAX_KEYS = 64  # query keys read (the dashboard uses about a dozen)
+MAX_VALUES = 300  # values of one key read (there are fewer than 300 country codes)
+MAX_CHARS = 200  # characters of one value read: no usable value is longer, and a longer one is not used
+BIND = "query-params"  # the bind= mode of widgets bound to the URL by Streamlit itself
+
+NOTICE_TEXT = {
+    "program": N_("The link names a program that is not configured ({value}); showing {default} instead."),
+    "from": N_("The start time in the link ({value}) is not a valid time; showing from the opening."),
+    "to": N_("The end time in the link ({value}) is not a valid time after the start; showing to the latest."),
+    "as_of": N_("The \"as of\" time in the link ({value}) is not a valid time; showing the latest data."),
+    "country": N_("The link names an unknown country code ({value}); it was left out."),
+    "role": N_("The link names an unknown applicant role ({value}); it was left out."),
+    "permit": N_("The link names an unknown permit type ({value}); it was left out."),
+    "status": N_("The link names an unknown status ({value}); it was left out."),
+    "lang": N_("The link asks for an unknown language ({value}); showing English."),
+    "grain": N_("The link asks for an unknown interval ({value}); showing hours. Intervals: 1min, 15min, hour, day."),
+    "pub": N_("The link's publication setting ({value}) is not 1 or 0; publication mode is off."),
+    "metric": N_("The link names an unknown table ({value}); showing the application records."),
+}
+# Times that parse but fall outside the program's dates (filters.time_window).
+RANGE_TEXT = {
+    "from": N_("The start time in the link ({value}) is outside the program's dates ({first} to {last}); "
+               "showing from the opening."),
+    "to": N_("The end time in the link ({value}) is outside the program's dates ({first} to {last}); "
+             "showing to the latest."),
+    "as_of": N_("The \"as of\" time in the link ({value}) is outside the program's dates ({first} to {last}); "
+                "showing the latest data."),
+}
+
+
+# ---------------------------------------------------------------- reading
+
+def _cut(value: str) -> str:
+    return value if len(value) <= MAX_CHARS else value[:MAX_CHARS] + "…"
+
+
+def params() -> dict[str, list[str]]:
+    """The query string as {key: [values]}, capped (see the module's docstring)."""
+    qp = st.query_params
+    return {key: [_cut(v) for v in qp.get_all(key)[:MAX_VALUES]] for key in list(qp)[:MAX_KEYS]}
+
+
+def overflow() -> dict[str, int]:
+    """How many values past MAX_VALUES each key carried (they were not read)."""
+    qp = st.query_params
+    return {key: n - MAX_VALUES for key in list(qp)[:MAX_KEYS] if (n := len(qp.get_all(key))) > MAX_VALUES}
+
+
+def get(key: str) -> str | None:
+    """The first value of `key` (capped), or None."""
+    if key not in st.query_params:
+        return None
+    return _cut(st.query_params.get(key) or "")
+
+
+def has(key: str) -> bool:
+    return key in st.query_params
+
+
+# ---------------------------------------------------------------- writing
+
+def put(key: str, value: str | Sequence[str] | None) -> None:
+    """Make the address carry `value` for `key` (None or empty: no `key`); no write when it already does."""
+    qp = st.query_params
+    if value is None or (not isinstance(value, str) and not value):
+        if key in qp:
+            del qp[key]
+        return
+    wanted = [value] if isinstance(value, str) else list(value)
+    if qp.get_all(key) != wanted:
+        qp[key] = wanted if len(wanted) > 1 else wanted[0]
+
+
+def put_choice(key: str, value: str, default: str) -> None:
+    """A page choice in the address, left out when it is the default (links stay short)."""
+    put(key, None if value == default else value)
+
+
+def keep_only(keys: Iterable[str], among: Iterable[str]) -> None:
+    """Drop every key of `among` that is not in `keys` (a page's parameters that no longer apply)."""
+    keep = set(keys)
+    for key in [k for k in st.query_params if k in set(among) and k not in keep]:
+        del st.query_params[key]
+
+
+# ---------------------------------------------------------------- notices
+
+def notice(key: str, values: Sequence[str], more: int = 0, **fields) -> str:
+    """The sentence telling which value(s) of `key` the link named and were not used, in the current
+    language, with the values echoed as plain text (one sentence for any number of values)."""
+    return t(NOTICE_TEXT[key]).format(value=echo_list(list(values), more), **fields)
+
+
+def notice_texts(notices: Sequence[fl.Notice], program: Program | None, more: Mapping[str, int] = {}) -> list[str]:
+    """One sentence per parameter for the URL values that filters.parse_query did not use."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for n in notices:
+        groups.setdefault((n.key, n.reason), []).append(n.value)
+    texts = []
+    for (key, reason), values in groups.items():
+        if reason == "range" and program is not None:
+            first, last = fl.time_window(program)
+            texts.append(t(RANGE_TEXT[key]).format(
+                value=echo_list(values), first=fmt_datetime(first, program.time_zone, kind="date"),
+                last=fmt_datetime(last, program.time_zone, kind="date")))
+        else:
+            default = program.name(language()) if program is not None else ""
+            texts.append(notice(key, values, more.get(key, 0), default=default))
+    return texts
+
+
+def warn(texts: Iterable[str]) -> None:
+    for text in texts:
+        st.warning(text, icon=":material/link_off:")
+
+
+# ---------------------------------------------------------------- the shared keys
+
+def language_choice() -> tuple[str, list[str]]:
+    """The language: the URL's `lang`, else the browser's, else English; with a notice if unusable."""
+    raw = get("lang")
+    if raw is not None:
+        if raw in LANGS:
+            return raw, []
+        return "en", [notice("lang", [raw])]
+    browser = (st.context.locale or "en").split("-")[0].lower()
+    return (browser if browser in LANGS else "en"), []
+
+
+def write_language(lang: str) -> None:
+    """`lang` in the address once it is not English or the address already named one."""
+    if lang != "en" or has("lang"):
+        put("lang", lang)
+
+
+def read_filters(default_program: str) -> tuple[Filters, list[str]]:
+    """The filters the address names, and a sentence per parameter whose values were not used."""
+    progs = programs()
+    parsed = fl.parse_query(params(), progs, default_program)
+    return parsed, notice_texts(parsed.notices, progs[parsed.program_id], overflow())
+
+
+def write_filters(f: Filters, default_program: str) -> None:
+    """Make the address reproduce `f` (page-specific keys such as grain are left alone)."""
+    wanted = fl.to_query(f, programs(), default_program)
+    for key in ("program", "from", "to", "as_of", *fl.LIST_KEYS):
+        put(key, wanted.get(key))
+
+
+def read_flag(key: str) -> tuple[bool | None, list[str]]:
+    """An on/off setting (`pub=1`): None when absent, off with a notice when unusable."""
+    raw = get(key)
+    if raw is None:
+        return None, []
+    if raw in ("1", "true"):
+        return True, []
+    return False, ([] if raw in ("0", "false") else [notice(key, [raw])])
+
+
+def write_flag(key: str, on: bool) -> None:
+    put(key, "1" if on else None)
+
+
+def read_grain() -> tuple[str | None, list[str]]:
+    """The Velocity page's grain the address names (None when it names none), with a notice if unusable."""
+    if not has("grain"):
+        return None, []
+    grain, bad = fl.parse_grain(params())
+    return grain, ([] if bad is None else [notice("grain", [bad.value])])
+
+
+def read_choice(key: str, options: Iterable[str]) -> str | None:
+    """A page choice by its code (`?view=share`), None when absent or not one of `options`."""
+    raw = get(key)
+    return raw if raw in set(options) else None
