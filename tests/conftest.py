@@ -91,7 +91,7 @@ def basic_warehouse(tmp_path, warehouse_dir) -> Path:
     """The warehouse holding BASIC_ROWS."""
     from dashboard.ingest import ingest
 
-    ingest([write_export(tmp_path / "basic.csv", BASIC_ROWS)], root=warehouse_dir, origin="demo")
+    ingest([write_export(tmp_path / "basic.csv", BASIC_ROWS)], root=warehouse_dir)
     return warehouse_dir
 
 
@@ -203,7 +203,7 @@ def _shared_basic_dir(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
         mp.setenv("DASHBOARD_WAREHOUSE", str(root))
-        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root, origin="demo")
+        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root)
     return root
 
 
@@ -233,7 +233,7 @@ def _shared_reference_dir(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
         mp.setenv("DASHBOARD_WAREHOUSE", str(root))
-        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root, origin="demo")
+        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root)
         with warehouse.writer(root) as con:
             reference.load(con)
     return root

@@ -335,23 +335,3 @@ def test_a_download_is_fetched_only_by_the_person_it_was_made_for():
     assert not access.may_fetch(made, "bob@example.org")
     assert not access.may_fetch(made, None)  # no sign-in cookie
     assert not access.may_fetch(b"a file this process never issued", "ana.lyst@example.org")
-
-
-def test_a_synthetic_program_that_received_an_ordinary_export_grants_nothing_more(warehouse_dir, tmp_path, monkeypatch):
-    """test-intake says `synthetic = true`, but these records came from an export, not the demo build."""
-    monkeypatch.setenv("DASHBOARD_ACCESS", str(FIXTURES / "access.toml"))
-    ingest([write_export(tmp_path / "export.csv", [row("X1", "2023-07-16T09:10:00"), row("X2", "2023-07-16T09:20:00")])],
-           root=warehouse_dir)
-    at = app()
-    assert not at.exception
-    assert offered(at) == AGGREGATE_PAGES
-    assert at.sidebar.toggle(key="pub").value is True and at.sidebar.toggle(key="pub").disabled
-
-
-def test_the_demo_build_s_records_stay_fully_explorable(access_env):
-    """BASIC_ROWS ingested as the demo build ingests (origin demo): every page, extracts included."""
-    at = app()
-    assert not at.exception
-    assert offered(at) == ALL_PAGES
-    at.switch_page("views/extracts.py").run()
-    assert not at.exception and [h.value for h in at.header] == ["Extracts"]

@@ -58,7 +58,7 @@ def test_publication_mode_rounds_what_it_does_not_suppress(tmp_path, warehouse_d
     monkeypatch.setenv("DASHBOARD_PROGRAMS", str(bigger))
     rows = [row(f"P{i:02d}", f"2023-07-16T09:{i:02d}:00") for i in range(1, 13)]
     rows += [row(f"F{i}", "2023-07-16T10:00:00", role="spouse", principal="P01") for i in range(1, 8)]
-    ingest([write_export(tmp_path / "twelve.csv", rows)], root=warehouse_dir, origin="demo")  # synthetic test rows
+    ingest([write_export(tmp_path / "twelve.csv", rows)], root=warehouse_dir)
     at = run({"pub": "1"})
     # 12 counted -> 10, so 10 % of... 20 % of the cap and 40 places left; 7 family -> 5
     assert {m.label: m.value for m in at.metric} == {

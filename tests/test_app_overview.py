@@ -66,8 +66,7 @@ def test_open_status_stands_at_the_last_ingest_not_the_clock(warehouse_dir, tmp_
     from dashboard.ingest import ingest
 
     early = [r for r in BASIC_ROWS if r["status_at"] < "2023-07-16T10:00"]  # P1, P2, P3, F1 as submitted
-    ingest([write_export(tmp_path / "early.csv", early)], root=warehouse_dir, now=pd.Timestamp("2023-07-16T14:00Z"),
-           origin="demo")  # synthetic test rows, as the demo build writes them
+    ingest([write_export(tmp_path / "early.csv", early)], root=warehouse_dir, now=pd.Timestamp("2023-07-16T14:00Z"))
     at = run()
     assert not at.exception
     assert "**Status: open**, 1 h 0 min since opening (as of Sun 16 Jul 2023, 10:00 EDT)." in [

@@ -35,7 +35,7 @@ def test_a_group_or_world_writable_warehouse_is_named_path_by_path(basic_warehou
 @pytest.mark.filterwarnings("ignore:.*found in sys.modules:RuntimeWarning")  # run as `python -m` runs it
 def test_the_ingest_command_line_warns_and_says_what_to_do(basic_warehouse, tmp_path, capsys, monkeypatch):
     _loosen(basic_warehouse)
-    export = write_export(tmp_path / "more.csv", [row("R9", "2024-03-01T08:30:00", program="second-intake")])
+    export = write_export(tmp_path / "more.csv", [row("P9", "2023-07-18T09:00:00")])
     monkeypatch.setattr(sys, "argv", ["python -m dashboard.ingest", str(export)])
     with pytest.raises(SystemExit) as done:
         runpy.run_module("dashboard.ingest", run_name="__main__", alter_sys=True)
