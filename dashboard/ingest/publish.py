@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import logs, warehouse
+from dashboard import alerts, logs, warehouse
 from dashboard.ingest.format import COLUMNS, IngestRejected, Problem, Summary
 from dashboard.ingest.read import read_csv_cells, read_parquet_cells
 from dashboard.ingest.validate import (
@@ -123,6 +123,7 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     }, root)
     if summary.snapshot:
         warehouse.prune(root)
+        alerts.after_ingest(root)  # starts a checker and returns: alerts never hold up or fail an ingest
     return summary
 
 

@@ -18,7 +18,7 @@ from dashboard.regions import UNKNOWN, province_name, us_state_name
 f = ui.current_filters()
 program = ui.current_program()
 lang = language()
-SOURCE = charts.source_note(program)
+SOURCE = charts.source_note(program, lang=language())
 ROLES = {"principal": N_("Principal applicants"), "family": N_("Family members")}
 COLOUR_BY = {"applications": N_("Principal applications"), "per_1000": N_("Per 1,000 H-1B approvals")}
 LABELS = {  # this page's headers where another page's differ (the CSV keeps the column names)
