@@ -51,7 +51,7 @@ def measure_size(rows: int, args, chromium) -> dict:
     program = programs()[demo.load_params()["program_id"]]
     with timing.using_warehouse(root):
         frame = timing.time_frame(program)
-        settings = timing.settings_for(program)
+        settings = timing.settings_for(program)[: args.settings or None]
         pages = timing.time_pages(settings, args.repeats)
         print(f"[{_label(rows)}] server time " + ", ".join(f"{p}: {t['median_ms']} ms median" for p, t in pages.items()),
               flush=True)
@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="pandas runs every N-th filter setting (default %(default)s: 8 of the 24)")
     ap.add_argument("--warm", type=int, default=6, help="repeat browser visits per page (each, of the page and the bare page)")
     ap.add_argument("--filter-visits", type=int, default=4, help="browser visits with new filter settings")
+    ap.add_argument("--settings", type=int, default=0,
+                    help="only the first N of the 24 filter settings (a smoke run; default: all)")
     ap.add_argument("--no-browser", action="store_true", help="skip Chromium (and the server memory figure)")
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
     args = ap.parse_args(argv)

@@ -1,12 +1,15 @@
-"""Load: concurrent sessions on one server, each changing filters, through Streamlit's websocket protocol.
+"""Load: concurrent sessions changing filters on every main page, through Streamlit's websocket protocol.
 
-    python -m bench.load                               # 20 sessions, 5 minutes, on the demo warehouse
-    python -m bench.load --sessions 3 --minutes 0.2    # a smoke run
+    python -m bench.load --sessions 20 --minutes 2 --out bench/out/load.json     # one server, demo warehouse
+    python -m bench.load --sessions 40 --minutes 2 --replicas 2                  # 2 replicas behind nginx
+    python -m bench.load --sessions 20 --minutes 2 --url http://host:8501        # servers already running
+    python -m bench.load --sessions 3 --minutes 0.2                              # a smoke run
 
 Each session is a client that speaks the protocol a browser's Streamlit frontend speaks (protobuf
-BackMsg/ForwardMsg over ws://127.0.0.1:PORT/_stcore/stream): it loads the Overview, then, after a
-think time, changes one filter (citizenship, role, permit type, status, or "Reset filters") and
-sends every widget's state as the frontend does, timing until the server reports the run finished.
+BackMsg/ForwardMsg over ws://HOST:PORT/_stcore/stream): it loads a main page, then, after a think time,
+changes one filter (citizenship, role, permit type, status, or "Reset filters") and sends every
+widget's state as the frontend does, timing until the server reports the run finished; every few
+changes it moves on to the next main page (each session starts at another one, so all are visited).
 A session fails on a dropped connection, a run that does not finish within 60 s, an exception, or
 the page's "Something went wrong" sentence. The server's memory (RSS) is sampled every 5 s.
 
@@ -17,7 +20,9 @@ Loopback only; every loop is bounded by the deadline and a cap on changes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -33,8 +38,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import connect
 
-from bench.reliability import OUT, ROOT, server, site
+from bench.reliability import OUT, ROOT, free_port, server, site
 
+MAIN_PAGES = ("overview", "velocity", "countries", "time-to-cap", "h1b-context", "extracts")
+CHANGES_PER_PAGE = 3
 RUN_TIMEOUT = 60.0
 MAX_CHANGES = 10_000
 GENERIC_ERROR = "Something went wrong"
@@ -50,6 +57,8 @@ class SessionResult:
     number: int
     first_load_s: float | None = None
     changes: list[float] = field(default_factory=list)  # seconds from sending a change to the run's end
+    by_page: dict[str, list[float]] = field(default_factory=dict)  # the same, per page
+    page_loads: list[float] = field(default_factory=list)  # seconds to open another page
     failures: list[str] = field(default_factory=list)
 
 
@@ -57,8 +66,9 @@ class Session:
     """One simulated person on the dashboard."""
 
     def __init__(self, url: str, number: int, deadline: float, think: tuple[float, float], seed: int,
-                 changes: int = MAX_CHANGES):
+                 changes: int = MAX_CHANGES, pages: tuple[str, ...] = MAIN_PAGES):
         self.changes = changes
+        self.pages = pages
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.origin = url
         self.result = SessionResult(number)
@@ -87,7 +97,7 @@ class Session:
             return None  # buttons only send a trigger when pressed
         return s
 
-    def _run(self, ws, changed: WidgetState | None, query_string: str = "") -> float:
+    def _run(self, ws, changed: WidgetState | None, query_string: str = "", page: str = "") -> float:
         """Send a rerun with every widget's state (and `changed`), read until the run ends; its duration."""
         states = {w.id: self._state_of(kind, w) for kind, w in self.widgets.values()}
         if changed is not None:
@@ -95,6 +105,7 @@ class Session:
         self.sent = {i: s for i, s in states.items() if s is not None and not s.HasField("trigger_value")}
         msg = BackMsg()
         msg.rerun_script.query_string = query_string
+        msg.rerun_script.page_name = page
         msg.rerun_script.widget_states.widgets.extend(s for s in states.values() if s is not None)
         started = time.monotonic()
         ws.send(msg.SerializeToString())
@@ -144,24 +155,33 @@ class Session:
         s.string_array_value.data.extend(chosen)
         return s
 
-    def load(self) -> dict[str, str]:
-        """Open the page once (a new session) and return its st.metric figures."""
+    def load(self, page: str = "") -> dict[str, str]:
+        """Open a page once (a new session) and return its st.metric figures."""
         with connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin, max_size=None,
                      open_timeout=30) as ws:
-            self._run(ws, None)
+            self._run(ws, None, page=page)
         return self.metrics
 
     def run(self) -> SessionResult:
         try:
             with connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin, max_size=None,
                          open_timeout=30) as ws:
-                self.result.first_load_s = self._run(ws, None)
-                for _ in range(self.changes):
+                at = (self.result.number - 1) % len(self.pages)
+                page = self.pages[at]
+                self.result.first_load_s = self._run(ws, None, page=page)
+                for n in range(self.changes):
                     pause = self.rng.uniform(*self.think)
                     if time.monotonic() + pause >= self.deadline:
                         break
                     time.sleep(pause)
-                    self.result.changes.append(self._run(ws, self._change()))
+                    if n and n % CHANGES_PER_PAGE == 0 and len(self.pages) > 1:
+                        at = (at + 1) % len(self.pages)
+                        page = self.pages[at]
+                        self.result.page_loads.append(self._run(ws, None, page=page))
+                        continue
+                    took = self._run(ws, self._change(), page=page)
+                    self.result.changes.append(took)
+                    self.result.by_page.setdefault(page, []).append(took)
         except Exception as exc:  # noqa: BLE001 - every way a session can fail is recorded
             self.result.failures.append(f"{type(exc).__name__}: {exc}")
         return self.result
@@ -174,26 +194,34 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def sample_memory(pid: int, stop: threading.Event, samples: list[tuple[float, float]], every: float = 5.0) -> None:
-    proc = psutil.Process(pid)
+def sample_memory(pids: list[int], stop: threading.Event, samples: list[tuple[float, list[float]]],
+                  every: float = 5.0) -> None:
+    """Every `every` seconds, each server process's RSS in MB (a process that is gone counts 0)."""
+    procs = [psutil.Process(pid) for pid in pids]
     started = time.monotonic()
     while not stop.is_set():
-        try:
-            samples.append((round(time.monotonic() - started, 1), proc.memory_info().rss / 2**20))
-        except psutil.Error:
-            return
+        row = []
+        for proc in procs:
+            try:
+                row.append(proc.memory_info().rss / 2**20)
+            except psutil.Error:
+                row.append(0.0)
+        samples.append((round(time.monotonic() - started, 1), row))
         stop.wait(every)
 
 
-def run_load(url: str, pid: int, sessions: int, seconds: float, think: tuple[float, float], seed: int,
-             warmup: float, changes: int = MAX_CHANGES) -> dict:
-    """`sessions` people for `seconds` (or until each made `changes` filter changes, if sooner)."""
+def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: float, think: tuple[float, float],
+             seed: int, warmup: float, changes: int = MAX_CHANGES, pages: tuple[str, ...] = MAIN_PAGES) -> dict:
+    """`sessions` people for `seconds` (or until each made `changes` filter changes, if sooner) on `url`;
+    `pid`: the server process(es) whose memory is sampled (None: servers this machine cannot see)."""
+    pids = [] if pid is None else [pid] if isinstance(pid, int) else list(pid)
     stop = threading.Event()
-    memory: list[tuple[float, float]] = []
-    sampler = threading.Thread(target=sample_memory, args=(pid, stop, memory), daemon=True)
-    sampler.start()
+    memory: list[tuple[float, list[float]]] = []
+    sampler = threading.Thread(target=sample_memory, args=(pids, stop, memory), daemon=True)
+    if pids:
+        sampler.start()
     deadline = time.monotonic() + seconds
-    people = [Session(url, n + 1, deadline, think, seed + n, changes) for n in range(sessions)]
+    people = [Session(url, n + 1, deadline, think, seed + n, changes, pages) for n in range(sessions)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     for t in threads:
         t.start()
@@ -201,70 +229,121 @@ def run_load(url: str, pid: int, sessions: int, seconds: float, think: tuple[flo
     for t in threads:
         t.join(seconds + 2 * RUN_TIMEOUT)
     stop.set()
-    sampler.join(10)
+    if pids:
+        sampler.join(10)
     results = [p.result for p in people]
-    changes = [c for r in results for c in r.changes]
+    changes_s = [c for r in results for c in r.changes]
     firsts = [r.first_load_s for r in results if r.first_load_s is not None]
-    after_warmup = [m for t, m in memory if t >= warmup] or [m for _, m in memory]
-    baseline, final = after_warmup[0], after_warmup[-1]
+    totals = [(t, sum(row)) for t, row in memory]
+    after_warmup = [m for t, m in totals if t >= warmup] or [m for _, m in totals]
+    baseline, final = (after_warmup[0], after_warmup[-1]) if after_warmup else (None, None)
+    by_page = {}
+    for r in results:
+        for page, took in r.by_page.items():
+            by_page.setdefault(page, []).extend(took)
     return {
-        "sessions": sessions, "seconds": seconds, "think_s": list(think),
+        "url": url, "sessions": sessions, "seconds": seconds, "think_s": list(think), "servers": len(pids) or None,
         "failed_sessions": sum(bool(r.failures) for r in results),
         "failures": [f"session {r.number}: {f}" for r in results for f in r.failures][:20],
-        "filter_changes": len(changes),
-        "change_p50_s": percentile(changes, 0.50), "change_p95_s": percentile(changes, 0.95),
-        "change_p99_s": percentile(changes, 0.99), "change_max_s": max(changes, default=None),
-        "change_mean_s": statistics.fmean(changes) if changes else None,
+        "filter_changes": len(changes_s),
+        "change_p50_s": percentile(changes_s, 0.50), "change_p95_s": percentile(changes_s, 0.95),
+        "change_p99_s": percentile(changes_s, 0.99), "change_max_s": max(changes_s, default=None),
+        "change_mean_s": statistics.fmean(changes_s) if changes_s else None,
+        "change_p95_s_by_page": {p: percentile(v, 0.95) for p, v in sorted(by_page.items())},
+        "pages_visited": sorted(by_page),
+        "page_loads": sum(len(r.page_loads) for r in results),
+        "page_load_p95_s": percentile([x for r in results for x in r.page_loads], 0.95),
         "first_load_p95_s": percentile(firsts, 0.95),
-        "memory_mb": [(t, round(m, 1)) for t, m in memory],
-        "memory_baseline_mb": round(baseline, 1), "memory_final_mb": round(final, 1),
-        "memory_peak_mb": round(max(m for _, m in memory), 1),
-        "memory_growth_pct": round(100 * (final - baseline) / baseline, 1),
+        "memory_mb": [(t, [round(m, 1) for m in row]) for t, row in memory],
+        "memory_baseline_mb": None if baseline is None else round(baseline, 1),
+        "memory_final_mb": None if final is None else round(final, 1),
+        "memory_peak_mb": round(max(totals_m for _, totals_m in totals), 1) if totals else None,
+        "memory_peak_mb_per_server": [round(max(row[i] for _, row in memory), 1) for i in range(len(pids))]
+        if memory else [],
+        "memory_growth_pct": round(100 * (final - baseline) / baseline, 1) if baseline else None,
         "warmup_s": warmup,
+        "load_average": list(os.getloadavg()),
     }
 
 
 def summary_lines(r: dict) -> list[str]:
     fmt = lambda v: "—" if v is None else f"{v:.2f} s"  # noqa: E731
-    return [
-        f"| concurrent sessions | {r['sessions']} for {r['seconds'] / 60:.1f} min, think time "
-        f"{r['think_s'][0]:g}–{r['think_s'][1]:g} s |",
+    lines = [
+        f"| concurrent sessions | {r['sessions']} for {r['seconds'] / 60:.1f} min on {r['servers'] or '?'} "
+        f"server(s), think time {r['think_s'][0]:g}–{r['think_s'][1]:g} s, pages: {', '.join(r['pages_visited'])} |",
         f"| failed sessions | {r['failed_sessions']} |",
-        f"| filter changes | {r['filter_changes']:,} |",
+        f"| filter changes | {r['filter_changes']:,} (and {r['page_loads']:,} page changes, p95 "
+        f"{fmt(r['page_load_p95_s'])}) |",
         f"| filter change p50 / p95 / p99 / max | {fmt(r['change_p50_s'])} / {fmt(r['change_p95_s'])} / "
         f"{fmt(r['change_p99_s'])} / {fmt(r['change_max_s'])} |",
+        "| filter change p95 by page | " + ", ".join(f"{p} {fmt(v)}" for p, v in r["change_p95_s_by_page"].items())
+        + " |",
         f"| first load p95 | {fmt(r['first_load_p95_s'])} |",
-        f"| server memory (RSS) after {r['warmup_s']:.0f} s warm-up → end (peak) | {r['memory_baseline_mb']:.0f} MB → "
-        f"{r['memory_final_mb']:.0f} MB ({r['memory_growth_pct']:+.1f} %), peak {r['memory_peak_mb']:.0f} MB |",
     ]
+    if r["memory_peak_mb"] is not None:
+        lines.append(
+            f"| server memory (RSS, all servers) after {r['warmup_s']:.0f} s warm-up → end (peak) | "
+            f"{r['memory_baseline_mb']:.0f} MB → {r['memory_final_mb']:.0f} MB ({r['memory_growth_pct']:+.1f} %), "
+            f"peak {r['memory_peak_mb']:.0f} MB; per server peak "
+            f"{', '.join(f'{m:.0f}' for m in r['memory_peak_mb_per_server'])} MB |")
+    lines.append("| load average (1, 5, 15 min) at the end | " + ", ".join(f"{x:.1f}" for x in r["load_average"]) + " |")
+    return lines
+
+
+@contextlib.contextmanager
+def servers(args, s):
+    """(url, pids) of the servers to load: one `streamlit run`, K replicas behind nginx, or --url's."""
+    if args.url:
+        yield args.url.rstrip("/"), []
+        return
+    if args.replicas:
+        from dashboard.replicas import Balancer
+
+        with Balancer(free_port(), args.replicas, s.folder / "serve", env=s.env,
+                      replica_ports=[free_port() for _ in range(args.replicas)]) as lb:
+            yield lb.url, [r.proc.pid for r in lb.members]
+        return
+    with server(s) as srv:
+        yield srv.url, [srv.proc.pid]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, default=20)
-    ap.add_argument("--minutes", type=float, default=5.0)
+    ap.add_argument("--minutes", type=float, default=2.0)
+    ap.add_argument("--replicas", type=int, default=0,
+                    help="start K replicas behind nginx (dashboard.replicas) instead of one server")
+    ap.add_argument("--url", help="load servers already running at URL (nothing is built or started)")
+    ap.add_argument("--pages", default=",".join(MAIN_PAGES), help="the pages sessions visit (default: %(default)s)")
     ap.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"),
                     help="seconds a person looks at the page between two changes (uniform)")
     ap.add_argument("--warmup", type=float, default=30.0, help="seconds before the memory baseline is taken")
     ap.add_argument("--seed", type=int, default=20230716)
     ap.add_argument("--out", type=Path, default=OUT / "load.json")
     args = ap.parse_args(argv)
+    if args.url and args.replicas:
+        ap.error("--url loads servers already running; --replicas starts its own: give one of them")
+    pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
     with site(programs=False) as s:
-        print("building the demo warehouse ...", flush=True)
-        subprocess.run([sys.executable, "-m", "dashboard.build", "--force"], cwd=ROOT, env=s.env, check=True,
-                       stdout=subprocess.DEVNULL)
-        with server(s) as srv:
-            print(f"{args.sessions} sessions for {args.minutes} min on {srv.url} ...", flush=True)
-            result = run_load(srv.url, srv.proc.pid, args.sessions, args.minutes * 60, tuple(args.think), args.seed,
-                              min(args.warmup, args.minutes * 60 / 3))
+        if not args.url:
+            print("building the demo warehouse ...", flush=True)
+            subprocess.run([sys.executable, "-m", "dashboard.build", "--force"], cwd=ROOT, env=s.env, check=True,
+                           stdout=subprocess.DEVNULL)
+        with servers(args, s) as (url, pids):
+            print(f"{args.sessions} sessions for {args.minutes} min on {url} ({len(pids) or 'unknown'} server "
+                  f"processes) ...", flush=True)
+            result = run_load(url, pids or None, args.sessions, args.minutes * 60, tuple(args.think), args.seed,
+                              min(args.warmup, args.minutes * 60 / 3), pages=pages)
+    result["command"] = " ".join(["python -m bench.load", *(sys.argv[1:] if argv is None else argv)])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print("\n".join(summary_lines(result)))
     for f in result["failures"]:
         print("  " + f)
     print(f"-> {args.out}")
-    return 0 if result["failed_sessions"] == 0 and result["memory_growth_pct"] < 20 else 1
+    grew = result["memory_growth_pct"] is not None and result["memory_growth_pct"] >= 20
+    return 0 if result["failed_sessions"] == 0 and not grew else 1
 
 
 if __name__ == "__main__":

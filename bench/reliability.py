@@ -3,6 +3,7 @@
     python -m bench.reliability                       # all of it (about 15 minutes on 2 cores)
     python -m bench.reliability crash --trials 60     # SIGKILL an ingest at random moments
     python -m bench.reliability viewing --sessions 10 --ingests 20
+    python -m bench.reliability hostile               # every corpus file and generated hostile ones, a full disk
     python -m bench.reliability fuzz --examples 200   # the hypothesis fuzzers with many examples
     python -m bench.reliability load --sessions 20 --minutes 5   # bench/load.py
 
@@ -503,6 +504,114 @@ def ingest_while_viewing(sessions: int, ingests: int, *, principals: int = 10, f
     return result.summary()
 
 
+# ------------------------------------------------------------------ hostile input
+
+CORPUS = ROOT / "tests" / "corpus"
+FIXTURE_PROGRAMS = ROOT / "tests" / "fixtures" / "programs.toml"
+_LOCATED = re.compile(r"^.+:(\d+):( column [^:]+:)? .{10,}")
+
+
+def _hostile_extra(folder: Path) -> list[tuple[str, Path, str]]:
+    """Hostile files beyond the corpus, generated here: (name, path, expect)."""
+    header = ",".join(COLUMNS)
+    good = "H-{},test-intake,2023-07-16T11:00:00,principal,,open_work_permit,IND,,,,submitted,2023-07-16T11:00:00"
+    out = []
+    path = folder / "x\x1b]0;retitled\x07\x1b[2J.csv"  # a file name that drives the terminal when printed raw
+    path.write_text(header + "\n" + good.format(1).replace("submitted,2023", "bogus,2023") + "\n")
+    out.append(("terminal escape in the file name", path, "rejected"))
+    path = folder / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(50_000)) + "\n" + ",".join("x" * 50_000) + "\n")
+    out.append(("a header of 50,000 columns", path, "rejected"))
+    path = folder / "lookalikes.csv"
+    path.write_text(header + "\n" + "\n".join(good.format(f"P00001{c}") for c in ("\u200b", "\u200d", "\u2060"))
+                    + "\n", encoding="utf-8")
+    out.append(("ids with zero-width characters", path, "rejected"))
+    return out
+
+
+def _copy_warehouse(template: Path, dest: Path) -> Path:
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(template, dest)
+    return dest
+
+
+def hostile_input(parent: Path | None = None) -> dict:
+    """Every corpus file and a few generated hostile files, each through `python -m dashboard.ingest` into
+    a copy of a warehouse holding the corpus's base rows: rejected with its line (exit 1, warehouse byte for
+    byte unchanged, a rejection logged) or stored (exit 0) as tests/corpus/manifest.toml says, and never a
+    traceback. Then a 30 MB tmpfs as the warehouse's disk (when this process may mount one)."""
+    import tomllib
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import BASIC_ROWS, write_export
+
+    from dashboard import warehouse
+
+    manifest = tomllib.loads((CORPUS / "manifest.toml").read_text(encoding="utf-8"))
+    cases = [(e["oddity"], CORPUS / e["name"], e["expect"]) for e in manifest["file"]]
+    results, started = [], time.perf_counter()
+    with site(parent, programs=False) as s:
+        env = {**s.env, "DASHBOARD_PROGRAMS": str(FIXTURE_PROGRAMS)}
+        template = s.folder / "template"
+        subprocess.run([sys.executable, "-m", "dashboard.ingest", str(write_export(s.folder / "basic.csv", BASIC_ROWS))],
+                       cwd=ROOT, env={**env, "DASHBOARD_WAREHOUSE": str(template)}, check=True, capture_output=True)
+        cases += _hostile_extra(s.folder)
+        for what, path, expect in cases:
+            root = _copy_warehouse(template, s.warehouse)
+            before, log_before = warehouse.checksum(root), len(warehouse.read_log("ingest_log.jsonl", root))
+            t0 = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "dashboard.ingest", str(path)], cwd=ROOT, env=env,
+                                  capture_output=True, timeout=600)
+            seconds = time.perf_counter() - t0
+            err = done.stderr.decode("utf-8", "replace")
+            first = err.splitlines()[0] if err else ""
+            log = warehouse.read_log("ingest_log.jsonl", root)
+            r = {"case": what, "file": path.name, "expect": expect, "exit": done.returncode,
+                 "seconds": round(seconds, 2), "traceback": "Traceback" in err, "stderr_bytes": len(done.stderr),
+                 "raw_escape": "\x1b" in err or "\x07" in err}
+            if expect == "rejected":
+                r["ok"] = (done.returncode == 1 and bool(_LOCATED.match(first)) and warehouse.checksum(root) == before
+                           and len(log) == log_before + 1 and log[-1]["event"] == "rejected")
+            elif expect == "stored":
+                r["ok"] = done.returncode == 0 and warehouse.checksum(root) != before
+            else:
+                r["ok"] = done.returncode == 0 and warehouse.checksum(root) == before
+            r["ok"] = r["ok"] and not r["traceback"] and not r["raw_escape"]
+            results.append(r)
+        disk = _full_disk(s, template, env)
+    bad = [r for r in results if not r["ok"]]
+    return {"files": len(results), "rejected_with_line": sum(r["ok"] and r["expect"] == "rejected" for r in results),
+            "stored_as_expected": sum(r["ok"] and r["expect"] != "rejected" for r in results),
+            "tracebacks": sum(r["traceback"] for r in results), "failures": bad, "full_disk": disk,
+            "seconds": round(time.perf_counter() - started, 1), "results": results}
+
+
+def _full_disk(s: Site, template: Path, env: dict) -> dict:
+    """A 30 MB tmpfs as the warehouse's disk, filled until the next snapshot cannot fit."""
+    from conftest import row, write_export
+
+    from dashboard import warehouse
+
+    mount = s.folder / "tmpfs"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=30m", "tmpfs", str(mount)], capture_output=True).returncode:
+        return {"run": False, "why": "this process may not mount a tmpfs"}
+    try:
+        root = _copy_warehouse(template, mount / "warehouse")
+        (mount / "filler").write_bytes(b"\0" * (warehouse.free_bytes(mount) - (1 << 20)))
+        before = warehouse.checksum(root)
+        path = write_export(s.folder / "next.csv", [row("FULL-1", "2023-07-18T10:00:00")])
+        done = subprocess.run([sys.executable, "-m", "dashboard.ingest", str(path)], cwd=ROOT,
+                              env={**env, "DASHBOARD_WAREHOUSE": str(root)}, capture_output=True, text=True)
+        return {"run": True, "exit": done.returncode, "stderr": done.stderr.strip(),
+                "one_sentence": len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr,
+                "unchanged": warehouse.checksum(root) == before,
+                "temporary_files_left": len(list((root / "snapshots").glob(".tmp-*")))}
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
 # ------------------------------------------------------------------ the command line
 
 def _save(name: str, data: dict) -> Path:
@@ -512,7 +621,7 @@ def _save(name: str, data: dict) -> Path:
     return path
 
 
-PARTS = ("crash", "viewing", "fuzz", "load")
+PARTS = ("crash", "viewing", "hostile", "fuzz", "load")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -542,6 +651,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"viewing: {summary['sessions']} sessions, {summary['ingests']} ingests, {summary['loads']} page loads, "
               f"{len(summary['states_seen'])} states seen, {summary['error_count']} errors, {len(summary['slow'])} "
               f"loads not drawn within 2 min -> {_save('viewing', summary)}")
+    if "hostile" in args.what:
+        summary = hostile_input()
+        disk = summary["full_disk"]
+        failed |= bool(summary["failures"]) or (disk["run"] and not (disk["exit"] == 1 and disk["one_sentence"]
+                                                                     and disk["unchanged"]))
+        print(f"hostile: {summary['files']} files, {summary['rejected_with_line']} rejected with their line, "
+              f"{summary['stored_as_expected']} stored or unchanged as expected, {len(summary['failures'])} failures, "
+              f"{summary['tracebacks']} tracebacks; full disk: {disk} -> {_save('hostile', summary)}")
     if "fuzz" in args.what:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "FUZZ_EXAMPLES": str(args.examples), "FUZZ_RANDOM": "1"}
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_fuzz.py", "-p", "no:cacheprovider"],

@@ -65,8 +65,12 @@ pages = [
     st.Page("views/admin.py", title=t("Admin"), url_path="admin"),
     st.Page("views/about.py", title=t("About the data"), url_path="about"),
 ]
+every_path = [p.url_path for p in pages]
 pages = signin.offered(pages)  # each person is offered only the pages access.allowed gives them
 page = st.navigation(pages)
+if (asked := url.unknown_page(p.url_path for p in pages)) is not None:
+    url.warn([url.notice("page", [asked], default=page.title) if asked not in every_path
+              else t("You do not have access to this page. Ask the dashboard team if you need it.")])
 # Each page's own title, in the chosen language, names the browser tab (WCAG 2.4.2).
 st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")
 if ready:

@@ -237,7 +237,7 @@ def gather(f: Filters, *, lang: str = "en", publication: bool = False) -> Brief:
             drawn = disclosure.publish(curve, disclosure.spec_for("cumulative_principals", curve))
             drawn = drawn[drawn["cumulative"].notna()].astype({"cumulative": "int64"})
         total = int(curve["cumulative"].iloc[-1])
-        figures.append({"figure": _figure_json(charts.cumulative_chart(drawn, program, reached)),
+        figures.append({"figure": _figure_json(charts.cumulative_chart(drawn, program, reached, lang=lang)),
                         "summary": t("{total} principal applications arrived by {last}; the cap of {cap} is drawn "
                                      "as a dashed line.", lang).format(
                             total=_count(total, publication, lang),
@@ -248,7 +248,7 @@ def gather(f: Filters, *, lang: str = "en", publication: bool = False) -> Brief:
         if publication:
             hourly = disclosure.publish(hourly, disclosure.spec_for("arrivals_by_interval", hourly))
         focus = charts.principal_focus(series)
-        fig = charts.arrivals_chart(hourly, program, reached, t("hour", lang), focus)
+        fig = charts.arrivals_chart(hourly, program, reached, t("hour", lang), focus, lang=lang)
         figures.append({"figure": _figure_json(fig), "summary": t(
             "Applications per hour: principal applicants, and their spouses and dependants.", lang)})
 
@@ -256,7 +256,7 @@ def gather(f: Filters, *, lang: str = "en", publication: bool = False) -> Brief:
     latest = None if pd.isna(fresh["latest_submission"]) else fresh["latest_submission"].to_pydatetime()
     freshness = t("Data as of the last ingest, {ingest}; newest submission {latest}. Times in {zone}.", lang).format(
         ingest=fmt_datetime(last_ingest, tz, lang), latest=fmt_datetime(latest, tz, lang), zone=zone_label(tz, lang))
-    sources = [charts.source_note(program) + "."]
+    sources = [charts.source_note(program, lang=lang) + "."]
     if year is not None:
         sources.append(t("H-1B visas: US Department of State, visas issued by nationality, calendar {year}.", lang)
                        .format(year=year))

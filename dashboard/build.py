@@ -29,7 +29,7 @@ def build(force: bool = False) -> str:
         return f"warehouse {root} is ready (snapshot {warehouse.current_snapshot(root).name})"
     with warehouse.writer(root, wait_seconds=60) as con:
         reference.load(con)
-    summary = ingest.ingest(demo.demo_exports(), root=root, wait_seconds=60)
+    summary = ingest.ingest(demo.demo_exports(), root=root, wait_seconds=60, origin="demo")
     return f"built the demo warehouse in {root}: " + "; ".join(summary.lines())
 
 

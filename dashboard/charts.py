@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.disclosure import SUPPRESSED_MARK as SUPPRESSED  # where a chart writes a suppressed count
-from dashboard.i18n import date_tickformatstops, language, plotly_separators, t, zone_name
+from dashboard.i18n import date_tickformatstops, plotly_separators, t, zone_name
 from dashboard.programs import Event, Program
 
 # Okabe-Ito's first four, then indigo and brown in place of its orange and sky blue (2.3:1 on white,
@@ -42,12 +42,12 @@ SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"  # system fonts only: no web fonts
 
 
-def source_note(program: Program | None, extra: str = "") -> str:
+def source_note(program: Program | None, extra: str = "", *, lang: str) -> str:
     """The source line for figures of application data."""
     if program is not None and program.synthetic:
-        base = t("Source: synthetic demo data (not real applications), calibrated to published facts")
+        base = t("Source: synthetic demo data (not real applications), calibrated to published facts", lang)
     else:
-        base = t("Source: application records in the warehouse")
+        base = t("Source: application records in the warehouse", lang)
     return f"{base}. {extra}".strip() if extra else base
 
 
@@ -56,8 +56,8 @@ def local_naive(series: pd.Series, tz: str) -> pd.Series:
     return series.dt.tz_convert(tz).dt.tz_localize(None)
 
 
-def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height: int = 420) -> go.Figure:
-    """The house style, in the current language: numbers and dates in its format (plotly's locale
+def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height: int = 420, lang: str) -> go.Figure:
+    """The house style, in `lang`: numbers and dates in its format (plotly's locale
     itself comes with the chart's config, ui.plotly_config), readable axis text, traces told apart
     by more than colour, and the source at the foot of the figure."""
     top, bottom = (50 if title else 20), 100
@@ -66,7 +66,7 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
         height=height,
         font={"family": FONT, "size": 13, "color": TEXT},
         colorway=SEQUENCE,
-        separators=plotly_separators(),
+        separators=plotly_separators(lang),
         margin={"l": 60, "r": 20, "t": top, "b": bottom},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
                 "font": {"color": TEXT}},
@@ -78,7 +78,7 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
                      title_font=axis_text, separatethousands=True, exponentformat="none")
     fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", linecolor="#595959", rangemode="tozero",
                      tickfont=axis_text, title_font=axis_text, separatethousands=True, exponentformat="none")
-    localize_date_axes(fig)
+    localize_date_axes(fig, lang=lang)
     distinguish_traces(fig)
     keep_moment_labels_inside(fig)
     # At the foot of the figure whatever its height (paper units are relative to the plot area).
@@ -100,10 +100,10 @@ def _is_dates(values) -> bool:
     return isinstance(first, date | np.datetime64) or (isinstance(first, str) and bool(_ISO_DATE.match(first)))
 
 
-def localize_date_axes(fig: go.Figure) -> go.Figure:
+def localize_date_axes(fig: go.Figure, *, lang: str) -> go.Figure:
     """Date axes write times of day in the language's style ("14 h 05" in French), unless a chart set
     its own tick format."""
-    stops = date_tickformatstops()
+    stops = date_tickformatstops(lang)
     if not stops:
         return fig
     axes = {name for name in fig.layout.to_plotly_json() if re.fullmatch(r"[xy]axis\d*", name)
@@ -142,11 +142,11 @@ def distinguish_traces(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def add_cap_line(fig: go.Figure, cap: int, label: str | None = None) -> go.Figure:
+def add_cap_line(fig: go.Figure, cap: int, label: str | None = None, *, lang: str) -> go.Figure:
     """The cap, drawn the same way on every chart: a dark dashed horizontal line, labelled."""
     from dashboard.i18n import fmt_int
 
-    fig.add_hline(y=cap, line=CAP_LINE, annotation_text=label or t("Cap: {cap}").format(cap=fmt_int(cap)),
+    fig.add_hline(y=cap, line=CAP_LINE, annotation_text=label or t("Cap: {cap}", lang).format(cap=fmt_int(cap, lang=lang)),
                   annotation_position="top left", annotation_font={"color": "#222222"})
     return fig
 
@@ -190,20 +190,20 @@ def keep_moment_labels_inside(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min, x_max) -> go.Figure:
+def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min, x_max, *, lang: str) -> go.Figure:
     """The program's events that fall inside the x range, as dotted markers with their label."""
     for i, ev in enumerate(events):
         x = pd.Timestamp(datetime.combine(ev.day, time(12, 0)))
         if x_min is not None and not (x_min <= x <= x_max):
             continue
         fig.add_vline(x=x, line={"color": EVENT_LINE, "width": 1, "dash": "dot"})
-        fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=ev.label(language()),
+        fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=ev.label(lang),
                            showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
                            bgcolor="rgba(255,255,255,0.8)", name=MOMENT_LABEL)
     return fig
 
 
-def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime | None) -> go.Figure:
+def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime | None, *, lang: str) -> go.Figure:
     """Cumulative applications counting toward the cap, with the cap line, the cap moment and events."""
     x = local_naive(df["interval_end"], program.time_zone) if len(df) else pd.Series([], dtype="datetime64[ns]")
     start = pd.Timestamp(program.opens_at).tz_convert(program.time_zone).tz_localize(None)
@@ -213,19 +213,19 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
     else:
         y = df["cumulative"]
     fig = go.Figure(go.Scatter(
-        x=x, y=y, mode="lines", name=t("Principal applications (cumulative)"),
+        x=x, y=y, mode="lines", name=t("Principal applications (cumulative)", lang),
         line={"color": PALETTE["principal"], "width": 3},
         hovertemplate="%{y:,}<extra></extra>",
     ))
-    add_cap_line(fig, program.cap)
+    add_cap_line(fig, program.cap, lang=lang)
     if cap_reached_at is not None:
-        add_moment(fig, cap_reached_at, t("Cap reached"), program.time_zone)
+        add_moment(fig, cap_reached_at, t("Cap reached", lang), program.time_zone)
     if len(df):
-        add_events(fig, program.events, program, x.min() - pd.Timedelta(days=1), x.max() + pd.Timedelta(days=1))
-    fig.update_xaxes(title=t("Time ({zone})").format(zone=zone_name(program.time_zone)))
-    fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(program.cap * 1.1,
+        add_events(fig, program.events, program, x.min() - pd.Timedelta(days=1), x.max() + pd.Timedelta(days=1), lang=lang)
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang)))
+    fig.update_yaxes(title=t("Applications counted toward the cap", lang), range=[0, max(program.cap * 1.1,
                      float(df["cumulative"].max()) * 1.05 if len(df) else 0)])
-    return base_layout(fig, source=source_note(program))
+    return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
 def _ranked_height(rows: int, per_row: int) -> int:
@@ -242,7 +242,7 @@ def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
     return fig
 
 
-def citizenship_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
+def citizenship_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
     """Applications by citizenship, largest first, principal and family as two bars per country.
 
     `df` (one row per country, ranked; the last may be "all others"): label, code ("" when the row groups
@@ -252,29 +252,29 @@ def citizenship_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
     from dashboard.i18n import fmt_int, fmt_pct
 
     fig = go.Figure()
-    for col, name, colour, pattern in (("principal", t("Principal applicants"), PALETTE["principal"], ""),
-                                       ("family", t("Family members"), PALETTE["family"], "/")):
+    for col, name, colour, pattern in (("principal", t("Principal applicants", lang), PALETTE["principal"], ""),
+                                       ("family", t("Family members", lang), PALETTE["family"], "/")):
         # an empty count is one publication mode suppressed: "--", as in its table
-        shares = [SUPPRESSED if pd.isna(n) else fmt_pct(float(s)) if pd.notna(s) else "—"
+        shares = [SUPPRESSED if pd.isna(n) else fmt_pct(float(s), lang=lang) if pd.notna(s) else "—"
                   for n, s in zip(df[col], df[f"{col}_share"], strict=True)]
         fig.add_bar(
             name=name, y=df["label"], x=df[col], orientation="h", customdata=df["code"],
             text=shares, textposition="outside", cliponaxis=False,
             marker={"color": colour, "pattern": {"shape": pattern}},
-            hovertext=[f"{SUPPRESSED if pd.isna(n) else fmt_int(n)} ({s})" for n, s in zip(df[col], shares, strict=True)],
+            hovertext=[f"{SUPPRESSED if pd.isna(n) else fmt_int(n, lang=lang)} ({s})" for n, s in zip(df[col], shares, strict=True)],
             hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>",
         )
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.25, clickmode="event+select")
     fig.update_yaxes(autorange="reversed", showgrid=False)
     top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else 0.0
     top = 0.0 if pd.isna(top) else float(top)
-    fig.update_xaxes(title=t("Applications (share of their group beside each bar)"), range=[0, max(top, 1) * 1.12])
-    base_layout(fig, source=source, height=_ranked_height(len(df), 52))
+    fig.update_xaxes(title=t("Applications (share of their group beside each bar)", lang), range=[0, max(top, 1) * 1.12])
+    base_layout(fig, source=source, height=_ranked_height(len(df), 52), lang=lang)
     fig.update_yaxes(rangemode="normal")
     return _source_under_axis(fig, source)
 
 
-def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_label: str | None) -> go.Figure:
+def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_label: str | None, lang: str) -> go.Figure:
     """Each country's share of principal applicants beside its share of US H-1B visas issued in `year`
     (and of USCIS approvals by country of birth where published), with the ratio at the right.
 
@@ -283,10 +283,10 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
     from dashboard.i18n import fmt_num, fmt_pct
 
     def pct(values: pd.Series) -> list[str]:
-        return [fmt_pct(float(v)) if pd.notna(v) else "" for v in values]
+        return [fmt_pct(float(v), lang=lang) if pd.notna(v) else "" for v in values]
 
-    series = [("applicant_share", t("Share of principal applicants"), PALETTE["principal"], ""),
-              ("h1b_share", t("Share of US H-1B visas issued in {year}").format(year=year), PALETTE["reference"], "x")]
+    series = [("applicant_share", t("Share of principal applicants", lang), PALETTE["principal"], ""),
+              ("h1b_share", t("Share of US H-1B visas issued in {year}", lang).format(year=year), PALETTE["reference"], "x")]
     if uscis_label and df["uscis_share"].notna().any():
         series.append(("uscis_share", uscis_label, PALETTE["neutral"], "."))
     fig = go.Figure()
@@ -299,15 +299,15 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
         )
     for label, ratio in zip(df["label"], df["ratio"], strict=True):
         fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=12, y=label, yref="y", showarrow=False,
-                           text=fmt_num(float(ratio), 2) if pd.notna(ratio) else "—",
+                           text=fmt_num(float(ratio), 2, lang=lang) if pd.notna(ratio) else "—",
                            font={"size": 13, "color": "#222222"})
     fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=12, y=1.0, yref="paper", yanchor="bottom",
-                       showarrow=False, text="<b>" + t("Ratio") + "</b>", font={"size": 12, "color": "#222222"})
+                       showarrow=False, text="<b>" + t("Ratio", lang) + "</b>", font={"size": 12, "color": "#222222"})
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.2, clickmode="event+select")
     fig.update_yaxes(autorange="reversed", showgrid=False)
     top = max([float(df[col].max()) for col, *_ in series if df[col].notna().any()] or [0.0])
-    fig.update_xaxes(title=t("Share"), tickformat=".0%", range=[0, max(top, 0.01) * 1.12])
-    base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)))
+    fig.update_xaxes(title=t("Share", lang), tickformat=".0%", range=[0, max(top, 0.01) * 1.12])
+    base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)), lang=lang)
     fig.update_yaxes(rangemode="normal", separatethousands=False)
     fig.update_layout(margin={"r": 70})
     return _source_under_axis(fig, source)
@@ -342,7 +342,7 @@ def principal_focus(df: pd.DataFrame, share: float = 0.25) -> tuple[pd.Timestamp
 
 
 def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime | None,
-                   interval_label: str, focus: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> go.Figure:
+                   interval_label: str, focus: tuple[pd.Timestamp, pd.Timestamp] | None = None, *, lang: str) -> go.Figure:
     """Applications per interval, principal and family as two series side by side (never stacked), with
     the cap-reached moment marked. `df` has interval_start, interval_end (UTC), principal, family. With
     `focus` (UTC), the chart opens on that span; Autoscale shows the whole series."""
@@ -350,7 +350,7 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
     start = local_naive(df["interval_start"], tz)
     end = local_naive(df["interval_end"], tz)
     fig = go.Figure()
-    series = (("principal", t("Principal applicants")), ("family", t("Spouses and dependants")))
+    series = (("principal", t("Principal applicants", lang)), ("family", t("Spouses and dependants", lang)))
     if len(df) <= BARS_UP_TO:  # two bars inside each interval: [start, end) on the time axis
         ms = ((end - start) / pd.Timedelta(milliseconds=1)).to_numpy()
         for i, (col, name) in enumerate(series):
@@ -367,16 +367,16 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
                             "width": 2 if col == "principal" else 1.5, "dash": "solid" if col == "principal" else "dot"},
                             name=name, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
     if cap_reached_at is not None and len(df) and df["interval_start"].min() <= cap_reached_at <= df["interval_end"].max():
-        add_moment(fig, cap_reached_at, t("Cap reached"), tz)
-    fig.update_xaxes(title=t("Time ({zone})").format(zone=zone_name(tz)))
-    fig.update_yaxes(title=t("Applications per interval ({interval})").format(interval=interval_label))
+        add_moment(fig, cap_reached_at, t("Cap reached", lang), tz)
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(tz, lang)))
+    fig.update_yaxes(title=t("Applications per interval ({interval})", lang).format(interval=interval_label))
     top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
     if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
         fig.update_yaxes(dtick=1)  # counts: no half applications on the axis
     if focus is not None:
         lo, hi = (pd.Timestamp(m).tz_convert(tz).tz_localize(None) for m in focus)
         fig.update_xaxes(range=[lo, hi + (hi - lo) * 0.03])
-    return base_layout(fig, source=source_note(program))
+    return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
 def elapsed_curves(curves: Iterable[tuple[Program, pd.DataFrame]]) -> pd.DataFrame:
@@ -393,12 +393,10 @@ def elapsed_curves(curves: Iterable[tuple[Program, pd.DataFrame]]) -> pd.DataFra
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
-def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool) -> go.Figure:
+def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool, *, lang: str) -> go.Figure:
     """Each program's cumulative curve (elapsed_curves) by time since its opening (hours, or days beyond
     three days), in applications or as a share of its cap; each cap drawn the same way."""
     from dashboard.i18n import fmt_int
-
-    lang = language()
     days = len(df) > 0 and df["elapsed_hours"].max() > 72
     shown = [programs[pid] for pid in dict.fromkeys(df["program_id"])]
     fig = go.Figure()
@@ -411,21 +409,21 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
                               "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
                         hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
         if not share:
-            add_cap_line(fig, program.cap, t("{program}: cap of {cap}").format(program=program.name(lang),
-                                                                             cap=fmt_int(program.cap)))
+            add_cap_line(fig, program.cap, t("{program}: cap of {cap}", lang).format(program=program.name(lang),
+                                                                             cap=fmt_int(program.cap, lang=lang)), lang=lang)
     if share:
-        add_cap_line(fig, 100, t("Cap (100 %)"))
-    fig.update_xaxes(title=t("Days since opening") if days else t("Hours since opening"), rangemode="tozero")
-    fig.update_yaxes(title=t("Share of the cap (%)") if share else t("Applications counted toward the cap"))
+        add_cap_line(fig, 100, t("Cap (100 %)", lang), lang=lang)
+    fig.update_xaxes(title=t("Days since opening", lang) if days else t("Hours since opening", lang), rangemode="tozero")
+    fig.update_yaxes(title=t("Share of the cap (%)", lang) if share else t("Applications counted toward the cap", lang))
     synthetic = next((p for p in shown if p.synthetic), None)
-    return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None)))
+    return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None), lang=lang), lang=lang)
 # ---------------------------------------------------------------- US H-1B context (reference statistics)
 
-def reference_note(publisher: str, period: str, width: int = 90) -> str:
+def reference_note(publisher: str, period: str, width: int = 90, *, lang: str) -> str:
     """The source annotation of a reference figure (publisher and period, translated), wrapped for plotly."""
     import textwrap
 
-    text = t("Source: {publisher}; {period}.").format(publisher=t(publisher), period=t(period))
+    text = t("Source: {publisher}; {period}.", lang).format(publisher=t(publisher, lang), period=t(period, lang))
     return markdown_italics("<br>".join(textwrap.wrap(text, width)))
 
 
@@ -444,9 +442,9 @@ def markdown_italics(text: str) -> str:
     return "<br>".join(lines)
 
 
-def _reference_layout(fig: go.Figure, source: str, height: int) -> go.Figure:
+def _reference_layout(fig: go.Figure, source: str, height: int, *, lang: str) -> go.Figure:
     """base_layout, with the source note a fixed distance below the axis whatever the height."""
-    base_layout(fig, source=source, height=height)
+    base_layout(fig, source=source, height=height, lang=lang)
     fig.update_layout(margin={"b": 72 + 16 * (source.count("<br>") + 1)})
     # hung from its top: a note of several lines grows downward, never up into the axis title
     fig.update_annotations(selector={"text": source}, y=0, yshift=-58, yanchor="top", align="left")
@@ -457,7 +455,7 @@ def _reference_layout(fig: go.Figure, source: str, height: int) -> go.Figure:
 LINE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon", "star"]
 
 
-def issuances_chart(df: pd.DataFrame, *, value: str, y_title: str, source: str) -> go.Figure:
+def issuances_chart(df: pd.DataFrame, *, value: str, y_title: str, source: str, lang: str) -> go.Figure:
     """Visas issued per calendar year, one line per nationality (df: year, months, label, rank, `value`).
 
     Each nationality has its own marker shape besides its colour; years the source covers only in part
@@ -475,74 +473,75 @@ def issuances_chart(df: pd.DataFrame, *, value: str, y_title: str, source: str) 
             marker={"size": 9, "color": colour, "symbol": [f"{shape}-open" if p else shape for p in partial]},
             customdata=rows["months"], hovertemplate="%{y:,} (%{customdata}/12)<extra>" + name + "</extra>",
         )
-    fig.update_xaxes(title=t("Calendar year"), dtick=1)
+    fig.update_xaxes(title=t("Calendar year", lang), dtick=1)
     fig.update_yaxes(title=y_title)
     fig.update_layout(hovermode="closest")
-    return _reference_layout(fig, source, 440)
+    _reference_layout(fig, source, 440, lang=lang)
+    return fig.update_xaxes(tickformat="d", separatethousands=False)  # years as years: 2017, not 2,017
 
 
-def ratio_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
+def ratio_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
     """H-4 visas per H-1B visa by nationality, largest H-1B nationality at the top (df: label, h4_per_h1b)."""
     from dashboard.i18n import fmt_num
 
     fig = go.Figure(go.Bar(
         y=df["label"], x=df["h4_per_h1b"], orientation="h", marker={"color": PALETTE["family"]},
-        text=[fmt_num(v, 2) for v in df["h4_per_h1b"]], textposition="outside", cliponaxis=False,
+        text=[fmt_num(v, 2, lang=lang) for v in df["h4_per_h1b"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{x:.2f}<extra>%{y}</extra>",
     ))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("H-4 visas issued per H-1B visa issued"))
+    fig.update_xaxes(title=t("H-4 visas issued per H-1B visa issued", lang))
     fig.update_layout(hovermode="closest", showlegend=False)
-    return _reference_layout(fig, source, 140 + 34 * len(df))
+    return _reference_layout(fig, source, 140 + 34 * len(df), lang=lang)
 
 
-def approvals_chart(df: pd.DataFrame, *, label: str, source: str) -> go.Figure:
+def approvals_chart(df: pd.DataFrame, *, label: str, source: str, lang: str) -> go.Figure:
     """Initial and continuing approvals, one pair of horizontal bars per row of df (first row at the top)."""
     fig = go.Figure()
-    for i, (col, name) in enumerate((("initial_approvals", t("Initial approvals")),
-                                     ("continuing_approvals", t("Continuing approvals")))):
+    for i, (col, name) in enumerate((("initial_approvals", t("Initial approvals", lang)),
+                                     ("continuing_approvals", t("Continuing approvals", lang)))):
         fig.add_bar(y=df[label], x=df[col], name=name, orientation="h",
                     marker={"color": SEQUENCE[i], "pattern": {"shape": ["", "/"][i]}},
                     hovertemplate="%{x:,}<extra>" + name + "</extra>")
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=t("Petitions approved"))
+    fig.update_xaxes(title=t("Petitions approved", lang))
     fig.update_layout(barmode="group", hovermode="closest")
-    return _reference_layout(fig, source, 160 + 38 * len(df))
+    return _reference_layout(fig, source, 160 + 38 * len(df), lang=lang)
 
 
-def approvals_by_year_chart(df: pd.DataFrame, *, source: str) -> go.Figure:
+def approvals_by_year_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
     """Initial and continuing approvals per fiscal year, stacked (df: year_label, initial_approvals,
     continuing_approvals)."""
     fig = go.Figure()
-    for i, (col, name) in enumerate((("initial_approvals", t("Initial approvals")),
-                                     ("continuing_approvals", t("Continuing approvals")))):
+    for i, (col, name) in enumerate((("initial_approvals", t("Initial approvals", lang)),
+                                     ("continuing_approvals", t("Continuing approvals", lang)))):
         fig.add_bar(x=df["year_label"], y=df[col], name=name,
                     marker={"color": SEQUENCE[i], "pattern": {"shape": ["", "/"][i]}},
                     hovertemplate="%{y:,}<extra>" + name + "</extra>")
-    fig.update_xaxes(title=t("Fiscal year of the decision"), type="category")
-    fig.update_yaxes(title=t("Petitions approved"))
+    fig.update_xaxes(title=t("Fiscal year of the decision", lang), type="category")
+    fig.update_yaxes(title=t("Petitions approved", lang))
     fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
-    return _reference_layout(fig, source, 380)
+    return _reference_layout(fig, source, 380, lang=lang)
 
 
-def lottery_chart(df: pd.DataFrame, *, cap: int | None, cap_label: str, source: str) -> go.Figure:
+def lottery_chart(df: pd.DataFrame, *, cap: int | None, cap_label: str, source: str, lang: str) -> go.Figure:
     """Registrations, selections and petitions filed per cap year, grouped bars, with the US annual cap
     drawn as the cap line (df: year_label, eligible_registrations, selected_registrations,
     i129_receipts_from_registrations)."""
     fig = go.Figure()
-    series = (("eligible_registrations", t("Eligible registrations (FOIA count)")),
-              ("selected_registrations", t("Registrations selected (as announced)")),
-              ("i129_receipts_from_registrations", t("Petitions filed from selected registrations")))
+    series = (("eligible_registrations", t("Eligible registrations (FOIA count)", lang)),
+              ("selected_registrations", t("Registrations selected (as announced)", lang)),
+              ("i129_receipts_from_registrations", t("Petitions filed from selected registrations", lang)))
     for i, (col, name) in enumerate(series):
         fig.add_bar(x=df["year_label"], y=df[col], name=name,
                     marker={"color": SEQUENCE[i], "pattern": {"shape": ["", "/", "."][i]}},
                     hovertemplate="%{y:,}<extra>" + name + "</extra>")
     if cap:
-        add_cap_line(fig, cap, cap_label)
-    fig.update_xaxes(title=t("Cap year (the lottery runs the March before it starts)"), type="category")
-    fig.update_yaxes(title=t("Registrations or petitions"))
+        add_cap_line(fig, cap, cap_label, lang=lang)
+    fig.update_xaxes(title=t("Cap year (the lottery runs the March before it starts)", lang), type="category")
+    fig.update_yaxes(title=t("Registrations or petitions", lang))
     fig.update_layout(barmode="group", hovermode="closest")
-    return _reference_layout(fig, source, 420)
+    return _reference_layout(fig, source, 420, lang=lang)
 
 def _local(when: datetime, tz: str) -> pd.Timestamp:
     return pd.Timestamp(when).tz_convert(tz).tz_localize(None)
@@ -550,7 +549,7 @@ def _local(when: datetime, tz: str) -> pd.Timestamp:
 
 def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program, as_of: datetime,
                        reached_at: datetime | None, p50: datetime | None, cap: int | None = None,
-                       observed: pd.DataFrame | None = None) -> go.Figure:
+                       observed: pd.DataFrame | None = None, *, lang: str) -> go.Figure:
     """The cumulative count of applications toward the cap, and the forecast fan (P10 to P90, with the
     median) from `as_of` up to the cap. `arrivals`: submission times (UTC), sorted; `fan`: rows of
     count, p10, p50, p90 (aware datetimes, NaT where after close). `observed` (publication mode): rows of
@@ -576,7 +575,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
         x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
         y = [0] + [i + 1 for i in pick] + [n]
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
-                               name=t("Applications counted toward the cap"), hovertemplate="%{y:,}<extra></extra>"))
+                               name=t("Applications counted toward the cap", lang), hovertemplate="%{y:,}<extra></extra>"))
     if len(fan):
         edge = program.closes_at
         start = _local(as_of, tz)
@@ -592,31 +591,31 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
             fig.add_trace(go.Scatter(x=[lo, hi, hi, lo, lo], y=[cap - half, cap - half, cap + half, cap + half,
                                      cap - half], fill="toself", mode="lines", line={"width": 0},
                                      fillcolor="rgba(0,158,115,0.35)", hoverinfo="skip",
-                                     name=t("Forecast: 80 % range (P10 to P90)")))
+                                     name=t("Forecast: 80 % range (P10 to P90)", lang)))
         else:
             fig.add_trace(go.Scatter(x=xs("p10") + xs("p90")[::-1], y=ys + ys[::-1], fill="toself", mode="lines",
                                      line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
-                                     name=t("Forecast: 80 % range (P10 to P90)")))
+                                     name=t("Forecast: 80 % range (P10 to P90)", lang)))
             fig.add_trace(go.Scatter(x=xs("p50"), y=ys, mode="lines", line={"color": PALETTE["forecast"], "width": 2,
-                                     "dash": "dot"}, name=t("Forecast: median (P50)"),
+                                     "dash": "dot"}, name=t("Forecast: median (P50)", lang),
                                      hovertemplate="%{x|%a %d %b %H:%M}: %{y:,}<extra></extra>"))
         fig.add_vline(x=start, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
-        fig.add_annotation(x=start, y=0.02, yref="paper", text=t("Forecast made"), showarrow=False, xanchor="left",
+        fig.add_annotation(x=start, y=0.02, yref="paper", text=t("Forecast made", lang), showarrow=False, xanchor="left",
                            yanchor="bottom", font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)",
                            name=MOMENT_LABEL)
-    add_cap_line(fig, cap)
+    add_cap_line(fig, cap, lang=lang)
     if reached_at is not None:
-        add_moment(fig, reached_at, t("Cap reached"), tz)
+        add_moment(fig, reached_at, t("Cap reached", lang), tz)
     elif p50 is not None:
-        fig.add_trace(go.Scatter(x=[_local(p50, tz)], y=[cap], mode="markers", name=t("Median cap moment"),
+        fig.add_trace(go.Scatter(x=[_local(p50, tz)], y=[cap], mode="markers", name=t("Median cap moment", lang),
                                  marker={"color": PALETTE["forecast"], "size": 11, "symbol": "diamond"},
                                  hovertemplate="%{x|%a %d %b %H:%M}<extra></extra>"))
-    fig.update_xaxes(title=t("Time ({zone})").format(zone=zone_name(tz)))
-    fig.update_yaxes(title=t("Applications counted toward the cap"), range=[0, max(cap, n or 0) * 1.08])
-    return base_layout(fig, source=source_note(program))
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(tz, lang)))
+    fig.update_yaxes(title=t("Applications counted toward the cap", lang), range=[0, max(cap, n or 0) * 1.08])
+    return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
-def forecast_history_chart(history: pd.DataFrame, program: Program, actual: datetime | None) -> go.Figure:
+def forecast_history_chart(history: pd.DataFrame, program: Program, actual: datetime | None, *, lang: str) -> go.Figure:
     """What the forecast said at each moment it was made: the P10-P90 range of the cap moment and its
     median against the moment the cap was in fact reached. `history`: made_at, p10, p50, p90 (aware)."""
     tz = program.time_zone
@@ -628,16 +627,16 @@ def forecast_history_chart(history: pd.DataFrame, program: Program, actual: date
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=made + made[::-1], y=col("p10") + col("p90")[::-1], fill="toself", mode="lines",
                              line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
-                             name=t("Forecast: 80 % range (P10 to P90)")))
-    fig.add_trace(go.Scatter(x=made, y=col("p50"), mode="lines+markers", name=t("Forecast: median (P50)"),
+                             name=t("Forecast: 80 % range (P10 to P90)", lang)))
+    fig.add_trace(go.Scatter(x=made, y=col("p50"), mode="lines+markers", name=t("Forecast: median (P50)", lang),
                              line={"color": PALETTE["forecast"], "width": 2}, marker={"size": 5},
                              hovertemplate="%{y|%a %d %b %H:%M}<extra></extra>"))
     if actual is not None:
-        fig.add_hline(y=_local(actual, tz), line=CAP_LINE, annotation_text=t("Cap reached"),
+        fig.add_hline(y=_local(actual, tz), line=CAP_LINE, annotation_text=t("Cap reached", lang),
                       annotation_position="top left", annotation_font={"color": "#222222"})
-    fig.update_xaxes(title=t("Forecast made at ({zone})").format(zone=zone_name(tz)))
-    fig.update_yaxes(title=t("Expected cap moment ({zone})").format(zone=zone_name(tz)), rangemode="normal",
+    fig.update_xaxes(title=t("Forecast made at ({zone})", lang).format(zone=zone_name(tz, lang)))
+    fig.update_yaxes(title=t("Expected cap moment ({zone})", lang).format(zone=zone_name(tz, lang)), rangemode="normal",
                      separatethousands=False)
-    base_layout(fig, source=source_note(program))
+    base_layout(fig, source=source_note(program, lang=lang), lang=lang)
     fig.update_yaxes(rangemode="normal")
     return fig

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.country_codes import to_iso3
-from dashboard.ingest import US_STATES
+from dashboard.ingest.validate import us_state_codes
 from dashboard.programs import DATA_DIR, Program, programs
 
 REFERENCE = DATA_DIR / "reference"
@@ -61,7 +61,7 @@ def state_weights(fiscal_year: int) -> tuple[np.ndarray, np.ndarray]:
     df = pd.read_csv(REFERENCE / "uscis_h1b_employer_data_hub_summary_by_fy_state.csv")
     # Only codes the export format accepts: the Data Hub also lists XX (unknown) and AE/AP (military mail),
     # which are rare enough to be missed at the demo's size but break a generated intake at scale.
-    df = df[(df["fiscal_year"] == fiscal_year) & df["state"].isin(list(US_STATES)) & (df["initial_approvals"] > 0)]
+    df = df[(df["fiscal_year"] == fiscal_year) & df["state"].isin(list(us_state_codes())) & (df["initial_approvals"] > 0)]
     w = df["initial_approvals"].to_numpy(dtype=float)
     return df["state"].to_numpy(), w / w.sum()
 

@@ -406,3 +406,18 @@ def _counting_params(f: Filters) -> dict:
     """Program-wide at the as-of moment: the other filters do not narrow what counts toward the cap."""
     return {"program": f.program_id, "as_of": f.params()["as_of"],
             "cap_roles": list(program_of(f).counts_toward_cap)}
+
+
+def records_origin() -> pd.DataFrame:
+    """Per program holding records: program_id, records (application states), demo_records (written by
+    the demo build) and synthetic (True when every record of the program came from the demo build).
+
+    Not a page metric: the access rules ask it whether the data an anonymous visitor would see is synthetic.
+    """
+    return query("records_origin", {})
+
+
+def records_synthetic() -> bool:
+    """True when every application record in the warehouse came from the demo build (no real record)."""
+    df = records_origin()
+    return bool(df["synthetic"].all()) if len(df) else True

@@ -112,12 +112,13 @@ def _run_over(con, script: str, params: dict, **frames: pd.DataFrame) -> None:
 
 # USPS codes the USCIS files use beyond ISO 3166-2:US (the Armed Forces post offices).
 MILITARY_POST = {"AA": "Armed Forces Americas", "AE": "Armed Forces Europe", "AP": "Armed Forces Pacific"}
+MILITARY_KIND = "Military post office"
 
 
 def us_states() -> pd.DataFrame:
     """code, name, kind for the 50 states, DC, the territories and the military post codes."""
     rows = [(s.code.split("-")[1], s.name, s.type) for s in pycountry.subdivisions.get(country_code="US")]
-    rows += [(code, name, "Military post office") for code, name in MILITARY_POST.items()]
+    rows += [(code, name, MILITARY_KIND) for code, name in MILITARY_POST.items()]
     return pd.DataFrame(rows, columns=["code", "name", "kind"])
 
 

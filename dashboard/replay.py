@@ -92,7 +92,7 @@ def replay(program: Program, rows: pd.DataFrame, root: Path, *, speed: float, ba
             j = int(events.searchsorted(clock, side="right"))
             if j > i:
                 path = demo.write_csv(rows.iloc[i:j], Path(tmp) / f"batch-{progress.batches + 1:06d}.csv", program)
-                ingest.ingest([path], root=root, wait_seconds=30, now=clock)
+                ingest.ingest([path], root=root, wait_seconds=30, now=clock, origin="demo")
                 path.unlink()
                 progress.counted += int(counting[i:j].sum())
                 progress.rows += j - i

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
 import fcntl
 import hashlib
 import os
@@ -48,6 +49,48 @@ class WarehouseBusy(RuntimeError):
 
 class NoWarehouse(RuntimeError):
     """No snapshot has been published yet."""
+
+
+class NoSpace(RuntimeError):
+    """The warehouse's disk cannot hold the next snapshot: nothing was changed."""
+
+
+class LogUnwritable(RuntimeError):
+    """A log beside the snapshots cannot be appended: nothing was changed."""
+
+
+class NeedsConfirmation(RuntimeError):
+    """A rollback or roll-forward asked for more than it may do unasked."""
+
+
+SPACE_MARGIN = 64 << 20  # bytes kept free beyond the next snapshot's estimate
+
+
+def free_bytes(path: Path) -> int:
+    """Free bytes on the disk holding `path` (the probe the writer asks before copying a snapshot)."""
+    return shutil.disk_usage(path).free
+
+
+def _no_space(root: Path, need: int, free: int) -> NoSpace:
+    return NoSpace(f"{root}: the disk has {free / 2**20:,.0f} MB free and the next snapshot needs about "
+                   f"{need / 2**20:,.0f} MB; nothing was stored: free some space (or lower "
+                   "DASHBOARD_KEEP_SNAPSHOTS) and run it again")
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    return (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
+        isinstance(exc, duckdb.Error) and "No space left on device" in str(exc))
+
+
+def check_appendable(name: str, root: Path | None = None) -> None:
+    """Raise LogUnwritable when the log `name` cannot be appended (asked before anything is changed)."""
+    root = root or warehouse_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(root / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
+    except OSError as exc:
+        raise LogUnwritable(f"{root / name}: cannot append to this log ({exc.strerror}); nothing was stored: "
+                            "make it writable by the ingest and run it again") from None
 
 
 def warehouse_dir() -> Path:
@@ -193,11 +236,22 @@ def run_script(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, A
 
 # ---------------------------------------------------------------- writing
 
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
-def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(root: Path | None = None, *, wait_seconds: float = 0.0, expect_bytes: int = 0,
+           memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to the next snapshot, published when the block ends without error.
 
-    Only one writer at a time: a second waits up to `wait_seconds`, then raises WarehouseBusy.
+    Only one writer at a time: a second waits up to `wait_seconds`, then raises WarehouseBusy. Before
+    copying, the disk must hold the copy, `expect_bytes` of new data and a margin, else NoSpace; a disk
+    that fills up anyway raises NoSpace too, and in both cases nothing is changed. `memory_limit` (such
+    as "1GB") bounds DuckDB's memory; past it DuckDB spills to a folder beside the next snapshot's file.
     """
     root = root or warehouse_dir()
     (root / "snapshots").mkdir(parents=True, exist_ok=True)
@@ -206,31 +260,39 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0) -> Iterator[d
     if not _acquire(lock, wait_seconds):
         lock.close()
         raise WarehouseBusy(f"{root}: another ingest is running; wait for it to finish or pass --wait SECONDS")
+    need = expect_bytes + SPACE_MARGIN
     try:
         for stale in [*root.glob("snapshots/.tmp-*"), *root.glob("CURRENT.*.tmp")]:  # left by a writer that crashed
-            stale.unlink(missing_ok=True)
+            _remove(stale)
         base = current_snapshot(root)
         number = _next_number(root)
         tmp = root / "snapshots" / f".tmp-{number:06d}.duckdb"
+        need = (base.stat().st_size if base is not None else 0) + expect_bytes + SPACE_MARGIN
+        free = free_bytes(root / "snapshots")
+        if free < need:
+            raise _no_space(root, need, free)
         if base is not None:
             shutil.copyfile(base, tmp)
-        con = duckdb.connect(str(tmp))
+        config = {"memory_limit": memory_limit, "temp_directory": str(tmp.with_suffix(".spill"))} if memory_limit else {}
+        con = duckdb.connect(str(tmp), config=config)
         try:
             con.execute(sql_text("_session"))
-            if base is None:
-                con.execute(sql_text("_schema"))
+            con.execute(sql_text("_schema" if base is None else "_schema_upgrade"))
             yield con
             con.execute(sql_text("_checkpoint"))
         finally:
             con.close()
         _fsync_file(tmp)
+        _remove(tmp.with_suffix(".spill"))
         final = root / "snapshots" / f"{number:06d}.duckdb"
         os.replace(tmp, final)
         _fsync_dir(root / "snapshots")
         publish(root, final)
-    except BaseException:
+    except BaseException as exc:
         for stale in root.glob("snapshots/.tmp-*"):
-            stale.unlink(missing_ok=True)
+            _remove(stale)
+        if _is_disk_full(exc):
+            raise _no_space(root, need, free_bytes(root / "snapshots")) from None
         raise
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
@@ -244,8 +306,16 @@ def keep_snapshots() -> int:
     return max(keep, KEEP_SNAPSHOTS_MIN)
 
 
+def rolled_back(root: Path | None = None) -> list[Path]:
+    """The snapshots set aside by a rollback, oldest first."""
+    root = root or warehouse_dir()
+    return sorted(p for p in (root / "snapshots").glob("*.rolled-back") if _SNAPSHOT_NAME.match(p.name))
+
+
 def prune(root: Path | None = None, keep: int | None = None) -> list[Path]:
-    """Delete all but the newest `keep` snapshots (never the current one). Returns what was deleted.
+    """Delete all but the newest `keep` snapshots (never the current one), and every rolled-back snapshot
+    that can no longer be rolled forward to (older than the current one) or lies beyond `keep` of them.
+    Returns what was deleted.
 
     Runs under the writers' lock; when a writer holds it, nothing is deleted now (the next ingest prunes).
     """
@@ -259,6 +329,9 @@ def prune(root: Path | None = None, keep: int | None = None) -> list[Path]:
             return []
         current = current_snapshot(root)
         removed = [p for p in snapshots(root)[:-keep] if p != current]
+        aside = rolled_back(root)
+        removed += [p for p in aside if current is None or p.stem < current.stem]
+        removed += [p for p in aside if current is not None and p.stem > current.stem][keep:]
         for p in removed:
             p.unlink(missing_ok=True)
         return removed
@@ -266,26 +339,83 @@ def prune(root: Path | None = None, keep: int | None = None) -> list[Path]:
         lock.close()
 
 
-def rollback(root: Path | None = None, *, wait_seconds: float = 0.0) -> tuple[Path, Path]:
-    """Publish the snapshot before the current one. Returns (from, to)."""
-    root = root or warehouse_dir()
+def _applications_in(snapshot: Path) -> int:
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        return int(con.execute("select count(*) from application_states").fetchone()[0])
+    except duckdb.Error:
+        return 0
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def _published(root: Path, wait_seconds: float, verb: str) -> Iterator[Path]:
+    """The current snapshot, under the writers' lock (for moving CURRENT between existing snapshots)."""
     (root / "snapshots").mkdir(parents=True, exist_ok=True)
     lock = open(root / ".lock", "a+")  # noqa: SIM115
     try:
         if not _acquire(lock, wait_seconds):
-            raise WarehouseBusy(f"{root}: an ingest is running; try the rollback again later")
+            raise WarehouseBusy(f"{root}: an ingest is running; try to {verb} again later")
         current = current_snapshot(root)
         if current is None:
-            raise NoWarehouse(f"{root}: no snapshot is published, nothing to roll back")
+            raise NoWarehouse(f"{root}: no snapshot is published, nothing to {verb}")
+        yield current
+    finally:
+        lock.close()
+
+
+def rollback(root: Path | None = None, *, wait_seconds: float = 0.0, steps: int | None = None) -> tuple[Path, Path]:
+    """Publish the snapshot `steps` (default 1) before the current one. Returns (from, to).
+
+    Going back further than one step from the newest ingest needs `steps` given explicitly (a second
+    `--rollback` refuses: it would walk back one more ingest unasked), and no rollback goes to a snapshot
+    without applications (the first one of a build). Each snapshot passed over is set aside as
+    .rolled-back, so roll_forward can bring it back.
+    """
+    root = root or warehouse_dir()
+    with _published(root, wait_seconds, "roll back") as current:
+        newer_aside = [p for p in rolled_back(root) if p.stem > current.stem]
+        if steps is None and newer_aside:
+            raise NeedsConfirmation(
+                f"{root}: {current.name} is already the result of a rollback from {newer_aside[-1].stem}.duckdb; "
+                f"to go back one more step pass --steps {len(newer_aside) + 1} (counted from the newest ingest), "
+                "or --roll-forward to undo the rollback")
+        if steps is not None:
+            steps -= len(newer_aside)  # counted from the newest ingest, so repeating a command does not go further
+            if steps <= 0:
+                raise NeedsConfirmation(f"{root}: {current.name} is already {len(newer_aside)} step(s) back; "
+                                        "nothing to do (--roll-forward goes the other way)")
         older = [p for p in snapshots(root) if p.name < current.name]
         if not older:
             raise NoWarehouse(f"{root}: {current.name} is the oldest snapshot kept; nothing to roll back to")
-        publish(root, older[-1])
-        # The rolled-back snapshot is set aside so the next ingest builds on the restored one.
-        os.replace(current, current.with_suffix(".rolled-back"))
-        return current, older[-1]
-    finally:
-        lock.close()
+        steps = steps or 1
+        if steps > len(older):
+            raise NoWarehouse(f"{root}: only {len(older)} older snapshot(s) kept; cannot go back {steps} steps")
+        target = older[-steps]
+        if _applications_in(target) == 0:
+            raise NoWarehouse(f"{root}: {target.name} holds no applications (the start of a build); "
+                              "a rollback never goes back to it")
+        publish(root, target)
+        # The snapshots passed over are set aside so the next ingest builds on the restored one.
+        for passed in [*older[len(older) - steps + 1:], current]:
+            os.replace(passed, passed.with_suffix(".rolled-back"))
+        return current, target
+
+
+def roll_forward(root: Path | None = None, *, wait_seconds: float = 0.0) -> tuple[Path, Path]:
+    """Undo one rollback step: publish again the oldest snapshot set aside after the current one."""
+    root = root or warehouse_dir()
+    with _published(root, wait_seconds, "roll forward") as current:
+        ahead = [p for p in rolled_back(root) if p.stem > current.stem]
+        if not ahead:
+            raise NoWarehouse(f"{root}: {current.name} is the newest snapshot; nothing to roll forward to "
+                              "(an ingest after a rollback discards what was rolled back)")
+        target = ahead[0].with_suffix(".duckdb")
+        os.replace(ahead[0], target)
+        _fsync_dir(root / "snapshots")
+        publish(root, target)
+        return current, target
 
 
 # ---------------------------------------------------------------- reading

@@ -20,12 +20,12 @@ def test_harness_smoke_every_page_timed_and_its_pandas_twin_agrees(tmp_path, mon
     monkeypatch.setenv("DASHBOARD_PROGRAMS", str(ROOT / "data" / "programs.toml"))
     out = tmp_path / "benchmarks.md"
     code = bench_main.main(["--sizes", "400", "--work", str(tmp_path / "work"), "--out", str(out), "--no-browser",
-                            "--repeats", "1", "--pandas-every", "6"])
+                            "--settings", "6", "--repeats", "1", "--pandas-every", "1"])
     assert code == 0
     (size,) = json.loads((tmp_path / "work" / "results.json").read_text())["sizes"]
     assert size["ingest"]["summary"].startswith("rows read 400, inserted 400,")
-    for page in pages.PAGES:
-        assert size["pages"][page]["n"] == 24
+    for page in pages.PAGES:  # six settings, each timed and checked against pandas
+        assert size["pages"][page]["n"] == len(size["settings"]) == 6
         assert size["pandas"][page]["mismatches"] == [], page
     assert "| time_to_cap |" in out.read_text()
 

@@ -56,10 +56,12 @@ def test_markdown_in_link_values_is_shown_as_text(basic_warehouse, server_for, p
         ("status", f"**Your session expired.** [Sign in again]({address}/phish)"),
         ("permit", ":red[**SECURITY WARNING**]"),
     ])
-    page.goto(f"{server.url}/?{query}")
+    page.goto(f"{server.url}/no-such-page?{query}")  # an unknown page address, too
     page.wait_for_selector(CHART_TRACE, timeout=90_000)  # the page has settled: the notices are drawn
     alerts = page.locator('[data-testid="stAlert"]')
     expect(alerts.filter(has_text="unknown status")).to_have_count(1)
+    expect(alerts.filter(has_text="There is no page at this address (no-such-page); showing Overview instead."))\
+        .to_have_count(1)
     # each value shows literally, as code, inside its notice (cut at ui.text.ECHO_CHARS characters)
     expect(alerts.locator("code").filter(has_text="**Your session expired.** [Sign in again](http")).to_have_count(1)
     expect(alerts.locator("code").filter(has_text=f"![x]({address}/px.png)")).to_have_count(1)

@@ -24,8 +24,8 @@ def test_cap_reached_label_turns_left_near_the_right_edge(programs_env):
     program = programs()["test-intake"]  # opens 13:00 UTC
     df = cumulative(["2023-07-16T13:10Z", "2023-07-16T13:30Z", "2023-07-16T13:50Z", "2023-07-16T14:10Z",
                      "2023-07-16T14:40Z"])
-    late = charts.cumulative_chart(df, program, datetime(2023, 7, 16, 14, 40, tzinfo=UTC))
-    early = charts.cumulative_chart(df, program, datetime(2023, 7, 16, 13, 10, tzinfo=UTC))
+    late = charts.cumulative_chart(df, program, datetime(2023, 7, 16, 14, 40, tzinfo=UTC), lang="en")
+    early = charts.cumulative_chart(df, program, datetime(2023, 7, 16, 13, 10, tzinfo=UTC), lang="en")
     assert moment_labels(late)["Cap reached"] == "right"  # at the right end: the label sits left of the line
     assert moment_labels(early)["Cap reached"] == "left"
 
@@ -36,8 +36,8 @@ def test_label_placement_follows_a_range_the_chart_set(programs_env):
     start = pd.to_datetime(pd.Series(["2023-07-16T13:00Z", "2023-07-16T14:00Z", "2023-07-17T13:00Z"]), utc=True)
     df = pd.DataFrame({"interval_start": start, "interval_end": start + pd.Timedelta(hours=1),
                        "principal": [3, 2, 0], "family": [0, 0, 4]})
-    whole = charts.arrivals_chart(df, program, datetime(2023, 7, 16, 14, 40, tzinfo=UTC), "hour")
+    whole = charts.arrivals_chart(df, program, datetime(2023, 7, 16, 14, 40, tzinfo=UTC), "hour", lang="en")
     focus = charts.arrivals_chart(df, program, datetime(2023, 7, 16, 14, 40, tzinfo=UTC), "hour",
-                                  (start.iloc[0], start.iloc[1] + pd.Timedelta(hours=1)))
+                                  (start.iloc[0], start.iloc[1] + pd.Timedelta(hours=1)), lang="en")
     assert moment_labels(whole)["Cap reached"] == "left"  # early in a day-long range
     assert moment_labels(focus)["Cap reached"] == "right"  # late in the two-hour focus

@@ -108,7 +108,7 @@ def test_french_date_axes_write_hours_the_french_way():
     i18n.set_language("fr")
     try:
         x = pd.Series(pd.date_range("2023-07-16 09:00", periods=3, freq="h"))
-        fig = charts.base_layout(go.Figure(go.Scatter(x=x, y=[1, 2, 3])), source="s")
+        fig = charts.base_layout(go.Figure(go.Scatter(x=x, y=[1, 2, 3])), source="s", lang="fr")
         stops = {tuple(s.dtickrange): s.value for s in fig.layout.xaxis.tickformatstops}
         assert stops[(1000, 86_400_000)] == "%H h %M\n%-d %b %Y"
         assert stops[(86_400_000, "M1")] == "%-d %b\n%Y"
@@ -117,6 +117,6 @@ def test_french_date_axes_write_hours_the_french_way():
         assert fig.layout.yaxis.exponentformat == "none"  # 10 000, not 10k
     finally:
         i18n.set_language("en")
-    fig = charts.base_layout(go.Figure(go.Scatter(x=x, y=[1, 2, 3])), source="s")
+    fig = charts.base_layout(go.Figure(go.Scatter(x=x, y=[1, 2, 3])), source="s", lang="en")
     assert fig.layout.xaxis.tickformatstops == ()  # English keeps plotly's own date ticks
     assert fig.layout.separators == ".,"

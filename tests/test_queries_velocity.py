@@ -201,5 +201,5 @@ def test_cumulative_by_time_since_opening(basic_warehouse, tmp_path):
         ("second-intake", 0.0, 0, 0.0), ("second-intake", 1.0, 2, 0.667), ("second-intake", 2.0, 3, 1.0),
         ("second-intake", 3.0, 4, 1.333),
     ]
-    fig = charts.comparison_chart(df, progs, share=True)
+    fig = charts.comparison_chart(df, progs, share=True, lang="en")
     assert [list(tr.y) for tr in fig.data] == [[0, 60, 100, 120, 140], pytest.approx([0, 200 / 3, 100, 400 / 3])]

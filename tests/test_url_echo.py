@@ -72,3 +72,29 @@ def test_a_flood_of_values_gives_one_short_notice_per_parameter(basic_warehouse)
     ]
     assert "role" not in at.query_params  # the unusable values left the address
     assert at.query_params["country"] in ("CHN", ["CHN"])
+
+
+@pytest.mark.parametrize(("address", "base", "page"), [
+    ("http://localhost:8501/", "", ""),
+    ("http://localhost:8501/velocity?grain=day", "", "velocity"),
+    ("http://localhost:8501/nonexistent", "", "nonexistent"),
+    ("https://host.example/dash/", "dash", ""),
+    ("https://host.example/dash/countries/", "/dash/", "countries"),
+    (None, "", ""),
+])
+def test_the_page_part_of_an_address(address, base, page):
+    from dashboard.ui import url
+
+    assert url.page_path(address, base) == page
+
+
+def test_the_issuances_chart_writes_years_as_years():
+    import pandas as pd
+
+    from dashboard import charts
+
+    df = pd.DataFrame({"year": [2017, 2018], "months": [12, 12], "label": ["India", "India"], "rank": [1, 1],
+                       "h1b": [100, 120]})
+    for lang in ("en", "fr"):
+        axis = charts.issuances_chart(df, value="h1b", y_title="H-1B", source="s", lang=lang).layout.xaxis
+        assert (axis.tickformat, axis.separatethousands) == ("d", False)

@@ -18,6 +18,7 @@ years and the employer search of the US H-1B context page) are bound by Streamli
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -45,6 +46,7 @@ NOTICE_TEXT = {
     "grain": N_("The link asks for an unknown interval ({value}); showing hours. Intervals: 1min, 15min, hour, day."),
     "pub": N_("The link's publication setting ({value}) is not 1 or 0; publication mode is off."),
     "metric": N_("The link names an unknown table ({value}); showing the application records."),
+    "page": N_("There is no page at this address ({value}); showing {default} instead."),
 }
 # Times that parse but fall outside the program's dates (filters.time_window).
 RANGE_TEXT = {
@@ -196,6 +198,23 @@ def read_grain() -> tuple[str | None, list[str]]:
         return None, []
     grain, bad = fl.parse_grain(params())
     return grain, ([] if bad is None else [notice("grain", [bad.value])])
+
+
+def page_path(url: str | None, base: str = "") -> str:
+    """The page part of an address (`/velocity` -> "velocity", "" for the home page), under the
+    server's base path `base`."""
+    path = urlsplit(url or "").path.strip("/")
+    base = base.strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base):].strip("/")
+    return path
+
+
+def unknown_page(known: Iterable[str]) -> str | None:
+    """The page address the browser asked for when no page has it (Streamlit then shows the default page
+    without a word), else None."""
+    path = page_path(st.context.url, st.get_option("server.baseUrlPath") or "")
+    return path if path and path not in set(known) else None
 
 
 def read_choice(key: str, options: Iterable[str]) -> str | None:

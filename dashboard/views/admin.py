@@ -8,12 +8,46 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import logs, ui
-from dashboard.i18n import fmt_datetime, fmt_int, t, zone_label
+from dashboard import alerts, logs, ui
+from dashboard.i18n import fmt_datetime, fmt_int, language, t, zone_label
 from dashboard.ui import gate
 
 gate.require("view_audit_log")  # first: the page shows nothing to a role without access
 program = ui.current_program()
+
+
+def _alerts() -> None:
+    """The threshold alerts: sent, pending (crossed, not yet delivered) and not crossed yet."""
+    st.header(t("Threshold alerts"))
+    try:
+        channels = alerts.load_channels()
+        rows = alerts.table()
+    except (alerts.AlertConfigError, ValueError) as exc:
+        st.error(t("The alerts configuration is not usable: {problem}").format(problem=str(exc)[:300]),
+                 icon=":material/error:")
+        return
+    if channels is None or not channels.configured:
+        st.info(t("Alerts are off: no SMTP server or webhook is configured (see data/alerts.example.toml)."),
+                icon=":material/notifications_off:")
+    if rows.empty:
+        st.caption(t("No program has alert thresholds in programs.toml."))
+        return
+    words = {"sent": t("Sent"), "pending": t("Pending"), "not crossed": t("Not crossed yet")}
+    lang = language()
+    zone = ui.current_program().time_zone
+    st.caption(t("Each alert is sent once per program and threshold; a pending one is tried again at the next "
+                 "ingest or check. Times in {zone}.").format(zone=zone_label(zone)))
+    st.dataframe(pd.DataFrame({
+        t("Program"): rows["program"],
+        t("Threshold"): [alerts.describe(k, v, lang) for k, v in zip(rows["kind"], rows["value"], strict=True)],
+        t("State"): rows["state"].map(words),
+        t("Crossed at"): [fmt_datetime(None if pd.isna(c) else c.to_pydatetime(), zone) for c in rows["crossed_at"]],
+        t("Sent"): rows["sent"],
+        t("Last error"): rows["error"],
+    }), hide_index=True, width="stretch")
+
+
+_alerts()
 
 st.header(t("Extract audit log"))
 

@@ -99,7 +99,7 @@ def who_applies(top_n: int) -> None:
     if f.countries:
         summary += " " + t("Shares are of all applications matching the other filters.")
     ui.suppressed_bars_note()
-    _chart(charts.citizenship_chart(rows, source=charts.source_note(program)), rows.drop(columns=["label", "code"]),
+    _chart(charts.citizenship_chart(rows, source=charts.source_note(program, lang=language()), lang=language()), rows.drop(columns=["label", "code"]),
            summary=summary,
            metric="applications_by_citizenship", key="citizenship",
            alt=t("Bar chart of applications by country of citizenship, principal applicants and family "
@@ -121,7 +121,7 @@ def against_h1b(year: int, top_n: int) -> None:
                  "h1b_share", "ratio", "per_1000", "uscis_share", "uscis_approved"]].rename(columns={"label": "country"})
     rep = published(table, "h1b_representation")  # in publication mode: rounded, shares and ratios from them
     has_uscis = rep["uscis_share"].notna().any()
-    sources = [charts.source_note(program) + ".",
+    sources = [charts.source_note(program, lang=language()) + ".",
                t("H-1B visas: US Department of State, visas issued by nationality, calendar {year}.").format(
                    year=year)]
     if has_uscis:
@@ -136,7 +136,7 @@ def against_h1b(year: int, top_n: int) -> None:
     ui.suppressed_bars_note()
     uscis_label = t("Share of USCIS H-1B approvals, fiscal {year} (country of birth)").format(year=year)
     fig = charts.representation_chart(rep, year=year, source=charts.markdown_italics("<br>".join(sources)),
-                                      uscis_label=uscis_label if has_uscis else None)
+                                      uscis_label=uscis_label if has_uscis else None, lang=language())
     _chart(fig, rep.drop(columns=["label", "code"]), summary=summary, metric="h1b_representation", key="representation",
            alt=t("Bar chart comparing each country's share of principal applicants with its share of US H-1B "
                  "visas issued in {year}, with the ratio of the two.").format(year=year))

@@ -49,7 +49,7 @@ def source_line(sources: pd.DataFrame, *files: str) -> str:
 
 def figure_source(sources: pd.DataFrame, file: str) -> str:
     row = sources[sources["file"] == file].iloc[0]
-    return charts.reference_note(row["publisher"], row["period"])
+    return charts.reference_note(row["publisher"], row["period"], lang=language())
 
 
 def coded_choice(label: str, options: dict[str, str], default: str, key: str) -> str:
@@ -123,7 +123,7 @@ lottery_table = lottery.assign(year_label=[fy_label(int(y)) for y in lottery["fi
 st.markdown("**" + t("The cap lottery: registrations against selections") + "**")
 ui.chart_block(
     charts.lottery_chart(lottery_table, cap=us_cap, cap_label=t("US annual cap: {cap}").format(cap=fmt_int(us_cap)),
-                         source=figure_source(sources, "h1b_cap_registrations_and_lottery.csv")),
+                         source=figure_source(sources, "h1b_cap_registrations_and_lottery.csv"), lang=language()),
     lottery_table.drop(columns="year_label"),
     summary=t("In the lottery for {fy}, {reg} eligible registrations were counted and {sel} selected; "
               "{petitions} petitions were then filed from selected registrations. The US cap of {cap} new workers "
@@ -149,7 +149,7 @@ in_latest = by_year[by_year["year"] == latest]
 leader = in_latest.dropna(subset=["rank"]).iloc[0]
 ui.chart_block(
     charts.issuances_chart(by_year, value=column, y_title=t("{visa} visas issued").format(visa=VISA_CLASS[visa]),
-                           source=figure_source(sources, ISSUANCES_FILE)),
+                           source=figure_source(sources, ISSUANCES_FILE), lang=language()),
     by_year[["year", "months", "rank", "label", "nationality", "iso3", "h1b", "h4"]],
     summary=t("In {year}, {n} {visa} visas were issued abroad; nationals of {country} received {share} of them. "
               "The {top} nationalities with the most H-1B visas since 2017 are drawn, the rest together.").format(
@@ -174,7 +174,7 @@ else:
     ratio = ratio.assign(label=[country_name(c, lang) for c in ratio["iso3"]])
     first = ratio.iloc[0]
     ui.chart_block(
-        charts.ratio_chart(ratio, source=figure_source(sources, ISSUANCES_FILE)),
+        charts.ratio_chart(ratio, source=figure_source(sources, ISSUANCES_FILE), lang=language()),
         ratio[["rank", "label", "nationality", "iso3", "h1b", "h4", "h4_per_h1b"]],
         summary=t("In {year}, nationals of {country} received {h4} H-4 visas for {h1b} H-1B visas: {ratio} per "
                   "H-1B visa. Shown: the {top} nationalities with the most H-1B visas that year.").format(
@@ -211,7 +211,7 @@ top = top.assign(label=[short(t(FLAGGED[flag])) if isinstance(flag, str) else sh
                         for name, flag in zip(top["employer"], top["employer_flag"], strict=True)])
 year_total = hub_years.set_index("fiscal_year").loc[fiscal_year, rank_column]
 ui.chart_block(
-    charts.approvals_chart(top, label="label", source=figure_source(sources, hub_files[fiscal_year])),
+    charts.approvals_chart(top, label="label", source=figure_source(sources, hub_files[fiscal_year]), lang=language()),
     top.drop(columns="label"),
     summary=t("In {fy}, {employer} had the most {kind}: {n} of {total}. The {top} employers shown had {share} "
               "of them.").format(
@@ -245,7 +245,7 @@ if text and text.strip():
             charts.approvals_by_year_chart(per_year, source=charts.reference_note(
                 sources.loc[sources["file"] == hub_files[hub_options[0]], "publisher"].iloc[0],
                 t("{first} to {last}").format(first=fy_label(hub_options[0], partial_hub[hub_options[0]]),
-                                              last=fy_label(hub_options[-1], partial_hub[hub_options[-1]])))),
+                                              last=fy_label(hub_options[-1], partial_hub[hub_options[-1]])), lang=language()), lang=language()),
             found.drop(columns="year_label"),
             summary=t("{n} employers have a name containing \u201c{text}\u201d (at most {limit}, the largest first); "
                       "the largest is {employer}, with {initial} initial and {continuing} continuing approvals "
@@ -273,7 +273,7 @@ states = states.assign(label=[f"{name} ({code})" if isinstance(code, str) else t
 leaders = states.head(TOP_STATES)
 state_file = "uscis_h1b_employer_data_hub_summary_by_fy_state.csv"
 ui.chart_block(
-    charts.approvals_chart(leaders, label="label", source=figure_source(sources, state_file)),
+    charts.approvals_chart(leaders, label="label", source=figure_source(sources, state_file), lang=language()),
     states.drop(columns="label"),
     summary=t("In {fy}, employers in {state} had the most {kind}: {share} of the total. The {top} states shown "
               "had {top_share}; the table lists them all.").format(

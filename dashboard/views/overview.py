@@ -89,7 +89,7 @@ else:
         total=ui.count(total), last=fmt_datetime(last, tz), cap=fmt_int(program.cap))
     curve = ui.publish(curve, "cumulative_principals")
     # drawn without the moments whose total publication mode suppresses (the table shows them as --)
-    ui.chart_block(charts.cumulative_chart(ui.published_curve(curve), program, reached), curve, summary=summary,
+    ui.chart_block(charts.cumulative_chart(ui.published_curve(curve), program, reached, lang=language()), curve, summary=summary,
                    metric="cumulative_principals", key="cumulative")
 
 st.subheader(t("Applications by role and status"))
@@ -109,7 +109,7 @@ else:
     # plotly lists the traces of stacked bars in reverse; the legend reads in the stacking order instead
     fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
     fig.update_xaxes(title=t("Applications"))
-    charts.base_layout(fig, source=charts.source_note(program), height=300)
+    charts.base_layout(fig, source=charts.source_note(program, lang=language()), height=300, lang=language())
     summary = t("{n} applications match the filters, by applicant role and current status.").format(
         n=ui.count(total))
     ui.chart_block(fig, by, summary=summary, metric="applications_by_role_status", key="role-status")

@@ -30,5 +30,6 @@ create table ingests (
     inserted bigint not null,
     updated bigint not null,
     unchanged bigint not null,
-    rejected bigint not null
+    rejected bigint not null,
+    origin varchar  -- 'demo': written by the demo build (synthetic records); 'export': a real export
 );

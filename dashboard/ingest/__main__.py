@@ -1,0 +1,5 @@
+import sys
+
+from dashboard.ingest.cli import main
+
+sys.exit(main())

@@ -1,0 +1,424 @@
+"""Reading an export: its header and its fields as text, with the file line where each record starts.
+
+One reader for CSV: pyarrow parses the file in C; a scan of the file's bytes (a chunk at a time)
+gives every line's place, so each record's first line is known even when a quoted field spans lines.
+Strict CSV (RFC 4180) is enforced where pyarrow is lenient: every record holding a quote is parsed
+again by Python's strict csv module from its own bytes and must give the same fields. When a file is
+not valid CSV, `locate_fault` walks it once to say where and why (file, line, column); it names the
+fault, it never supplies the cells. Parquet files need no parsing: their columns are read as text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from dashboard.ingest.format import LINE_LIMIT, MAX_COLUMNS, MAX_FIELD, IngestRejected, Problem, name_list
+
+SCAN_CHUNK = 64 << 20  # bytes of the file looked at at once
+
+
+@dataclass
+class Cells:
+    """A file's header and its fields as text: one string column per header position.
+
+    `starts` holds the file line where each record starts; `wrong` maps the index of a record whose
+    field count differs from the header's to the count found (its cells are left empty).
+    """
+
+    header: list[str]
+    columns: list[pd.Series]
+    starts: np.ndarray
+    wrong: dict[int, int] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- naming a fault
+
+def _undecodable_line(path: Path) -> tuple[int, int]:
+    """(physical line, byte of that line) of the first byte that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, column = 1, 1
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                good = chunk[: exc.start]
+                nl = good.rfind(b"\n")
+                return line + good.count(b"\n"), (exc.start - nl if nl >= 0 else column + exc.start)
+            nl = chunk.rfind(b"\n")
+            line += chunk.count(b"\n")
+            column = len(chunk) - nl if nl >= 0 else column + len(chunk)
+    return line, column
+
+
+def _encoding_problem(path: Path) -> Problem:
+    """Where the file stops being UTF-8: the record's first line and the column holding the bad byte."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Problem(str(path), 1, None, "the file is UTF-16; save it as UTF-8 (\"CSV UTF-8\") and try again")
+    bad_line, byte = _undecodable_line(path)
+    if bad_line > 1:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh, contextlib.suppress(csv.Error):
+            reader = csv.reader(fh)
+            header = [h.strip() for h in next(reader, [])]
+            prev = reader.line_num
+            for rec in reader:
+                if reader.line_num >= bad_line:
+                    found = next((i for i, v in enumerate(rec) if "\ufffd" in v), len(header))
+                    if found < len(header):
+                        return Problem(str(path), prev + 1, header[found],
+                                       "this value is not UTF-8 text; save the file as UTF-8 and try again")
+                    break
+                prev = reader.line_num
+    return Problem(str(path), bad_line, None, f"byte {byte} of the line is not UTF-8; save the file as UTF-8 and try again")
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+def _lines(fh: io.TextIOBase) -> Iterator[str]:
+    """The file's lines, refusing one longer than LINE_LIMIT (memory stays bounded on hostile input)."""
+    while line := fh.readline(LINE_LIMIT):
+        if len(line) == LINE_LIMIT and not line.endswith(("\n", "\r")):
+            raise _LineTooLong
+        yield line
+
+
+_CSV_SPECIAL = re.compile(r'[",\r\n]')
+
+
+def _broken_field(fh: io.TextIOBase) -> int | None:
+    """The index of the field where the record at `fh`'s position stops being valid CSV, None if it does not.
+
+    Follows RFC 4180 a chunk at a time (a hostile file may hold one enormous field): a quoted field that
+    never closes, a field longer than MAX_FIELD, or text after a closing quote.
+    """
+    col, length, in_quote, after_quote, at_start = 0, 0, False, False, True
+    for chunk in iter(lambda: fh.read(1 << 20), ""):
+        i = 0
+        while i < len(chunk):
+            if after_quote:  # the character after a quote inside a quoted field
+                after_quote = False
+                if chunk[i] == '"':
+                    length, i = length + 1, i + 1
+                    continue
+                in_quote = False
+                if chunk[i] not in ",\r\n":
+                    return col
+            if in_quote:
+                j = chunk.find('"', i)
+                length += (len(chunk) if j < 0 else j) - i
+                if length > MAX_FIELD:
+                    return col
+                if j < 0:
+                    break
+                after_quote, i = True, j + 1
+                continue
+            m = _CSV_SPECIAL.search(chunk, i)
+            end = len(chunk) if m is None else m.start()
+            at_start = at_start and end == i
+            length += end - i
+            if length > MAX_FIELD:
+                return col
+            if m is None:
+                break
+            ch, i = m.group(), m.end()
+            if ch == ",":
+                col, length, at_start = col + 1, 0, True
+            elif ch == '"':
+                in_quote, at_start = at_start, False
+                length += 0 if in_quote else 1
+            else:
+                return None
+    return col if in_quote and not after_quote else None
+
+
+def _syntax_problem(path: Path, header: list[str], line: int, exc: Exception) -> Problem:
+    """A record that the csv module refused, with the column where it breaks."""
+    msg = str(exc)
+    if isinstance(exc, _LineTooLong) or "field larger" in msg:
+        msg = f"a field is longer than {MAX_FIELD:,} characters; check the quoting of this record"
+    elif "EOF" in msg or "unexpected end" in msg:
+        msg = "the record ends inside a quoted field: the file looks truncated or has an unbalanced quote"
+    else:
+        msg = f"the line is not valid CSV ({msg}); quote fields that contain commas, quotes or line breaks"
+    column = None
+    if line > 1:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            for _ in range(line - 1):
+                fh.readline(LINE_LIMIT)  # a line longer than that was caught on an earlier record
+            found = _broken_field(fh)
+        column = header[found] if found is not None and found < len(header) else None
+    return Problem(str(path), line, column, msg)
+
+
+def _empty(path: Path) -> IngestRejected:
+    return IngestRejected([Problem(str(path), 1, None, "the file is empty; expected a header row naming the columns")])
+
+
+def _too_wide(path: Path, header: list[str]) -> IngestRejected:
+    return IngestRejected([Problem(
+        str(path), 1, None, f"the header row names {len(header):,} columns, more than the {MAX_COLUMNS:,} an export "
+        f"may have (the format has 12): {name_list(header)}; check the delimiter and that this is an export")])
+
+
+def _header(path: Path) -> tuple[list[str], int]:
+    """The header (the first record holding a non-blank value) and the physical line it ends on.
+
+    Raises IngestRejected for an empty file, or for the exact fault in the lines before the header.
+    """
+    csv.field_size_limit(MAX_FIELD)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(_lines(fh), strict=True)
+            for rec in reader:
+                if any(v.strip() for v in rec):
+                    header = [h.strip() for h in rec]
+                    if len(header) > MAX_COLUMNS:
+                        raise _too_wide(path, header)
+                    return header, reader.line_num
+    except UnicodeDecodeError:
+        raise IngestRejected([_encoding_problem(path)]) from None
+    except (csv.Error, _LineTooLong) as exc:
+        raise IngestRejected([_syntax_problem(path, [], 1, exc)]) from None
+    raise _empty(path)
+
+
+def locate_fault(path: Path) -> IngestRejected:
+    """Walk the file with the strict csv module and name its first fault (file, line, column).
+
+    Used only when the reader found the file is not valid CSV; the walk streams, so one enormous
+    field costs at most LINE_LIMIT characters of memory.
+    """
+    csv.field_size_limit(MAX_FIELD)
+    header: list[str] = []
+    prev_end = 0
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(_lines(fh), strict=True)
+            for rec in reader:
+                if not header and any(v.strip() for v in rec):
+                    header = [h.strip() for h in rec]
+                prev_end = reader.line_num
+    except UnicodeDecodeError:
+        return IngestRejected([_encoding_problem(path)])
+    except (csv.Error, _LineTooLong) as exc:
+        return IngestRejected([_syntax_problem(path, header, prev_end + 1, exc)])
+    if not header:
+        return _empty(path)
+    return IngestRejected([Problem(str(path), prev_end, None,
+                                   "the file could not be read as CSV; save it again as \"CSV UTF-8\" and retry")])
+
+
+# ---------------------------------------------------------------- the reader
+
+@dataclass
+class _Scan:
+    """Where each physical line of the file starts and ends (its line break excluded), and the quotes."""
+
+    begins: np.ndarray
+    ends: np.ndarray
+    quotes: np.ndarray
+
+
+def _scan(path: Path) -> _Scan:
+    """One pass over the file's bytes, SCAN_CHUNK at a time: line breaks (LF, CRLF, or a lone CR, as the
+    csv module counts them) and quote positions."""
+    begins, ends, quotes = [np.zeros(1, np.int64)], [], []
+    offset, prev_cr = 0, False
+    with open(path, "rb") as fh:
+        chunk = fh.read(SCAN_CHUNK)
+        while chunk:
+            following = fh.read(SCAN_CHUNK)
+            buf = np.frombuffer(chunk, dtype=np.uint8)
+            lf = np.flatnonzero(buf == 0x0A)
+            cr = np.flatnonzero(buf == 0x0D)
+            if len(cr):  # a CR ends a line unless an LF follows it (then the LF does)
+                nxt = np.append(buf, np.frombuffer(following[:1] or b"\0", dtype=np.uint8))[cr + 1]
+                lone = cr[nxt != 0x0A]
+                crlf = np.zeros(len(lf), dtype=bool)
+                at = lf > 0
+                crlf[at] = buf[lf[at] - 1] == 0x0D
+                if len(lf) and lf[0] == 0:
+                    crlf[0] = prev_cr
+                brk = np.concatenate([lf, lone])
+                order = np.argsort(brk, kind="stable")
+                brk, back = brk[order], np.concatenate([crlf.astype(np.int64), np.zeros(len(lone), np.int64)])[order]
+            else:
+                brk, back = lf, np.zeros(len(lf), np.int64)
+                if len(lf) and lf[0] == 0 and prev_cr:
+                    back[0] = 1
+            ends.append(brk + offset - back)
+            begins.append(brk + offset + 1)
+            quotes.append(np.flatnonzero(buf == 0x22) + offset)
+            prev_cr = bool(buf[-1] == 0x0D)
+            offset += len(chunk)
+            chunk = following
+    size = offset
+    b, e = np.concatenate(begins), np.concatenate([np.zeros(0, np.int64), *ends])
+    if b[-1] >= size:  # the file ends with a line break: no line after it
+        b = b[:-1]
+    else:
+        e = np.append(e, size)
+    return _Scan(b.astype(np.int64), e.astype(np.int64), np.concatenate([np.zeros(0, np.int64), *quotes]))
+
+
+def _line_breaks(col: pa.ChunkedArray) -> np.ndarray:
+    """Line breaks inside each value, counted as the csv module counts lines (CRLF once, a lone CR once)."""
+    n = pc.add(pc.count_substring(col, "\n"), pc.count_substring(col, "\r"))
+    return pc.subtract(n, pc.count_substring(col, "\r\n")).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _arrow_strings(table: pa.Table) -> list[pd.Series]:
+    mapper = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
+    return [col.to_pandas(types_mapper=mapper).astype("string") for col in table.columns]
+
+
+def read_csv_cells(path: Path) -> Cells:
+    """The cells of a CSV export. Raises IngestRejected naming the file, line and column of a fault."""
+    header, header_end = _header(path)
+    scan = _scan(path)
+    lengths = scan.ends - scan.begins
+    if len(lengths) and int(lengths.max()) > LINE_LIMIT:
+        raise locate_fault(path)
+    first = int(scan.begins[header_end]) if header_end < len(scan.begins) else None
+    width = len(header)
+    names = [f"f{i}" for i in range(width)]
+    if first is None:
+        return Cells(header, [pd.Series([], dtype="string") for _ in names], np.zeros(0, np.int64))
+
+    invalid: list[tuple[int, int, str]] = []  # (record number from 1, fields found, text)
+
+    def on_invalid(row) -> str:
+        invalid.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    def parse(data: pa.Buffer, serial: bool) -> pa.Table:
+        invalid.clear()
+        return pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24, use_threads=not serial),
+            # Without a quote in the file no value can hold a line break: the quicker line-based split.
+            parse_options=pacsv.ParseOptions(newlines_in_values=bool(len(scan.quotes)), ignore_empty_lines=False,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+
+    with pa.memory_map(str(path)) as mm:
+        data = mm.read_buffer().slice(first)
+        try:
+            table = parse(data, serial=False)
+            if invalid:  # read again in one thread: only then does pyarrow number the records it refuses
+                table = parse(data, serial=True)
+        except (pa.ArrowInvalid, pa.ArrowException):
+            raise locate_fault(path) from None
+        table = table.combine_chunks()
+    if any('"' in text for _, _, text in invalid):
+        raise locate_fault(path)  # a quote the strict reading would refuse, or a field count it would count otherwise
+
+    # Records in file order: the table's rows with the refused ones (wrong field count) put back in place.
+    total = table.num_rows + len(invalid)
+    bad_at = np.array([n - 1 for n, _, _ in invalid], dtype=np.int64)
+    good = np.ones(total, dtype=bool)
+    good[bad_at] = False
+    spans = np.ones(total, dtype=np.int64)
+    extra = np.zeros(table.num_rows, dtype=np.int64)
+    if len(scan.begins) - header_end != total:  # some record spans lines (one line each would match)
+        for col in table.columns:
+            if len(col):
+                extra += _line_breaks(col)
+    spans[good] += extra
+    for i, (_, _, text) in zip(bad_at, invalid, strict=True):
+        spans[i] += text.count("\n") + text.count("\r") - text.count("\r\n")
+    starts = header_end + 1 + np.concatenate(([0], np.cumsum(spans)[:-1]))  # 1-based line of each record
+    if len(starts) and starts[-1] + spans[-1] - 1 > len(scan.begins):
+        raise locate_fault(path)
+
+    # A blank line is a row of empty values in pyarrow, and no record for the csv module.
+    row_starts = starts[good]
+    blank = np.zeros(table.num_rows, dtype=bool)
+    maybe = np.flatnonzero(extra == 0)
+    if len(maybe):
+        blank[maybe] = lengths[row_starts[maybe] - 1] == 0
+    keep_record = np.ones(total, dtype=bool)
+    keep_record[np.flatnonzero(good)[blank]] = False
+
+    # Strict CSV where pyarrow is lenient: each record holding a quote is read again from its bytes.
+    if len(scan.quotes):
+        quote_line = np.searchsorted(scan.begins, scan.quotes, side="right")  # 1-based line of each quote
+        after_header = quote_line > header_end
+        recs = np.unique(np.searchsorted(starts, quote_line[after_header], side="right") - 1)
+        _check_quoted(path, scan, table, starts, spans, good, recs, width)
+
+    table = table.filter(pa.array(~blank))
+    kept = np.flatnonzero(keep_record)
+    new_index = np.cumsum(keep_record) - 1
+    wrong = {int(new_index[i]): found for i, (_, found, _) in zip(bad_at, invalid, strict=True)}
+    columns = _arrow_strings(table)
+    if wrong:  # put empty cells where a record has the wrong field count
+        place = np.flatnonzero(np.isin(kept, np.flatnonzero(good)))
+        full = []
+        for s in columns:
+            out = pd.Series([""] * len(kept), dtype="string")
+            out.iloc[place] = s.to_numpy()
+            full.append(out)
+        columns = full
+    return Cells(header, columns, starts[keep_record].astype(np.int64), wrong)
+
+
+def _check_quoted(path: Path, scan: _Scan, table: pa.Table, starts: np.ndarray, spans: np.ndarray,
+                  good: np.ndarray, recs: np.ndarray, width: int) -> None:
+    """Each record in `recs` (indices into the records) parsed from its own bytes by the strict csv module
+    must give exactly the fields pyarrow gave; otherwise the file's fault is named."""
+    if not len(recs):
+        return
+    row_of = np.cumsum(good) - 1
+    csv.field_size_limit(MAX_FIELD)
+    with open(path, "rb") as fh:
+        for r in recs:
+            if not good[r]:
+                continue
+            first, last = int(starts[r]) - 1, int(starts[r] + spans[r]) - 2
+            fh.seek(int(scan.begins[first]))
+            raw = fh.read(int(scan.ends[last] - scan.begins[first]))
+            try:
+                parsed = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline=""), strict=True))
+            except (csv.Error, UnicodeDecodeError):
+                raise locate_fault(path) from None
+            row = int(row_of[r])
+            if len(parsed) != 1 or parsed[0] != [table.column(j)[row].as_py() for j in range(width)]:
+                raise locate_fault(path)
+
+
+def read_parquet_cells(path: Path) -> Cells:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several kinds for a damaged file
+        raise IngestRejected([Problem(str(path), 1, None, f"not a readable Parquet file ({exc})")]) from None
+    if table.num_columns > MAX_COLUMNS:
+        raise _too_wide(path, [str(c) for c in table.column_names])
+    df = table.to_pandas()
+    for col in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[col]):
+            df[col] = df[col].map(lambda v: "" if pd.isna(v) else v.isoformat())
+    df = df.astype("string").fillna("")
+    return Cells([str(c) for c in df.columns], [df.iloc[:, i] for i in range(df.shape[1])],
+                 np.arange(1, len(df) + 1, dtype="int64"))
