@@ -93,8 +93,10 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
                       **bounds)
     sb.datetime_input(t("To"), key="f_to", help=t("Submitted before this time. Empty: up to the latest."), **bounds)
     options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, language()))
+    # A name and Enter picks that country alone: options match by the start of their name (fuzzy matching
+    # ranked "Indonesia" and "Saint Kitts and Nevis" beside "India") and there is no "Select N matches".
     sb.multiselect(t("Citizenship"), options, key=COUNTRY_KEY, format_func=lambda c: f"{country_name(c, language())} ({c})",
-                   placeholder=t("All countries"))
+                   placeholder=t("All countries"), filter_mode="prefix", select_all=False)
     sb.multiselect(t("Applicant role"), list(ROLES), key="f_role", format_func=label, placeholder=t("All roles"))
     sb.multiselect(t("Permit type"), list(PERMIT_TYPES), key="f_permit", format_func=label,
                    placeholder=t("All permit types"))
