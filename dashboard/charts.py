@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.disclosure import SUPPRESSED_MARK as SUPPRESSED  # where a chart writes a suppressed count
-from dashboard.i18n import N_, date_tickformatstops, plotly_separators, t
+from dashboard.i18n import N_, date_tickformatstops, plotly_separators, t, zone_name
 from dashboard.programs import Event, Program
 
 # Okabe-Ito's first four, then indigo and brown in place of its orange and sky blue (2.3:1 on white,
@@ -222,7 +222,7 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
         add_moment(fig, cap_reached_at, t("Cap reached", lang), program.time_zone)
     if len(df):
         add_events(fig, program.events, program, x.min() - pd.Timedelta(days=1), x.max() + pd.Timedelta(days=1), lang=lang)
-    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=program.time_zone))
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang)))
     fig.update_yaxes(title=t("Applications counted toward the cap", lang), range=[0, max(program.cap * 1.1,
                      float(df["cumulative"].max()) * 1.05 if len(df) else 0)])
     return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
@@ -368,7 +368,7 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
                             name=name, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
     if cap_reached_at is not None and len(df) and df["interval_start"].min() <= cap_reached_at <= df["interval_end"].max():
         add_moment(fig, cap_reached_at, t("Cap reached", lang), tz)
-    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=tz))
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(tz, lang)))
     fig.update_yaxes(title=t("Applications per interval ({interval})", lang).format(interval=interval_label))
     top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
     if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
@@ -610,7 +610,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
         fig.add_trace(go.Scatter(x=[_local(p50, tz)], y=[cap], mode="markers", name=t("Median cap moment", lang),
                                  marker={"color": PALETTE["forecast"], "size": 11, "symbol": "diamond"},
                                  hovertemplate="%{x|%a %d %b %H:%M}<extra></extra>"))
-    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=tz))
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(tz, lang)))
     fig.update_yaxes(title=t("Applications counted toward the cap", lang), range=[0, max(cap, n or 0) * 1.08])
     return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
@@ -634,8 +634,8 @@ def forecast_history_chart(history: pd.DataFrame, program: Program, actual: date
     if actual is not None:
         fig.add_hline(y=_local(actual, tz), line=CAP_LINE, annotation_text=t("Cap reached", lang),
                       annotation_position="top left", annotation_font={"color": "#222222"})
-    fig.update_xaxes(title=t("Forecast made at ({zone})", lang).format(zone=tz))
-    fig.update_yaxes(title=t("Expected cap moment ({zone})", lang).format(zone=tz), rangemode="normal",
+    fig.update_xaxes(title=t("Forecast made at ({zone})", lang).format(zone=zone_name(tz, lang)))
+    fig.update_yaxes(title=t("Expected cap moment ({zone})", lang).format(zone=zone_name(tz, lang)), rangemode="normal",
                      separatethousands=False)
     base_layout(fig, source=source_note(program, lang=lang), lang=lang)
     fig.update_yaxes(rangemode="normal")
