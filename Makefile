@@ -101,7 +101,7 @@ I18N_ingest := $(wildcard dashboard/history.py dashboard/logs.py dashboard/inges
 	dashboard/views/ingest_history.py)
 I18N_forecast := $(wildcard dashboard/forecast*.py dashboard/views/time_to_cap.py dashboard/views/plan.py)
 I18N_brief := $(wildcard dashboard/brief.py dashboard/alerts.py dashboard/views/brief*.py dashboard/views/alert*.py)
-I18N_security := $(wildcard dashboard/access.py dashboard/permissions.py dashboard/signin.py dashboard/serve.py)
+I18N_security := $(wildcard dashboard/access.py dashboard/permissions.py dashboard/signin.py dashboard/serve.py dashboard/ui/gate.py)
 I18N_OWN := $(I18N_extracts) $(I18N_ingest) $(I18N_forecast) $(I18N_brief) $(I18N_security)
 I18N_pages := $(filter-out $(I18N_OWN),$(wildcard dashboard/views/*.py dashboard/reference.py))
 I18N_core := $(filter-out $(I18N_OWN) $(I18N_pages),$(wildcard dashboard/*.py dashboard/*/*.py))

@@ -276,9 +276,11 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0, expect_bytes:
         config = {"memory_limit": memory_limit, "temp_directory": str(tmp.with_suffix(".spill"))} if memory_limit else {}
         con = duckdb.connect(str(tmp), config=config)
         try:
-            con.execute("set enable_progress_bar = false")  # an ingest's output is its summary, not DuckDB's bars
+            con.execute(sql_text("_writer_session"))
             con.execute(sql_text("_session"))
-            con.execute(sql_text("_schema" if base is None else "_schema_upgrade"))
+            # a new warehouse gets the schema; an older snapshot gets what later versions added
+            schema = sql_text("_schema") if base is None else sql_text("_schema_upgrade")
+            con.execute(schema)
             yield con
             con.execute(sql_text("_checkpoint"))
         finally:
@@ -340,10 +342,16 @@ def prune(root: Path | None = None, keep: int | None = None) -> list[Path]:
         lock.close()
 
 
+def _open_read_only(snapshot: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection. One configuration for every one in this process: DuckDB refuses a second
+    connection to a file that is open with another (a rollback checks a snapshot the readers hold open)."""
+    return duckdb.connect(str(snapshot), read_only=True, config={"threads": 2})
+
+
 def _applications_in(snapshot: Path) -> int:
-    con = duckdb.connect(str(snapshot), read_only=True)
+    con = _open_read_only(snapshot)
     try:
-        return int(con.execute("select count(*) from application_states").fetchone()[0])
+        return int(con.execute(sql_text("_applications_count")).fetchone()[0])
     except duckdb.Error:
         return 0
     finally:
@@ -469,8 +477,7 @@ class Reader:
         name = self._wanted()
         with self._lock:
             if name not in self._dbs:
-                self._dbs[name] = duckdb.connect(str(self.root / "snapshots" / name), read_only=True,
-                                                 config={"threads": 2})
+                self._dbs[name] = _open_read_only(self.root / "snapshots" / name)
                 self._idle[name] = []
             self._users[name] = self._users.get(name, 0) + 1
             idle = self._idle[name]
