@@ -27,6 +27,7 @@ OUT = ROOT / "bench" / "out"
 BARE = """
 import resource, sys, time, duckdb
 con = duckdb.connect(sys.argv[2])
+con.execute("set enable_progress_bar = false")
 t = time.perf_counter()
 con.execute("create table t as select * from read_csv($f, header = true, all_varchar = true)", {"f": sys.argv[1]})
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -41,7 +42,7 @@ def bare_read_csv(csv_path: Path, work: Path) -> tuple[float, float]:
     db = work / "bare.duckdb"
     db.unlink(missing_ok=True)
     out = subprocess.run([sys.executable, "-c", BARE, str(csv_path), str(db)], capture_output=True, text=True,
-                         check=True).stdout.split()
+                         check=True).stdout.splitlines()[-1].split()
     db.unlink(missing_ok=True)
     return float(out[0]), float(out[1])
 

@@ -58,6 +58,7 @@ pages = [
     st.Page("views/velocity.py", title=t("Velocity"), url_path="velocity"),
     st.Page("views/countries.py", title=t("Country of origin"), url_path="countries"),
     st.Page("views/time_to_cap.py", title=t("Time to cap"), url_path="time-to-cap"),
+    st.Page("views/decisions.py", title=t("Decisions and arrivals"), url_path="decisions"),
     st.Page("views/plan.py", title=t("Plan the next intake"), url_path="plan"),
     st.Page("views/h1b_context.py", title=t("US H-1B context"), url_path="h1b-context"),
     st.Page("views/extracts.py", title=t("Extracts"), url_path="extracts"),

@@ -53,6 +53,7 @@ from dashboard.i18n import (
     plotly_locale_code,
     set_language,
     t,
+    zone_label,
 )
 from dashboard.programs import Program, ProgramConfigError, programs
 
@@ -254,7 +255,7 @@ def gather(f: Filters, *, lang: str = "en", publication: bool = False) -> Brief:
     last_ingest = None if pd.isna(fresh["last_ingest_at"]) else fresh["last_ingest_at"].to_pydatetime()
     latest = None if pd.isna(fresh["latest_submission"]) else fresh["latest_submission"].to_pydatetime()
     freshness = t("Data as of the last ingest, {ingest}; newest submission {latest}. Times in {zone}.", lang).format(
-        ingest=fmt_datetime(last_ingest, tz, lang), latest=fmt_datetime(latest, tz, lang), zone=tz)
+        ingest=fmt_datetime(last_ingest, tz, lang), latest=fmt_datetime(latest, tz, lang), zone=zone_label(tz, lang))
     sources = [charts.source_note(program, lang=lang) + "."]
     if year is not None:
         sources.append(t("H-1B visas: US Department of State, visas issued by nationality, calendar {year}.", lang)

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.disclosure import SUPPRESSED_MARK as SUPPRESSED  # where a chart writes a suppressed count
-from dashboard.i18n import date_tickformatstops, plotly_separators, t
+from dashboard.i18n import N_, date_tickformatstops, plotly_separators, t, zone_name
 from dashboard.programs import Event, Program
 
 # Okabe-Ito's first four, then indigo and brown in place of its orange and sky blue (2.3:1 on white,
@@ -222,7 +222,7 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
         add_moment(fig, cap_reached_at, t("Cap reached", lang), program.time_zone)
     if len(df):
         add_events(fig, program.events, program, x.min() - pd.Timedelta(days=1), x.max() + pd.Timedelta(days=1), lang=lang)
-    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=program.time_zone))
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang)))
     fig.update_yaxes(title=t("Applications counted toward the cap", lang), range=[0, max(program.cap * 1.1,
                      float(df["cumulative"].max()) * 1.05 if len(df) else 0)])
     return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
@@ -368,7 +368,7 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
                             name=name, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
     if cap_reached_at is not None and len(df) and df["interval_start"].min() <= cap_reached_at <= df["interval_end"].max():
         add_moment(fig, cap_reached_at, t("Cap reached", lang), tz)
-    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=tz))
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(tz, lang)))
     fig.update_yaxes(title=t("Applications per interval ({interval})", lang).format(interval=interval_label))
     top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
     if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
@@ -610,7 +610,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
         fig.add_trace(go.Scatter(x=[_local(p50, tz)], y=[cap], mode="markers", name=t("Median cap moment", lang),
                                  marker={"color": PALETTE["forecast"], "size": 11, "symbol": "diamond"},
                                  hovertemplate="%{x|%a %d %b %H:%M}<extra></extra>"))
-    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=tz))
+    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(tz, lang)))
     fig.update_yaxes(title=t("Applications counted toward the cap", lang), range=[0, max(cap, n or 0) * 1.08])
     return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
@@ -634,9 +634,248 @@ def forecast_history_chart(history: pd.DataFrame, program: Program, actual: date
     if actual is not None:
         fig.add_hline(y=_local(actual, tz), line=CAP_LINE, annotation_text=t("Cap reached", lang),
                       annotation_position="top left", annotation_font={"color": "#222222"})
-    fig.update_xaxes(title=t("Forecast made at ({zone})", lang).format(zone=tz))
-    fig.update_yaxes(title=t("Expected cap moment ({zone})", lang).format(zone=tz), rangemode="normal",
+    fig.update_xaxes(title=t("Forecast made at ({zone})", lang).format(zone=zone_name(tz, lang)))
+    fig.update_yaxes(title=t("Expected cap moment ({zone})", lang).format(zone=zone_name(tz, lang)), rangemode="normal",
                      separatethousands=False)
     base_layout(fig, source=source_note(program, lang=lang), lang=lang)
     fig.update_yaxes(rangemode="normal")
     return fig
+
+
+# ---------------------------------------------------------------- after the cap: decisions, arrivals, places
+# Pure functions of published (or raw) rows, the language and the program: no global state read.
+
+STAGES = ("submitted", "in_review", "approved", "refused", "withdrawn", "arrived")
+STAGE_LABELS = {"submitted": N_("Submitted"), "in_review": N_("In review"), "approved": N_("Approved"),
+                "refused": N_("Refused"), "withdrawn": N_("Withdrawn"), "arrived": N_("Arrived in Canada")}
+OUTCOME_COLOURS = {"approved": "#009E73", "refused": "#D55E00", "withdrawn": "#595959"}
+ROLE_LABELS = {"principal": N_("Principal applicants"), "family": N_("Family members")}
+# Light to dark blue (ColorBrewer Blues, its lightest step dropped): ordered by lightness, so it reads in
+# grey and under every colour-vision deficiency; places with none are the light grey of NO_DATA.
+MAP_SCALE = [[0.0, "#c6dbef"], [0.25, "#9ecae1"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
+NO_DATA = "#eeeeee"
+MAP_EDGE = "#ffffff"
+
+
+def _count_text(n, lang: str) -> str:
+    from dashboard.i18n import fmt_int
+
+    return SUPPRESSED if n is None or pd.isna(n) else fmt_int(n, lang)
+
+
+def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) -> go.Figure:
+    """The stages top to bottom as they are read, principal applicants and family members side by side, each
+    bar labelled with its count and the share of submitted applications that reached the stage.
+
+    `df`: processing_funnel's rows (stage, principal, family), published or not (an empty count is a
+    suppressed one and has no bar).
+    """
+    from dashboard.i18n import fmt_pct
+
+    rows = df.set_index("stage").reindex(list(STAGES))
+    labels = [t(STAGE_LABELS[s], lang) for s in STAGES]
+    fig = go.Figure()
+    for i, col in enumerate(("principal", "family")):
+        values = pd.to_numeric(rows[col], errors="coerce")
+        base = values.get("submitted")
+        shares = [fmt_pct(float(v) / float(base), lang=lang) if pd.notna(v) and pd.notna(base) and base else "—"
+                  for v in values]
+        text = [f"{_count_text(v, lang)} ({s})" for v, s in zip(values, shares, strict=True)]
+        name = t(ROLE_LABELS[col], lang)
+        fig.add_bar(y=labels, x=values, orientation="h", name=name, text=text, textposition="outside",
+                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i]}},
+                    hovertext=text, hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>")
+    top = pd.to_numeric(rows[["principal", "family"]].stack(), errors="coerce").max()
+    fig.update_layout(barmode="group", hovermode="closest", bargap=0.25)
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(title=t("Applications (share of those submitted beside each bar)", lang),
+                     range=[0, max(float(top) if pd.notna(top) else 0.0, 1.0) * 1.22])
+    base_layout(fig, source=source, height=_ranked_height(len(STAGES), 56), lang=lang)
+    fig.update_yaxes(rangemode="normal")
+    return _source_under_axis(fig, source)
+
+
+def _days(df: pd.DataFrame, program: Program) -> pd.Series:
+    return local_naive(df["interval_start"], program.time_zone)
+
+
+def decisions_chart(df: pd.DataFrame, *, lang: str, program: Program, role: str, source: str) -> go.Figure:
+    """Decisions made each day (approved, refused, withdrawn stacked) and the backlog of open applications
+    at each day's end on a second axis, for one role. `df`: decisions_by_day's rows (any roles)."""
+    rows = df[df["role"] == role]
+    x = _days(rows, program)
+    fig = go.Figure()
+    for i, outcome in enumerate(("approved", "refused", "withdrawn")):
+        name = t(STAGE_LABELS[outcome], lang)
+        fig.add_bar(x=x, y=rows[outcome], name=name, marker={"color": OUTCOME_COLOURS[outcome],
+                    "pattern": {"shape": ["", "/", "."][i]}}, hovertemplate="%{y:,}<extra>" + name + "</extra>")
+    backlog = t("Open applications (backlog, right axis)", lang)
+    fig.add_scatter(x=x, y=rows["open"], name=backlog, mode="lines", yaxis="y2",
+                    line={"color": "#332288", "width": 2.5}, hovertemplate="%{y:,}<extra>" + backlog + "</extra>")
+    fig.update_layout(barmode="stack", bargap=0.1, yaxis2={
+        "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False, "separatethousands": True,
+        "title": {"text": t("Open applications", lang)}})
+    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=program.time_zone))
+    fig.update_yaxes(title=t("Decisions per day", lang), selector={"side": None})
+    _whole_counts(fig, rows[["approved", "refused", "withdrawn"]].sum(axis=1), "yaxis")
+    _whole_counts(fig, rows["open"], "yaxis2")
+    return base_layout(fig, source=source, lang=lang)
+
+
+def _whole_counts(fig: go.Figure, values: pd.Series, axis: str) -> None:
+    """No half applications on a count axis whose counts are small."""
+    top = pd.to_numeric(values, errors="coerce").max()
+    if pd.isna(top) or top < 10:
+        fig.layout[axis].dtick = 1
+
+
+def decision_times_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) -> go.Figure:
+    """Days from submission to decision by outcome, a marker at the median and a bar from the 10th to the
+    90th percentile, principal applicants and family members apart. `df`: decision_times' rows."""
+    from dashboard.i18n import fmt_num
+
+    fig = go.Figure()
+    for i, role in enumerate(("principal", "family")):
+        rows = df[df["role"] == role]
+        labels = [t(STAGE_LABELS[o], lang) for o in rows["outcome"]]
+        med = pd.to_numeric(rows["median_days"], errors="coerce")
+        lo = med - pd.to_numeric(rows["p10_days"], errors="coerce")
+        hi = pd.to_numeric(rows["p90_days"], errors="coerce") - med
+        text = [t("median {median} days (P10 {p10}, P90 {p90}); {n} decisions", lang).format(
+            median=fmt_num(m, 1, lang), p10=fmt_num(a, 1, lang), p90=fmt_num(b, 1, lang), n=_count_text(n, lang))
+            if pd.notna(m) else t("no decision", lang)
+            for m, a, b, n in zip(med, rows["p10_days"], rows["p90_days"], rows["applications"], strict=True)]
+        name = t(ROLE_LABELS[role], lang)
+        fig.add_scatter(y=labels, x=med, mode="markers", name=name, offsetgroup=role, orientation="h",
+                        marker={"color": PALETTE[role], "size": 12, "symbol": ["circle", "diamond"][i]},
+                        error_x={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo,
+                                 "color": PALETTE[role], "thickness": 3, "width": 6},
+                        hovertext=text, hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>")
+    fig.update_layout(scattermode="group", hovermode="closest")
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    fig.update_xaxes(title=t("Days from submission to decision (median; bar from the 10th to the 90th percentile)",
+                             lang))
+    base_layout(fig, source=source, height=_ranked_height(3, 70), lang=lang)
+    fig.update_yaxes(rangemode="normal")
+    return _source_under_axis(fig, source)
+
+
+def arrivals_against_approvals_chart(df: pd.DataFrame, *, lang: str, program: Program, role: str, source: str,
+                                     reference: tuple[int, str] | None = None) -> go.Figure:
+    """Cumulative approvals and cumulative arrivals in Canada for one role, day by day; with `reference`
+    (count, label), a published figure drawn as a dotted line up to the end of the program's first year.
+    `df`: decisions_by_day's rows (a suppressed day adds nothing)."""
+    rows = df[df["role"] == role]
+    x = _days(rows, program)
+    fig = go.Figure()
+    for col, name, colour, dash in (("approved", t("Approved (cumulative)", lang), OUTCOME_COLOURS["approved"], "solid"),
+                                    ("arrived", t("Arrived in Canada (cumulative)", lang), PALETTE["principal"], "dash")):
+        y = pd.to_numeric(rows[col], errors="coerce").fillna(0).cumsum()
+        fig.add_scatter(x=x, y=y, mode="lines", name=name, line={"color": colour, "width": 2.5, "dash": dash},
+                        hovertemplate="%{y:,}<extra>" + name + "</extra>")
+    if reference is not None:
+        count, label = reference
+        opens = pd.Timestamp(program.opens_at).tz_convert(program.time_zone).tz_localize(None)
+        year_end = opens + pd.DateOffset(years=1)
+        fig.add_scatter(x=[opens, year_end], y=[count, count], mode="lines+markers", name=label,
+                        line={"color": PALETTE["reference"], "width": 2, "dash": "dot"},
+                        marker={"symbol": ["line-ns", "line-ns-open"], "size": 14,
+                                "line": {"width": 2, "color": PALETTE["reference"]}},
+                        hovertemplate="%{y:,}<extra>" + label + "</extra>")
+    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=program.time_zone))
+    fig.update_yaxes(title=t("Applications (cumulative)", lang))
+    return base_layout(fig, source=source, lang=lang)
+
+
+def load_geometry(name: str) -> dict:
+    """data/geo/<name>.geojson (scripts/make_geometry.py): the outlines the maps draw, shipped with the app."""
+    import json
+
+    from dashboard.programs import DATA_DIR
+
+    return json.loads((DATA_DIR / "geo" / f"{name}.geojson").read_text(encoding="utf-8"))
+
+
+def _rings(feature: dict) -> tuple[list, list]:
+    lon: list = []
+    lat: list = []
+    for polygon in feature["geometry"]["coordinates"]:
+        for ring in polygon:
+            lon += [p[0] for p in ring] + [None]
+            lat += [p[1] for p in ring] + [None]
+    return lon, lat
+
+
+def _fill(value, top: float) -> str:
+    """The colour of a value on MAP_SCALE (0 .. top), by linear interpolation between its stops."""
+    if value is None or pd.isna(value) or float(value) <= 0 or top <= 0:
+        return NO_DATA
+    x = min(float(value) / top, 1.0)
+    for (x0, c0), (x1, c1) in zip(MAP_SCALE, MAP_SCALE[1:], strict=False):
+        if x <= x1:
+            f = (x - x0) / (x1 - x0) if x1 > x0 else 0.0
+            a = [int(c0[i:i + 2], 16) for i in (1, 3, 5)]
+            b = [int(c1[i:i + 2], 16) for i in (1, 3, 5)]
+            return "#" + "".join(f"{round(u + (v - u) * f):02x}" for u, v in zip(a, b, strict=True))
+    return MAP_SCALE[-1][1]
+
+
+def region_map(df: pd.DataFrame, geometry: dict, *, code: str, value: str, names: dict[str, str], lang: str,
+               source: str, value_label: str, hover: list[str], projection: dict, height: int = 520) -> go.Figure:
+    """A map of regions filled by `value` (one outline trace per region, drawn on a geo subplot whose base
+    layers are all off: the figure holds its own geometry, so plotly.js fetches no map file), with a marker
+    at each region's centre carrying the colour scale and the hover text.
+
+    `df`: one row per region code (`code` column) with `value`; `names`: code -> name; `hover`: one text
+    per row of df. Regions of the geometry with no row are drawn as having none.
+    """
+    values = dict(zip(df[code], pd.to_numeric(df[value], errors="coerce"), strict=True))
+    texts = dict(zip(df[code], hover, strict=True))
+    top = max([float(v) for v in values.values() if pd.notna(v)] + [0.0])
+    fig = go.Figure()
+    centres = []
+    for feature in geometry["features"]:
+        key = feature["id"]
+        lon, lat = _rings(feature)
+        fig.add_scattergeo(lon=lon, lat=lat, mode="lines", fill="toself", fillcolor=_fill(values.get(key), top),
+                           line={"color": MAP_EDGE, "width": 0.8}, hoverinfo="skip", showlegend=False,
+                           name=names.get(key, key))
+        centres.append((key, *feature["properties"]["ct"]))
+    keys = [c[0] for c in centres]
+    fig.add_scattergeo(
+        lon=[c[1] for c in centres], lat=[c[2] for c in centres], mode="markers", showlegend=False,
+        name=value_label, customdata=keys,
+        marker={"size": 9, "color": [values.get(k) if pd.notna(values.get(k)) else 0 for k in keys],
+                "colorscale": MAP_SCALE, "cmin": 0, "cmax": max(top, 1.0), "line": {"color": "#222222", "width": 1},
+                "colorbar": {"title": {"text": value_label, "side": "right"}, "thickness": 14, "len": 0.8,
+                             "separatethousands": True, "exponentformat": "none"}},
+        hovertext=[f"{names.get(k, k)}: {texts.get(k, _count_text(0, lang))}" for k in keys],
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
+    fig.update_geos(visible=False, projection=projection["projection"], lonaxis={"range": projection["lon"]},
+                    lataxis={"range": projection["lat"]}, bgcolor="white")
+    base_layout(fig, source=source, height=height, lang=lang)
+    fig.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 20, "b": 100})
+    return fig
+
+
+CANADA_VIEW = {"projection": {"type": "conic conformal", "parallels": [49, 77], "rotation": {"lon": -96}},
+               "lon": [-141, -52], "lat": [41.5, 83.5]}
+US_VIEW = {"projection": {"type": "albers usa"}, "lon": [-125, -66], "lat": [24, 50]}
+
+
+def ranked_places_chart(df: pd.DataFrame, *, labels: list[str], value: str, value_label: str, lang: str,
+                        source: str, colour: str = PALETTE["principal"], text: list[str] | None = None) -> go.Figure:
+    """The places of a map ranked by `value`, largest at the top, each bar labelled with its number."""
+    fig = go.Figure(go.Bar(
+        y=labels, x=pd.to_numeric(df[value], errors="coerce"), orientation="h", marker={"color": colour},
+        text=text if text is not None else [_count_text(v, lang) for v in df[value]], textposition="outside",
+        cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>", name=value_label,
+    ))
+    top = pd.to_numeric(df[value], errors="coerce").max()
+    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.2)
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(title=value_label, range=[0, max(float(top) if pd.notna(top) else 0.0, 1.0) * 1.2])
+    base_layout(fig, source=source, height=_ranked_height(len(df), 24), lang=lang)
+    fig.update_yaxes(rangemode="normal")
+    return _source_under_axis(fig, source)

@@ -161,9 +161,53 @@ def generate(prog: Program, p: dict, principals: int | None = None, seed: int | 
     submitted = apps.assign(status="submitted", status_at=apps["submitted_at"])
     review = apps[~returned].assign(status="in_review", status_at=review_at[~returned])
     decided = apps.assign(status=outcome, status_at=decide_at)
-    out = pd.concat([submitted, review, decided], ignore_index=True)
+    arrived_at = arrival_times(n, owner, outcome, decide_at.to_numpy(), prog, p, rng)
+    came = ~pd.isna(arrived_at)
+    # the arrival is a change of the approved application's record: a state of its own, dated when it came
+    arrived = apps[came].assign(status="approved", status_at=arrived_at[came], arrived_at=arrived_at[came])
+    out = pd.concat([submitted, review, decided, arrived], ignore_index=True)
     out.insert(1, "program_id", prog.id)
     return out.sort_values(["submitted_at", "application_id", "status_at"], ignore_index=True)
+
+
+def arrival_times(n: int, owner: np.ndarray, outcome: np.ndarray, decide_at: np.ndarray, prog: Program, p: dict,
+                  rng: np.random.Generator) -> pd.DatetimeIndex:
+    """When each application's holder first entered Canada (NaT: not within the data), calibrated to the
+    Niskanen Center's reading of IRCC data (data/demo.toml [arrivals]): a set number of approved principals
+    arrive within the program's first year, a set share of them before the end of its opening year; the
+    approved family members of an arriving principal come with them or later.
+
+    Applications 0..n-1 are the principals, then the family members (`owner`: their principal's index).
+    """
+    if "arrivals" not in p:  # an intake with no arrivals calibrated: none is made up
+        return pd.DatetimeIndex(np.full(len(outcome), np.datetime64("NaT"), dtype="datetime64[ns]")).tz_localize("UTC")
+    a = p["arrivals"]
+    decide = pd.DatetimeIndex(decide_at)
+    opens = pd.Timestamp(prog.opens_at)
+    year_end = (opens + pd.DateOffset(years=1)).tz_convert("UTC")
+    new_year = pd.Timestamp(f"{opens.year + 1}-01-01", tz=prog.time_zone).tz_convert("UTC")
+    # scaled with the intake, so the benchmarks' larger intakes keep the demo's proportions
+    wanted = round(a["first_year_principals"] * n / p["principals"])
+    approved = np.flatnonzero((outcome[:n] == "approved") & (decide[:n] < year_end))
+    early_pool = approved[decide[approved] < new_year - pd.Timedelta(days=1)]
+    early = rng.choice(early_pool, size=min(round(wanted * a["share_in_opening_year"]), len(early_pool)),
+                       replace=False)
+    late_pool = np.setdiff1d(approved, early)
+    late = rng.choice(late_pool, size=min(wanted - len(early), len(late_pool)), replace=False)
+    came = np.full(len(outcome), np.datetime64("NaT"), dtype="datetime64[ns]")
+    d_early = decide[early]
+    came[early] = (d_early + (new_year - d_early) * rng.random(len(early))).tz_convert(None).to_numpy()
+    start = decide[late].map(lambda d: max(d, new_year))
+    came[late] = (start + (year_end - start) * rng.random(len(late))).tz_convert(None).to_numpy()
+
+    # family: approved members of an arriving principal, with them (within the hour) or later
+    fam = np.flatnonzero(~np.isnat(came[owner]) & (outcome[n:] == "approved"))
+    ready = np.maximum(came[owner[fam]], decide[n + fam].tz_convert(None).to_numpy())
+    with_them = rng.random(len(fam)) < a["family_with_principal_share"]
+    lag_h = np.where(with_them, rng.uniform(1 / 60, 1, len(fam)), rng.exponential(a["family_later_mean_days"] * 24,
+                                                                             len(fam)))
+    came[n + fam] = ready + (lag_h * 3600e9).astype("timedelta64[ns]")
+    return pd.DatetimeIndex(came).tz_localize("UTC")
 
 
 def local_iso(ts: pd.Series, zone: str) -> pd.Series:
@@ -185,13 +229,16 @@ def write_csv(df: pd.DataFrame, path: Path, prog: Program, chunk_rows: int = 1_0
     Written a chunk of rows at a time, so a benchmark intake of millions of rows needs no second copy.
     """
     cols = ["application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
-            "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at"]
+            "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at",
+            "arrived_at"]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         for start in range(0, max(len(df), 1), chunk_rows):
             out = df[cols].iloc[start:start + chunk_rows].copy()
             for col in ("submitted_at", "status_at"):
                 out[col] = local_iso(out[col], prog.time_zone)
+            known = out["arrived_at"].notna()
+            out["arrived_at"] = local_iso(out["arrived_at"][known], prog.time_zone).reindex(out.index, fill_value="")
             out.to_csv(fh, index=False, header=start == 0)
     return path
 

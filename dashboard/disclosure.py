@@ -100,6 +100,16 @@ def publishable_milestones(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def few_without_times(df: pd.DataFrame) -> pd.DataFrame:
+    """decision_times with no times for a group of 1 to 5 applications: the times of so few people would
+    tell of them what their suppressed count hides."""
+    out = df.copy()
+    few = out["applications"].between(1, 5)
+    for col in ("median_days", "p10_days", "p90_days"):
+        out[col] = out[col].astype("Float64").mask(few)
+    return out
+
+
 # The metrics' specs. A metric missing here gets `infer_spec`; add a line for yours when it needs
 # more than that (a row total, a share, a numeric column that is not a count).
 SPECS: dict[str, Spec | str] = {
@@ -127,6 +137,15 @@ SPECS: dict[str, Spec | str] = {
         keep=("rank", "countries", "h1b_issuances", "h1b_share", "uscis_share", "uscis_approved"),
         ratios={"applicant_share": ("applications", None), "ratio": ("applicant_share", "h1b_share"),
                 "per_1000": ("applications", "h1b_issuances", 1000)}),
+    # the Decisions and arrivals page's metrics
+    "processing_funnel": Spec(counts=("principal", "family"), dims=("stage",)),
+    "decision_times": Spec(counts=("applications",), dims=("outcome", "role"),
+                           keep=("median_days", "p10_days", "p90_days"), rows=lambda df: few_without_times(df)),
+    "decisions_by_day": Spec(counts=("approved", "refused", "withdrawn", "arrived"), totals=("open",)),
+    "applications_by_province": Spec(counts=("principal", "family"), dims=("province",)),
+    "applications_by_us_state": Spec(counts=("principal", "family"), dims=("state",),
+                                     keep=("h1b_initial_approvals",),
+                                     ratios={"per_1000": ("principal", "h1b_initial_approvals", 1000)}),
     # tables computed from the metrics by the pages (DERIVED)
     "intakes_compared": Spec(totals=("cumulative",), keep=("elapsed_hours",)),
     # the fan's counts are the count so far plus even steps: even rounded they give it back; its last row

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from dashboard import warehouse
+from dashboard import regions, warehouse
 from dashboard.filters import Filters
 from dashboard.programs import Program, programs
 
@@ -407,6 +407,86 @@ def _counting_params(f: Filters) -> dict:
     return {"program": f.program_id, "as_of": f.params()["as_of"],
             "cap_roles": list(program_of(f).counts_toward_cap)}
 
+
+# ---------------------------------------------------------------- after the cap: decisions, arrivals, places
+
+@metric
+def processing_funnel(f: Filters) -> pd.DataFrame:
+    """One row per stage (submitted, in_review, approved, refused, withdrawn, arrived) under the shared filters:
+    stage, principal, family (applications that had reached the stage by the as-of moment).
+
+    Approved, refused and withdrawn count the decision standing at that moment (an application whose decision
+    changed counts once, under its latest), so approved + refused + withdrawn + still open = submitted.
+    """
+    return query("processing_funnel", f.params())
+
+
+@metric
+def decision_times(f: Filters) -> pd.DataFrame:
+    """One row per outcome (approved, refused, withdrawn) and role (principal, family) under the shared filters:
+    outcome, role, applications, median_days, p10_days, p90_days (days from submission to the decision standing
+    at the as-of moment, first reached).
+    """
+    return query("decision_times", f.params())
+
+
+@metric
+def decisions_by_day(f: Filters, max_intervals: int = MAX_INTERVALS) -> pd.DataFrame:
+    """One row per calendar day in the program's zone and role (principal, family) under the shared filters:
+    interval_start, interval_end (UTC), role, approved, refused, withdrawn (decisions made that day), arrived
+    (first entries to Canada that day), open (the backlog: submitted and not decided at the day's end).
+
+    Days run from the first submission to the last decision or arrival, or to the as-of day.
+    """
+    p = program_of(f)
+    return query("decisions_by_day", {
+        **f.params(), "tz": p.time_zone, "max_intervals": max_intervals,
+        "last_day": (f.as_of - timedelta(microseconds=1)).astimezone(p.tz).date() if f.as_of else None,
+    })
+
+
+@metric
+def applications_by_province(f: Filters) -> pd.DataFrame:
+    """One row per Canadian province or territory (none: 0) and one `unknown` row, under the shared filters:
+    province (intended, two-letter code), principal, family. Most principal applications first.
+    """
+    return query("applications_by_province", {**f.params(), "provinces": sorted(regions.PROVINCES)})
+
+
+@metric
+def applications_by_us_state(f: Filters, fiscal_year: int | None = None) -> pd.DataFrame:
+    """One row per US state and DC (none: 0) and one `unknown` row, under the shared filters: state (of
+    residence, two-letter code), principal, family, h1b_initial_approvals (USCIS initial H-1B approvals by
+    employer state in `fiscal_year`; default the latest complete one up to the program's opening year),
+    per_1000 (principal applications per 1,000 of those approvals). Most principal applications first.
+    """
+    approvals = _state_approvals(f, fiscal_year)
+    return query("applications_by_us_state", {
+        **f.params(), "states": list(regions.us_states()),
+        "approval_states": approvals["state_code"].tolist(), "approvals": approvals["initial_approvals"].tolist(),
+    })
+
+
+def approvals_fiscal_year(f: Filters) -> int | None:
+    """The fiscal year of USCIS approvals by state the US map is set against by default: the latest one
+    published whole, up to the program's opening year (None without the reference statistics)."""
+    if "h1b_state_summary" not in set(tables_present(f)["table_name"]):
+        return None
+    years = h1b_state_years(f)
+    whole = years[~years["partial_release"].astype(bool)]["fiscal_year"].astype(int)
+    if whole.empty:
+        return None
+    before = whole[whole <= program_of(f).opens_at.year]
+    return int((before if len(before) else whole).max())
+
+
+def _state_approvals(f: Filters, fiscal_year: int | None) -> pd.DataFrame:
+    year = fiscal_year if fiscal_year is not None else approvals_fiscal_year(f)
+    if year is None or "h1b_state_summary" not in set(tables_present(f)["table_name"]):
+        return pd.DataFrame({"state_code": [], "initial_approvals": []})
+    rows = h1b_approvals_by_state(f, fiscal_year=year)
+    rows = rows[rows["state_code"].notna()]
+    return rows.groupby("state_code", as_index=False)["initial_approvals"].sum()
 
 def records_origin() -> pd.DataFrame:
     """Per program holding records: program_id, records (application states), demo_records (written by

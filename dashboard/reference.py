@@ -203,3 +203,24 @@ def _one_file(source: Source) -> Callable[..., Source]:
 
 
 LOADERS += [load_employers, load_state_summary, _one_file(CAP_LOTTERY), _one_file(LCA_SAMPLE), _one_file(POOL)]
+
+
+INTAKE_OUTCOMES = Source(
+    "canada_intake_outcomes", "canada_capped_intakes_and_outcomes_compiled.csv",
+    N_("Niskanen Center (niskanencenter.org/?p=16107), from IRCC data it obtained; other capped intakes as "
+       "reported (compiled)"),
+    N_("The 2023 H-1B open work permit's first year (July 2023 to July 2024); other intakes 2019 to 2025"),
+    N_("A think tank's reading of IRCC data that IRCC has not published: 1,205 H-1B workers (principal "
+       "applicants) arrived in the first year, about 12 % of applicants, about half of them in 2023."),
+)
+LOADERS.append(_one_file(INTAKE_OUTCOMES))
+FIRST_YEAR_ARRIVALS = "first_year_arrivals_h1b_workers"
+
+
+def published_figure(program, measure: str, root: Path = REFERENCE_DIR) -> int | None:
+    """A published figure about a program (data/reference, INTAKE_OUTCOMES), matched by its cap and its
+    opening day (no program is named in code); None when none is published."""
+    df = pd.read_csv(root / INTAKE_OUTCOMES.file, dtype=str)
+    hit = df[(df["measure"] == measure) & (pd.to_numeric(df["cap"], errors="coerce") == program.cap)
+             & (df["opened_local"] == program.opens_at.date().isoformat())]
+    return int(hit["value"].iloc[0]) if len(hit) else None

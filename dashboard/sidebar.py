@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import filters as fl
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_datetime, language, t
+from dashboard.i18n import fmt_datetime, language, t, zone_label
 from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program, programs
 from dashboard.ui import url
 from dashboard.ui.state import COUNTRY_KEY
@@ -85,7 +85,7 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     program = progs[ss["f_program"]]
     latest_moment = latest_for(program.id)
     countries_present = countries_for(program.id)
-    sb.caption(t("Times are in {zone}.").format(zone=program.time_zone))
+    sb.caption(t("Times are in {zone}.").format(zone=zone_label(program.time_zone)))
     lo, hi = (_naive_local(m, program) for m in fl.time_window(program))
     # value=None: the session state holds the value; the default (when cleared) is "no limit".
     bounds = {"value": None, "min_value": lo, "max_value": hi, "step": timedelta(minutes=1), "format": "YYYY-MM-DD"}

@@ -276,6 +276,7 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0, expect_bytes:
         config = {"memory_limit": memory_limit, "temp_directory": str(tmp.with_suffix(".spill"))} if memory_limit else {}
         con = duckdb.connect(str(tmp), config=config)
         try:
+            con.execute("set enable_progress_bar = false")  # an ingest's output is its summary, not DuckDB's bars
             con.execute(sql_text("_session"))
             con.execute(sql_text("_schema" if base is None else "_schema_upgrade"))
             yield con

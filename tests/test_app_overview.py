@@ -31,6 +31,8 @@ def test_overview_headline_numbers(shared_basic_warehouse):
         i.value for i in at.info]
     captions = " ".join(c.value for c in at.caption)
     assert "2 principal applications arrived after the cap was reached" in captions
+    assert "Times in Eastern Time (EDT/EST)." in captions  # the zone as people say it, not America/Toronto
+    assert "America/Toronto" not in captions + " ".join(c.value for c in at.sidebar.caption)
     assert any("synthetic" in i.value for i in at.info)
 
 

@@ -136,3 +136,11 @@ def test_records_say_where_they_came_from_and_origins_are_never_mixed(tmp_path, 
         ingest([write_export(tmp_path / "d2.csv", [row("S2", "2024-03-02T10:00:00", program="second-intake")])],
                root=warehouse_dir, origin="demo")
     assert "holds real records" in exc.value.problems[0].message
+
+
+def test_memory_limit_takes_a_size_and_leaves_no_spill_folder(tmp_path, basic_warehouse, capsys):
+    path = write_export(tmp_path / "n.csv", [row("N1", "2023-07-18T10:00:00")])
+    code, _, err = run(capsys, str(path), "--memory-limit", "lots")
+    assert code == 2 and "--memory-limit takes a size" in err
+    assert run(capsys, str(path), "--memory-limit", "256MB")[0] == 0
+    assert sorted(p.name for p in (basic_warehouse / "snapshots").iterdir()) == ["000001.duckdb", "000002.duckdb"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 COLUMNS = (
     "application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
     "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at",
+    "arrived_at",
 )
 REQUIRED = ("application_id", "program_id", "submitted_at", "applicant_role", "permit_type",
             "citizenship", "status", "status_at")

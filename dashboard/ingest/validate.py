@@ -190,7 +190,7 @@ def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.T
                  f"expected one of {', '.join(allowed)}")
         df[col] = lowered
 
-    for col in ("submitted_at", "status_at"):
+    for col in ("submitted_at", "status_at", "arrived_at"):  # an empty arrived_at stays empty (NaT)
         ts, err = _parse_times(df[col], zones)
         chk.flag(ok_shape & (df[col] != "") & (err != ""), col, err)
         df[col] = ts
@@ -206,6 +206,10 @@ def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.T
         f"({progs[v].opens_at:%Y-%m-%d}); check the year" if v in progs else ""))
     chk.flag(ok_shape & (df["status_at"] < df["submitted_at"]), "status_at",
              "the status is dated before the application was submitted; expected status_at >= submitted_at")
+    chk.flag(ok_shape & (df["arrived_at"] > now + FUTURE_TOLERANCE), "arrived_at",
+             "this time is in the future; check the date and the UTC offset")
+    chk.flag(ok_shape & (df["arrived_at"] < df["submitted_at"]), "arrived_at",
+             "the arrival is dated before the application was submitted; expected arrived_at >= submitted_at")
 
     for col, required in (("citizenship", True), ("birth_country", False)):
         codes = _code_map(df[col])

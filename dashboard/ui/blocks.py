@@ -109,6 +109,14 @@ COLUMN_LABELS.update({
     "period": N_("Period"), "caveat": N_("Caveat"), "source": N_("Source"), "spelling": N_("Spelling as published"),
     "non_country": N_("Names no country"), "in_year": N_("In the year"), "all_years": N_("All years loaded"),
 })
+# decisions, arrivals and places (the Decisions and arrivals page)
+COLUMN_LABELS.update({
+    "stage": N_("Stage"), "outcome": N_("Decision"), "role": N_("Role"), "median_days": N_("Median (days)"),
+    "p10_days": N_("10th percentile (days)"), "p90_days": N_("90th percentile (days)"), "approved": N_("Approved"),
+    "refused": N_("Refused"), "withdrawn": N_("Withdrawn"), "arrived": N_("Arrived in Canada"),
+    "open": N_("Open applications"), "province": N_("Intended province"),
+    "h1b_initial_approvals": N_("USCIS initial H-1B approvals"),
+})
 CODE_COLUMNS = {"applicant_role", "permit_type", "status"}  # codes shown with their label (ui.text.LABELS)
 COUNTRY_COLUMNS = {"citizenship", "birth_country"}  # ISO codes shown with the country's name
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import warehouse
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_datetime, plotly_locale_code, set_language, t
+from dashboard.i18n import fmt_datetime, plotly_locale_code, set_language, t, zone_label
 from dashboard.programs import Program
 from dashboard.ui.cache import SNAPSHOT_SHOWN, refresh_seconds, run_metric
 
@@ -35,7 +35,7 @@ def freshness(program: Program) -> None:
     st.caption(t("Data as of the last ingest, {ingest}; newest submission {latest}. Times in {zone}.").format(
         ingest=fmt_datetime(None if pd.isna(last) else last, program.time_zone),
         latest=fmt_datetime(None if pd.isna(latest) else latest, program.time_zone),
-        zone=program.time_zone,
+        zone=zone_label(program.time_zone),
     ))
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import charts, disclosure, forecast, forecast_text, i18n, ui
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t
+from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t, zone_name
 
 FAN_POINTS = 24
 EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
@@ -167,7 +167,7 @@ def _what_if() -> None:
     top = max(recorded, program.cap)
     cap = c1.slider(t("Cap"), min_value=1, max_value=top, value=min(program.cap, top), key="ttc_whatif_cap",
                     help=t("Any number up to the applications recorded (or the real cap, if more)."))
-    opening = c2.datetime_input(t("Opening time ({zone})").format(zone=tz), key="ttc_whatif_open",
+    opening = c2.datetime_input(t("Opening time ({zone})").format(zone=zone_name(tz)), key="ttc_whatif_open",
                                 value=program.opens_at.astimezone(program.tz).replace(tzinfo=None),
                                 step=timedelta(minutes=15), format="YYYY-MM-DD")
     opens = program.localize(opening) if opening else program.opens_at

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import charts, forecast_text, ui
 from dashboard import filters as fl
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, language, t
+from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, language, t, zone_name
 from dashboard.metrics import MAX_INTERVALS, milestone_step
 from dashboard.programs import programs
 from dashboard.ui import url
@@ -63,7 +63,7 @@ def _milestones_table(miles: pd.DataFrame, params: dict) -> None:
     """The milestones as a table, and their CSV (elapsed times in hours), audited like every download."""
     st.dataframe(pd.DataFrame({
         t("Application"): [fmt_int(m) for m in miles["milestone"]],
-        t("Arrived ({zone})").format(zone=tz): [fmt_datetime(v.to_pydatetime(), tz) for v in miles["submitted_at"]],
+        t("Arrived ({zone})").format(zone=zone_name(tz)): [fmt_datetime(v.to_pydatetime(), tz) for v in miles["submitted_at"]],
         t("Since opening"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_opening"]],
         t("Since the previous milestone"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_previous"]],
     }), hide_index=True, width="stretch")

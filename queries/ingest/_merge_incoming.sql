@@ -24,12 +24,13 @@ where application_id in (select application_id from new_states);
 -- Before its first recorded status an application holds that status from its submission. Rows go
 -- in clustered by program, closed-before-current and submission time, so the zone maps of a scan
 -- skip the row groups a filter cannot match (the latest data reads only current states).
-insert into application_states
+-- By name: a warehouse that gained a column later (arrived_at) holds it in another place.
+insert into application_states by name
 with touched as (
     select * exclude (valid_from, valid_to, ingest_id), ingest_id
     from stored
     where application_id in (select application_id from new_states)
-    union all
+    union all by name
     select *, (select ingest_id from merge_counts) as ingest_id
     from new_states
 )

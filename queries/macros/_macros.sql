@@ -32,3 +32,23 @@ create or replace temp macro top_and_others(ranked, top_n) as table
         sum(columns(* exclude (citizenship, rank)))::bigint
     from query_table(ranked)
     group by all;
+
+-- Every state the applications had by $as_of (their history up to then, the state held at $as_of
+-- included): what "had reached the stage by then" questions read.
+create or replace temp macro history_as_of(program, as_of) as table
+    select *
+    from application_states
+    where program_id = program
+      and submitted_at <= as_of
+      and valid_from <= as_of;
+
+-- Applications under the shared filters counted by intended province and US state (`unknown` where the
+-- export gave none), principal applicants and family members apart: the places the maps draw.
+create or replace temp macro applications_by_place(program, as_of, start_at, end_at, countries, roles, permits, statuses) as table
+    select
+        coalesce(nullif(intended_province, ''), 'unknown') as province,
+        coalesce(nullif(us_state, ''), 'unknown') as state,
+        count(*) filter (where applicant_role = 'principal') as principal,
+        count(*) filter (where applicant_role <> 'principal') as family
+    from filtered_states(program, as_of, start_at, end_at, countries, roles, permits, statuses)
+    group by all;

@@ -17,7 +17,10 @@ create table application_states (
     status_at timestamptz not null,
     valid_from timestamptz not null,
     valid_to timestamptz not null,
-    ingest_id integer not null
+    ingest_id integer not null,
+    -- first entry to Canada on this permit (border records), when known; last so that an earlier
+    -- version's table gains it in the same place (_macros.sql)
+    arrived_at timestamptz
 );
 
 -- One row per ingest: the data version that extracts cite.
