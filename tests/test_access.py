@@ -123,8 +123,8 @@ def offered(at: AppTest) -> set[str]:
 
 
 # The pages anyone with view_aggregates may open, and the record-level ones on top.
-AGGREGATE_PAGES = {"overview.py", "velocity.py", "countries.py", "time_to_cap.py", "plan.py", "h1b_context.py",
-                   "about.py"}
+AGGREGATE_PAGES = {"overview.py", "velocity.py", "countries.py", "time_to_cap.py", "decisions.py", "plan.py",
+                   "h1b_context.py", "about.py"}
 ANALYST_PAGES = AGGREGATE_PAGES | {"ingest_history.py", "extracts.py"}
 ALL_PAGES = ANALYST_PAGES | {"admin.py"}
 
