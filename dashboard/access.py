@@ -177,17 +177,13 @@ def all_records_synthetic() -> bool:
     counts as real. It must ask the warehouse, never the configuration alone: a program marked
     `synthetic = true` that received an ordinary ingest holds real records.
     """
-    # Until the warehouse records which records the demo build wrote (the ingest's provenance), the
-    # nearest proxy: every program holding records is marked synthetic.
     from dashboard import metrics, warehouse
-    from dashboard.programs import ProgramConfigError, programs
 
     try:
         if warehouse.reader().snapshot_name is None:
             return True  # no records at all
-        progs = programs()
-        return all(p in progs and progs[p].synthetic for p in metrics.programs_loaded()["program_id"])
-    except (ProgramConfigError, warehouse.NoWarehouse, OSError):
+        return metrics.records_synthetic()  # the origin each ingest recorded ("demo" only from the demo build)
+    except (warehouse.NoWarehouse, OSError):
         return False
 
 

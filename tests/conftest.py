@@ -88,10 +88,23 @@ def warehouse_dir(tmp_path, monkeypatch, programs_env) -> Path:
 
 @pytest.fixture
 def basic_warehouse(tmp_path, warehouse_dir) -> Path:
-    """The warehouse holding BASIC_ROWS."""
+    """The warehouse holding BASIC_ROWS, ingested as an ordinary export (origin "export", the ingest's
+    default), so a test may add further exports to it. Its records count as real: anonymous visitors get at
+    most viewer, with publication forced. For the demo's behaviour use demo_warehouse."""
     from dashboard.ingest import ingest
 
     ingest([write_export(tmp_path / "basic.csv", BASIC_ROWS)], root=warehouse_dir)
+    return warehouse_dir
+
+
+@pytest.fixture
+def demo_warehouse(tmp_path, warehouse_dir) -> Path:
+    """BASIC_ROWS ingested as the demo build ingests its synthetic records (origin "demo"): anonymous
+    visitors get demo_role and every page. Rows a test adds must be ingested with origin="demo" too (the
+    ingest never mixes origins in one program)."""
+    from dashboard.ingest import ingest
+
+    ingest([write_export(tmp_path / "basic.csv", BASIC_ROWS)], root=warehouse_dir, origin="demo")
     return warehouse_dir
 
 
@@ -203,7 +216,7 @@ def _shared_basic_dir(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
         mp.setenv("DASHBOARD_WAREHOUSE", str(root))
-        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root)
+        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root, origin="demo")  # read-only: the demo
     return root
 
 
@@ -233,7 +246,7 @@ def _shared_reference_dir(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
         mp.setenv("DASHBOARD_WAREHOUSE", str(root))
-        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root)
+        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root, origin="demo")  # read-only: the demo
         with warehouse.writer(root) as con:
             reference.load(con)
     return root

@@ -49,8 +49,10 @@ def _rows() -> list[dict]:
 
 @pytest.fixture
 def decided_warehouse(tmp_path, warehouse_dir):
-    """The warehouse holding the decided fixture."""
+    """The warehouse holding the decided fixture, ingested as the demo build ingests its synthetic records
+    (origin demo): anonymous visitors see the unsuppressed counts."""
     from dashboard.ingest import ingest
 
-    ingest([write_export(tmp_path / "decided.csv", _rows(), [*COLUMNS, "arrived_at"])], root=warehouse_dir)
+    ingest([write_export(tmp_path / "decided.csv", _rows(), [*COLUMNS, "arrived_at"])], root=warehouse_dir,
+           origin="demo")
     return warehouse_dir

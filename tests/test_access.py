@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import access
 from dashboard.access import AccessConfigError, User, allowed, parse_config, role_for
-from dashboard.ingest import ingest
+from dashboard.ingest import IngestRejected, ingest
 
 APP = str(ROOT / "dashboard" / "app.py")
 VIEWS = ROOT / "dashboard" / "views"
@@ -97,9 +97,9 @@ def test_the_roles_file_is_read_again_when_it_changes(tmp_path):
 # ------------------------------------------------------------------ sign-in in the app
 
 @pytest.fixture
-def access_env(monkeypatch, basic_warehouse):
+def access_env(monkeypatch, demo_warehouse):
     monkeypatch.setenv("DASHBOARD_ACCESS", str(FIXTURES / "access.toml"))
-    return basic_warehouse
+    return demo_warehouse
 
 
 def app(user: dict | None = None) -> AppTest:
@@ -123,8 +123,8 @@ def offered(at: AppTest) -> set[str]:
 
 
 # The pages anyone with view_aggregates may open, and the record-level ones on top.
-AGGREGATE_PAGES = {"overview.py", "velocity.py", "countries.py", "time_to_cap.py", "plan.py", "h1b_context.py",
-                   "about.py"}
+AGGREGATE_PAGES = {"overview.py", "velocity.py", "countries.py", "time_to_cap.py", "decisions.py", "plan.py",
+                   "h1b_context.py", "about.py"}
 ANALYST_PAGES = AGGREGATE_PAGES | {"ingest_history.py", "extracts.py"}
 ALL_PAGES = ANALYST_PAGES | {"admin.py"}
 
@@ -138,7 +138,7 @@ def test_without_a_provider_the_demo_says_it_is_unauthenticated_and_gets_demo_ro
 
 
 def test_without_a_provider_real_records_are_never_offered_unsigned(access_env, tmp_path):
-    """second-intake is not synthetic: once its records are loaded, the demo is a viewer at most."""
+    """second-intake's records come from an export: once they are loaded, the demo is a viewer at most."""
     ingest([write_export(tmp_path / "real.csv", [row("R1", "2024-03-01T08:30:00", program="second-intake")])],
            root=access_env)
     at = app()
@@ -274,7 +274,7 @@ SINGLE_APPLICANT = {"program": "second-intake", "from": "2024-03-01T08:00", "to"
 
 @pytest.fixture
 def real_warehouse(access_env, tmp_path):
-    """second-intake (not synthetic) holding two applications, one of them the only IND one in the hour."""
+    """second-intake holding two exported applications, one of them the only IND one in the hour."""
     ingest([write_export(tmp_path / "real.csv", [
         row("R1", "2024-03-01T08:30:00", program="second-intake", citizenship="IND"),
         row("R2", "2024-03-01T10:30:00", program="second-intake", citizenship="CHN")])], root=access_env)
@@ -335,3 +335,40 @@ def test_a_download_is_fetched_only_by_the_person_it_was_made_for():
     assert not access.may_fetch(made, "bob@example.org")
     assert not access.may_fetch(made, None)  # no sign-in cookie
     assert not access.may_fetch(b"a file this process never issued", "ana.lyst@example.org")
+
+
+# ------------------------------------------------------------------ synthetic is where the records came from
+
+def test_a_program_marked_synthetic_that_received_an_ordinary_export_grants_nothing_more(warehouse_dir, tmp_path,
+                                                                                        monkeypatch):
+    """test-intake says `synthetic = true` in programs.toml, but these records came from an export, not from
+    the demo build: anonymous visitors get viewer at most, publication forced (issue 15, item 2)."""
+    monkeypatch.setenv("DASHBOARD_ACCESS", str(FIXTURES / "access.toml"))
+    ingest([write_export(tmp_path / "export.csv", [row("X1", "2023-07-16T09:10:00"),
+                                                   row("X2", "2023-07-16T09:20:00")])], root=warehouse_dir)
+    assert not access.all_records_synthetic()
+    at = app()
+    assert not at.exception
+    assert "Record-level pages stay hidden until sign-in is configured." in at.warning[0].value
+    assert offered(at) == AGGREGATE_PAGES
+    assert at.sidebar.toggle(key="pub").value is True and at.sidebar.toggle(key="pub").disabled
+
+
+def test_an_export_into_the_demo_s_program_is_refused_and_the_demo_stays_synthetic(access_env, tmp_path):
+    with pytest.raises(IngestRejected) as refused:
+        ingest([write_export(tmp_path / "export.csv", [row("X1", "2023-07-16T09:10:00")])], root=access_env)
+    assert "program test-intake holds the demo build's synthetic records" in str(refused.value.problems[0])
+    assert access.all_records_synthetic()
+    assert offered(app()) == ALL_PAGES
+
+
+def test_the_demo_build_s_records_stay_fully_explorable(access_env):
+    """BASIC_ROWS ingested as the demo build ingests them (origin demo): every page, record extracts included."""
+    assert access.all_records_synthetic()
+    at = app()
+    assert not at.exception
+    assert offered(at) == ALL_PAGES
+    assert at.sidebar.toggle(key="pub").value is False and not at.sidebar.toggle(key="pub").disabled
+    at.switch_page("views/extracts.py").run()
+    assert not at.exception and [h.value for h in at.header] == ["Extracts"]
+    assert sorted(at.dataframe[0].value["application_id"]) == ["F1", "F2", "P1", "P2", "P3", "P4", "P5", "P6", "P7"]

@@ -30,7 +30,7 @@ def texts(elements) -> str:
     return " | ".join(e.value for e in elements)
 
 
-def test_publication_mode_on_the_overview_from_the_url(basic_warehouse):
+def test_publication_mode_on_the_overview_from_the_url(demo_warehouse):
     at = run({"pub": "1"})
     # counted 5, family 2, over cap 2: all from 1 to 5, so suppressed; the places remaining would give the
     # count back, so they go too.
@@ -58,7 +58,7 @@ def test_publication_mode_rounds_what_it_does_not_suppress(tmp_path, warehouse_d
     monkeypatch.setenv("DASHBOARD_PROGRAMS", str(bigger))
     rows = [row(f"P{i:02d}", f"2023-07-16T09:{i:02d}:00") for i in range(1, 13)]
     rows += [row(f"F{i}", "2023-07-16T10:00:00", role="spouse", principal="P01") for i in range(1, 8)]
-    ingest([write_export(tmp_path / "twelve.csv", rows)], root=warehouse_dir)
+    ingest([write_export(tmp_path / "twelve.csv", rows)], root=warehouse_dir, origin="demo")  # synthetic test rows
     at = run({"pub": "1"})
     # 12 counted -> 10, so 10 % of... 20 % of the cap and 40 places left; 7 family -> 5
     assert {m.label: m.value for m in at.metric} == {
@@ -72,13 +72,13 @@ def test_publication_mode_rounds_what_it_does_not_suppress(tmp_path, warehouse_d
     assert "pub" not in at.query_params
 
 
-def test_an_unreadable_publication_setting_says_so(basic_warehouse):
+def test_an_unreadable_publication_setting_says_so(demo_warehouse):
     at = run({"pub": "maybe"})
     assert "publication setting (`maybe`) is not 1 or 0" in texts(at.warning)
     assert at.toggle(key="pub").value is False
 
 
-def test_extracts_page_lists_the_records(basic_warehouse):
+def test_extracts_page_lists_the_records(demo_warehouse):
     at = run(page="views/extracts.py")
     assert at.selectbox(key="x_metric").value == "application_records"
     table = at.dataframe[0].value
@@ -88,7 +88,7 @@ def test_extracts_page_lists_the_records(basic_warehouse):
     assert "python -m dashboard.extract --program test-intake --metric application_records" in at.code[0].value
 
 
-def test_extracts_page_follows_a_provenance_link(basic_warehouse):
+def test_extracts_page_follows_a_provenance_link(demo_warehouse):
     at = run({"metric": "cumulative_principals", "minutes": "60", "as_of": "2023-07-16T11:00"}, "views/extracts.py")
     assert at.selectbox(key="x_metric").value == "cumulative_principals"
     assert at.selectbox(key="x_metric").options[:3] == [  # the menu names tables for people
@@ -98,37 +98,37 @@ def test_extracts_page_follows_a_provenance_link(basic_warehouse):
     assert "--minutes 60" in at.code[0].value and "--as-of 2023-07-16T11:00" in at.code[0].value
 
 
-def test_records_are_not_published(basic_warehouse):
+def test_records_are_not_published(demo_warehouse):
     at = run({"pub": "1"}, "views/extracts.py")
     assert "individual application records cannot be published" in texts(at.info)
     assert len(at.dataframe) == 0
 
 
-def test_an_unknown_table_in_the_link_falls_back(basic_warehouse):
+def test_an_unknown_table_in_the_link_falls_back(demo_warehouse):
     at = run({"metric": "secret_table"}, "views/extracts.py")
     assert "unknown table (`secret_table`)" in texts(at.warning)
     assert at.selectbox(key="x_metric").value == "application_records"
 
 
-def test_admin_lists_the_audit_log_and_checks_it(basic_warehouse):
+def test_admin_lists_the_audit_log_and_checks_it(demo_warehouse):
     at = run(page="views/admin.py")
     assert "No extract has been made yet." in texts(at.info)
     assert cli.extract_main(["--program", "test-intake", "--metric", "cap_status", "--out",
-                         str(basic_warehouse.parent / "c.csv")]) == 0
+                         str(demo_warehouse.parent / "c.csv")]) == 0
     at = run(page="views/admin.py")
     assert "The log is intact: every line is linked to the one before (1 in all)." in texts(at.success)
     table = at.dataframe[0].value
     assert table["Metric"].tolist() == ["cap_status"]
     assert table["Source"].tolist() == ["command line"]
     assert table["Rows"].tolist() == [1]
-    log = basic_warehouse / logs.AUDIT_LOG
+    log = demo_warehouse / logs.AUDIT_LOG
     record = json.loads(log.read_text())
     log.write_text(json.dumps({**record, "prev": "0" * 63 + "1"}) + "\n")
     at = run(page="views/admin.py")
     assert "changed outside the dashboard: line 1 of 1" in texts(at.error)
 
 
-def test_a_chart_drawn_from_raw_counts_is_held_back_in_publication_mode(basic_warehouse):
+def test_a_chart_drawn_from_raw_counts_is_held_back_in_publication_mode(demo_warehouse):
     def script():
         import pandas as pd
         import plotly.graph_objects as go

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 APP = str(ROOT / "dashboard" / "app.py")
 
 
-def test_tables_are_built_when_their_expander_opens(basic_warehouse):
+def test_tables_are_built_when_their_expander_opens(demo_warehouse):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert [e.label for e in at.expander] == ["Numbers behind this chart"] * 2

@@ -26,7 +26,7 @@ def page(query: dict | None = None) -> AppTest:
     return at.run()
 
 
-def test_the_plan_before_opening_and_as_the_first_hour_comes_in(basic_warehouse):
+def test_the_plan_before_opening_and_as_the_first_hour_comes_in(demo_warehouse):
     at = page()
     assert not at.exception and not at.error
     # the same arithmetic as the command line, on the fixture's principals
@@ -51,7 +51,7 @@ def test_the_plan_before_opening_and_as_the_first_hour_comes_in(basic_warehouse)
     assert eager.p50 < plan.p50
 
 
-def test_the_page_in_french(basic_warehouse):
+def test_the_page_in_french(demo_warehouse):
     at = page({"lang": "fr"})
     assert not at.exception and not at.error
     assert "Planifier la prochaine période de réception" in [s.value for s in at.subheader]

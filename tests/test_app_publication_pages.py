@@ -84,7 +84,7 @@ def _pub_dir(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DASHBOARD_PROGRAMS", str(programs))
         mp.setenv("DASHBOARD_WAREHOUSE", str(root))
-        ingest([write_export(folder / "export.csv", rows())], root=root)
+        ingest([write_export(folder / "export.csv", rows())], root=root, origin="demo")  # synthetic test rows
         with warehouse.writer(root) as con:
             reference.load(con)
     return programs, root

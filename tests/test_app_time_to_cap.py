@@ -49,7 +49,7 @@ def test_after_the_cap_the_actual_time_to_cap(shared_basic_warehouse):
     assert table["Range held the actual moment"].iloc[0] in ("yes", "no")
 
 
-def test_as_of_before_the_cap_gives_a_forecast_and_the_what_if_replays(basic_warehouse):
+def test_as_of_before_the_cap_gives_a_forecast_and_the_what_if_replays(demo_warehouse):
     at = page({"as_of": "2023-07-16T10:00"})
     assert not at.exception and not at.error
     shown = metrics(at)

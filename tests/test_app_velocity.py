@@ -111,12 +111,12 @@ def test_overview_and_velocity_agree_as_of_a_moment(shared_basic_warehouse, as_o
     assert figures(at)["Principal applications"] == counted
 
 
-def test_intakes_compared(basic_warehouse, tmp_path):
+def test_intakes_compared(demo_warehouse, tmp_path):
     from dashboard.ingest import ingest
 
     second = [row(f"S{i}", f"2024-03-01T{t}:00", program="second-intake")  # opens 08:00 PST, cap 3
               for i, t in enumerate(("08:10", "08:40", "09:20", "10:05"), start=1)]
-    ingest([write_export(tmp_path / "second.csv", second)], root=basic_warehouse)
+    ingest([write_export(tmp_path / "second.csv", second)], root=demo_warehouse, origin="demo")
     at = velocity()
     assert not at.exception
     # the curves' intervals are minutes here: P7 arrived 23 h 30 min after the opening, S4 2 h 5 min after

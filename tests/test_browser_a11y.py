@@ -45,7 +45,7 @@ def a11y_server(tmp_path_factory) -> Iterator[Server]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DASHBOARD_PROGRAMS", str(programs))
         mp.setenv("DASHBOARD_WAREHOUSE", str(wh))
-        ingest([write_export(folder / "basic.csv", BASIC_ROWS)], root=wh)
+        ingest([write_export(folder / "basic.csv", BASIC_ROWS)], root=wh, origin="demo")  # as the demo build ingests them
         with warehouse.writer(wh) as con:
             reference.load(con)
         server = Server(wh, programs)

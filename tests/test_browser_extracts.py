@@ -29,8 +29,8 @@ def rows_of(data: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, server_for, page, tmp_path):
-    server = server_for(basic_warehouse)
+def test_downloads_match_the_warehouse_and_the_command_line(demo_warehouse, server_for, page, tmp_path):
+    server = server_for(demo_warehouse)
 
     # The application records, from the Extracts page, against the warehouse's own rows.
     page.goto(f"{server.url}/extracts")
@@ -72,7 +72,7 @@ def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, ser
     assert [int(r["arrivals"]) for r in rows_of(button_csv)] == [3, 2, 1, 1]
 
     # Every one of them is in the audit log, the button ones as "dashboard" by "anonymous".
-    log = logs.read(logs.AUDIT_LOG, basic_warehouse)
+    log = logs.read(logs.AUDIT_LOG, demo_warehouse)
     assert [(r["via"], r["who"], r["metric"], r["format"]) for r in log] == [
         ("dashboard", "anonymous", "application_records", "csv"),
         ("dashboard", "anonymous", "cumulative_principals", "csv"),
@@ -80,5 +80,5 @@ def test_downloads_match_the_warehouse_and_the_command_line(basic_warehouse, ser
         ("command line", log[3]["who"], "cumulative_principals", "csv"),
     ]
     assert log[2]["csv_sha256"] == log[3]["csv_sha256"]
-    assert logs.verify(logs.AUDIT_LOG, basic_warehouse) == (4, None)
+    assert logs.verify(logs.AUDIT_LOG, demo_warehouse) == (4, None)
     assert outside_requests(page.requests) == []

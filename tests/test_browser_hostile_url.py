@@ -48,9 +48,9 @@ def nothing_from(page, address: str) -> dict:
     }
 
 
-def test_markdown_in_link_values_is_shown_as_text(basic_warehouse, server_for, page, bait):
+def test_markdown_in_link_values_is_shown_as_text(demo_warehouse, server_for, page, bait):
     address, hits = bait
-    server = server_for(basic_warehouse)
+    server = server_for(demo_warehouse)
     query = urlencode([
         ("country", f"![x]({address}/px.png)"),
         ("status", f"**Your session expired.** [Sign in again]({address}/phish)"),

@@ -25,8 +25,8 @@ def cli(*args: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
-def add(tmp_path, root, app_id: str, when: str = "2023-07-18T10:00:00"):
-    return ingest([write_export(tmp_path / f"{app_id}.csv", [row(app_id, when)])], root=root)
+def add(tmp_path, root, app_id: str, when: str = "2023-07-18T10:00:00", origin: str = "export"):
+    return ingest([write_export(tmp_path / f"{app_id}.csv", [row(app_id, when)])], root=root, origin=origin)
 
 
 def ids(root) -> set[str]:
@@ -135,7 +135,8 @@ def test_a_rejected_ingest_is_logged_without_touching_the_snapshots(tmp_path, ba
 
 @pytest.fixture
 def synthetic_only(tmp_path, monkeypatch):
-    """Programs that are all synthetic: the local demo gets demo_role (admin) and sees Data loads."""
+    """The local demo without a sign-in provider, the test intake alone configured: with the demo build's
+    records (demo_warehouse) anonymous visitors get demo_role (admin) and see Data loads."""
     text = (FIXTURES / "programs.toml").read_text()
     folder = tmp_path / "conf"
     folder.mkdir()
@@ -145,14 +146,14 @@ def synthetic_only(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_ACCESS", str(FIXTURES / "access.toml"))
 
 
-def test_the_data_loads_page_lists_the_history_newest_first(tmp_path, basic_warehouse, synthetic_only):
-    add(tmp_path, basic_warehouse, "N1")
+def test_the_data_loads_page_lists_the_history_newest_first(tmp_path, demo_warehouse, synthetic_only):
+    add(tmp_path, demo_warehouse, "N1", origin="demo")
     with pytest.raises(IngestRejected):
         ingest([write_export(tmp_path / "bad.csv", [row("B1", "2023-07-16T11:00:00", status="lost")])],
-               root=basic_warehouse)
-    warehouse.rollback(basic_warehouse)
+               root=demo_warehouse, origin="demo")
+    warehouse.rollback(demo_warehouse)
     logs.append(logs.INGEST_LOG, {"event": "rollback", "from": "000002.duckdb", "to": "000001.duckdb",
-                                              "at": "2023-08-01T12:00:00+00:00"}, basic_warehouse)
+                                              "at": "2023-08-01T12:00:00+00:00"}, demo_warehouse)
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.switch_page("views/ingest_history.py").run()
     assert not at.exception
@@ -171,7 +172,7 @@ def test_the_data_loads_page_lists_the_history_newest_first(tmp_path, basic_ware
     assert any(c.value.startswith("Published snapshot 000001.duckdb; 1 snapshots kept (at most 5).") for c in at.caption)
 
 
-def test_the_dashboard_follows_a_rollback_and_the_next_ingest(tmp_path, basic_warehouse, synthetic_only):
+def test_the_dashboard_follows_a_rollback_and_the_next_ingest(tmp_path, demo_warehouse, synthetic_only):
     def family() -> str:
         at = AppTest.from_file(APP, default_timeout=30).run()
         assert not at.exception
@@ -179,11 +180,11 @@ def test_the_dashboard_follows_a_rollback_and_the_next_ingest(tmp_path, basic_wa
 
     assert family() == "2"
     ingest([write_export(tmp_path / "f.csv", [row("F3", "2023-07-18T10:00:00", role="spouse", principal="P2")])],
-           root=basic_warehouse)
+           root=demo_warehouse, origin="demo")
     assert family() == "3"
-    warehouse.rollback(basic_warehouse)
+    warehouse.rollback(demo_warehouse)
     assert family() == "2"
     ingest([write_export(tmp_path / "g.csv", [row("F4", "2023-07-18T10:00:00", role="spouse", principal="P2"),
                                              row("F5", "2023-07-18T10:00:00", role="spouse", principal="P3")])],
-           root=basic_warehouse)
+           root=demo_warehouse, origin="demo")
     assert family() == "4"

@@ -45,9 +45,9 @@ def test_the_ingest_command_line_warns_and_says_what_to_do(basic_warehouse, tmp_
     assert f"run `chmod -R go-w {basic_warehouse}`" in err
 
 
-def test_the_app_tells_the_local_demo_operator(basic_warehouse, monkeypatch):
+def test_the_app_tells_the_local_demo_operator(demo_warehouse, monkeypatch):
     monkeypatch.setenv("DASHBOARD_ACCESS", str(FIXTURES / "access.toml"))
-    _loosen(basic_warehouse)
+    _loosen(demo_warehouse)
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=30).run()
     assert not at.exception
     assert [e.value for e in at.error if e.value.startswith("Others than the ingest can change the warehouse")]

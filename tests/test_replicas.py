@@ -23,8 +23,8 @@ def headline(url: str) -> dict[str, str]:
     return figures
 
 
-def test_two_replicas_serve_one_warehouse_and_see_an_ingest(basic_warehouse, tmp_path):
-    env = {**os.environ, "DASHBOARD_WAREHOUSE": str(basic_warehouse), "DASHBOARD_PROGRAMS": str(FIXTURES / "programs.toml")}
+def test_two_replicas_serve_one_warehouse_and_see_an_ingest(demo_warehouse, tmp_path):
+    env = {**os.environ, "DASHBOARD_WAREHOUSE": str(demo_warehouse), "DASHBOARD_PROGRAMS": str(FIXTURES / "programs.toml")}
     with replicas.Balancer(free_port(), 2, tmp_path / "serve", env=env, replica_ports=[free_port(), free_port()]) as lb:
         direct = [f"http://127.0.0.1:{r.port}" for r in lb.members]
         with urllib.request.urlopen(lb.url + "/") as r:
@@ -41,7 +41,7 @@ def test_two_replicas_serve_one_warehouse_and_see_an_ingest(basic_warehouse, tmp
         before = [headline(u) for u in direct]
         assert before[0] == before[1] == headline(lb.url)  # through nginx's WebSocket upgrade too
         more = [row("N1", "2023-07-16T09:06:00"), row("F9", "2023-07-16T09:07:00", role="spouse", principal="N1")]
-        ingest([write_export(tmp_path / "more.csv", more)], root=basic_warehouse)
+        ingest([write_export(tmp_path / "more.csv", more)], root=demo_warehouse, origin="demo")
         after = [headline(u) for u in direct]
         assert after[0] == after[1] != before[0]  # each replica noticed the one new snapshot
 

@@ -51,7 +51,7 @@ def link_notices(at: AppTest) -> list[str]:
     return [w.value for w in at.warning if w.icon == ":material/link_off:"]
 
 
-def test_markdown_in_link_values_is_echoed_as_code(basic_warehouse):
+def test_markdown_in_link_values_is_echoed_as_code(demo_warehouse):
     at = run({"status": "**Your session expired.** [Sign in again](http://127.0.0.1:8799/phish)",
               "country": "![x](http://127.0.0.1:8799/px.png)", "lang": ":red[**SECURITY WARNING**]"})
     assert sorted(link_notices(at)) == [
@@ -62,7 +62,7 @@ def test_markdown_in_link_values_is_echoed_as_code(basic_warehouse):
     ]
 
 
-def test_a_flood_of_values_gives_one_short_notice_per_parameter(basic_warehouse):
+def test_a_flood_of_values_gives_one_short_notice_per_parameter(demo_warehouse):
     # 900 unknown codes (Streamlit itself ignores a query string of more than 1,000 parameters)
     at = run({"country": ["CHN"] + [f"X{i:03d}" for i in range(900)], "role": "r" * 100_000})
     notices = link_notices(at)
