@@ -7,7 +7,7 @@ reach it within a few hours, or closes short of it; by e-mail (SMTP) and optiona
 Thresholds are per program, in programs.toml:
 
     [[program]]
-    id = "h1b-owp-2023"
+    id = "my-program"
     ...
     [program.alerts]
     cap_shares = [0.5, 0.75, 0.9]   # shares of the cap

@@ -219,7 +219,7 @@ def local_iso(ts: pd.Series, zone: str) -> pd.Series:
     utc = ts.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[s]")
     local = ts.dt.tz_convert(zone).dt.tz_localize(None).to_numpy().astype("datetime64[s]")
     offset, inverse = np.unique((local - utc).astype("int64") // 60, return_inverse=True)
-    text = np.array([f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}{abs(m) % 60:02d}" for m in offset])[inverse]
+    text = np.array([f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}{abs(m) % 60:02d}" for m in offset], dtype="U5")[inverse]
     return pd.Series(np.char.add(np.datetime_as_string(local, unit="s"), text), index=ts.index)
 
 

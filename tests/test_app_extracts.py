@@ -92,7 +92,7 @@ def test_extracts_page_follows_a_provenance_link(demo_warehouse):
     at = run({"metric": "cumulative_principals", "minutes": "60", "as_of": "2023-07-16T11:00"}, "views/extracts.py")
     assert at.selectbox(key="x_metric").value == "cumulative_principals"
     assert at.selectbox(key="x_metric").options[:3] == [  # the menu names tables for people
-        "Application records", "Applications by citizenship", "Applications by role and status"]
+        "Application records", "Applications by citizenship", "Applications by intended province"]
     assert at.selectbox(key="x_cumulative_principals_minutes").value == 60
     assert at.dataframe[0].value["arrivals"].tolist() == [3, 2]
     assert "--minutes 60" in at.code[0].value and "--as-of 2023-07-16T11:00" in at.code[0].value
