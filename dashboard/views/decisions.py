@@ -177,19 +177,17 @@ def _map_and_bars(rows: pd.DataFrame, *, code: str, name_of, geometry: str, view
     hover = text if text is not None else [charts._count_text(v, lang) for v in rows[value]]
     fig_map = charts.region_map(rows, charts.load_geometry(geometry), code=code, value=value, names=names,
                                 lang=lang, source=SOURCE, value_label=value_label, hover=hover, projection=view)
-    left, right = st.columns([3, 2])
-    with left:
-        ui.chart_block(fig_map, rows, summary=summary, metric=metric, key=key, alt=alt, labels=LABELS, params=params)
+    # the map, then its ranking below it: side by side, the ranking's download buttons were cut short
+    ui.chart_block(fig_map, rows, summary=summary, metric=metric, key=key, alt=alt, labels=LABELS, params=params)
     ranked = rows.assign(_v=pd.to_numeric(rows[value], errors="coerce")).sort_values(
         ["_v", code], ascending=[False, True], na_position="last")
     ranked = ranked[ranked[code] != UNKNOWN].head(15)
     bar_text = None if text is None else [dict(zip(rows[code], text, strict=True))[c] for c in ranked[code]]
-    with right:
-        fig = charts.ranked_places_chart(ranked, labels=[names[c] for c in ranked[code]], value=value,
-                                         value_label=value_label, lang=lang, source=SOURCE, text=bar_text)
-        ui.chart_block(fig, rows, summary=t("The same numbers, ranked from the largest."), metric=metric,
-                       key=f"{key}-ranked", labels=LABELS, params=params,
-                       alt=t("Ranked bar chart of the same numbers, largest first."))
+    fig = charts.ranked_places_chart(ranked, labels=[names[c] for c in ranked[code]], value=value,
+                                     value_label=value_label, lang=lang, source=SOURCE, text=bar_text)
+    ui.chart_block(fig, rows, summary=t("The same numbers, ranked from the largest."), metric=metric,
+                   key=f"{key}-ranked", labels=LABELS, params=params,
+                   alt=t("Ranked bar chart of the same numbers, largest first."))
 
 
 def provinces() -> None:
