@@ -15,11 +15,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import peak
 from dashboard import demo, reference, warehouse
 from dashboard.programs import ROOT, programs
 
@@ -86,17 +86,15 @@ def ingest_into(root: Path, csv_path: Path) -> IngestRun:
     log = root.parent / f"{root.name}-ingest.log"
     with log.open("w") as fh:
         started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(csv_path)], cwd=ROOT, env=env,
-                                stdout=fh, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory, not the largest so far
+        code, peak_mib = peak.run_module("dashboard.ingest", [str(csv_path)], cwd=ROOT, env=env, stdout=fh,
+                                         stderr=subprocess.STDOUT)
         wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
     out = log.read_text()
-    if proc.returncode != 0:
-        raise RuntimeError(f"ingest of {csv_path} failed ({proc.returncode}):\n{out[-3000:]}")
+    if code != 0:
+        raise RuntimeError(f"ingest of {csv_path} failed ({code}):\n{out[-3000:]}")
     seconds = float(re.search(r" in ([0-9.]+) s", out).group(1))
     rows = int(re.search(r"rows read ([0-9,]+)", out).group(1).replace(",", ""))
-    return IngestRun(rows, seconds, wall, usage.ru_maxrss / 1024, out.strip().splitlines()[0])
+    return IngestRun(rows, seconds, wall, peak_mib, out.strip().splitlines()[0])
 
 
 def describe(run: IngestRun) -> dict:

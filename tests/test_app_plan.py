@@ -54,6 +54,6 @@ def test_the_plan_before_opening_and_as_the_first_hour_comes_in(demo_warehouse):
 def test_the_page_in_french(demo_warehouse):
     at = page({"lang": "fr"})
     assert not at.exception and not at.error
-    assert "Planifier la prochaine période de réception" in [s.value for s in at.subheader]
+    assert "Planifier la prochaine réception" in [s.value for s in at.subheader]
     assert "Hypothèses" in [s.value for s in at.subheader]
     assert "Plafond prévu entre" in "\n".join(m.value for m in at.markdown)
