@@ -10,6 +10,7 @@ Every ingest, rejected ones included, is recorded in the ingest log (the Data lo
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import time
@@ -26,13 +27,25 @@ from dashboard.ingest.read import iter_csv_cells, iter_parquet_cells
 from dashboard.ingest.validate import validate_frame
 from dashboard.programs import Program, programs
 
+_STAGE_PREFIX = "dashboard-ingest-"
+
+
+def _remove_orphaned_stages() -> None:
+    """Staging folders left by an ingest that was killed (its process is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_STAGE_PREFIX}*-*"):
+        pid = folder.name[len(_STAGE_PREFIX):].split("-")[0]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 class _Stage:
     """The staging database of one call: a DuckDB of its own in a temp folder it spills to, holding every
     row read (typed, flagged), so that Python holds one batch at a time whatever the file's size."""
 
     def __init__(self, memory_limit: str | None):
-        self.folder = tempfile.mkdtemp(prefix="dashboard-ingest-")
+        _remove_orphaned_stages()
+        self.folder = tempfile.mkdtemp(prefix=f"{_STAGE_PREFIX}{os.getpid()}-")
         self.con = warehouse.scratch(Path(self.folder) / "stage.duckdb", memory_limit)
         warehouse.run_script(self.con, "_stage_create")
         self.rows = 0

@@ -243,6 +243,7 @@ class _Scan:
     begins: np.ndarray
     ends: np.ndarray
     quotes: np.ndarray
+    breaks: int = 0  # CR and LF bytes
 
 
 def _scan(raw: np.ndarray, a: int, b: int) -> _Scan:
@@ -271,7 +272,8 @@ def _scan(raw: np.ndarray, a: int, b: int) -> _Scan:
         begins = begins[:-1]
     else:
         ends = np.append(ends, b)
-    return _Scan(begins.astype(np.int64), ends.astype(np.int64), np.flatnonzero(seg == 0x22).astype(np.int64) + a)
+    return _Scan(begins.astype(np.int64), ends.astype(np.int64), np.flatnonzero(seg == 0x22).astype(np.int64) + a,
+                 len(lf) + len(cr))
 
 
 def _cut(raw: np.ndarray, a: int, batch_bytes: int) -> int:
@@ -290,10 +292,11 @@ def _cut(raw: np.ndarray, a: int, batch_bytes: int) -> int:
     return size
 
 
-def iter_csv_cells(path: Path, batch_bytes: int = BATCH_BYTES) -> Iterator[Cells]:
+def iter_csv_cells(path: Path, batch_bytes: int | None = None) -> Iterator[Cells]:
     """The cells of a CSV export, a batch of records at a time (at least one batch, maybe empty).
 
     Raises IngestRejected naming the file, line and column of a fault (possibly after some batches)."""
+    batch_bytes = batch_bytes or BATCH_BYTES
     header, header_end = _header(path)
     width = len(header)
     names = [f"f{i}" for i in range(width)]
@@ -325,7 +328,7 @@ def iter_csv_cells(path: Path, batch_bytes: int = BATCH_BYTES) -> Iterator[Cells
             pos, line0 = end, line0 + len(scan.begins)
 
 
-def read_csv_cells(path: Path, batch_bytes: int = BATCH_BYTES) -> Cells:
+def read_csv_cells(path: Path, batch_bytes: int | None = None) -> Cells:
     """The cells of a whole CSV export at once (the batches of iter_csv_cells joined)."""
     batches = list(iter_csv_cells(path, batch_bytes))
     wrong, before = {}, 0
@@ -430,18 +433,14 @@ def _read_batch(path: Path, header: list[str], data: pa.Buffer, scan: _Scan, lin
             full.append(out)
         columns = full
     return Cells(header, columns, (starts[keep_record] + line0).astype(np.int64), wrong,
-                 plain=not extra.any() and not invalid and _plain_bytes(data))
+                 plain=not extra.any() and not invalid and _plain_bytes(data, scan.breaks))
 
 
-def _plain_bytes(data: pa.Buffer) -> bool:
-    """No byte outside printable ASCII but the line breaks (so no control, C1 or invisible character)."""
+def _plain_bytes(data: pa.Buffer, breaks: int) -> bool:
+    """No byte outside printable ASCII but the `breaks` line-break bytes (CR or LF): so no control, C1 or
+    invisible character anywhere."""
     raw = np.frombuffer(data, dtype=np.uint8)
-    if not len(raw):
-        return True
-    if int(raw.max()) >= 0x7F:
-        return False
-    low = raw < 0x20
-    return not (low & (raw != 0x0A) & (raw != 0x0D)).any()
+    return np.count_nonzero((raw - np.uint8(0x20)) > np.uint8(0x7E - 0x20)) == breaks
 
 
 def _check_quoted(path: Path, scan: _Scan, table: pa.Table, starts: np.ndarray, spans: np.ndarray,
