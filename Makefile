@@ -60,6 +60,7 @@ bench: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	$(PY) -m pytest -m slow tests/test_bench.py
 	$(PY) -m bench
+	$(PY) -m bench.rerun --update-docs
 	$(PY) -m bench.backtest --update-docs
 
 reliability: $(VENV)/.dev
