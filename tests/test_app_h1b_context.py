@@ -3,18 +3,12 @@ follows its URL keys and the language, and says what to do when the reference st
 
 from __future__ import annotations
 
-from conftest import ROOT
+from conftest import app_test
 from streamlit.testing.v1 import AppTest
-
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 def run_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page("views/h1b_context.py").run()
+    return app_test("views/h1b_context.py", query)
 
 
 def texts(elements) -> str:
