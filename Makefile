@@ -56,11 +56,12 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev warehouse
 	bash scripts/ensure-chromium
 	$(PY) -m pytest -m slow tests/test_bench.py
 	$(PY) -m bench
 	$(PY) -m bench.backtest --update-docs
+	$(PY) -m bench.brief
 
 reliability: $(VENV)/.dev
 	bash scripts/ensure-chromium

@@ -14,7 +14,7 @@ st.set_page_config(page_title="H-1B intake dashboard", layout="wide",
                    initial_sidebar_state="auto")  # collapsed on small screens (reflow)
 
 ss = st.session_state
-if "lang" not in ss:
+if url.begin_run() or "lang" not in ss:  # Back/Forward restores the language of the address too
     ss["lang"], ss["lang_notices"] = url.language_choice()
 i18n.set_language(ss["lang"])
 st.sidebar.selectbox("Langue / Language", list(i18n.LANGS), key="lang",
@@ -24,6 +24,7 @@ with st.sidebar:
     ui.document_language()
 url.write_language(ss["lang"])
 url.warn(ss.pop("lang_notices", []))
+url.flush()  # the sign-in screen may stop the run here
 ui.gate.gate()  # who is looking: the sign-in screen stops the run here; the local demo says it is unauthenticated
 ui.pin_snapshot()  # this whole run reads one snapshot, even if an ingest publishes meanwhile
 
@@ -86,3 +87,4 @@ if ready:
         page.run()
 elif page.url_path == "about":
     page.run()
+url.flush()  # this run's address in one message: one history entry per change

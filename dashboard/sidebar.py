@@ -72,7 +72,7 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     ss = st.session_state
     notices: list[str] = []
     default_program = loaded[0]
-    if "filters_loaded" not in ss:
+    if url.entering("filters_loaded"):  # a new session, or Back/Forward restored an address
         parsed, ss["url_notices"] = url.read_filters(default_program)
         _load_state(parsed, progs[parsed.program_id])
         ss["filters_loaded"] = True

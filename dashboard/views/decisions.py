@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import charts, metrics, reference, ui
 from dashboard.i18n import N_, fmt_int, fmt_num, fmt_pct, language, t
 from dashboard.regions import UNKNOWN, province_name, us_state_name
+from dashboard.ui import url
 
 f = ui.current_filters()
 program = ui.current_program()
@@ -71,17 +72,13 @@ def _choice(key: str, label: str, options: dict[str, str]) -> str:
     Streamlit's own binding would write the translated label, and a link must not depend on the language."""
     ss = st.session_state
     default = next(iter(options))
-    if key not in ss:  # entering the page: a shared link, a reload or a page switch
-        wanted = st.query_params.get(key)
-        ss[key] = wanted if wanted in options else ss.get(f"{key}_kept", default)
+    if url.entering(key):  # entering the page: a shared link, a reload, a page switch, or Back/Forward
+        wanted = url.read_choice(key, options)
+        ss[key] = wanted or (default if url.reloading() else ss.get(f"{key}_kept", default))
     st.segmented_control(label, list(options), key=key, required=True, format_func=lambda c: t(options[c]))
     value = ss[key] or default
     ss[f"{key}_kept"] = value
-    if value == default:
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get(key) != value:
-        st.query_params[key] = value
+    url.put_choice(key, value, default)
     return value
 
 

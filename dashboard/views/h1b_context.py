@@ -56,7 +56,7 @@ def coded_choice(label: str, options: dict[str, str], default: str, key: str) ->
     """A segmented control over codes whose choice lives in the URL as the code (`key=code`), whatever the
     language: bind=url.BIND would write the translated label instead."""
     ss = st.session_state
-    if key not in ss:
+    if url.entering(key):
         ss[key] = url.read_choice(key, options) or default
     choice = st.segmented_control(label, list(options), format_func=lambda code: t(options[code]), required=True,
                                   key=key) or default

@@ -28,10 +28,10 @@ ss = st.session_state
 def _grain() -> str:
     """The grain widget, bound to the URL's `grain` by hand: the URL's value when the page is entered
     (an unusable one falls back to hours, with a notice), then the widget's, written back to the URL."""
-    if "v_grain" not in ss:  # first run of this page: a shared link, a reload or a page switch
+    if url.entering("v_grain"):  # a shared link, a reload, a page switch, or Back/Forward
         grain, notices = url.read_grain()
         url.warn(notices)
-        ss["v_grain"] = grain or ss.get("v_grain_kept", fl.DEFAULT_GRAIN)
+        ss["v_grain"] = grain or (fl.DEFAULT_GRAIN if url.reloading() else ss.get("v_grain_kept", fl.DEFAULT_GRAIN))
     st.segmented_control(t("Interval"), list(fl.GRAINS), key="v_grain", required=True,
                          format_func=lambda g: t(GRAIN_LABELS[g]))
     grain = ss["v_grain"]
