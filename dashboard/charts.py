@@ -6,6 +6,7 @@ annotation, so a PNG saved from plotly's toolbar stands alone.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -440,6 +441,13 @@ def reference_note(publisher: str, period: str, width: int = 90, *, lang: str) -
     return markdown_italics("<br>".join(textwrap.wrap(text, width)))
 
 
+def plain(values: Iterable[object]) -> list[str]:
+    """Text from outside (employer names of a reference file) as plotly shows it literally: plotly reads
+    a subset of HTML in tick labels, hover and legend text (<a href>, <b>, <br>), so `&`, `<` and `>` are
+    written as the entities that it turns back into those characters."""
+    return [html.escape(str(v), quote=False) for v in values]
+
+
 def markdown_italics(text: str) -> str:
     """Titles set in Markdown italics (*H-1B Employer Data Hub*, as source texts cite publications) in
     plotly's markup (<i>...</i>); a title that a <br> breaks is closed before it and reopened after."""
@@ -513,7 +521,7 @@ def approvals_chart(df: pd.DataFrame, *, label: str, source: str, lang: str) -> 
     fig = go.Figure()
     for i, (col, name) in enumerate((("initial_approvals", t("Initial approvals", lang)),
                                      ("continuing_approvals", t("Continuing approvals", lang)))):
-        fig.add_bar(y=df[label], x=df[col], name=name, orientation="h",
+        fig.add_bar(y=plain(df[label]), x=df[col], name=name, orientation="h",
                     marker={"color": SEQUENCE[i], "pattern": {"shape": ["", "/"][i]}},
                     hovertemplate="%{x:,}<extra>" + name + "</extra>")
     fig.update_yaxes(autorange="reversed")
