@@ -121,8 +121,10 @@ def _live() -> None:
         observed = ui.published_curve(ui.run_metric("cumulative_principals", replace(Filters(program.id),
                                                                                       as_of=f.as_of)))
         observed = observed[observed["interval_end"] <= as_of]
-    fig = charts.cap_forecast_chart(sorted_times.reset_index(drop=True), fan, program, as_of, p.reached_at, p.p50,
-                                    observed=observed, lang=i18n.language())
+    # program-wide, like its rows: keyed on the program, the as-of filter and the moment it stands at
+    fig = ui.figure("ttc-fan", lambda: charts.cap_forecast_chart(
+        sorted_times.reset_index(drop=True), fan, program, as_of, p.reached_at, p.p50, observed=observed,
+        lang=i18n.language()), as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
     if p.reached_at is not None:
         summary = t("The cumulative count of applications toward the cap, which reached {cap} at {when}.").format(
             cap=fmt_int(program.cap), when=fmt_datetime(p.reached_at, tz))
@@ -225,7 +227,9 @@ else:
             summary = t("The {n} forecasts made {every} since the opening; the cap had not been reached by "
                         "{moment}, so what happened is not known yet.").format(
                 n=fmt_int(len(hist)), every=every, moment=fmt_datetime(as_of, tz))
-        fig = charts.forecast_history_chart(hist, program, actual, lang=i18n.language())
+        fig = ui.figure("ttc-history", lambda: charts.forecast_history_chart(hist, program, actual,
+                                                                           lang=i18n.language()),
+                        as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
         # times stay aware: the table shows them in the program's zone, the CSV with their UTC offset
         table = hist.assign(**{c: pd.to_datetime(hist[c], utc=True)
                                for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist})

@@ -143,7 +143,9 @@ else:
         st.caption(t("The chart opens on the principal applications, up to {end}; use Autoscale in its toolbar to "
                      "see the later family applications too.").format(end=fmt_datetime(focus[1].to_pydatetime(), tz)))
     ui.suppressed_bars_note()
-    fig = charts.arrivals_chart(shown, program, reached, t(GRAIN_LABELS[grain]).lower(), focus, lang=language())
+    fig = ui.figure("velocity-arrivals", lambda: charts.arrivals_chart(shown, program, reached,
+                                                                    t(GRAIN_LABELS[grain]).lower(), focus,
+                                                                    lang=language()), grain)
     ui.chart_block(fig, _local_table(shown, "interval_start", "interval_end"), summary=summary, metric=metric,
                    params=grain_params, key="arrivals")
 
@@ -203,8 +205,9 @@ else:
                            "show all their data.").format(program=lang_name[f.program_id])
     table = ui.as_published(elapsed.assign(program=elapsed["program_id"].map(lang_name)))
     # One above the other: side by side, each figure's source line was cut off.
-    ui.chart_block(charts.comparison_chart(elapsed, progs, share=False, lang=language()), table, summary=summary,
-                   metric="intakes_compared", key="compare-counts")
-    ui.chart_block(charts.comparison_chart(elapsed, progs, share=True, lang=language()), table,
+    counts, shares = (ui.figure("velocity-compared", lambda share=share: charts.comparison_chart(
+        elapsed, progs, share=share, lang=language()), share, tuple(order)) for share in (False, True))
+    ui.chart_block(counts, table, summary=summary, metric="intakes_compared", key="compare-counts")
+    ui.chart_block(shares, table,
                    summary=t("The same curves as a share of each program's cap."), metric="intakes_compared",
                    key="compare-share")
