@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import plotly.graph_objects as go
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
@@ -61,6 +62,7 @@ def test_overview_rerun_reuses_its_figures_and_a_change_builds_new_ones(shared_b
 
 def test_figures_are_kept_per_warehouse_snapshot_and_bounded(shared_basic_warehouse, monkeypatch):
     figures.clear()
+    figures.builds.clear()
     monkeypatch.setattr(figures, "_snapshot_key", lambda: "snap-1")
     monkeypatch.setattr(figures, "current_filters", lambda: Filters("p"))
     fig = figures.figure("t", lambda: go.Figure(go.Bar(x=[1, 2], y=[3, 4])))
@@ -68,6 +70,8 @@ def test_figures_are_kept_per_warehouse_snapshot_and_bounded(shared_basic_wareho
     assert figures.figure("t", lambda: go.Figure()) is fig  # same key: the first figure, not rebuilt
     monkeypatch.setattr(figures, "_snapshot_key", lambda: "snap-2")  # a new ingest: built again
     assert figures.figure("t", lambda: go.Figure(go.Bar(x=[1], y=[9]))).to_dict()["data"][0]["y"] == [9]
+    table = figures.memo("table", lambda: pd.DataFrame({"a": ["x"]}))  # any other derived value
+    assert figures.memo("table", lambda: None) is table and figures.builds["table"] == 1
     monkeypatch.setenv("DASHBOARD_FIGURE_CACHE_MB", "0.000001")  # over budget: the oldest go first
     figures.figure("u", lambda: go.Figure())
     assert len(figures._figures) == 1

@@ -13,16 +13,20 @@ json.dumps of plain lists and strings, no deep copy and no validation. The cache
 (every session shares it: two people on the same filters see the same figure), bounded by the size of
 the figures' JSON (DASHBOARD_FIGURE_CACHE_MB, default 64), least recently used first out.
 DASHBOARD_FIGURE_CACHE=0 turns it off (bench/rerun.py measures the rerun with and without it).
+ui.memo keeps other things a page derives from its rows the same way (a table of formatted times).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
+from typing import TypeVar
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -51,7 +55,8 @@ class FrozenFigure(go.Figure):
 
 
 _lock = threading.Lock()
-_figures: OrderedDict[tuple, tuple[FrozenFigure, int]] = OrderedDict()
+T = TypeVar("T")
+_figures: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
 _size = 0
 builds: Counter[str] = Counter()  # figures built, by name (tests count them; a hit builds nothing)
 
@@ -77,10 +82,27 @@ def figure(name: str, build: Callable[[], go.Figure], *parts: Hashable, f: Filte
     """The figure `build()` makes, built once per (snapshot, filters, language, publication mode, name,
     parts). `parts` are whatever else the figure depends on (a grain, a year, how many countries);
     `f` the filters its rows were read with, when not the sidebar's (a program-wide chart)."""
+    return _cached(name, lambda: freeze(build()), parts, f)
+
+
+def memo(name: str, build: Callable[[], T], *parts: Hashable, f: Filters | None = None) -> T:
+    """Like figure() for anything else a page derives from its rows and shows as is (a table of
+    formatted text, say): built once per the same key, shared by every session, so never to be changed."""
+    return _cached(name, lambda: _sized(build()), parts, f)
+
+
+def _sized(value) -> tuple[object, int]:
+    if isinstance(value, pd.DataFrame):
+        return value, int(value.memory_usage(deep=True).sum())
+    return value, sys.getsizeof(value)
+
+
+def _cached(name: str, build: Callable[[], tuple[object, int]], parts: tuple, f: Filters | None):
     global _size
     if not enabled():
         builds[name] += 1
-        return build()
+        value, _ = build()
+        return value
     key = (name, _snapshot_key(), (f or current_filters()).key(), language(), publication(), parts)
     with _lock:
         hit = _figures.get(key)
@@ -88,16 +110,16 @@ def figure(name: str, build: Callable[[], go.Figure], *parts: Hashable, f: Filte
             _figures.move_to_end(key)
             return hit[0]
     builds[name] += 1
-    frozen, size = freeze(build())
+    value, size = build()
     with _lock:
         if key not in _figures:
-            _figures[key] = (frozen, size)
+            _figures[key] = (value, size)
             _size += size
         budget = budget_bytes()
         while _size > budget and len(_figures) > 1:
             _, (_, dropped) = _figures.popitem(last=False)
             _size -= dropped
-    return frozen
+    return value
 
 
 def clear() -> None:

@@ -235,18 +235,24 @@ else:
                                for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist})
         table = ui.publish(table, "forecast_history")  # the counts then, rounded in publication mode
         ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history", labels=LABELS)
-        shown = pd.DataFrame({
-            t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
-            t("Counted"): [disclosure.SUPPRESSED_MARK if pd.isna(v) else fmt_int(v) for v in table["counted"]],
-            "P10": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p10"]],
-            t("Median (P50)"): [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close")
-                                for v in hist["p50"]],
-            "P90": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p90"]],
-            t("Chance by close"): [fmt_pct(v, 0) if v is not None and pd.notna(v) else "—"
-                                   for v in hist["chance_by_close"]],
-        })
-        if actual is not None:
-            shown[t("Range held the actual moment")] = [t("yes") if v else t("no") for v in hist["in_range"]]
+
+        def history_table() -> pd.DataFrame:
+            shown = pd.DataFrame({
+                t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
+                t("Counted"): [disclosure.SUPPRESSED_MARK if pd.isna(v) else fmt_int(v) for v in table["counted"]],
+                "P10": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p10"]],
+                t("Median (P50)"): [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close")
+                                    for v in hist["p50"]],
+                "P90": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p90"]],
+                t("Chance by close"): [fmt_pct(v, 0) if v is not None and pd.notna(v) else "—"
+                                       for v in hist["chance_by_close"]],
+            })
+            if actual is not None:
+                shown[t("Range held the actual moment")] = [t("yes") if v else t("no") for v in hist["in_range"]]
+            return shown
+
+        # 130 rows of moments in words: formatted once per key, like the chart above
+        shown = ui.memo("ttc-history-table", history_table, as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
         st.dataframe(shown, hide_index=True, width="stretch")
         if actual is not None:
             errors = hist["p50_error_hours"].dropna().abs()

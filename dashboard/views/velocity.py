@@ -61,12 +61,12 @@ def _publishable_step(step: int) -> int:
 
 def _milestones_table(miles: pd.DataFrame, params: dict) -> None:
     """The milestones as a table, and their CSV (elapsed times in hours), audited like every download."""
-    st.dataframe(pd.DataFrame({
+    st.dataframe(ui.memo("velocity-milestones", lambda: pd.DataFrame({  # formatted once per key (ui.memo)
         t("Application"): [fmt_int(m) for m in miles["milestone"]],
         t("Arrived ({zone})").format(zone=zone_name(tz)): [fmt_datetime(v.to_pydatetime(), tz) for v in miles["submitted_at"]],
         t("Since opening"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_opening"]],
         t("Since the previous milestone"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_previous"]],
-    }), hide_index=True, width="stretch")
+    }), params.get("step")), hide_index=True, width="stretch")
     rows = _local_table(miles, "submitted_at").assign(
         since_opening_hours=miles["since_opening"] / pd.Timedelta(hours=1),
         since_previous_hours=miles["since_previous"] / pd.Timedelta(hours=1),
@@ -190,7 +190,7 @@ else:
                                        else replace(Filters(p), **breakdown))) for p in order]
     if ui.publication():  # each curve's totals rounded on their own; shares of the cap from them
         curves = [(prog, ui.published_curve(curve)) for prog, curve in curves]
-    elapsed = charts.elapsed_curves(curves)
+    elapsed = ui.memo("velocity-elapsed", lambda: charts.elapsed_curves(curves), tuple(order))
     lang_name = {p: progs[p].name(language()) for p in order}
     parts = []
     for p in order:
