@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import ROOT, open_numbers
+from conftest import app_test, open_numbers
 from decided import decided_warehouse  # noqa: F401 - the fixture
 from streamlit.testing.v1 import AppTest
 
@@ -18,17 +18,12 @@ from dashboard.cli import extract_main
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.usefixtures("decided_warehouse")
-APP = str(ROOT / "dashboard" / "app.py")
 METRICS = ("processing_funnel", "decision_times", "decisions_by_day", "applications_by_province",
            "applications_by_us_state")
 
 
 def decisions_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("views/decisions.py").run()
+    at = app_test("views/decisions.py", query)
     open_numbers(at)
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
@@ -135,3 +130,10 @@ def test_when_no_principal_names_a_place_the_summaries_say_so():
     text = words(decisions_page(to="2023-07-16T09:30", lang="fr"))
     assert "Aucun demandeur principal correspondant à ces filtres n'a indiqué de province visée." in text
     assert "Aucun demandeur principal correspondant à ces filtres n'a indiqué d'État de résidence américain." in text
+
+
+def test_before_any_decision_no_day_is_named_the_busiest():
+    text = words(decisions_page(as_of="2023-07-16T10:15"))  # A1 submitted at 10:00, decided on 1 August
+    assert "Principal applicants: 1 applications were open at the end of Sun 16 Jul 2023; no decision had been " \
+           "made by then." in text
+    assert "the most decisions in one day" not in text

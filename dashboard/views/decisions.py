@@ -99,6 +99,10 @@ def over_time(role: str) -> None:
     summary = t("{role}: {open} applications were open at the end of {day}; the most decisions in one day came on "
                 "{busiest}.").format(role=t(ROLES[role]), open=_count(last["open"]),
                                      day=_date(last["interval_start"]), busiest=_date(day))
+    if not raw.loc[raw["role"] == role, ["approved", "refused", "withdrawn"]].to_numpy().sum():
+        # none decided: the argmax of zeros named the first day "the most decisions in one day"
+        summary = t("{role}: {open} applications were open at the end of {day}; no decision had been made "
+                    "by then.").format(role=t(ROLES[role]), open=_count(last["open"]), day=_date(last["interval_start"]))
     ui.chart_block(lambda published: charts.decisions_chart(published, lang=lang, program=program, role=role,
                                                             source=SOURCE), raw,
                    summary=summary, metric="decisions_by_day", key="decisions", labels=LABELS,
