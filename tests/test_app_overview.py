@@ -93,3 +93,17 @@ def test_overview_offers_the_brief(demo_warehouse):
     (button,) = [b for b in at.get("download_button") if b.key == "brief-pdf"]
     assert button.proto.label == "Note d'information (PDF)"
     assert button.proto.ignore_rerun and button.proto.deferred_file_id  # built only when pressed, no rerun
+
+
+def test_the_synthetic_banner_names_each_source_once(demo_warehouse):
+    """The demo's events file cites P1-P9 of SOURCES.md in overlapping groups: the banner says each once."""
+    import csv
+
+    from dashboard.ui.page import _sources_text
+
+    with (ROOT / "data" / "events" / "h1b-owp-2023.csv").open(encoding="utf-8") as fh:
+        sources = [row["source"] for row in csv.DictReader(fh)]
+    assert _sources_text(sources) == "P1, P2, P3, P4, P5, P6, P7, P8, P9 (data/reference/SOURCES.md §10)"
+    at = run({"lang": "en"})  # the test program's one event, through the page
+    assert not at.exception
+    assert [x.value for x in at.text if x.value.startswith("Sources of those facts")] == ["Sources of those facts: test"]
