@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import ROOT, open_numbers
+from conftest import app_test, open_numbers
 from decided import decided_warehouse  # noqa: F401 - the fixture
 from streamlit.testing.v1 import AppTest
 
@@ -18,17 +18,12 @@ from dashboard.cli import extract_main
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.usefixtures("decided_warehouse")
-APP = str(ROOT / "dashboard" / "app.py")
 METRICS = ("processing_funnel", "decision_times", "decisions_by_day", "applications_by_province",
            "applications_by_us_state")
 
 
 def decisions_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("views/decisions.py").run()
+    at = app_test("views/decisions.py", query)
     open_numbers(at)
     assert not at.exception
     assert not at.error, [e.value for e in at.error]

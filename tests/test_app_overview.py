@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
+from conftest import ROOT, app_test
 from streamlit.testing.v1 import AppTest
-
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 def run(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
+    return app_test(None, query)
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
