@@ -102,3 +102,15 @@ def test_the_synthetic_banner_names_each_source_once(demo_warehouse):
     at = run({"lang": "en"})  # the test program's one event, through the page
     assert not at.exception
     assert [x.value for x in at.text if x.value.startswith("Sources of those facts")] == ["Sources of those facts: test"]
+
+
+def test_filters_chosen_in_french_stay_codes_across_pages(shared_basic_warehouse):
+    """The filter widgets show French names; what they hold, and the address, are the codes, also once a
+    rerun sends the choices back (the format_func keeps the run's language)."""
+    at = run({"lang": "fr"})
+    at.multiselect(key="f_role").select("spouse").run()
+    at.multiselect(key="f_country").select("CHN").run()
+    at.switch_page("views/velocity.py").run()
+    assert not at.exception
+    assert at.session_state["f_role"] == ["spouse"] and at.session_state["f_country"] == ["CHN"]
+    assert at.query_params["role"] == "spouse" and at.query_params["country"] == "CHN"
