@@ -3,7 +3,7 @@
     python -m bench.brief [--runs 3] [--program h1b-owp-2023]
 
 Timed: gathering the figures (queries and the forecast) and printing the PDF (headless Chromium, two
-charts); reported apart, with the machine named. Not part of `make bench` (it needs the demo warehouse).
+charts); reported apart, with the machine named. `make bench` runs it on the demo warehouse it builds.
 """
 
 from __future__ import annotations

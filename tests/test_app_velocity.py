@@ -7,19 +7,14 @@ Principals P1 09:05, P2 09:20, P3 09:50 (CHN), P4 10:10, P5 10:40 (KOR; the cap 
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, row, write_export
+from conftest import APP, app_test, row, write_export
 from streamlit.testing.v1 import AppTest
 
-APP = str(ROOT / "dashboard" / "app.py")
 VELOCITY = "views/velocity.py"
 
 
 def velocity(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page(VELOCITY).run()
+    return app_test(VELOCITY, query)
 
 
 def figures(at: AppTest) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -81,4 +82,17 @@ def test_downloads_match_the_warehouse_and_the_command_line(demo_warehouse, serv
     ]
     assert log[2]["csv_sha256"] == log[3]["csv_sha256"]
     assert logs.verify(logs.AUDIT_LOG, demo_warehouse) == (4, None)
+
+    # The minister's brief from the Overview's button: built when pressed, a PDF, recorded like the rest.
+    page.goto(f"{server.url}/?as_of=2023-07-16T10:00")
+    page.get_by_role("button", name="Brief (PDF)").wait_for(timeout=30_000)
+    with page.expect_download(timeout=120_000) as info:  # printed by headless Chromium inside the server
+        page.get_by_role("button", name="Brief (PDF)").click()
+    pdf = open(info.value.path(), "rb").read()
+    assert info.value.suggested_filename.endswith(".pdf") and pdf.startswith(b"%PDF-")
+    entry = logs.read(logs.AUDIT_LOG, demo_warehouse)[4]
+    assert (entry["via"], entry["who"], entry["metric"], entry["format"]) == ("dashboard", "anonymous", "brief", "pdf")
+    assert entry["file_sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert entry["file"] == info.value.suggested_filename
+    assert logs.verify(logs.AUDIT_LOG, demo_warehouse) == (5, None)
     assert outside_requests(page.requests) == []

@@ -40,7 +40,7 @@ st.markdown(t("Download any table of the dashboard as a CSV file, under the filt
 
 
 names = sorted(metrics.METRICS)
-if "x_metric" not in ss:
+if url.entering("x_metric"):
     wanted = url.get("metric")
     if wanted is not None and wanted not in names:
         url.warn([url.notice("metric", [wanted])])
@@ -55,7 +55,7 @@ for name in extract.metric_params(metric):
     url_value = url.get(name)
     if name == "minutes":
         key = f"x_{metric}_minutes"
-        if key not in ss:
+        if url.entering(key):
             try:
                 ss[key] = int(url_value) if url_value is not None else None
             except ValueError:
