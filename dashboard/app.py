@@ -8,7 +8,7 @@ from dashboard import i18n, sidebar, signin, ui
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.programs import ProgramConfigError, programs
-from dashboard.ui import url
+from dashboard.ui import headline, url
 
 st.set_page_config(page_title="H-1B intake dashboard", layout="wide",
                    initial_sidebar_state="auto")  # collapsed on small screens (reflow)
@@ -78,6 +78,9 @@ st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")
 if ready:
     program = ui.current_program()
     st.title(program.name(i18n.language()))
+    if page.url_path in ("", "overview"):  # (the default page's path is ""): the three answers first, above the notices (issue 16)
+        with ui.friendly_errors():
+            headline.band(ui.current_filters(), program)
     ui.synthetic_banner(program)
     st.caption(sidebar.summary_line(ui.current_filters(), program))
     ui.publication_note()
