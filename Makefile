@@ -9,13 +9,15 @@ PORT ?= 8501
 
 .PHONY: run serve test lint unit warehouse demo ingest bench reliability replay clean
 
+# --no-compile: Python compiles the modules it imports on first use; compiling every module of every
+# package up front (plotly alone has thousands) took about 45 % of a fresh install.
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-compile -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
 	touch $@
 
 ## make run: set up, build the demo warehouse if it is missing, serve on http://localhost:$(PORT)
@@ -60,6 +62,7 @@ bench: $(VENV)/.dev warehouse
 	bash scripts/ensure-chromium
 	$(PY) -m pytest -m slow tests/test_bench.py
 	$(PY) -m bench
+	$(PY) -m bench.rerun --update-docs
 	$(PY) -m bench.backtest --update-docs
 	$(PY) -m bench.brief
 

@@ -6,6 +6,7 @@
     timing.py     server-side time per page and the pandas baseline (baseline.py) in the same run
     browser.py    real servers and headless Chromium: charts drawn, server peak memory (bare_app.py)
     report.py     the markdown report
+    rerun.py      server CPU of a page's rerun after a filter change, figure cache on and off (`python -m bench.rerun`)
     storage.py    the storage design measured at 10M rows (`python -m bench.storage`, docs/storage.md)
 
 Timing is never asserted in tests; tests/test_bench.py runs the harness at a tiny size.

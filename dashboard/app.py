@@ -8,13 +8,13 @@ from dashboard import i18n, sidebar, signin, ui
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.programs import ProgramConfigError, programs
-from dashboard.ui import url
+from dashboard.ui import headline, url
 
 st.set_page_config(page_title="H-1B intake dashboard", layout="wide",
                    initial_sidebar_state="auto")  # collapsed on small screens (reflow)
 
 ss = st.session_state
-if "lang" not in ss:
+if url.begin_run() or "lang" not in ss:  # Back/Forward restores the language of the address too
     ss["lang"], ss["lang_notices"] = url.language_choice()
 i18n.set_language(ss["lang"])
 st.sidebar.selectbox("Langue / Language", list(i18n.LANGS), key="lang",
@@ -24,6 +24,7 @@ with st.sidebar:
     ui.document_language()
 url.write_language(ss["lang"])
 url.warn(ss.pop("lang_notices", []))
+url.flush()  # the sign-in screen may stop the run here
 ui.gate.gate()  # who is looking: the sign-in screen stops the run here; the local demo says it is unauthenticated
 ui.pin_snapshot()  # this whole run reads one snapshot, even if an ingest publishes meanwhile
 
@@ -77,6 +78,9 @@ st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")
 if ready:
     program = ui.current_program()
     st.title(program.name(i18n.language()))
+    if page.url_path in ("", "overview"):  # (the default page's path is ""): the three answers first, above the notices (issue 16)
+        with ui.friendly_errors():
+            headline.band(ui.current_filters(), program)
     ui.synthetic_banner(program)
     st.caption(sidebar.summary_line(ui.current_filters(), program))
     ui.publication_note()
@@ -86,3 +90,4 @@ if ready:
         page.run()
 elif page.url_path == "about":
     page.run()
+url.flush()  # this run's address in one message: one history entry per change

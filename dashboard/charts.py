@@ -6,6 +6,7 @@ annotation, so a PNG saved from plotly's toolbar stands alone.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -142,19 +143,32 @@ def distinguish_traces(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def vline(fig: go.Figure, x, line: dict) -> go.Figure:
+    """fig.add_vline(x=x, line=line) on a one-subplot figure, the same shape added directly: add_vline first
+    works out the subplots the line spans, which made it the costliest step of building a figure (issue 17)."""
+    return fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line)
+
+
+def hline(fig: go.Figure, y, line: dict, label: str, font: dict) -> go.Figure:
+    """fig.add_hline(y=y, line=line, annotation_text=label, annotation_position="top left",
+    annotation_font=font) on a one-subplot figure, added directly (see vline)."""
+    fig.add_shape(type="line", x0=0, x1=1, xref="x domain", y0=y, y1=y, yref="y", line=line)
+    return fig.add_annotation(text=label, x=0, xref="x domain", xanchor="left", y=y, yref="y", yanchor="bottom",
+                              showarrow=False, font=font)
+
+
 def add_cap_line(fig: go.Figure, cap: int, label: str | None = None, *, lang: str) -> go.Figure:
     """The cap, drawn the same way on every chart: a dark dashed horizontal line, labelled."""
     from dashboard.i18n import fmt_int
 
-    fig.add_hline(y=cap, line=CAP_LINE, annotation_text=label or t("Cap: {cap}", lang).format(cap=fmt_int(cap, lang=lang)),
-                  annotation_position="top left", annotation_font={"color": "#222222"})
+    hline(fig, cap, CAP_LINE, label or t("Cap: {cap}", lang).format(cap=fmt_int(cap, lang=lang)), {"color": "#222222"})
     return fig
 
 
 def add_moment(fig: go.Figure, when: datetime, label: str, tz: str) -> go.Figure:
     """A vertical marker at a moment (shown in the program's zone)."""
     x = pd.Timestamp(when).tz_convert(tz).tz_localize(None)
-    fig.add_vline(x=x, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
+    vline(fig, x, {"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
     fig.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, xanchor="left", yanchor="top",
                        font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)", name=MOMENT_LABEL)
     return fig
@@ -196,7 +210,7 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
         x = pd.Timestamp(datetime.combine(ev.day, time(12, 0)))
         if x_min is not None and not (x_min <= x <= x_max):
             continue
-        fig.add_vline(x=x, line={"color": EVENT_LINE, "width": 1, "dash": "dot"})
+        vline(fig, x, {"color": EVENT_LINE, "width": 1, "dash": "dot"})
         fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=ev.label(lang),
                            showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
                            bgcolor="rgba(255,255,255,0.8)", name=MOMENT_LABEL)
@@ -427,6 +441,13 @@ def reference_note(publisher: str, period: str, width: int = 90, *, lang: str) -
     return markdown_italics("<br>".join(textwrap.wrap(text, width)))
 
 
+def plain(values: Iterable[object]) -> list[str]:
+    """Text from outside (employer names of a reference file) as plotly shows it literally: plotly reads
+    a subset of HTML in tick labels, hover and legend text (<a href>, <b>, <br>), so `&`, `<` and `>` are
+    written as the entities that it turns back into those characters."""
+    return [html.escape(str(v), quote=False) for v in values]
+
+
 def markdown_italics(text: str) -> str:
     """Titles set in Markdown italics (*H-1B Employer Data Hub*, as source texts cite publications) in
     plotly's markup (<i>...</i>); a title that a <br> breaks is closed before it and reopened after."""
@@ -500,7 +521,7 @@ def approvals_chart(df: pd.DataFrame, *, label: str, source: str, lang: str) -> 
     fig = go.Figure()
     for i, (col, name) in enumerate((("initial_approvals", t("Initial approvals", lang)),
                                      ("continuing_approvals", t("Continuing approvals", lang)))):
-        fig.add_bar(y=df[label], x=df[col], name=name, orientation="h",
+        fig.add_bar(y=plain(df[label]), x=df[col], name=name, orientation="h",
                     marker={"color": SEQUENCE[i], "pattern": {"shape": ["", "/"][i]}},
                     hovertemplate="%{x:,}<extra>" + name + "</extra>")
     fig.update_yaxes(autorange="reversed")
@@ -599,7 +620,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
             fig.add_trace(go.Scatter(x=xs("p50"), y=ys, mode="lines", line={"color": PALETTE["forecast"], "width": 2,
                                      "dash": "dot"}, name=t("Forecast: median (P50)", lang),
                                      hovertemplate="%{x|%a %d %b %H:%M}: %{y:,}<extra></extra>"))
-        fig.add_vline(x=start, line={"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
+        vline(fig, start, {"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
         fig.add_annotation(x=start, y=0.02, yref="paper", text=t("Forecast made", lang), showarrow=False, xanchor="left",
                            yanchor="bottom", font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)",
                            name=MOMENT_LABEL)
@@ -632,8 +653,7 @@ def forecast_history_chart(history: pd.DataFrame, program: Program, actual: date
                              line={"color": PALETTE["forecast"], "width": 2}, marker={"size": 5},
                              hovertemplate="%{y|%a %d %b %H:%M}<extra></extra>"))
     if actual is not None:
-        fig.add_hline(y=_local(actual, tz), line=CAP_LINE, annotation_text=t("Cap reached", lang),
-                      annotation_position="top left", annotation_font={"color": "#222222"})
+        hline(fig, _local(actual, tz), CAP_LINE, t("Cap reached", lang), {"color": "#222222"})
     fig.update_xaxes(title=t("Forecast made at ({zone})", lang).format(zone=zone_name(tz, lang)))
     fig.update_yaxes(title=t("Expected cap moment ({zone})", lang).format(zone=zone_name(tz, lang)), rangemode="normal",
                      separatethousands=False)

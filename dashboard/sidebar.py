@@ -7,6 +7,7 @@ address), so the address bar always reproduces the view.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -72,16 +73,17 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     ss = st.session_state
     notices: list[str] = []
     default_program = loaded[0]
-    if "filters_loaded" not in ss:
+    if url.entering("filters_loaded"):  # a new session, or Back/Forward restored an address
         parsed, ss["url_notices"] = url.read_filters(default_program)
         _load_state(parsed, progs[parsed.program_id])
         ss["filters_loaded"] = True
 
     sb = st.sidebar
+    lang = language()  # held by each format_func: Streamlit (and AppTest) may call one outside this run
     if ss["f_program"] not in loaded:
         ss["f_program"] = default_program
     if len(loaded) > 1:
-        sb.selectbox(t("Program"), loaded, key="f_program", format_func=lambda p: progs[p].name(language()))
+        sb.selectbox(t("Program"), loaded, key="f_program", format_func=lambda p: progs[p].name(lang))
     program = progs[ss["f_program"]]
     latest_moment = latest_for(program.id)
     countries_present = countries_for(program.id)
@@ -95,12 +97,13 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, language()))
     # A name and Enter picks that country alone: options match by the start of their name (fuzzy matching
     # ranked "Indonesia" and "Saint Kitts and Nevis" beside "India") and there is no "Select N matches".
-    sb.multiselect(t("Citizenship"), options, key=COUNTRY_KEY, format_func=lambda c: f"{country_name(c, language())} ({c})",
+    sb.multiselect(t("Citizenship"), options, key=COUNTRY_KEY, format_func=lambda c: f"{country_name(c, lang)} ({c})",
                    placeholder=t("All countries"), filter_mode="prefix", select_all=False)
-    sb.multiselect(t("Applicant role"), list(ROLES), key="f_role", format_func=label, placeholder=t("All roles"))
-    sb.multiselect(t("Permit type"), list(PERMIT_TYPES), key="f_permit", format_func=label,
+    label_now = functools.partial(label, lang=lang)
+    sb.multiselect(t("Applicant role"), list(ROLES), key="f_role", format_func=label_now, placeholder=t("All roles"))
+    sb.multiselect(t("Permit type"), list(PERMIT_TYPES), key="f_permit", format_func=label_now,
                    placeholder=t("All permit types"))
-    sb.multiselect(t("Status"), list(STATUSES), key="f_status", format_func=label, placeholder=t("All statuses"))
+    sb.multiselect(t("Status"), list(STATUSES), key="f_status", format_func=label_now, placeholder=t("All statuses"))
     sb.divider()
     sb.toggle(t("Latest data"), key="f_latest", help=t("Off: show the intake as it stood at a chosen moment."))
     if not ss["f_latest"]:

@@ -207,17 +207,27 @@ def reference_warehouse(basic_warehouse) -> Path:
     return basic_warehouse
 
 
-@pytest.fixture(scope="session")
-def _shared_basic_dir(tmp_path_factory) -> Path:
-    """BASIC_ROWS, built once per test session (per xdist worker)."""
+def _build_shared(tmp_path_factory, name: str, *, with_reference: bool) -> Path:
+    """BASIC_ROWS ingested as the demo (read-only: the demo), with the real reference statistics if asked,
+    in a warehouse of the session's own."""
+    from dashboard import reference, warehouse
     from dashboard.ingest import ingest
 
-    root = tmp_path_factory.mktemp("shared-basic") / "warehouse"
+    root = tmp_path_factory.mktemp(name) / "warehouse"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
         mp.setenv("DASHBOARD_WAREHOUSE", str(root))
-        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root, origin="demo")  # read-only: the demo
+        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root, origin="demo")
+        if with_reference:
+            with warehouse.writer(root) as con:
+                reference.load(con)
     return root
+
+
+@pytest.fixture(scope="session")
+def _shared_basic_dir(tmp_path_factory) -> Path:
+    """BASIC_ROWS, built once per test session (per xdist worker)."""
+    return _build_shared(tmp_path_factory, "shared-basic", with_reference=False)
 
 
 def _read_only(root: Path, monkeypatch) -> Iterator[Path]:
@@ -239,23 +249,28 @@ def shared_basic_warehouse(_shared_basic_dir, monkeypatch, programs_env) -> Iter
 @pytest.fixture(scope="session")
 def _shared_reference_dir(tmp_path_factory) -> Path:
     """BASIC_ROWS plus the real reference statistics, built once per session (loading them takes seconds)."""
-    from dashboard import reference, warehouse
-    from dashboard.ingest import ingest
-
-    root = tmp_path_factory.mktemp("shared-reference") / "warehouse"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
-        mp.setenv("DASHBOARD_WAREHOUSE", str(root))
-        ingest([write_export(root.parent / "basic.csv", BASIC_ROWS)], root=root, origin="demo")  # read-only: the demo
-        with warehouse.writer(root) as con:
-            reference.load(con)
-    return root
+    return _build_shared(tmp_path_factory, "shared-reference", with_reference=True)
 
 
 @pytest.fixture
 def shared_reference_warehouse(_shared_reference_dir, monkeypatch, programs_env) -> Iterator[Path]:
     """BASIC_ROWS plus the reference statistics, shared by every test that only reads it: never write to it."""
     yield from _read_only(_shared_reference_dir, monkeypatch)
+
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def app_test(view: str | None = None, query: dict | None = None, timeout: float = 60):
+    """The dashboard in Streamlit's AppTest, run with the URL's `query` and then switched to `view`
+    ("views/plan.py"; None: stays on the default page). The warehouse is the one the test's fixture named."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    return at.switch_page(view).run() if view else at
 
 def app_pages() -> list[dict]:
     """Every page registered in dashboard/app.py, read from its st.Page(...) calls (so pages added later

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
+from conftest import app_test
 from streamlit.testing.v1 import AppTest
-
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 def countries_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page("views/countries.py").run()
+    return app_test("views/countries.py", query)
 
 
 def tables(at: AppTest) -> list:

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import ROOT, open_numbers
+from conftest import app_test, open_numbers
 from decided import decided_warehouse  # noqa: F401 - the fixture
 from streamlit.testing.v1 import AppTest
 
@@ -18,17 +18,12 @@ from dashboard.cli import extract_main
 from dashboard.filters import Filters
 
 pytestmark = pytest.mark.usefixtures("decided_warehouse")
-APP = str(ROOT / "dashboard" / "app.py")
 METRICS = ("processing_funnel", "decision_times", "decisions_by_day", "applications_by_province",
            "applications_by_us_state")
 
 
 def decisions_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("views/decisions.py").run()
+    at = app_test("views/decisions.py", query)
     open_numbers(at)
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
@@ -123,3 +118,22 @@ def test_the_command_line_writes_the_bytes_of_the_page_download(tmp_path, public
         button = extract.build(metric, f, {}, publication=publication, df=rows)
         assert button.csv == out.read_bytes(), metric
         assert button.csv_name == extract.file_stem(metric, f, publication=publication) + ".csv"
+
+
+def test_when_no_principal_names_a_place_the_summaries_say_so():
+    """No principal applicant under the filters: no province or state has one, so neither map's summary
+    names a place "the most of any" with 0 (in English and French)."""
+    text = words(decisions_page(to="2023-07-16T09:30"))  # before the first application (10:00)
+    assert "No principal applicant matching these filters named an intended province." in text
+    assert "No principal applicant matching these filters named a US state of residence." in text
+    assert "the most of any" not in text
+    text = words(decisions_page(to="2023-07-16T09:30", lang="fr"))
+    assert "Aucun demandeur principal correspondant à ces filtres n'a indiqué de province visée." in text
+    assert "Aucun demandeur principal correspondant à ces filtres n'a indiqué d'État de résidence américain." in text
+
+
+def test_before_any_decision_no_day_is_named_the_busiest():
+    text = words(decisions_page(as_of="2023-07-16T10:15"))  # A1 submitted at 10:00, decided on 1 August
+    assert "Principal applicants: 1 applications were open at the end of Sun 16 Jul 2023; no decision had been " \
+           "made by then." in text
+    assert "the most decisions in one day" not in text

@@ -6,22 +6,14 @@ import base64
 import json
 
 import numpy as np
-from conftest import ROOT
+from conftest import app_test
 from streamlit.testing.v1 import AppTest
 
 from dashboard import cli, logs
 
-APP = str(ROOT / "dashboard" / "app.py")
-
 
 def run(query: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
+    at = app_test(page, query)
     assert not at.exception
     return at
 

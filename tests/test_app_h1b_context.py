@@ -3,18 +3,12 @@ follows its URL keys and the language, and says what to do when the reference st
 
 from __future__ import annotations
 
-from conftest import ROOT
+from conftest import app_test
 from streamlit.testing.v1 import AppTest
-
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 def run_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    return at.switch_page("views/h1b_context.py").run()
+    return app_test("views/h1b_context.py", query)
 
 
 def texts(elements) -> str:
@@ -33,7 +27,7 @@ def test_page_shows_the_published_figures_and_their_sources(shared_reference_war
     summaries = texts(at.markdown)
     assert "In the lottery for FY2024, 758,994 eligible registrations were counted and 110,791 selected" in summaries
     assert "In 2024, 226,257 H-1B visas were issued abroad; nationals of India received 67.9% of them." in summaries
-    assert "In FY2022, AMAZON.COM SERVICES LLC had the most initial approvals: 5,120 of 138,381." in summaries
+    assert "In FY2022, `AMAZON.COM SERVICES LLC` had the most initial approvals: 5,120 of 138,381." in summaries
     assert "In FY2022, employers in California (CA) had the most initial approvals" in summaries
     captions = texts(at.caption)
     # under each of the five charts (and the pool figures): source, period and caveat
@@ -48,9 +42,9 @@ def test_url_keys_choose_the_year_the_ranking_and_the_search(shared_reference_wa
     assert not at.exception
     summaries = texts(at.markdown)
     # AMAZON.COM SERVICES LLC (4,317) and AMAZON COM SERVICES LLC (2) in the FY2023 file
-    assert "In FY2023 (partial), AMAZON.COM SERVICES LLC had the most continuing approvals: 4,319 of 138,635." in summaries
+    assert "In FY2023 (partial), `AMAZON.COM SERVICES LLC` had the most continuing approvals: 4,319 of 138,635." in summaries
     assert "In 2023, nationals of India received 146,082 H-4 visas for 193,384 H-1B visas: 0.76 per H-1B visa." in summaries
-    assert "the largest is INFOSYS LIMITED, with 9,117 initial and 16,873 continuing approvals" in summaries
+    assert "the largest is `INFOSYS LIMITED`, with 9,117 initial and 16,873 continuing approvals" in summaries
     assert any("FY2023 (partial) is a partial release" in w.value for w in at.warning)
 
 
@@ -65,3 +59,27 @@ def test_missing_reference_statistics_say_what_to_do(shared_basic_warehouse):
     at = run_page()
     assert not at.exception
     assert any("python -m dashboard.build --reference" in w.value for w in at.warning)
+
+
+HOSTILE = "[y](http://127.0.0.1/z) :red[w] <b>v</b>"  # a link, a colour directive and plotly's HTML
+
+
+def test_employer_names_from_the_files_show_literally(reference_warehouse):
+    """An employer name is text from a file: the summaries echo it (a code span: no link, no colour), the
+    chart's tick labels escape plotly's HTML, whatever the name says."""
+    import json
+
+    from dashboard import warehouse
+    from dashboard.ui.text import echo
+
+    with warehouse.writer(reference_warehouse) as con:
+        con.execute("update h1b_employers set employer = ? where employer_key = 'amazon com services llc'", [HOSTILE])
+    at = run_page({"h1b_q": "amazon"})
+    assert not at.exception
+    shown = [e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind)]
+    summaries = "\n".join(shown)
+    assert f"In FY2022, {echo(HOSTILE)} had the most initial approvals: 5,120 of 138,381." in summaries
+    assert f"the largest is {echo(HOSTILE)}, with " in summaries
+    assert not [s for s in shown if "127.0.0.1" in s.replace(echo(HOSTILE), "")]  # only ever inside the echo
+    employers = json.loads(at.get("plotly_chart")[3].proto.spec)
+    assert employers["data"][0]["y"][0] == "[y](http://127.0.0.1/z) :red[w] &lt;b&gt;v&lt;/b&gt;"

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
+from conftest import ROOT, app_test
 from streamlit.testing.v1 import AppTest
-
-APP = str(ROOT / "dashboard" / "app.py")
 
 
 def run(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
+    return app_test(None, query)
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
@@ -93,3 +88,29 @@ def test_overview_offers_the_brief(demo_warehouse):
     (button,) = [b for b in at.get("download_button") if b.key == "brief-pdf"]
     assert button.proto.label == "Note d'information (PDF)"
     assert button.proto.ignore_rerun and button.proto.deferred_file_id  # built only when pressed, no rerun
+
+
+def test_the_synthetic_banner_names_each_source_once(demo_warehouse):
+    """The demo's events file cites P1-P9 of SOURCES.md in overlapping groups: the banner says each once."""
+    import csv
+
+    from dashboard.ui.page import _sources_text
+
+    with (ROOT / "data" / "events" / "h1b-owp-2023.csv").open(encoding="utf-8") as fh:
+        sources = [row["source"] for row in csv.DictReader(fh)]
+    assert _sources_text(sources) == "P1, P2, P3, P4, P5, P6, P7, P8, P9 (data/reference/SOURCES.md §10)"
+    at = run({"lang": "en"})  # the test program's one event, through the page
+    assert not at.exception
+    assert [x.value for x in at.text if x.value.startswith("Sources of those facts")] == ["Sources of those facts: test"]
+
+
+def test_filters_chosen_in_french_stay_codes_across_pages(shared_basic_warehouse):
+    """The filter widgets show French names; what they hold, and the address, are the codes, also once a
+    rerun sends the choices back (the format_func keeps the run's language)."""
+    at = run({"lang": "fr"})
+    at.multiselect(key="f_role").select("spouse").run()
+    at.multiselect(key="f_country").select("CHN").run()
+    at.switch_page("views/velocity.py").run()
+    assert not at.exception
+    assert at.session_state["f_role"] == ["spouse"] and at.session_state["f_country"] == ["CHN"]
+    assert at.query_params["role"] == "spouse" and at.query_params["country"] == "CHN"

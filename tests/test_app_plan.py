@@ -7,23 +7,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from conftest import ROOT
+from conftest import app_test
 from streamlit.testing.v1 import AppTest
 
 from dashboard import forecast_plan
 from dashboard.i18n import fmt_datetime
 
-APP = str(ROOT / "dashboard" / "app.py")
 ET = ZoneInfo("America/Toronto")
 
 
 def page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("views/plan.py")
-    return at.run()
+    return app_test("views/plan.py", query)
 
 
 def test_the_plan_before_opening_and_as_the_first_hour_comes_in(demo_warehouse):

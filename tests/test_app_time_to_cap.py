@@ -6,23 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conftest import ROOT
+from conftest import app_test
 from streamlit.testing.v1 import AppTest
 
 from dashboard.forecast import project_cap
 from dashboard.forecast_text import headline_moment
 
-APP = str(ROOT / "dashboard" / "app.py")
 ET = ZoneInfo("America/Toronto")
 
 
 def page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("views/time_to_cap.py")
-    return at.run()
+    return app_test("views/time_to_cap.py", query)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

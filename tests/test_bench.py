@@ -62,3 +62,24 @@ def test_every_page_metric_is_a_metric_and_pandas_twins_mirror_metrics():
             assert name.removeprefix("preview:") in metrics.METRICS
             assert name in baseline.PANDAS, f"{name} has no pandas twin"
     assert {name.removeprefix("preview:") for name in baseline.PANDAS} <= set(metrics.METRICS)
+
+
+def test_rerun_bench_smoke_times_every_case_and_writes_its_section(shared_basic_warehouse, tmp_path, monkeypatch):
+    """bench/rerun.py end to end at its smallest (two settings, one round): every case timed on every
+    page asked for, and its section written in place of the previous one (no timing asserted)."""
+    from bench import rerun
+
+    out = tmp_path / "rerun.json"
+    assert rerun.main(["--warehouse", str(shared_basic_warehouse), "--repeats", "1", "--settings", "2",
+                       "--pages", "overview,countries", "--json", str(out)]) == 0
+    results = json.loads(out.read_text())
+    assert list(results["pages"]) == ["overview", "countries"]
+    for page in results["pages"].values():
+        assert {case: r["n"] for case, r in page.items()} == {"before": 2, "after": 2, "after_new": 2}
+        assert all(r["median_ms"] > 0 for r in page.values())
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\n" + rerun.SECTION + "\n\nold\n\n## Later\n\nkept\n")
+    rerun.update_docs(rerun.render(results), doc)
+    text = doc.read_text()
+    assert "old" not in text and text.count(rerun.SECTION) == 1 and "| overview |" in text
+    assert text.endswith("## Later\n\nkept\n")

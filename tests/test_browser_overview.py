@@ -18,3 +18,25 @@ def test_overview_draws_and_stays_local(shared_basic_warehouse, server_for, page
     assert page.get_by_text("Principal applications counted").count() == 1
     settled(page)
     assert outside_requests(page.requests) == []
+
+
+def test_headline_band_is_on_the_first_screen(shared_basic_warehouse, server_for, browser):
+    """How fast, from where, when full: the band is whole in the first viewport, without scrolling, on a desk
+    (English) and on a phone (French), and states the cap status, its moment and the count against the cap."""
+    server = server_for(shared_basic_warehouse)
+    for (width, height), lang, words in [((1440, 900), "en", ["Cap reached", "Sun 16 Jul 2023", "5 of the cap of 5",
+                                                              "India", "per hour until the cap"]),
+                                         ((390, 844), "fr", ["Plafond atteint", "16 juill. 2023",
+                                                             "5 comptées sur un plafond de 5", "Inde"])]:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-CA")
+        page = context.new_page()
+        page.goto(f"{server.url}/?lang={lang}")
+        band = page.locator(".st-key-headline-band")
+        band.wait_for(timeout=60_000)
+        settled(page)
+        text = band.inner_text()
+        assert all(w in text for w in words), (lang, text)
+        box = band.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (lang, box)
+        assert page.evaluate("window.scrollY") == 0
+        context.close()

@@ -59,3 +59,45 @@ def test_a_link_reproduces_the_view(shared_basic_warehouse, server_for, page, br
     page.wait_for_url(re.compile(r"/velocity\?country=CHN&country=IND&grain=day$"))
     assert outside_requests(page.requests) == [] and outside_requests(other.requests) == []
     other.context.close()
+
+
+def test_back_and_forward_walk_through_filter_changes(shared_basic_warehouse, server_for, page):
+    """Each filter change is one history entry; Back restores the earlier view (widgets, figures, address)
+    and the address stays restored; Forward comes back."""
+    server = server_for(shared_basic_warehouse)
+    page.goto(f"{server.url}/velocity")
+    page.wait_for_selector(CHART_TRACE, timeout=60_000)
+    expect(metric(page, "Busiest hour")).to_have_count(1)
+    expect(metric(page, "Principal applications")).to_have_text("7")
+
+    page.get_by_role("radio", name="Day", exact=True).click()  # first change: the interval
+    page.wait_for_url(re.compile(r"/velocity\?grain=day$"))
+    expect(metric(page, "Busiest day")).to_have_count(1)
+    citizenship = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Citizenship")
+    citizenship.locator("input").click()  # second change: a country
+    page.keyboard.type("China")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"/velocity\?grain=day&country=CHN$|/velocity\?country=CHN&grain=day$"))
+    expect(metric(page, "Principal applications")).to_have_text("2")
+
+    def idle() -> None:
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+
+    page.go_back()  # the country goes, the interval stays
+    expect(metric(page, "Principal applications")).to_have_text("7", timeout=20_000)
+    expect(metric(page, "Busiest day")).to_have_count(1)
+    expect(citizenship).not_to_contain_text("China")
+    idle()
+    assert re.search(r"/velocity\?grain=day$", page.url), page.url  # not written over by the newer view
+
+    page.go_back()  # the interval goes back to hours
+    expect(metric(page, "Busiest hour")).to_have_count(1, timeout=20_000)
+    idle()
+    assert re.search(r"/velocity$", page.url), page.url
+
+    page.go_forward()
+    expect(metric(page, "Busiest day")).to_have_count(1, timeout=20_000)
+    expect(metric(page, "Principal applications")).to_have_text("7")
+    idle()
+    assert re.search(r"/velocity\?grain=day$", page.url), page.url

@@ -15,7 +15,8 @@ from bench.queries import BENCH_SQL
 from dashboard import build, metrics, warehouse
 from dashboard.filters import Filters
 
-MACROS = ["applications_by_place", "filtered_states", "history_as_of", "states_as_of", "top_and_others"]
+MACROS = ["applications_by_place", "every_interval", "filtered_states", "history_as_of", "principal_and_family",
+          "states_as_of", "top_and_others"]
 
 
 def test_query_names_are_unique_in_each_folder_and_across_them():

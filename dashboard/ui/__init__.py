@@ -4,6 +4,7 @@
     state        the current filters and program; setting a filter from a page
     publication  publication mode: IRCC's rounding and suppression on every count shown or downloaded
     blocks       the chart with its numbers one click away, tables, downloads
+    figures      figures built once per snapshot, filters, language and publication mode (ui.figure)
     page         banners, the freshness line, friendly errors, the document's language, live parts
     text         code labels, and values from outside echoed as plain text (no streamlit)
     url          the one module that reads and writes the address bar
@@ -31,6 +32,7 @@ from dashboard.ui.cache import (
     run_metric,
     run_preview,
 )
+from dashboard.ui.figures import figure, memo
 from dashboard.ui.page import document_language, freshness, friendly_errors, live, synthetic_banner
 from dashboard.ui.publication import (
     SUPPRESSED_TEXT,
@@ -50,7 +52,7 @@ from dashboard.ui.text import echo, label
 __all__ = [
     "COLUMN_LABELS", "SUPPRESSED_TEXT", "as_published", "chart_block", "column_label", "count", "current_filters",
     "current_program", "data_digest", "data_moment", "display_frame", "document_language", "download_buttons",
-    "echo", "freshness", "friendly_errors", "gate", "label", "live", "numbers_block", "pin_snapshot", "plotly_config",
+    "echo", "figure", "freshness", "friendly_errors", "gate", "label", "live", "memo", "numbers_block", "pin_snapshot", "plotly_config",
     "publication", "publication_note", "publication_switch", "publish", "published_count", "published_curve",
     "refresh_seconds", "run_metric", "run_preview", "set_countries", "show_table", "suppressed_bars_note",
     "state", "synthetic_banner", "url",

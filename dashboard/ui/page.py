@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 
 import pandas as pd
 import streamlit as st
@@ -22,9 +23,22 @@ def synthetic_banner(program: Program) -> None:
     if program.synthetic:
         st.info(t("Demo: these applications are synthetic, generated to match published facts about this "
                   "intake. They are not real application records."), icon=":material/science:")
-        sources = "; ".join(dict.fromkeys(e.source for e in program.events if e.source))
+        sources = _sources_text(e.source for e in program.events if e.source)
         if sources:  # from the program's events file: shown as plain text
             st.text(t("Sources of those facts: {sources}").format(sources=sources))
+
+
+def _sources_text(sources: Iterable[str]) -> str:
+    """The events' sources said once each: "P1;P2 (SOURCES.md §10)", "P3 (SOURCES.md §10)" become
+    "P1, P2, P3 (SOURCES.md §10)"; a source in another form is kept as it is."""
+    grouped: dict[str, list[str]] = {}
+    for source in sources:
+        m = re.fullmatch(r"\s*([^()]+?)\s*\(([^()]+)\)\s*", source)
+        ids, where = ([i.strip() for i in m.group(1).split(";")], m.group(2)) if m else ([source.strip()], "")
+        grouped.setdefault(where, [])
+        grouped[where] += [i for i in ids if i and i not in grouped[where]]
+    key = lambda i: (re.sub(r"\d+", "", i), int(re.sub(r"\D", "", i) or 0))  # noqa: E731 - P2 before P10
+    return "; ".join(", ".join(sorted(ids, key=key)) + (f" ({where})" if where else "") for where, ids in grouped.items())
 
 
 def freshness(program: Program) -> None:

@@ -29,7 +29,7 @@ def publication() -> bool:
 def publication_switch() -> None:
     """The sidebar switch, kept in the URL as pub=1 (read from the URL when the session starts)."""
     ss = st.session_state
-    if PUB_KEY not in ss:
+    if url.entering(PUB_KEY):
         on, notices = url.read_flag(PUB_KEY)
         ss[PUB_KEY] = bool(on)
         url.warn(notices)

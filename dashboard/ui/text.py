@@ -24,9 +24,9 @@ ECHO_CHARS = 60  # an echoed value longer than this is cut (with "…"): a notic
 ECHO_VALUES = 3  # a notice about many values of one parameter names this many, then "and N more"
 
 
-def label(code: str) -> str:
-    """A data-model code (`open_work_permit`) as people read it, in the current language."""
-    return t(LABELS.get(code, code))
+def label(code: str, lang: str | None = None) -> str:
+    """A data-model code (`open_work_permit`) as people read it, in `lang` (default: the current language)."""
+    return t(LABELS.get(code, code), lang)
 
 
 def truncate(value: object, limit: int = ECHO_CHARS) -> str:

@@ -13,6 +13,17 @@ the code; it drops a bad value silently, where a person following a link must be
 out; and its datetime inputs carry no UTC offset, so a wall-clock time that a daylight-saving change
 repeats could not name one moment. Widgets whose value is its own URL form and needs none of that (the
 years and the employer search of the US H-1B context page) are bound by Streamlit (`bind=url.BIND`).
+
+History (Back and Forward). Streamlit 1.67's frontend writes each query-string change the script makes
+with history.pushState (handlePageInfoChanged), except during a run that Back or Forward started, when it
+uses replaceState; Back or Forward reruns the script with the restored address and
+`is_history_navigation` set. So that one filter change is one history entry, a run's writes are staged
+(`put`) and sent together in ONE message at the end of the run (`flush`, called by app.py). So that Back
+restores the view, a run that Back or Forward started, whose address differs from the last one written,
+is a *reload*: the sidebar and every page setting read their value from the address again (`entering`),
+as on a shared link, instead of writing the newer view back over the restored address. (Streamlit itself
+does the same for the widgets it binds.) A page switch is no reload: Streamlit strips the query string
+when it changes page, and the session's filters are written back.
 """
 
 from __future__ import annotations
@@ -21,6 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.state import get_session_state
 
 from dashboard import filters as fl
 from dashboard.filters import Filters
@@ -32,6 +45,9 @@ MAX_KEYS = 64  # query keys read (the dashboard uses about a dozen)
 MAX_VALUES = 300  # values of one key read (there are fewer than 300 country codes)
 MAX_CHARS = 200  # characters of one value read: no usable value is longer, and a longer one is not used
 BIND = "query-params"  # the bind= mode of widgets bound to the URL by Streamlit itself
+PENDING = "url_pending"  # session key: this run's staged writes {key: [values] | None}
+WRITTEN = "url_written"  # session key: the address as the last run left it
+RELOAD = "url_reload"  # session key: this run was started by Back/Forward onto another address
 
 NOTICE_TEXT = {
     "program": N_("The link names a program that is not configured ({value}); showing {default} instead."),
@@ -65,41 +81,92 @@ def _cut(value: str) -> str:
     return value if len(value) <= MAX_CHARS else value[:MAX_CHARS] + "…"
 
 
+def _address() -> dict[str, list[str]]:
+    """The address as this run has made it so far: the query string with the staged writes applied."""
+    qp = st.query_params
+    now = {key: qp.get_all(key) for key in qp}
+    for key, values in st.session_state.get(PENDING, {}).items():
+        if values is None:
+            now.pop(key, None)
+        else:
+            now[key] = values
+    return now
+
+
 def params() -> dict[str, list[str]]:
     """The query string as {key: [values]}, capped (see the module's docstring)."""
-    qp = st.query_params
-    return {key: [_cut(v) for v in qp.get_all(key)[:MAX_VALUES]] for key in list(qp)[:MAX_KEYS]}
+    return {key: [_cut(v) for v in values[:MAX_VALUES]] for key, values in list(_address().items())[:MAX_KEYS]}
 
 
 def overflow() -> dict[str, int]:
     """How many values past MAX_VALUES each key carried (they were not read)."""
-    qp = st.query_params
-    return {key: n - MAX_VALUES for key in list(qp)[:MAX_KEYS] if (n := len(qp.get_all(key))) > MAX_VALUES}
+    return {key: n - MAX_VALUES for key, values in list(_address().items())[:MAX_KEYS]
+            if (n := len(values)) > MAX_VALUES}
 
 
 def get(key: str) -> str | None:
     """The first value of `key` (capped), or None."""
-    if key not in st.query_params:
-        return None
-    return _cut(st.query_params.get(key) or "")
+    values = _address().get(key)
+    return None if values is None else _cut(values[0] if values else "")
 
 
 def has(key: str) -> bool:
-    return key in st.query_params
+    return key in _address()
+
+
+# ---------------------------------------------------------------- history
+
+def _snapshot() -> tuple:
+    qp = st.query_params
+    return tuple(sorted((key, tuple(qp.get_all(key))) for key in qp))
+
+
+def begin_run() -> bool:
+    """Called first in every run: whether Back or Forward brought the browser to an address other than
+    the one the last run wrote (then the view is reloaded from the address; see the module's docstring)."""
+    ss = st.session_state
+    ctx = get_script_run_ctx()
+    now = _snapshot()
+    back = bool(ctx is not None and ctx.is_history_navigation) and ss.get(WRITTEN, now) != now
+    ss[RELOAD] = back
+    ss[PENDING] = {}
+    return back
+
+
+def reloading() -> bool:
+    """Whether this run restores a view from the address (Back or Forward)."""
+    return bool(st.session_state.get(RELOAD, False))
+
+
+def entering(key: str) -> bool:
+    """Whether the setting kept in session key `key` must be read from the address on this run: the page
+    is entered (a shared link, a reload or a page switch), or Back or Forward restored an address."""
+    return key not in st.session_state or reloading()
+
+
+def flush() -> None:
+    """Send this run's staged writes to the address in one message (one history entry), if any changed it."""
+    ss = st.session_state
+    pending = ss.pop(PENDING, {}) or {}
+    qp = st.query_params
+    sets = {k: v if len(v) > 1 else v[0] for k, v in pending.items() if v is not None and qp.get_all(k) != v}
+    drops = [k for k, v in pending.items() if v is None and k in qp]
+    if sets or drops:
+        if drops:
+            with get_session_state().query_params() as raw:  # no message yet: `update` sends the one message
+                for key in drops:
+                    raw.discard_param_no_forward_msg(key)
+        qp.update(sets)
+    ss[WRITTEN] = _snapshot()
 
 
 # ---------------------------------------------------------------- writing
 
 def put(key: str, value: str | Sequence[str] | None) -> None:
-    """Make the address carry `value` for `key` (None or empty: no `key`); no write when it already does."""
-    qp = st.query_params
-    if value is None or (not isinstance(value, str) and not value):
-        if key in qp:
-            del qp[key]
-        return
-    wanted = [value] if isinstance(value, str) else list(value)
-    if qp.get_all(key) != wanted:
-        qp[key] = wanted if len(wanted) > 1 else wanted[0]
+    """Make the address carry `value` for `key` (None or empty: no `key`), at the end of the run (`flush`)."""
+    empty = value is None or (not isinstance(value, str) and not value)
+    wanted = None if empty else [value] if isinstance(value, str) else list(value)
+    st.session_state.setdefault(PENDING, {})[key] = wanted
 
 
 def put_choice(key: str, value: str, default: str) -> None:
@@ -110,8 +177,8 @@ def put_choice(key: str, value: str, default: str) -> None:
 def keep_only(keys: Iterable[str], among: Iterable[str]) -> None:
     """Drop every key of `among` that is not in `keys` (a page's parameters that no longer apply)."""
     keep = set(keys)
-    for key in [k for k in st.query_params if k in set(among) and k not in keep]:
-        del st.query_params[key]
+    for key in [k for k in _address() if k in set(among) and k not in keep]:
+        put(key, None)
 
 
 # ---------------------------------------------------------------- notices

@@ -23,7 +23,7 @@ def _alerts() -> None:
         channels = alerts.load_channels()
         rows = alerts.table()
     except (alerts.AlertConfigError, ValueError) as exc:
-        st.error(t("The alerts configuration is not usable: {problem}").format(problem=str(exc)[:300]),
+        st.error(t("The alerts configuration is not usable: {problem}").format(problem=ui.echo(exc, 300)),
                  icon=":material/error:")
         return
     if channels is None or not channels.configured:

@@ -99,8 +99,9 @@ def who_applies(top_n: int) -> None:
     if f.countries:
         summary += " " + t("Shares are of all applications matching the other filters.")
     ui.suppressed_bars_note()
-    _chart(charts.citizenship_chart(rows, source=charts.source_note(program, lang=language()), lang=language()), rows.drop(columns=["label", "code"]),
-           summary=summary,
+    fig = ui.figure("countries-citizenship", lambda: charts.citizenship_chart(
+        rows, source=charts.source_note(program, lang=language()), lang=language()), top_n)
+    _chart(fig, rows.drop(columns=["label", "code"]), summary=summary,
            metric="applications_by_citizenship", key="citizenship",
            alt=t("Bar chart of applications by country of citizenship, principal applicants and family "
                  "members apart, largest first."))
@@ -135,8 +136,9 @@ def against_h1b(year: int, top_n: int) -> None:
         ratio=_num(lead["ratio"], 2), per_1000=_num(lead["per_1000"], 1))
     ui.suppressed_bars_note()
     uscis_label = t("Share of USCIS H-1B approvals, fiscal {year} (country of birth)").format(year=year)
-    fig = charts.representation_chart(rep, year=year, source=charts.markdown_italics("<br>".join(sources)),
-                                      uscis_label=uscis_label if has_uscis else None, lang=language())
+    fig = ui.figure("countries-representation", lambda: charts.representation_chart(
+        rep, year=year, source=charts.markdown_italics("<br>".join(sources)),
+        uscis_label=uscis_label if has_uscis else None, lang=language()), year, top_n)
     _chart(fig, rep.drop(columns=["label", "code"]), summary=summary, metric="h1b_representation", key="representation",
            alt=t("Bar chart comparing each country's share of principal applicants with its share of US H-1B "
                  "visas issued in {year}, with the ratio of the two.").format(year=year))

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import charts, metrics, reference, ui
 from dashboard.i18n import N_, fmt_int, fmt_num, fmt_pct, language, t
 from dashboard.regions import UNKNOWN, province_name, us_state_name
+from dashboard.ui import url
 
 f = ui.current_filters()
 program = ui.current_program()
@@ -71,17 +72,13 @@ def _choice(key: str, label: str, options: dict[str, str]) -> str:
     Streamlit's own binding would write the translated label, and a link must not depend on the language."""
     ss = st.session_state
     default = next(iter(options))
-    if key not in ss:  # entering the page: a shared link, a reload or a page switch
-        wanted = st.query_params.get(key)
-        ss[key] = wanted if wanted in options else ss.get(f"{key}_kept", default)
-    st.segmented_control(label, list(options), key=key, required=True, format_func=lambda c: t(options[c]))
+    if url.entering(key):  # entering the page: a shared link, a reload, a page switch, or Back/Forward
+        wanted = url.read_choice(key, options)
+        ss[key] = wanted or (default if url.reloading() else ss.get(f"{key}_kept", default))
+    st.segmented_control(label, list(options), key=key, required=True, format_func=lambda c: t(options[c], lang))
     value = ss[key] or default
     ss[f"{key}_kept"] = value
-    if value == default:
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get(key) != value:
-        st.query_params[key] = value
+    url.put_choice(key, value, default)
     return value
 
 
@@ -102,6 +99,10 @@ def over_time(role: str) -> None:
     summary = t("{role}: {open} applications were open at the end of {day}; the most decisions in one day came on "
                 "{busiest}.").format(role=t(ROLES[role]), open=_count(last["open"]),
                                      day=_date(last["interval_start"]), busiest=_date(day))
+    if not raw.loc[raw["role"] == role, ["approved", "refused", "withdrawn"]].to_numpy().sum():
+        # none decided: the argmax of zeros named the first day "the most decisions in one day"
+        summary = t("{role}: {open} applications were open at the end of {day}; no decision had been made "
+                    "by then.").format(role=t(ROLES[role]), open=_count(last["open"]), day=_date(last["interval_start"]))
     ui.chart_block(lambda published: charts.decisions_chart(published, lang=lang, program=program, role=role,
                                                             source=SOURCE), raw,
                    summary=summary, metric="decisions_by_day", key="decisions", labels=LABELS,
@@ -192,12 +193,14 @@ def _map_and_bars(rows: pd.DataFrame, *, code: str, name_of, geometry: str, view
 
 def provinces() -> None:
     st.subheader(t("Where they mean to go: intended province"))
-    rows = _rows("applications_by_province")[1]
+    raw, rows = _rows("applications_by_province")
     top = rows[rows["province"] != UNKNOWN].iloc[0]
     unknown = rows[rows["province"] == UNKNOWN].iloc[0]
     summary = t("{province} is the intended province of {n} principal applicants, the most of any; {unknown} gave "
                 "none.").format(province=province_name(top["province"], lang), n=_count(top["principal"]),
                                 unknown=_count(unknown["principal"]))
+    if not raw.loc[raw["province"] != UNKNOWN, "principal"].sum():  # not "Alberta, 0, the most of any"
+        summary = t("No principal applicant matching these filters named an intended province.")
     _map_and_bars(rows, code="province", name_of=province_name, geometry="canada_provinces",
                   view=charts.CANADA_VIEW, metric="applications_by_province", key="provinces", summary=summary,
                   value="principal", value_label=t("Principal applications"),
@@ -211,12 +214,15 @@ def us_states() -> None:
     colour_by = "applications"
     if year is not None:
         colour_by = _choice("dec_shade", t("Shade the map by"), COLOUR_BY)
-    rows = _rows("applications_by_us_state")[1]
+    raw, rows = _rows("applications_by_us_state")
     top = rows[rows["state"] != UNKNOWN].iloc[0]
     summary = t("{state} is home to {n} principal applicants, the most of any state.").format(
         state=us_state_name(top["state"], lang), n=_count(top["principal"]))
+    named = bool(raw.loc[raw["state"] != UNKNOWN, "principal"].sum())
+    if not named:
+        summary = t("No principal applicant matching these filters named a US state of residence.")
     value, label, text = "principal", t("Principal applications"), None
-    if year is not None:
+    if year is not None and named:
         summary += " " + t("Set against USCIS initial H-1B approvals by employer state in fiscal {year}: {n} "
                            "applications per 1,000 approvals in {state}.").format(
             year=year, n=fmt_num(top["per_1000"], 1) if pd.notna(top["per_1000"]) else ui.SUPPRESSED_TEXT,

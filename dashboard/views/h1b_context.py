@@ -56,9 +56,9 @@ def coded_choice(label: str, options: dict[str, str], default: str, key: str) ->
     """A segmented control over codes whose choice lives in the URL as the code (`key=code`), whatever the
     language: bind=url.BIND would write the translated label instead."""
     ss = st.session_state
-    if key not in ss:
+    if url.entering(key):
         ss[key] = url.read_choice(key, options) or default
-    choice = st.segmented_control(label, list(options), format_func=lambda code: t(options[code]), required=True,
+    choice = st.segmented_control(label, list(options), format_func=lambda code: t(options[code], lang), required=True,
                                   key=key) or default
     url.put_choice(key, choice, default)
     return choice
@@ -215,7 +215,9 @@ ui.chart_block(
     top.drop(columns="label"),
     summary=t("In {fy}, {employer} had the most {kind}: {n} of {total}. The {top} employers shown had {share} "
               "of them.").format(
-        fy=fy_label(fiscal_year, partial_hub[fiscal_year]), employer=top.iloc[0]["label"],
+        fy=fy_label(fiscal_year, partial_hub[fiscal_year]),
+        employer=(t(FLAGGED[top.iloc[0]["employer_flag"]]) if isinstance(top.iloc[0]["employer_flag"], str)
+                  else ui.echo(top.iloc[0]["employer"])),
         kind=t(RANKINGS[rank_by]).lower(), n=fmt_int(top.iloc[0][rank_column]), total=fmt_int(year_total),
         top=len(top), share=fmt_pct(top[rank_column].sum() / year_total)),
     metric="h1b_top_employers", key="h1b-employers")
@@ -250,7 +252,8 @@ if text and text.strip():
             summary=t("{n} employers have a name containing \u201c{text}\u201d (at most {limit}, the largest first); "
                       "the largest is {employer}, with {initial} initial and {continuing} continuing approvals "
                       "over the years shown. The bars add up all of them.").format(
-                n=employers, text=shown, limit=SEARCH_LIMIT, employer=biggest.iloc[0]["employer"],
+                n=fmt_int(employers), text=shown, limit=SEARCH_LIMIT,
+                employer=ui.echo(biggest.iloc[0]["employer"]),
                 initial=fmt_int(biggest["initial_approvals"].sum()),
                 continuing=fmt_int(biggest["continuing_approvals"].sum())),
             metric="h1b_employer_search", key="h1b-search")
@@ -277,7 +280,9 @@ ui.chart_block(
     states.drop(columns="label"),
     summary=t("In {fy}, employers in {state} had the most {kind}: {share} of the total. The {top} states shown "
               "had {top_share}; the table lists them all.").format(
-        fy=fy_label(state_fy, state_partial), state=leaders.iloc[0]["label"], kind=t(RANKINGS[rank_by]).lower(),
+        fy=fy_label(state_fy, state_partial),
+        state=leaders.iloc[0]["label"] if isinstance(leaders.iloc[0]["state_code"], str) else ui.echo(leaders.iloc[0]["label"]),
+        kind=t(RANKINGS[rank_by]).lower(),
         share=fmt_pct(leaders.iloc[0][rank_column] / states[rank_column].sum()), top=len(leaders),
         top_share=fmt_pct(leaders[rank_column].sum() / states[rank_column].sum())),
     metric="h1b_approvals_by_state", key="h1b-states")

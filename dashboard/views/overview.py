@@ -89,16 +89,11 @@ else:
         total=ui.count(total), last=fmt_datetime(last, tz), cap=fmt_int(program.cap))
     curve = ui.publish(curve, "cumulative_principals")
     # drawn without the moments whose total publication mode suppresses (the table shows them as --)
-    ui.chart_block(charts.cumulative_chart(ui.published_curve(curve), program, reached, lang=language()), curve, summary=summary,
-                   metric="cumulative_principals", key="cumulative")
+    fig = ui.figure("overview-cumulative", lambda: charts.cumulative_chart(ui.published_curve(curve), program, reached,
+                                                                         lang=language()))
+    ui.chart_block(fig, curve, summary=summary, metric="cumulative_principals", key="cumulative")
 
-st.subheader(t("Applications by role and status"))
-by = ui.run_metric("applications_by_role_status", f)
-if by.empty:
-    st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
-else:
-    total = int(by["applications"].sum())
-    by = ui.publish(by, "applications_by_role_status")
+def _role_status_chart(by: pd.DataFrame) -> go.Figure:
     pivot = by.pivot(index="applicant_role", columns="status", values="applications").astype("float64")
     fig = go.Figure()
     for i, s in enumerate(pivot.columns):
@@ -110,6 +105,17 @@ else:
     fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
     fig.update_xaxes(title=t("Applications"))
     charts.base_layout(fig, source=charts.source_note(program, lang=language()), height=300, lang=language())
+    return fig
+
+
+st.subheader(t("Applications by role and status"))
+by = ui.run_metric("applications_by_role_status", f)
+if by.empty:
+    st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
+else:
+    total = int(by["applications"].sum())
+    by = ui.publish(by, "applications_by_role_status")
+    fig = ui.figure("overview-role-status", lambda: _role_status_chart(by))
     summary = t("{n} applications match the filters, by applicant role and current status.").format(
         n=ui.count(total))
     ui.chart_block(fig, by, summary=summary, metric="applications_by_role_status", key="role-status")

@@ -93,7 +93,7 @@ rows = []
 for share in (0.5, 0.75, 1.0, 1.5, 2.0):
     n = round(expected * share)
     p = forecast_plan.plan_cap(times, earlier.opens_at, int(cap), opens, pool_ratio=ratio, first_hour=n)
-    rows.append({"first_hour": n, "p10": _when(p.p10), "p50": _when(p.p50), "p90": _when(p.p90)})
+    rows.append({"first_hour": fmt_int(n), "p10": _when(p.p10), "p50": _when(p.p50), "p90": _when(p.p90)})
 rows.insert(0, {"first_hour": "—", "p10": _when(before.p10), "p50": _when(before.p50), "p90": _when(before.p90)})
 st.caption(t("About {n} applications are expected in the first hour; the first row is the plan before it.").format(
     n=fmt_int(expected)))

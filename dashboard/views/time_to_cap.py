@@ -121,8 +121,10 @@ def _live() -> None:
         observed = ui.published_curve(ui.run_metric("cumulative_principals", replace(Filters(program.id),
                                                                                       as_of=f.as_of)))
         observed = observed[observed["interval_end"] <= as_of]
-    fig = charts.cap_forecast_chart(sorted_times.reset_index(drop=True), fan, program, as_of, p.reached_at, p.p50,
-                                    observed=observed, lang=i18n.language())
+    # program-wide, like its rows: keyed on the program, the as-of filter and the moment it stands at
+    fig = ui.figure("ttc-fan", lambda: charts.cap_forecast_chart(
+        sorted_times.reset_index(drop=True), fan, program, as_of, p.reached_at, p.p50, observed=observed,
+        lang=i18n.language()), as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
     if p.reached_at is not None:
         summary = t("The cumulative count of applications toward the cap, which reached {cap} at {when}.").format(
             cap=fmt_int(program.cap), when=fmt_datetime(p.reached_at, tz))
@@ -225,24 +227,32 @@ else:
             summary = t("The {n} forecasts made {every} since the opening; the cap had not been reached by "
                         "{moment}, so what happened is not known yet.").format(
                 n=fmt_int(len(hist)), every=every, moment=fmt_datetime(as_of, tz))
-        fig = charts.forecast_history_chart(hist, program, actual, lang=i18n.language())
+        fig = ui.figure("ttc-history", lambda: charts.forecast_history_chart(hist, program, actual,
+                                                                           lang=i18n.language()),
+                        as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
         # times stay aware: the table shows them in the program's zone, the CSV with their UTC offset
         table = hist.assign(**{c: pd.to_datetime(hist[c], utc=True)
                                for c in ("made_at", "p10", "p50", "p90", "actual") if c in hist})
         table = ui.publish(table, "forecast_history")  # the counts then, rounded in publication mode
         ui.chart_block(fig, table, summary=summary, metric="forecast_history", key="ttc-history", labels=LABELS)
-        shown = pd.DataFrame({
-            t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
-            t("Counted"): [disclosure.SUPPRESSED_MARK if pd.isna(v) else fmt_int(v) for v in table["counted"]],
-            "P10": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p10"]],
-            t("Median (P50)"): [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close")
-                                for v in hist["p50"]],
-            "P90": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p90"]],
-            t("Chance by close"): [fmt_pct(v, 0) if v is not None and pd.notna(v) else "—"
-                                   for v in hist["chance_by_close"]],
-        })
-        if actual is not None:
-            shown[t("Range held the actual moment")] = [t("yes") if v else t("no") for v in hist["in_range"]]
+
+        def history_table() -> pd.DataFrame:
+            shown = pd.DataFrame({
+                t("Forecast made"): [forecast_text.short_moment(v, tz) for v in hist["made_at"]],
+                t("Counted"): [disclosure.SUPPRESSED_MARK if pd.isna(v) else fmt_int(v) for v in table["counted"]],
+                "P10": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p10"]],
+                t("Median (P50)"): [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close")
+                                    for v in hist["p50"]],
+                "P90": [forecast_text.short_moment(v, tz) if pd.notna(v) else t("after close") for v in hist["p90"]],
+                t("Chance by close"): [fmt_pct(v, 0) if v is not None and pd.notna(v) else "—"
+                                       for v in hist["chance_by_close"]],
+            })
+            if actual is not None:
+                shown[t("Range held the actual moment")] = [t("yes") if v else t("no") for v in hist["in_range"]]
+            return shown
+
+        # 130 rows of moments in words: formatted once per key, like the chart above
+        shown = ui.memo("ttc-history-table", history_table, as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
         st.dataframe(shown, hide_index=True, width="stretch")
         if actual is not None:
             errors = hist["p50_error_hours"].dropna().abs()

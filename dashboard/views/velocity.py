@@ -28,12 +28,13 @@ ss = st.session_state
 def _grain() -> str:
     """The grain widget, bound to the URL's `grain` by hand: the URL's value when the page is entered
     (an unusable one falls back to hours, with a notice), then the widget's, written back to the URL."""
-    if "v_grain" not in ss:  # first run of this page: a shared link, a reload or a page switch
+    if url.entering("v_grain"):  # a shared link, a reload, a page switch, or Back/Forward
         grain, notices = url.read_grain()
         url.warn(notices)
-        ss["v_grain"] = grain or ss.get("v_grain_kept", fl.DEFAULT_GRAIN)
+        ss["v_grain"] = grain or (fl.DEFAULT_GRAIN if url.reloading() else ss.get("v_grain_kept", fl.DEFAULT_GRAIN))
+    lang = language()  # the run's, for the format_func: Streamlit (and AppTest) may call it outside the run
     st.segmented_control(t("Interval"), list(fl.GRAINS), key="v_grain", required=True,
-                         format_func=lambda g: t(GRAIN_LABELS[g]))
+                         format_func=lambda g: t(GRAIN_LABELS[g], lang))
     grain = ss["v_grain"]
     ss["v_grain_kept"] = grain
     url.put_choice("grain", grain, fl.DEFAULT_GRAIN)
@@ -61,12 +62,12 @@ def _publishable_step(step: int) -> int:
 
 def _milestones_table(miles: pd.DataFrame, params: dict) -> None:
     """The milestones as a table, and their CSV (elapsed times in hours), audited like every download."""
-    st.dataframe(pd.DataFrame({
+    st.dataframe(ui.memo("velocity-milestones", lambda: pd.DataFrame({  # formatted once per key (ui.memo)
         t("Application"): [fmt_int(m) for m in miles["milestone"]],
         t("Arrived ({zone})").format(zone=zone_name(tz)): [fmt_datetime(v.to_pydatetime(), tz) for v in miles["submitted_at"]],
         t("Since opening"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_opening"]],
         t("Since the previous milestone"): [fmt_duration(v.to_pytimedelta()) for v in miles["since_previous"]],
-    }), hide_index=True, width="stretch")
+    }), params.get("step")), hide_index=True, width="stretch")
     rows = _local_table(miles, "submitted_at").assign(
         since_opening_hours=miles["since_opening"] / pd.Timedelta(hours=1),
         since_previous_hours=miles["since_previous"] / pd.Timedelta(hours=1),
@@ -143,7 +144,9 @@ else:
         st.caption(t("The chart opens on the principal applications, up to {end}; use Autoscale in its toolbar to "
                      "see the later family applications too.").format(end=fmt_datetime(focus[1].to_pydatetime(), tz)))
     ui.suppressed_bars_note()
-    fig = charts.arrivals_chart(shown, program, reached, t(GRAIN_LABELS[grain]).lower(), focus, lang=language())
+    fig = ui.figure("velocity-arrivals", lambda: charts.arrivals_chart(shown, program, reached,
+                                                                    t(GRAIN_LABELS[grain]).lower(), focus,
+                                                                    lang=language()), grain)
     ui.chart_block(fig, _local_table(shown, "interval_start", "interval_end"), summary=summary, metric=metric,
                    params=grain_params, key="arrivals")
 
@@ -188,7 +191,7 @@ else:
                                        else replace(Filters(p), **breakdown))) for p in order]
     if ui.publication():  # each curve's totals rounded on their own; shares of the cap from them
         curves = [(prog, ui.published_curve(curve)) for prog, curve in curves]
-    elapsed = charts.elapsed_curves(curves)
+    elapsed = ui.memo("velocity-elapsed", lambda: charts.elapsed_curves(curves), tuple(order))
     lang_name = {p: progs[p].name(language()) for p in order}
     parts = []
     for p in order:
@@ -203,8 +206,9 @@ else:
                            "show all their data.").format(program=lang_name[f.program_id])
     table = ui.as_published(elapsed.assign(program=elapsed["program_id"].map(lang_name)))
     # One above the other: side by side, each figure's source line was cut off.
-    ui.chart_block(charts.comparison_chart(elapsed, progs, share=False, lang=language()), table, summary=summary,
-                   metric="intakes_compared", key="compare-counts")
-    ui.chart_block(charts.comparison_chart(elapsed, progs, share=True, lang=language()), table,
+    counts, shares = (ui.figure("velocity-compared", lambda share=share: charts.comparison_chart(
+        elapsed, progs, share=share, lang=language()), share, tuple(order)) for share in (False, True))
+    ui.chart_block(counts, table, summary=summary, metric="intakes_compared", key="compare-counts")
+    ui.chart_block(shares, table,
                    summary=t("The same curves as a share of each program's cap."), metric="intakes_compared",
                    key="compare-share")

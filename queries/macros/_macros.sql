@@ -33,6 +33,28 @@ create or replace temp macro top_and_others(ranked, top_n) as table
     from query_table(ranked)
     group by all;
 
+-- Rows counted by every column but is_principal: principal (the principal applicants' applications) and
+-- family (their spouses' and dependants'), one row per value of the other columns.
+create or replace temp macro principal_and_family(arrivals) as table
+    select
+        columns(* exclude (is_principal)),
+        count(*) filter (where is_principal) as principal,
+        count(*) filter (where not is_principal) as family
+    from query_table(arrivals)
+    group by all;
+
+-- Every interval of a range with its counts, 0 where it has none (never missing): `intervals` (key,
+-- interval_start, interval_end) joined to `counts` (key, principal, family) on their first column, the
+-- key, whatever it is named (an interval's number, a day).
+create or replace temp macro every_interval(intervals, counts) as table
+    select
+        i.interval_start,
+        i.interval_end,
+        coalesce(c.principal, 0) as principal,
+        coalesce(c.family, 0) as family
+    from query_table(intervals) as i(interval_key, interval_start, interval_end)
+    left join query_table(counts) as c(interval_key, principal, family) using (interval_key);
+
 -- Every state the applications had by $as_of (their history up to then, the state held at $as_of
 -- included): what "had reached the stage by then" questions read.
 create or replace temp macro history_as_of(program, as_of) as table

@@ -17,13 +17,9 @@ intake_totals as (
 ),
 
 by_citizenship as (
-    select
-        citizenship,
-        count(*) filter (where is_principal) as principal,
-        count(*) filter (where not is_principal) as family
-    from intake
+    select *
+    from principal_and_family(intake)
     where $countries is null or list_contains($countries, citizenship)
-    group by citizenship
 ),
 
 ranked as (

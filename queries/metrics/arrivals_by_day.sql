@@ -31,28 +31,21 @@ range_bounds as (
 ),
 
 days as (
-    select unnest(generate_series(
-        first_day, least(last_day, first_day + $max_intervals::integer), interval 1 day
-    ))::date as day
-    from range_bounds
+    select
+        day::date as day,
+        timezone($tz, day::timestamp) as interval_start,
+        timezone($tz, (day + interval 1 day)::timestamp) as interval_end
+    from range_bounds,
+        generate_series(first_day, least(last_day, first_day + $max_intervals::integer), interval 1 day)
+            as each_day(day)
 ),
 
 counts as (
     select day, sum(principal)::bigint as principal, sum(family)::bigint as family
     from arrivals
     group by all
-),
-
-filled as (
-    select
-        timezone($tz, d.day::timestamp) as interval_start,
-        timezone($tz, (d.day + interval 1 day)::timestamp) as interval_end,
-        coalesce(c.principal, 0) as principal,
-        coalesce(c.family, 0) as family
-    from days as d
-    left join counts as c using (day)
 )
 
-select interval_start, interval_end, principal, family
-from filled
+select *
+from every_interval(days, counts)
 order by interval_start

@@ -25,30 +25,20 @@ range_bounds as (
 ),
 
 intervals as (
-    select unnest(generate_series(first_number, least(last_number, first_number + $max_intervals::bigint)))
-        as interval_number
-    from range_bounds
+    select
+        interval_number,
+        $origin::timestamptz + to_minutes(interval_number * $minutes::bigint) as interval_start,
+        $origin::timestamptz + to_minutes((interval_number + 1) * $minutes::bigint) as interval_end
+    from range_bounds,
+        generate_series(first_number, least(last_number, first_number + $max_intervals::bigint))
+            as numbers(interval_number)
 ),
 
 counts as (
-    select
-        interval_number,
-        count(*) filter (where is_principal) as principal,
-        count(*) filter (where not is_principal) as family
-    from arrivals
-    group by all
-),
-
-filled as (
-    select
-        $origin::timestamptz + to_minutes(i.interval_number * $minutes::bigint) as interval_start,
-        $origin::timestamptz + to_minutes((i.interval_number + 1) * $minutes::bigint) as interval_end,
-        coalesce(c.principal, 0) as principal,
-        coalesce(c.family, 0) as family
-    from intervals as i
-    left join counts as c using (interval_number)
+    select *
+    from principal_and_family(arrivals)
 )
 
-select interval_start, interval_end, principal, family
-from filled
+select *
+from every_interval(intervals, counts)
 order by interval_start
