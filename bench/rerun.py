@@ -40,17 +40,29 @@ SECTION = "## Rerun server CPU after a filter change (issue 17)"
 
 
 @contextlib.contextmanager
-def server_like() -> Iterator[list[float]]:
-    """AppTest as a server runs scripts: compiled once (one ScriptCache), and each run's script-thread CPU
-    time appended to the list yielded."""
-    from streamlit.runtime.scriptrunner import script_runner
+def compiled_once() -> Iterator[None]:
+    """AppTest compiling each script once, as a server does (one ScriptCache for every run; AppTest alone
+    makes a new one per run, so it parses and compiles app.py and the page on every rerun)."""
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test, local_script_runner
 
     shared = ScriptCache()
+    saved = (app_test.ScriptCache, local_script_runner.ScriptCache)
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+    try:
+        yield
+    finally:
+        app_test.ScriptCache, local_script_runner.ScriptCache = saved
+
+
+@contextlib.contextmanager
+def server_like() -> Iterator[list[float]]:
+    """AppTest as a server runs scripts (compiled_once), each run's script-thread CPU time appended to
+    the list yielded."""
+    from streamlit.runtime.scriptrunner import script_runner
+
     cpu: list[float] = []
-    saved = (app_test.ScriptCache, local_script_runner.ScriptCache, script_runner.ScriptRunner._run_script)
-    original = saved[2]
+    original = script_runner.ScriptRunner._run_script
 
     def timed(self, *args, **kwargs):
         started = time.thread_time()
@@ -59,12 +71,12 @@ def server_like() -> Iterator[list[float]]:
         finally:
             cpu.append(time.thread_time() - started)
 
-    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
     script_runner.ScriptRunner._run_script = timed
     try:
-        yield cpu
+        with compiled_once():
+            yield cpu
     finally:
-        app_test.ScriptCache, local_script_runner.ScriptCache, script_runner.ScriptRunner._run_script = saved
+        script_runner.ScriptRunner._run_script = original
 
 
 @contextlib.contextmanager

@@ -211,7 +211,7 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
         if x_min is not None and not (x_min <= x <= x_max):
             continue
         vline(fig, x, {"color": EVENT_LINE, "width": 1, "dash": "dot"})
-        fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=ev.label(lang),
+        fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=plain([ev.label(lang)])[0],
                            showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
                            bgcolor="rgba(255,255,255,0.8)", name=MOMENT_LABEL)
     return fig
@@ -442,7 +442,7 @@ def reference_note(publisher: str, period: str, width: int = 90, *, lang: str) -
 
 
 def plain(values: Iterable[object]) -> list[str]:
-    """Text from outside (employer names of a reference file) as plotly shows it literally: plotly reads
+    """Text from outside (employer names of a reference file, event labels) as plotly shows it literally: plotly reads
     a subset of HTML in tick labels, hover and legend text (<a href>, <b>, <br>), so `&`, `<` and `>` are
     written as the entities that it turns back into those characters."""
     return [html.escape(str(v), quote=False) for v in values]

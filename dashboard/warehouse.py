@@ -302,6 +302,15 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0, expect_bytes:
         lock.close()
 
 
+def scratch(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB database of its own at `path` (an ingest's staging, outside the warehouse), spilling to a
+    folder beside it past `memory_limit`."""
+    config = {"temp_directory": str(path.with_suffix(".spill"))}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    return duckdb.connect(str(path), config=config)
+
+
 def keep_snapshots() -> int:
     """How many snapshots to keep: DASHBOARD_KEEP_SNAPSHOTS (default 5, at least 2)."""
     raw = os.environ.get("DASHBOARD_KEEP_SNAPSHOTS", "")

@@ -135,3 +135,12 @@ def test_only_family_applications_have_no_busiest_interval(shared_basic_warehous
     assert ("From Sun 16 Jul 2023, 13:00 EDT to Sun 16 Jul 2023, 14:00 EDT, principal applications: 0, family "
             "applications (spouses and dependants): 1.") in texts(at.markdown)
     assert "No application counting toward the cap matches these filters yet." in texts(at.info)
+
+
+def test_the_grain_chosen_in_french_is_kept_as_its_code(shared_basic_warehouse):
+    at = velocity({"lang": "fr"})
+    at.segmented_control(key="v_grain").set_value("day").run()
+    at.run()  # a rerun sends the choice back through the widget's format_func
+    assert not at.exception
+    assert at.segmented_control(key="v_grain").value == "day"
+    assert at.query_params["grain"] == "day"

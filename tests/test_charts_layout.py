@@ -41,3 +41,16 @@ def test_label_placement_follows_a_range_the_chart_set(programs_env):
                                   (start.iloc[0], start.iloc[1] + pd.Timedelta(hours=1)), lang="en")
     assert moment_labels(whole)["Cap reached"] == "left"  # early in a day-long range
     assert moment_labels(focus)["Cap reached"] == "right"  # late in the two-hour focus
+
+
+def test_event_labels_from_the_events_file_are_plain_text(programs_env):
+    """An events file is text from outside: plotly would read <a href> or <b> in an annotation."""
+    from datetime import date
+
+    from dashboard.programs import Event
+
+    program = programs()["test-intake"]
+    hostile = Event(date(2023, 7, 16), '<a href="http://127.0.0.1/z">x</a> & <b>y</b>', "x", "")
+    fig = charts.add_events(charts.go.Figure(), [hostile], program, None, None, lang="en")
+    (note,) = [a.text for a in fig.layout.annotations if a.name == charts.MOMENT_LABEL]
+    assert note == '&lt;a href="http://127.0.0.1/z"&gt;x&lt;/a&gt; &amp; &lt;b&gt;y&lt;/b&gt;'

@@ -32,12 +32,12 @@ def strict_records(raw: bytes) -> tuple[list[str], list[list[str]], list[int]]:
     return header, records, starts
 
 
-def cells_of(path):
-    c = read_csv_cells(path)
+def cells_of(path, batch_bytes=None):
+    c = read_csv_cells(path, batch_bytes)
     return c.header, [list(r) for r in zip(*(col.tolist() for col in c.columns), strict=True)], c.starts.tolist()
 
 
-@pytest.mark.parametrize("raw", [
+CASES = [
     (HEADER + "A1,p,IND\nA2,p,CHN\n").encode(),
     (HEADER + "A1,p,IND\n\nA2,p,CHN\n\n\nA3,p,KOR").encode(),  # blank lines skipped, last line unterminated
     (HEADER + "A1,p,IND\nA2,p,\n").replace("\n", "\r\n").encode(),  # Windows line ends
@@ -48,11 +48,23 @@ def cells_of(path):
     (HEADER + "A1,p,IND\rA2,p,CHN\r").encode(),  # old Mac line ends
     (b'\n\n"application_id",program_id,citizenship\nA1,p,IND\n,,\nA2,p,CHN\n'),  # quoted header after blanks
     (HEADER + 'A1,p,ab"c\n').encode(),  # a quote inside an unquoted field is text
-])
+    (HEADER + 'A1,p,ab"c\nA2,p,"x\ny"\nA3,p,"z"\n').encode(),  # and one that misleads a cut by quote count
+]
+
+
+@pytest.mark.parametrize("raw", CASES)
 def test_reader_matches_the_strict_csv_module(raw, tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes(raw)
     assert cells_of(path) == strict_records(raw)
+
+
+@pytest.mark.parametrize("batch_bytes", [1, 7, 40])
+@pytest.mark.parametrize("raw", CASES)
+def test_batches_of_any_size_read_the_same_records(raw, batch_bytes, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(raw)
+    assert cells_of(path, batch_bytes) == strict_records(raw)
 
 
 def test_blank_lines_keep_physical_line_numbers(tmp_path):

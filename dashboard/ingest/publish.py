@@ -1,66 +1,108 @@
 """Publishing: the checked rows of one call become one new snapshot, or nothing changes.
 
+Each batch of rows, once checked, goes into a staging DuckDB of the call's own (a temp folder it spills
+to); the checks across rows (identical and conflicting states, two programs, orphans) run there in
+SQL, and the rows to merge stream from it into the next snapshot. Python holds one batch at a time.
+
 Every ingest, rejected ones included, is recorded in the ingest log (the Data loads page shows it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from dashboard import alerts, logs, warehouse
 from dashboard.ingest.format import COLUMNS, IngestRejected, Problem, Summary
-from dashboard.ingest.read import read_csv_cells, read_parquet_cells
-from dashboard.ingest.validate import (
-    conflicts_within,
-    first_copies,
-    is_in,
-    program_conflicts,
-    validate_frame,
-)
+from dashboard.ingest.read import iter_csv_cells, iter_parquet_cells
+from dashboard.ingest.validate import validate_frame
 from dashboard.programs import Program, programs
 
+_STAGE_PREFIX = "dashboard-ingest-"
 
-def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp
-          ) -> tuple[pd.DataFrame, list[Problem], Summary, str]:
+
+def _remove_orphaned_stages() -> None:
+    """Staging folders left by an ingest that was killed (its process is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_STAGE_PREFIX}*-*"):
+        pid = folder.name[len(_STAGE_PREFIX):].split("-")[0]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Stage:
+    """The staging database of one call: a DuckDB of its own in a temp folder it spills to, holding every
+    row read (typed, flagged), so that Python holds one batch at a time whatever the file's size."""
+
+    def __init__(self, memory_limit: str | None):
+        _remove_orphaned_stages()
+        self.folder = tempfile.mkdtemp(prefix=f"{_STAGE_PREFIX}{os.getpid()}-")
+        self.con = warehouse.scratch(Path(self.folder) / "stage.duckdb", memory_limit)
+        warehouse.run_script(self.con, "_stage_create")
+        self.rows = 0
+        self.bad = 0
+
+    def add(self, df: pd.DataFrame, bad: np.ndarray, file: str) -> None:
+        n = len(df)
+        table = pa.Table.from_pandas(df[[*COLUMNS, "line"]], preserve_index=False)
+        table = table.append_column("file", pa.repeat(pa.scalar(file, pa.string()), n))
+        table = table.append_column("bad", pa.array(bad, pa.bool_()))
+        table = table.append_column("seq", pa.array(np.arange(self.rows, self.rows + n, dtype=np.int64)))
+        self.con.register("batch_df", table)
+        warehouse.run_script(self.con, "_stage_batch")
+        self.con.unregister("batch_df")
+        self.rows += n
+        self.bad += int(bad.sum())
+
+    def marked(self, name: str, column: str, message: str, problems: list[Problem],
+               params: dict | None = None) -> int:
+        """Run a check across rows (queries/ingest/<name>.sql): a problem for each row it sets aside."""
+        found = warehouse.run_script(self.con, name, params).fetchall()
+        problems.extend(Problem(file, int(line), column, message) for file, line in found)
+        return len(found)
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp, stage: _Stage
+          ) -> tuple[list[Problem], Summary, str]:
+    """Read and check each file a batch at a time, each batch staged as it is checked."""
     summary = Summary()
-    frames, problems = [], []
+    problems = []
     digest = hashlib.sha256()
     for path in paths:
-        if path.suffix.lower() == ".parquet":
-            digest.update(bytes.fromhex(warehouse.file_sha256(path)))
-            cells = read_parquet_cells(path)
-        else:
-            digest.update(bytes.fromhex(warehouse.file_sha256(path)))
-            cells = read_csv_cells(path)
-        df, chk, dropped, identifiers = validate_frame(str(path), cells, progs, now)
-        del cells
+        digest.update(bytes.fromhex(warehouse.file_sha256(path)))
+        batches = iter_parquet_cells(path) if path.suffix.lower() == ".parquet" else iter_csv_cells(path)
+        for cells in batches:
+            df, chk, dropped, identifiers = validate_frame(str(path), cells, progs, now)
+            del cells
+            summary.rows_read += len(df)
+            if dropped:
+                summary.dropped_columns[str(path)] = dropped
+            if identifiers:
+                summary.identifier_columns[str(path)] = identifiers
+            problems.extend(chk.problems)
+            stage.add(df, df.index.isin(list(chk.bad_rows)), str(path))
+            del df, chk
+            pa.default_memory_pool().release_unused()  # Arrow keeps freed batches for reuse otherwise
         summary.files.append(str(path))
-        summary.rows_read += len(df)
-        if dropped:
-            summary.dropped_columns[str(path)] = dropped
-        if identifiers:
-            summary.identifier_columns[str(path)] = identifiers
-        problems.extend(chk.problems)
-        df["_bad"] = df.index.isin(list(chk.bad_rows))
-        frames.append(df)
-    data = pd.concat(frames, ignore_index=True)
-    return data, problems, summary, digest.hexdigest()
-
-
-def _mark(df: pd.DataFrame, rows: pd.DataFrame, column: str, message: str, problems: list[Problem]) -> pd.Series:
-    for _, r in rows.iterrows():
-        problems.append(Problem(r["file"], int(r["line"]), column, message))
-    return df.index.isin(rows.index)
+    return problems, summary, digest.hexdigest()
 
 
 ORIGINS = ("export", "demo")
-DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB's share of an ingest; past it the merge spills beside the next snapshot
+DEFAULT_MEMORY_LIMIT = "512MB"  # DuckDB's share of an ingest; past it the merge spills beside the next snapshot
+STAGE_MEMORY_LIMIT = "192MB"  # the staging database's (it only appends while the batches are read)
 
 
 def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Path | None = None,
@@ -95,24 +137,25 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     paths = [Path(p) for p in paths]
     progs = programs()
     now = now or pd.Timestamp.now(tz="UTC")
-    data, problems, summary, file_hash = _load(paths, progs, now)
-    valid = ~data["_bad"]
-    data["_first"], shared = first_copies(data)
-    conflict = conflicts_within(data[valid & data["_first"] & shared])
-    valid &= ~_mark(data, conflict, "status_at",
-                    "another row of this application has the same status_at with different values; keep one",
-                    problems)
-    multi = program_conflicts(data[valid])
-    valid &= ~_mark(data, multi, "program_id", "this application_id appears under two programs", problems)
-    if problems and not skip_invalid:
-        raise IngestRejected(sorted(problems, key=lambda p: (p.file, p.line)))
-
-    root = root or warehouse.warehouse_dir()
+    stage = _Stage(STAGE_MEMORY_LIMIT)
     try:
-        _publish(data, valid, problems, summary, file_hash, root, skip_invalid, wait_seconds, now, origin,
-                 expect_bytes=sum(p.stat().st_size for p in paths), memory_limit=memory_limit)
-    except _Unchanged:
-        summary.snapshot = None  # every row is stored already: no new snapshot
+        problems, summary, file_hash = _load(paths, progs, now, stage)
+        warehouse.run_script(stage.con, "_stage_duplicates")
+        stage.marked("_stage_conflicts", "status_at",
+                     "another row of this application has the same status_at with different values; keep one",
+                     problems)
+        stage.marked("_stage_programs", "program_id", "this application_id appears under two programs", problems)
+        if problems and not skip_invalid:
+            raise IngestRejected(sorted(problems, key=lambda p: (p.file, p.line)))
+
+        root = root or warehouse.warehouse_dir()
+        try:
+            _publish(stage, problems, summary, file_hash, root, skip_invalid, wait_seconds, now, origin,
+                     expect_bytes=sum(p.stat().st_size for p in paths), memory_limit=memory_limit)
+        except _Unchanged:
+            summary.snapshot = None  # every row is stored already: no new snapshot
+    finally:
+        stage.close()
     summary.seconds = time.monotonic() - started
     logs.append(logs.INGEST_LOG, {
         "event": "ingest" if summary.snapshot else "ingest-unchanged", "ingest_id": summary.ingest_id,
@@ -127,7 +170,7 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     return summary
 
 
-def _check_origin(con, incoming: pd.DataFrame, origin: str) -> None:
+def _check_origin(con, origin: str) -> None:
     """Reject the ingest when a program of its rows holds records of the other origin. Refused rather than
     turning the program real: a real export added to the synthetic demo records would make every count of
     the program (the cap moment first) a sum of invented and real applications, shown as real."""
@@ -136,14 +179,14 @@ def _check_origin(con, incoming: pd.DataFrame, origin: str) -> None:
         return
     problems = []
     for program in mixed:
-        first = incoming[incoming["program_id"] == program].iloc[0]
+        file, line = warehouse.run_script(con, "_incoming_first_of_program", {"program": program}).fetchone()
         if origin == "export":
             text = (f"program {program} holds the demo build's synthetic records, and real records are never mixed "
                     "with them; ingest real exports into a warehouse without the demo (a new DASHBOARD_WAREHOUSE "
                     "folder; python -m dashboard.build --reference loads the reference statistics into it)")
         else:
             text = f"program {program} holds real records; the demo build never writes synthetic records into it"
-        problems.append(Problem(str(first["file"]), int(first["line"]), "program_id", text))
+        problems.append(Problem(file, int(line), "program_id", text))
     raise IngestRejected(problems)
 
 
@@ -151,28 +194,24 @@ class _Unchanged(Exception):
     """Nothing new to store: the writer discards its copy."""
 
 
-def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summary: Summary, file_hash: str,
-             root: Path, skip_invalid: bool, wait_seconds: float, now: pd.Timestamp, origin: str,
-             expect_bytes: int, memory_limit: str | None) -> None:
+def _publish(stage: _Stage, problems: list[Problem], summary: Summary, file_hash: str, root: Path,
+             skip_invalid: bool, wait_seconds: float, now: pd.Timestamp, origin: str, expect_bytes: int,
+             memory_limit: str | None) -> None:
     with warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes,
                           memory_limit=memory_limit) as con:
-        named = data["principal_application_id"]
-        names = valid & named.notna()
-        names &= ~is_in(named, data.loc[valid & (data["applicant_role"] == "principal"), "application_id"])
-        if names.any():
-            wanted = sorted(named[names].unique())
-            stored = warehouse.run_script(con, "_stored_principals", {"ids": wanted}).df()["application_id"]
-            names &= ~is_in(named, stored)
-        orphan = data[names]
-        valid &= ~_mark(data, orphan, "principal_application_id",
-                        "no principal application with this id is in the file or already stored", problems)
+        wanted = [r[0] for r in warehouse.run_script(stage.con, "_stage_named_principals").fetchall()]
+        if wanted:
+            stored = {r[0] for r in warehouse.run_script(con, "_stored_principals", {"ids": wanted}).fetchall()}
+            stage.marked("_stage_orphans", "principal_application_id",
+                         "no principal application with this id is in the file or already stored", problems,
+                         {"ids": [w for w in wanted if w not in stored]})
 
-        incoming = data[valid & data["_first"]]
-        # Handed over as Arrow: DuckDB reads it without converting each text value through Python.
-        con.register("incoming_df", pa.Table.from_pandas(incoming[[*COLUMNS, "line", "file"]], preserve_index=False))
+        # Handed over as an Arrow stream: neither side holds the whole call in Python.
+        rows = stage.con.sql(warehouse.sql_text("_stage_incoming_rows")).to_arrow_reader(batch_size=100_000)
+        con.register("incoming_df", rows)
         warehouse.run_script(con, "_stage_incoming")
         con.unregister("incoming_df")
-        _check_origin(con, incoming, origin)
+        _check_origin(con, origin)
         warehouse.run_script(con, "_stored_touched")
         clash = warehouse.run_script(con, "_stored_conflicts").df()
         if len(clash):
@@ -184,7 +223,8 @@ def _publish(data: pd.DataFrame, valid: pd.Series, problems: list[Problem], summ
                 raise IngestRejected(problems)
             warehouse.run_script(con, "_drop_incoming", {"files": clash["file"].tolist(), "lines": clash["line"].tolist()})
 
-        rejected_rows = int((~valid).sum()) + len(clash)
+        flagged = warehouse.run_script(stage.con, "_stage_flagged_count").fetchone()[0]
+        rejected_rows = stage.bad + int(flagged) + len(clash)
         if problems and not skip_invalid:
             raise IngestRejected(sorted(problems, key=lambda p: (p.file, p.line)))
         row = warehouse.run_script(con, "_merge_incoming").fetchone()

@@ -1,11 +1,14 @@
 """Reading an export: its header and its fields as text, with the file line where each record starts.
 
-One reader for CSV: pyarrow parses the file in C; a scan of the file's bytes (a chunk at a time)
-gives every line's place, so each record's first line is known even when a quoted field spans lines.
+One reader for CSV, a batch of whole records at a time (BATCH_BYTES, cut after a line break that
+follows an even number of quotes), so memory does not grow with the file: pyarrow parses the batch in
+C; a scan of its bytes gives every line's place, so each record's first line is known even when a
+quoted field spans lines.
 Strict CSV (RFC 4180) is enforced where pyarrow is lenient: every record holding a quote is parsed
 again by Python's strict csv module from its own bytes and must give the same fields. When a file is
 not valid CSV, `locate_fault` walks it once to say where and why (file, line, column); it names the
-fault, it never supplies the cells. Parquet files need no parsing: their columns are read as text.
+fault, it never supplies the cells. Parquet files need no parsing: their columns are read as text,
+a batch of rows at a time.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import pyarrow.csv as pacsv
 
 from dashboard.ingest.format import LINE_LIMIT, MAX_COLUMNS, MAX_FIELD, IngestRejected, Problem, name_list
 
-SCAN_CHUNK = 64 << 20  # bytes of the file looked at at once
+_UNREADABLE = "the file could not be read as CSV"  # locate_fault found nothing wrong
 
 
 @dataclass
@@ -35,13 +38,15 @@ class Cells:
     """A file's header and its fields as text: one string column per header position.
 
     `starts` holds the file line where each record starts; `wrong` maps the index of a record whose
-    field count differs from the header's to the count found (its cells are left empty).
+    field count differs from the header's to the count found (its cells are left empty). `plain` says
+    the bytes were looked at: the checks for control and invisible characters have nothing to find.
     """
 
     header: list[str]
     columns: list[pd.Series]
     starts: np.ndarray
     wrong: dict[int, int] = field(default_factory=dict)
+    plain: bool = False  # every value is printable ASCII on one line: no control or invisible character
 
 
 # ---------------------------------------------------------------- naming a fault
@@ -222,60 +227,116 @@ def locate_fault(path: Path) -> IngestRejected:
     if not header:
         return _empty(path)
     return IngestRejected([Problem(str(path), prev_end, None,
-                                   "the file could not be read as CSV; save it again as \"CSV UTF-8\" and retry")])
+                                   f"{_UNREADABLE}; save it again as \"CSV UTF-8\" and retry")])
 
 
 # ---------------------------------------------------------------- the reader
 
+BATCH_BYTES = 16 << 20  # bytes of records read, checked and handed on at once: memory stays bounded
+
+
 @dataclass
 class _Scan:
-    """Where each physical line of the file starts and ends (its line break excluded), and the quotes."""
+    """Where each physical line of a stretch of the file starts and ends (its line break excluded, byte
+    offsets in the file), and the quotes in it."""
 
     begins: np.ndarray
     ends: np.ndarray
     quotes: np.ndarray
+    breaks: int = 0  # CR and LF bytes
 
 
-def _scan(path: Path) -> _Scan:
-    """One pass over the file's bytes, SCAN_CHUNK at a time: line breaks (LF, CRLF, or a lone CR, as the
-    csv module counts them) and quote positions."""
-    begins, ends, quotes = [np.zeros(1, np.int64)], [], []
-    offset, prev_cr = 0, False
-    with open(path, "rb") as fh:
-        chunk = fh.read(SCAN_CHUNK)
-        while chunk:
-            following = fh.read(SCAN_CHUNK)
-            buf = np.frombuffer(chunk, dtype=np.uint8)
-            lf = np.flatnonzero(buf == 0x0A)
-            cr = np.flatnonzero(buf == 0x0D)
-            if len(cr):  # a CR ends a line unless an LF follows it (then the LF does)
-                nxt = np.append(buf, np.frombuffer(following[:1] or b"\0", dtype=np.uint8))[cr + 1]
-                lone = cr[nxt != 0x0A]
-                crlf = np.zeros(len(lf), dtype=bool)
-                at = lf > 0
-                crlf[at] = buf[lf[at] - 1] == 0x0D
-                if len(lf) and lf[0] == 0:
-                    crlf[0] = prev_cr
-                brk = np.concatenate([lf, lone])
-                order = np.argsort(brk, kind="stable")
-                brk, back = brk[order], np.concatenate([crlf.astype(np.int64), np.zeros(len(lone), np.int64)])[order]
-            else:
-                brk, back = lf, np.zeros(len(lf), np.int64)
-                if len(lf) and lf[0] == 0 and prev_cr:
-                    back[0] = 1
-            ends.append(brk + offset - back)
-            begins.append(brk + offset + 1)
-            quotes.append(np.flatnonzero(buf == 0x22) + offset)
-            prev_cr = bool(buf[-1] == 0x0D)
-            offset += len(chunk)
-            chunk = following
-    size = offset
-    b, e = np.concatenate(begins), np.concatenate([np.zeros(0, np.int64), *ends])
-    if b[-1] >= size:  # the file ends with a line break: no line after it
-        b = b[:-1]
+def _scan(raw: np.ndarray, a: int, b: int) -> _Scan:
+    """The lines of raw[a:b] (a at a line's start): line breaks LF, CRLF, or a lone CR, as the csv module
+    counts them, and the quote positions."""
+    seg = raw[a:b]
+    lf = np.flatnonzero(seg == 0x0A) + a
+    cr = np.flatnonzero(seg == 0x0D) + a
+    if len(cr):  # a CR ends a line unless an LF follows it (then the LF does)
+        after = cr + 1
+        nxt = np.zeros(len(cr), np.uint8)
+        inside = after < len(raw)
+        nxt[inside] = raw[after[inside]]
+        lone = cr[nxt != 0x0A]
+        crlf = np.zeros(len(lf), dtype=np.int64)
+        at = lf > 0
+        crlf[at] = raw[lf[at] - 1] == 0x0D
+        brk = np.concatenate([lf, lone])
+        order = np.argsort(brk, kind="stable")
+        brk, back = brk[order], np.concatenate([crlf, np.zeros(len(lone), np.int64)])[order]
     else:
-        e = np.append(e, size)
-    return _Scan(b.astype(np.int64), e.astype(np.int64), np.concatenate([np.zeros(0, np.int64), *quotes]))
+        brk, back = lf, np.zeros(len(lf), np.int64)
+    begins = np.concatenate([np.array([a], np.int64), brk + 1])
+    ends = brk - back
+    if begins[-1] >= b:  # the stretch ends with a line break: no line after it
+        begins = begins[:-1]
+    else:
+        ends = np.append(ends, b)
+    return _Scan(begins.astype(np.int64), ends.astype(np.int64), np.flatnonzero(seg == 0x22).astype(np.int64) + a,
+                 len(lf) + len(cr))
+
+
+def _cut(raw: np.ndarray, a: int, batch_bytes: int) -> int:
+    """Where the batch starting at byte `a` ends: just after the last LF within about `batch_bytes` that
+    follows an even number of quotes (so not inside a quoted field), or the file's end."""
+    size = len(raw)
+    end = min(a + batch_bytes, size)
+    while end < size:
+        seg = raw[a:end]
+        lf = np.flatnonzero(seg == 0x0A)
+        if len(lf):
+            even = lf[np.searchsorted(np.flatnonzero(seg == 0x22), lf, side="right") % 2 == 0]
+            if len(even):
+                return a + int(even[-1]) + 1
+        end = min(end + batch_bytes, size)
+    return size
+
+
+def iter_csv_cells(path: Path, batch_bytes: int | None = None) -> Iterator[Cells]:
+    """The cells of a CSV export, a batch of records at a time (at least one batch, maybe empty).
+
+    Raises IngestRejected naming the file, line and column of a fault (possibly after some batches)."""
+    batch_bytes = batch_bytes or BATCH_BYTES
+    header, header_end = _header(path)
+    width = len(header)
+    names = [f"f{i}" for i in range(width)]
+    with pa.memory_map(str(path)) as mm:
+        data = mm.read_buffer()
+        raw = np.frombuffer(data, dtype=np.uint8)
+        size = len(raw)
+        window = 1 << 16
+        while True:  # the byte where the first line after the header starts
+            head = _scan(raw, 0, min(window, size))
+            if len(head.begins) > header_end or window >= size:
+                break
+            window *= 4
+        if len(head.begins) <= header_end:
+            yield Cells(header, [pd.Series([], dtype="string") for _ in names], np.zeros(0, np.int64))
+            return
+        pos, line0, cuts = int(head.begins[header_end]), header_end, True
+        while pos < size:
+            end = _cut(raw, pos, batch_bytes) if cuts else size
+            scan = _scan(raw, pos, end)
+            try:
+                cells = _read_batch(path, header, data.slice(pos, end - pos), scan, line0)
+            except IngestRejected as exc:
+                if not cuts or not exc.problems[0].message.startswith(_UNREADABLE):
+                    raise
+                cuts = False  # a quote inside an unquoted field misled the cut: read the rest at once
+                continue
+            yield cells
+            pos, line0 = end, line0 + len(scan.begins)
+
+
+def read_csv_cells(path: Path, batch_bytes: int | None = None) -> Cells:
+    """The cells of a whole CSV export at once (the batches of iter_csv_cells joined)."""
+    batches = list(iter_csv_cells(path, batch_bytes))
+    wrong, before = {}, 0
+    for b in batches:
+        wrong.update({before + i: n for i, n in b.wrong.items()})
+        before += len(b.starts)
+    columns = [pd.concat([b.columns[j] for b in batches], ignore_index=True) for j in range(len(batches[0].header))]
+    return Cells(batches[0].header, columns, np.concatenate([b.starts for b in batches]), wrong)
 
 
 def _line_breaks(col: pa.ChunkedArray) -> np.ndarray:
@@ -289,18 +350,13 @@ def _arrow_strings(table: pa.Table) -> list[pd.Series]:
     return [col.to_pandas(types_mapper=mapper).astype("string") for col in table.columns]
 
 
-def read_csv_cells(path: Path) -> Cells:
-    """The cells of a CSV export. Raises IngestRejected naming the file, line and column of a fault."""
-    header, header_end = _header(path)
-    scan = _scan(path)
+def _read_batch(path: Path, header: list[str], data: pa.Buffer, scan: _Scan, line0: int) -> Cells:
+    """The records in `data` (whole records, the lines of `scan`, the first being file line line0 + 1)."""
+    width = len(header)
+    names = [f"f{i}" for i in range(width)]
     lengths = scan.ends - scan.begins
     if len(lengths) and int(lengths.max()) > LINE_LIMIT:
         raise locate_fault(path)
-    first = int(scan.begins[header_end]) if header_end < len(scan.begins) else None
-    width = len(header)
-    names = [f"f{i}" for i in range(width)]
-    if first is None:
-        return Cells(header, [pd.Series([], dtype="string") for _ in names], np.zeros(0, np.int64))
 
     invalid: list[tuple[int, int, str]] = []  # (record number from 1, fields found, text)
 
@@ -308,7 +364,7 @@ def read_csv_cells(path: Path) -> Cells:
         invalid.append((row.number, row.actual_columns, row.text))
         return "skip"
 
-    def parse(data: pa.Buffer, serial: bool) -> pa.Table:
+    def parse(serial: bool) -> pa.Table:
         invalid.clear()
         return pacsv.read_csv(
             pa.BufferReader(data),
@@ -320,15 +376,13 @@ def read_csv_cells(path: Path) -> Cells:
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
 
-    with pa.memory_map(str(path)) as mm:
-        data = mm.read_buffer().slice(first)
-        try:
-            table = parse(data, serial=False)
-            if invalid:  # read again in one thread: only then does pyarrow number the records it refuses
-                table = parse(data, serial=True)
-        except (pa.ArrowInvalid, pa.ArrowException):
-            raise locate_fault(path) from None
-        table = table.combine_chunks()
+    try:
+        table = parse(serial=False)
+        if invalid:  # read again in one thread: only then does pyarrow number the records it refuses
+            table = parse(serial=True)
+    except (pa.ArrowInvalid, pa.ArrowException):
+        raise locate_fault(path) from None
+    table = table.combine_chunks()
     if any('"' in text for _, _, text in invalid):
         raise locate_fault(path)  # a quote the strict reading would refuse, or a field count it would count otherwise
 
@@ -339,14 +393,14 @@ def read_csv_cells(path: Path) -> Cells:
     good[bad_at] = False
     spans = np.ones(total, dtype=np.int64)
     extra = np.zeros(table.num_rows, dtype=np.int64)
-    if len(scan.begins) - header_end != total:  # some record spans lines (one line each would match)
+    if len(scan.begins) != total:  # some record spans lines (one line each would match)
         for col in table.columns:
             if len(col):
                 extra += _line_breaks(col)
     spans[good] += extra
     for i, (_, _, text) in zip(bad_at, invalid, strict=True):
         spans[i] += text.count("\n") + text.count("\r") - text.count("\r\n")
-    starts = header_end + 1 + np.concatenate(([0], np.cumsum(spans)[:-1]))  # 1-based line of each record
+    starts = 1 + np.concatenate(([0], np.cumsum(spans)[:-1]))  # 1-based line of each record in the batch
     if len(starts) and starts[-1] + spans[-1] - 1 > len(scan.begins):
         raise locate_fault(path)
 
@@ -362,8 +416,7 @@ def read_csv_cells(path: Path) -> Cells:
     # Strict CSV where pyarrow is lenient: each record holding a quote is read again from its bytes.
     if len(scan.quotes):
         quote_line = np.searchsorted(scan.begins, scan.quotes, side="right")  # 1-based line of each quote
-        after_header = quote_line > header_end
-        recs = np.unique(np.searchsorted(starts, quote_line[after_header], side="right") - 1)
+        recs = np.unique(np.searchsorted(starts, quote_line, side="right") - 1)
         _check_quoted(path, scan, table, starts, spans, good, recs, width)
 
     table = table.filter(pa.array(~blank))
@@ -379,7 +432,15 @@ def read_csv_cells(path: Path) -> Cells:
             out.iloc[place] = s.to_numpy()
             full.append(out)
         columns = full
-    return Cells(header, columns, starts[keep_record].astype(np.int64), wrong)
+    return Cells(header, columns, (starts[keep_record] + line0).astype(np.int64), wrong,
+                 plain=not extra.any() and not invalid and _plain_bytes(data, scan.breaks))
+
+
+def _plain_bytes(data: pa.Buffer, breaks: int) -> bool:
+    """No byte outside printable ASCII but the `breaks` line-break bytes (CR or LF): so no control, C1 or
+    invisible character anywhere."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    return np.count_nonzero((raw - np.uint8(0x20)) > np.uint8(0x7E - 0x20)) == breaks
 
 
 def _check_quoted(path: Path, scan: _Scan, table: pa.Table, starts: np.ndarray, spans: np.ndarray,
@@ -406,19 +467,42 @@ def _check_quoted(path: Path, scan: _Scan, table: pa.Table, starts: np.ndarray, 
                 raise locate_fault(path)
 
 
-def read_parquet_cells(path: Path) -> Cells:
-    import pyarrow.parquet as pq
+PARQUET_BATCH_ROWS = 250_000
 
-    try:
-        table = pq.read_table(path)
-    except Exception as exc:  # pyarrow raises several kinds for a damaged file
-        raise IngestRejected([Problem(str(path), 1, None, f"not a readable Parquet file ({exc})")]) from None
-    if table.num_columns > MAX_COLUMNS:
-        raise _too_wide(path, [str(c) for c in table.column_names])
+
+def _parquet_batch(table: pa.Table, first_line: int) -> Cells:
     df = table.to_pandas()
     for col in df.columns:
         if pd.api.types.is_datetime64_any_dtype(df[col]):
             df[col] = df[col].map(lambda v: "" if pd.isna(v) else v.isoformat())
     df = df.astype("string").fillna("")
     return Cells([str(c) for c in df.columns], [df.iloc[:, i] for i in range(df.shape[1])],
-                 np.arange(1, len(df) + 1, dtype="int64"))
+                 np.arange(first_line, first_line + len(df), dtype="int64"))
+
+
+def iter_parquet_cells(path: Path, batch_rows: int = PARQUET_BATCH_ROWS) -> Iterator[Cells]:
+    """The cells of a Parquet export as text, a batch of rows at a time (at least one batch); the
+    "line" of a row is its number from 1."""
+    import pyarrow.parquet as pq
+
+    def unreadable(exc: Exception) -> IngestRejected:
+        return IngestRejected([Problem(str(path), 1, None, f"not a readable Parquet file ({exc})")])
+
+    try:
+        pf = pq.ParquetFile(path)
+        schema = pf.schema_arrow
+    except Exception as exc:  # pyarrow raises several kinds for a damaged file
+        raise unreadable(exc) from None
+    if len(schema.names) > MAX_COLUMNS:
+        raise _too_wide(path, [str(c) for c in schema.names])
+    done = 0
+    try:
+        for batch in pf.iter_batches(batch_size=batch_rows):
+            yield _parquet_batch(pa.Table.from_batches([batch]), done + 1)
+            done += batch.num_rows
+    except IngestRejected:
+        raise
+    except Exception as exc:
+        raise unreadable(exc) from None
+    if not done:
+        yield _parquet_batch(schema.empty_table(), 1)

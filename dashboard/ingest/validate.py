@@ -10,8 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from dashboard import reference
 from dashboard.country_codes import to_iso3
@@ -59,28 +57,32 @@ def _parse_times(values: pd.Series, tz: pd.Series) -> tuple[pd.Series, pd.Series
 
 
 def _parse_distinct_times(values: pd.Series, tz: pd.Series) -> tuple[pd.Series, pd.Series]:
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
-    err = pd.Series("", index=values.index, dtype="object")
+    n = len(values)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")  # UTC
+    err = np.full(n, "", dtype=object)
     stripped = values.str.strip()
-    has_offset = stripped.str.contains(_OFFSET, regex=True) & stripped.str.contains(r"\d[T ]\d", regex=True)
-    aware = stripped[has_offset]
+    has_offset = (stripped.str.contains(_OFFSET, regex=True) & stripped.str.contains(r"\d[T ]\d", regex=True)
+                  ).to_numpy(dtype=bool, na_value=False)
+    aware = np.flatnonzero(has_offset)
     if len(aware):
-        parsed = pd.to_datetime(aware, format="ISO8601", utc=True, errors="coerce")
-        out.loc[aware.index] = parsed.dt.round("us")  # a .NET export's 7th decimal is rounded away
-    naive = stripped[~has_offset]
-    for zone, idx in naive.groupby(tz[~has_offset]).groups.items():
-        parsed = pd.to_datetime(naive.loc[idx], format="ISO8601", errors="coerce")
-        ok = parsed.notna()
-        local = parsed[ok].dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        parsed = pd.to_datetime(stripped.iloc[aware], format="ISO8601", utc=True, errors="coerce")
+        out[aware] = parsed.dt.round("us").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")  # a .NET export's 7th decimal
+    naive = np.flatnonzero(~has_offset)
+    zones = tz.to_numpy(dtype=object)[naive]
+    for zone in pd.unique(zones):
+        at = naive[zones == zone]
+        parsed = pd.DatetimeIndex(pd.to_datetime(stripped.iloc[at], format="ISO8601", errors="coerce"))
+        ok = ~parsed.isna()
+        local = parsed[ok].tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
         dst = local.isna()
-        err.loc[local.index[dst]] = (
+        err[at[ok][dst]] = (
             f"this local time does not exist or occurs twice in {zone} (a daylight-saving change); "
             "add a UTC offset such as -04:00"
         )
-        out.loc[local.index[~dst]] = local[~dst].dt.tz_convert("UTC").dt.round("us")
-    bad = out.isna() & (err == "")
-    err.loc[bad] = "not a valid ISO 8601 date and time; expected e.g. 2023-07-16T09:30:00-04:00"
-    return out, err
+        out[at[ok][~dst]] = local[~dst].tz_convert("UTC").round("us").tz_localize(None).to_numpy(dtype="datetime64[us]")
+    err[np.isnat(out) & (err == "")] = "not a valid ISO 8601 date and time; expected e.g. 2023-07-16T09:30:00-04:00"
+    return (pd.Series(out, index=values.index).dt.tz_localize("UTC"),
+            pd.Series(err, index=values.index, dtype="string"))
 
 
 class _Checker:
@@ -95,14 +97,6 @@ class _Checker:
             text = message if isinstance(message, str) else message.loc[idx]
             self.problems.append(Problem(self.file, int(self.lines.loc[idx]), column, text))
             self.bad_rows.add(idx)
-
-
-def is_in(values: pd.Series, pool: pd.Series) -> pd.Series:
-    """values.isin(pool) for large pools of text, hashed in Arrow (pandas' isin walks the pool in Python)."""
-
-    found = pc.is_in(pa.array(values, type=pa.string(), from_pandas=True),
-                     value_set=pa.array(pool, type=pa.string(), from_pandas=True))
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
 
 
 def _per_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
@@ -160,10 +154,10 @@ def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.T
     lines.index = df.index
     ok_shape = ~df.index.isin(wrong)
 
-    for c in COLUMNS:
+    for c in [] if cells.plain else COLUMNS:
         chk.flag(ok_shape & df[c].str.contains(_CONTROL, regex=True), c,
                  "contains a line break or another control character; remove it (values are single-line text)")
-    for c in COLUMNS:
+    for c in [] if cells.plain else COLUMNS:
         wide = ~df[c].str.isascii().fillna(True).astype(bool)
         if not wide.any():  # the usual export: plain ASCII, nothing invisible, nothing to normalise
             continue
@@ -236,33 +230,3 @@ def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.T
     df["line"] = lines
     df["file"] = pd.Categorical.from_codes(np.zeros(len(df), dtype="int8"), categories=[file])
     return df, chk, dropped, identifiers
-
-
-_VALUE_COLS = [c for c in COLUMNS if c not in ("application_id", "status_at")]
-
-
-def first_copies(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """(first, shared): True for the first of each set of identical rows (one state, stored once), and
-    for rows whose (application_id, status_at) another row has. Identical rows share their key, so
-    whole rows are compared only where keys repeat: in a clean export, nowhere.
-    """
-    shared = df.duplicated(subset=["application_id", "status_at"], keep=False)
-    first = pd.Series(True, index=df.index)
-    if shared.any():
-        first[shared] = ~df[shared].duplicated(subset=list(COLUMNS))
-    return first, shared
-
-
-def conflicts_within(distinct: pd.DataFrame) -> pd.DataFrame:
-    """Among distinct rows, those that share (application_id, status_at) with another but differ in a value."""
-    dup = distinct.duplicated(subset=["application_id", "status_at"], keep=False)
-    return distinct[dup]
-
-
-def program_conflicts(df: pd.DataFrame) -> pd.DataFrame:
-    if df["program_id"].nunique() <= 1:  # the usual export: one program, nothing to compare
-        return df.iloc[:0]
-    per_app = df.groupby("application_id")["program_id"].nunique()
-    return df[df["application_id"].isin(per_app[per_app > 1].index)]
-
-

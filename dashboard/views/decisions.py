@@ -75,7 +75,7 @@ def _choice(key: str, label: str, options: dict[str, str]) -> str:
     if url.entering(key):  # entering the page: a shared link, a reload, a page switch, or Back/Forward
         wanted = url.read_choice(key, options)
         ss[key] = wanted or (default if url.reloading() else ss.get(f"{key}_kept", default))
-    st.segmented_control(label, list(options), key=key, required=True, format_func=lambda c: t(options[c]))
+    st.segmented_control(label, list(options), key=key, required=True, format_func=lambda c: t(options[c], lang))
     value = ss[key] or default
     ss[f"{key}_kept"] = value
     url.put_choice(key, value, default)

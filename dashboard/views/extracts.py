@@ -45,7 +45,8 @@ if url.entering("x_metric"):
     if wanted is not None and wanted not in names:
         url.warn([url.notice("metric", [wanted])])
     ss["x_metric"] = wanted if wanted in names else DEFAULT
-metric = st.selectbox(t("Table"), names, key="x_metric", format_func=lambda m: t(extract.title(m)))
+lang = language()  # the run's, for the format_funcs: Streamlit (and AppTest) may call them outside the run
+metric = st.selectbox(t("Table"), names, key="x_metric", format_func=lambda m: t(extract.title(m), lang))
 url.put("metric", metric)
 st.caption(t(metrics.describe(metric)))  # translated where extracts.po has the docstring
 
@@ -63,7 +64,7 @@ for name in extract.metric_params(metric):
             if ss[key] not in GRAIN_LABELS:
                 ss[key] = None
         minutes = st.selectbox(t("Time grain"), list(GRAIN_LABELS), key=key,
-                               format_func=lambda m: t(GRAIN_LABELS[m]))
+                               format_func=lambda m: t(GRAIN_LABELS[m], lang))
         if minutes is not None:
             params["minutes"] = minutes
     else:

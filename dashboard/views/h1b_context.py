@@ -58,7 +58,7 @@ def coded_choice(label: str, options: dict[str, str], default: str, key: str) ->
     ss = st.session_state
     if url.entering(key):
         ss[key] = url.read_choice(key, options) or default
-    choice = st.segmented_control(label, list(options), format_func=lambda code: t(options[code]), required=True,
+    choice = st.segmented_control(label, list(options), format_func=lambda code: t(options[code], lang), required=True,
                                   key=key) or default
     url.put_choice(key, choice, default)
     return choice

@@ -32,8 +32,9 @@ def _grain() -> str:
         grain, notices = url.read_grain()
         url.warn(notices)
         ss["v_grain"] = grain or (fl.DEFAULT_GRAIN if url.reloading() else ss.get("v_grain_kept", fl.DEFAULT_GRAIN))
+    lang = language()  # the run's, for the format_func: Streamlit (and AppTest) may call it outside the run
     st.segmented_control(t("Interval"), list(fl.GRAINS), key="v_grain", required=True,
-                         format_func=lambda g: t(GRAIN_LABELS[g]))
+                         format_func=lambda g: t(GRAIN_LABELS[g], lang))
     grain = ss["v_grain"]
     ss["v_grain_kept"] = grain
     url.put_choice("grain", grain, fl.DEFAULT_GRAIN)

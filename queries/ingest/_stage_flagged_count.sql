@@ -1,0 +1,2 @@
+-- How many rows the checks across rows set aside.
+select count(*) from flagged
