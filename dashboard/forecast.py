@@ -416,19 +416,23 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     before = _typical(fit, np.linspace(elapsed - gap - span, elapsed - gap, 49))
     # The current level, the recent trend and the profile's effects, drawn jointly from the posterior.
     jump = _jump(fit, elapsed)
-    a = np.zeros((4 + 31, len(fit.theta)))
+    a = np.zeros((4 + 31 + 1, len(fit.theta)))
     a[0, k - 1] = 1.0
     a[1, :k] = (last - before) / gap
     a[2, :k] = (last + before) / 2  # the recent baseline: the typical level over both windows
     a[3, :k] = jump[0] if jump is not None else 0.0  # the level before the jump
-    a[4:, k:k + 31] = np.eye(31)
-    rows = [0, 1, 2, *([3] if jump is not None else []), *range(4, 4 + 31)]
+    a[4:35, k:k + 31] = np.eye(31)
+    # the trend a gap earlier: a decline slowing down (a rush fading) says how soon it levels off
+    earlier = elapsed - 2 * gap - span >= 0
+    if earlier:
+        a[35, :k] = (before - _typical(fit, np.linspace(elapsed - 2 * gap - span, elapsed - 2 * gap, 49))) / gap
+    rows = [0, 1, 2, *([3] if jump is not None else []), *range(4, 4 + 31), *([35] if earlier else [])]
     z = np.zeros((draws, len(a)))
     # (eigh: two of these read the same point of the level when windows meet, a singular covariance)
     z[:, rows] = rng.multivariate_normal(a[rows] @ fit.theta, a[rows] @ fit.cov @ a[rows].T, size=draws,
                                          method="eigh")
     level, slope, baseline, before_jump = z[:, 0], z[:, 1], z[:, 2], z[:, 3]
-    shift = z[:, 4:] - (a @ fit.theta)[4:]  # the profile's deviations from its posterior mean
+    shift = z[:, 4:35] - (a @ fit.theta)[4:35]  # the profile's deviations from its posterior mean
     # Before a whole day has been seen, how strongly the day's cycle will show is not known (the
     # applicants may be awake in another zone, an overnight surge may be all there is): each future
     # scales the prior profile's swing around the present hour by its own strength.
@@ -438,7 +442,13 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
         prior = np.log(PRIOR_DIURNAL) - float(now @ np.log(PRIOR_DIURNAL))
         shift[:, :24] += (strength - 1.0)[:, None] * prior[None, :]
     unknown = rng.standard_normal((draws, 7)) * SD_WEEKDAY_UNSEEN * (1.0 - fit.weekly_known)
-    shift[:, 24:] += unknown - unknown.mean(axis=1, keepdims=True)
+    # The days of the week seen so far are in the level already (the weekday effects are held near
+    # zero until a week is seen, so the spline carries them): the unknown effects are drawn relative
+    # to those days, not to the week's mean. An intake seen for an hour of a Monday and forecast for
+    # later that Monday has no weekday doubt at all (centred on the week, every future drew its own
+    # Monday effect, sd 0.5: "fills in minutes" ranges were twice too wide).
+    seen = np.unique(_clock(origin, np.linspace(0.0, elapsed, 8 * 7 + 1), zone)[1])
+    shift[:, 24:] += unknown - unknown[:, seen].mean(axis=1, keepdims=True)
     # a decline (a surge fading, a pool running out) goes on for a while; a rise soon stops
     damping = np.where(slope < 0, DAMPING, DAMPING_UP) * elapsed * np.exp(DAMPING_SD * rng.standard_normal(draws))
 
@@ -471,6 +481,18 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     excess = np.maximum(level - baseline, 0.0)[:, None]
     trend = np.where(b < 0, np.maximum(b * tau * np.log1p(lead[None, :] / tau), -MAX_FALL),
                      -excess * (1.0 - np.exp(-lead[None, :] / tau)))
+    if earlier:
+        # A decline that has been slowing down (the trend a gap earlier was steeper: a rush fading to
+        # a settled rate) goes on slowing at the pace read from the two trends, drawn jointly: its
+        # slope decays exponentially with the time constant gap / log(earlier slope / slope), so it
+        # levels off instead of falling as a power of time. A decline as steep as before or steeper
+        # (a pool running out) keeps the power law above.
+        prev = z[:, 35]
+        slowing = ((slope < 0) & (prev < slope))[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau_d = (gap / np.log(np.where(slowing[:, 0], prev / slope, np.e)))[:, None]
+        fall = np.maximum(b * tau_d * (1.0 - np.exp(-lead[None, :] / tau_d)), -MAX_FALL)
+        trend = np.where(slowing, fall, trend)
     if jump is not None:
         # After a jump (a news story) the level goes back to where it was before it, at the pace it has
         # been falling since the peak (drawn around it), and no further: the story's tail is not a
