@@ -24,7 +24,7 @@ def test_headline_band_is_on_the_first_screen(shared_basic_warehouse, server_for
     """How fast, from where, when full: the band is whole in the first viewport, without scrolling, on a desk
     (English) and on a phone (French), and states the cap status, its moment and the count against the cap."""
     server = server_for(shared_basic_warehouse)
-    for (width, height), lang, words in [((1440, 900), "en", ["Cap reached", "Sun 16 Jul 2023", "5 of the cap of 5",
+    for (width, height), lang, words in [((1440, 900), "en", ["Cap reached", "Sun 16 Jul 2023", "5 counted toward the cap of 5",
                                                               "India", "per hour until the cap"]),
                                          ((390, 844), "fr", ["Plafond atteint", "16 juill. 2023",
                                                              "5 comptées sur un plafond de 5", "Inde"])]:

@@ -467,17 +467,26 @@ def _check_quoted(path: Path, scan: _Scan, table: pa.Table, starts: np.ndarray, 
                 raise locate_fault(path)
 
 
-PARQUET_BATCH_ROWS = 250_000
+PARQUET_BATCH_ROWS = 100_000
 
 
 def _parquet_batch(table: pa.Table, first_line: int) -> Cells:
-    df = table.to_pandas()
-    for col in df.columns:
-        if pd.api.types.is_datetime64_any_dtype(df[col]):
-            df[col] = df[col].map(lambda v: "" if pd.isna(v) else v.isoformat())
-    df = df.astype("string").fillna("")
-    return Cells([str(c) for c in df.columns], [df.iloc[:, i] for i in range(df.shape[1])],
-                 np.arange(first_line, first_line + len(df), dtype="int64"))
+    """A batch of Parquet rows as text cells. Text columns stay in Arrow (no Python string per value);
+    other types are written as pandas writes them, times in ISO 8601."""
+    columns, plain = [], True
+    mapper = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
+    for col in table.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            plain = plain and all(c.buffers()[2] is None or _plain_bytes(c.buffers()[2], 0) for c in col.chunks)
+            columns.append(col.to_pandas(types_mapper=mapper).astype("string").fillna(""))
+            continue
+        plain = False
+        s = col.to_pandas()
+        if pd.api.types.is_datetime64_any_dtype(s):
+            s = s.map(lambda v: "" if pd.isna(v) else v.isoformat())
+        columns.append(s.astype("string").fillna(""))
+    return Cells([str(c) for c in table.column_names], columns,
+                 np.arange(first_line, first_line + table.num_rows, dtype="int64"), plain=plain)
 
 
 def iter_parquet_cells(path: Path, batch_rows: int = PARQUET_BATCH_ROWS) -> Iterator[Cells]:

@@ -129,10 +129,16 @@ def column_label(name: str, labels: dict[str, str] | None = None) -> str:
     return t(known[base]) + paren + rest if base in known else name
 
 
+def _text_cell(value) -> str:
+    """A non-numeric cell that Styler shows (its empty cells are "—" through na_rep): times as Streamlit
+    shows them, anything else as its text."""
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, pd.Timestamp) else str(value)
+
+
 def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()) -> pd.DataFrame | pd.io.formats.style.Styler:
     """The table as shown on screen: numbers in the current language's format (10 000, 0,42), codes and
-    countries by name, sorting on the values themselves; an empty cell of a `suppressed` column (publication
-    mode) shows as "--". The CSV keeps the raw values."""
+    countries by name, sorting on the values themselves; an empty cell shows as "—" (never None, nan, NaT or
+    <NA>), one of a `suppressed` column (publication mode) as "--". The CSV keeps the raw values."""
     lang = language()
     formats = {}
     for col in df.columns:
@@ -142,6 +148,8 @@ def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()
         elif base in COUNTRY_COLUMNS:
             formats[col] = lambda code: f"{country_name(code, lang)} ({code})"
         elif pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            if s.isna().any():  # text, times, flags with empty cells: shown as "—", never None/NaT/<NA>
+                formats[col] = _text_cell
             continue
         elif pd.api.types.is_integer_dtype(s) or bool((s.dropna() == s.dropna().round()).all()):
             formats[col] = fmt_int

@@ -34,7 +34,7 @@ def _when_full(f: Filters, program: Program, status: pd.Series, moment: datetime
     tz, cap = program.time_zone, program.cap
     reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
     counted = int(status["counted"])
-    against = t("{n} of the cap of {cap} counted").format(n=count(min(counted, cap) if reached else counted),
+    against = t("{n} counted toward the cap of {cap}").format(n=count(min(counted, cap) if reached else counted),
                                                           cap=fmt_int(cap))
     if reached is not None:
         return (t("Cap reached {when}").format(when=fmt_datetime(reached, tz)),

@@ -37,14 +37,14 @@ def _alerts() -> None:
     zone = ui.current_program().time_zone
     st.caption(t("Each alert is sent once per program and threshold; a pending one is tried again at the next "
                  "ingest or check. Times in {zone}.").format(zone=zone_label(zone)))
-    st.dataframe(pd.DataFrame({
+    st.dataframe(ui.display_frame(pd.DataFrame({  # empty cells: "—"
         t("Program"): rows["program"],
         t("Threshold"): [alerts.describe(k, v, lang) for k, v in zip(rows["kind"], rows["value"], strict=True)],
         t("State"): rows["state"].map(words),
         t("Crossed at"): [fmt_datetime(None if pd.isna(c) else c.to_pydatetime(), zone) for c in rows["crossed_at"]],
         t("Sent"): rows["sent"],
         t("Last error"): rows["error"],
-    }), hide_index=True, width="stretch")
+    })), hide_index=True, width="stretch")
 
 
 _alerts()
@@ -90,4 +90,4 @@ table = pd.DataFrame([{
     "SHA-256": r.get("file_sha256"),
 } for r in reversed(records)])
 st.caption(t("Newest first ({n} in all). Times in {zone}.").format(n=fmt_int(len(records)), zone=zone_label(program.time_zone)))
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(ui.display_frame(table), hide_index=True, width="stretch")  # empty cells: "—"

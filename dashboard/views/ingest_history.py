@@ -42,5 +42,6 @@ else:
              "rows_read": t("Rows read"), "inserted": t("New applications"), "updated": t("Status updates"),
              "unchanged": t("Unchanged"), "rejected": t("Rows rejected"), "detail": t("First problem"),
              "snapshot": t("Snapshot"), "current": t("Published now")}
-    st.dataframe(shown, hide_index=True, width="stretch",
+    st.dataframe(ui.display_frame(shown), hide_index=True,  # empty cells: "—"
+                 width="stretch",
                  column_config={k: st.column_config.TextColumn(v) for k, v in label.items()})
