@@ -44,16 +44,6 @@ def _latest(program_id: str):
     return None if value is None or value != value else value.to_pydatetime()
 
 
-ready = False
-try:
-    with ui.friendly_errors():
-        loaded = _loaded_programs()
-        ss[ui.state.FILTERS_KEY] = sidebar.build_filters(loaded, _countries, _latest)
-        ui.publication_switch()
-        ready = True
-except ProgramConfigError as exc:
-    st.error(t("The program configuration cannot be read: {problem}").format(problem=str(exc)))
-
 pages = [
     st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
     st.Page("views/velocity.py", title=t("Velocity"), url_path="velocity"),
@@ -70,6 +60,20 @@ pages = [
 every_path = [p.url_path for p in pages]
 pages = signin.offered(pages)  # each person is offered only the pages access.allowed gives them
 page = st.navigation(pages)
+# Pages the shared filters do not change (reference statistics, planning, operations, documentation):
+# there the filters stay drawn, to keep their values, but disabled, with a note.
+UNFILTERED = {"plan", "h1b-context", "data-loads", "admin", "about"}
+ready = False
+try:
+    with ui.friendly_errors():
+        loaded = _loaded_programs()
+        ss[ui.state.FILTERS_KEY] = sidebar.build_filters(loaded, _countries, _latest,
+                                                             applies=page.url_path not in UNFILTERED)
+        ui.publication_switch()
+        ready = True
+except ProgramConfigError as exc:
+    st.error(t("The program configuration cannot be read: {problem}").format(problem=str(exc)))
+
 if (asked := url.unknown_page(p.url_path for p in pages)) is not None:
     url.warn([url.notice("page", [asked], default=page.title) if asked not in every_path
               else t("You do not have access to this page. Ask the dashboard team if you need it.")])
