@@ -470,6 +470,16 @@ def _check_quoted(path: Path, scan: _Scan, table: pa.Table, starts: np.ndarray, 
 PARQUET_BATCH_ROWS = 100_000
 
 
+def _value_bytes(arr: pa.Array) -> pa.Buffer:
+    """The bytes of a text array's values (a batch is a slice: its data buffer may hold the whole row group)."""
+    offsets, data = arr.buffers()[1], arr.buffers()[2]
+    if data is None or not len(arr):
+        return pa.py_buffer(b"")
+    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    at = np.frombuffer(offsets, dtype=kind)[arr.offset: arr.offset + len(arr) + 1]
+    return data.slice(int(at[0]), int(at[-1] - at[0]))
+
+
 def _parquet_batch(table: pa.Table, first_line: int) -> Cells:
     """A batch of Parquet rows as text cells. Text columns stay in Arrow (no Python string per value);
     other types are written as pandas writes them, times in ISO 8601."""
@@ -477,7 +487,7 @@ def _parquet_batch(table: pa.Table, first_line: int) -> Cells:
     mapper = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
     for col in table.columns:
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            plain = plain and all(c.buffers()[2] is None or _plain_bytes(c.buffers()[2], 0) for c in col.chunks)
+            plain = plain and all(_plain_bytes(_value_bytes(c), 0) for c in col.chunks)
             columns.append(col.to_pandas(types_mapper=mapper).astype("string").fillna(""))
             continue
         plain = False
