@@ -52,6 +52,7 @@ DAMPING_UP = 0.25  # the same for a passing rise
 DAMPING_SD = 0.8  # sd of log damping time
 MAX_FALL = np.log(8.0)  # a falling trend lowers it at most this much: a floor
 WANDER = 0.35  # sd of the level's random walk (log scale) per unit of log(1 + lead / time seen)
+WANDER_MIN = 0.25  # the walk's share of WANDER for a level that has not bent at all (_roughness)
 JUMP = np.log(1.5)  # a level this much above where it was is a jump (a news story), not a trend
 CLIP_Z = 3.7  # bins this many standard deviations above the first fit are clipped (p about 1e-4)
 DRAWS = 2000
@@ -399,6 +400,19 @@ def _jump(fit: _Fit, elapsed: float) -> tuple[np.ndarray, float] | None:
     return pre, float(np.clip(fade, elapsed / 64, elapsed))
 
 
+def _roughness(fit: _Fit) -> float:
+    """How much the fitted level has bent, as a share of what its prior allows: the root mean square
+    of its second differences per knot over SD_BEND, between WANDER_MIN and 1. The random walk of the
+    futures is scaled by it: a level that has moved smoothly so far (a rush fading, a pool emptying)
+    is not given the doubt of one that has jumped about (news stories, waves)."""
+    k = len(fit.knots)
+    if k < 3:
+        return 1.0
+    bends = _penalty(fit.knots, 1.0)[:k, :k] - np.eye(k) * 1e-6  # d2' d2 / SD_BEND**2
+    rms = np.sqrt(max(float(fit.f @ bends @ fit.f), 0.0) * SD_BEND**2 / (k - 2))
+    return float(np.clip(rms / SD_BEND, WANDER_MIN, 1.0))
+
+
 def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone: tzinfo,
               rng: np.random.Generator, draws: int, accepts: Calendar | None = None) -> _Futures:
     k = len(fit.knots)
@@ -506,8 +520,9 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     # looking as far ahead as the intake has run adds as much doubt at any scale; its mean in rate
     # stays put.
     steps = np.diff(np.concatenate([[0.0], np.log1p(lead / elapsed)]))
-    walk = np.cumsum(rng.standard_normal((draws, len(lead))) * np.sqrt(steps), axis=1) * WANDER
-    walk -= 0.5 * WANDER**2 * np.cumsum(steps)
+    wander = WANDER * _roughness(fit)
+    walk = np.cumsum(rng.standard_normal((draws, len(lead))) * np.sqrt(steps), axis=1) * wander
+    walk -= 0.5 * wander**2 * np.cumsum(steps)
     # (a closed cell has no mass: its rate is the level's, which a future past the grid goes on at)
     rate = np.exp(level[:, None] + trend + walk) * np.where(mean_mass > 0, cell_mass / np.maximum(mean_mass, 1e-300), 1.0)
     cum = np.concatenate([np.zeros((draws, 1)), np.cumsum(rate * mean_mass, axis=1)], axis=1)

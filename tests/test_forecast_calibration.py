@@ -45,6 +45,21 @@ def test_the_median_is_nearer_the_truth_than_the_time_left(trials, name):
     assert error <= 0.6, f"{family}: median P50 error {error:.0%} of the time left"
 
 
+# the families the full backtest (docs/forecast.md) has within the issue's bounds, held to them on ten
+# seeds of their own (two give six forecasts, too few to read a coverage of 70-90 % from)
+IN_TARGET = ["hours", "pool"]
+
+
+@pytest.mark.parametrize("name", IN_TARGET)
+def test_a_calibrated_family_meets_the_issue_bounds(name):
+    rows = run([name], range(1000, 1010), draws=300)
+    family = FAMILIES[name](SEEDS[0]).scenario
+    table = summary(rows).set_index(["scenario", "fraction"])
+    coverage, error = table.loc[(family, "all"), "coverage"], table.loc[(family, "all"), "median_error"]
+    assert 0.70 <= coverage <= 0.90, f"{family}: P10-P90 coverage {coverage:.0%} on {len(rows)} forecasts"
+    assert error <= 0.25, f"{family}: median P50 error {error:.0%} of the time left"
+
+
 @pytest.mark.xfail(strict=True, reason="issue 21, not done: an opening surge at night in the program's zone "
                    "is still forecast far from the truth (docs/forecast.md)")
 def test_the_overnight_surge_median_is_nearer_the_truth_than_the_time_left(trials):

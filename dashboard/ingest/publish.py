@@ -101,7 +101,7 @@ def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp, s
 
 
 ORIGINS = ("export", "demo")
-DEFAULT_MEMORY_LIMIT = "512MB"  # DuckDB's share of an ingest; past it the merge spills beside the next snapshot
+DEFAULT_MEMORY_LIMIT = "384MB"  # DuckDB's share of an ingest; past it the merge spills beside the next snapshot
 STAGE_MEMORY_LIMIT = "192MB"  # the staging database's (it only appends while the batches are read)
 
 
