@@ -94,4 +94,4 @@ if ready:
         page.run()
 elif page.url_path == "about":
     page.run()
-url.flush()  # this run's address in one message: one history entry per change
+url.flush(page.url_path)  # this run's address in one message: one history entry per change

@@ -23,7 +23,9 @@ restores the view, a run that Back or Forward started, whose address differs fro
 is a *reload*: the sidebar and every page setting read their value from the address again (`entering`),
 as on a shared link, instead of writing the newer view back over the restored address. (Streamlit itself
 does the same for the widgets it binds.) A page switch is no reload: Streamlit strips the query string
-when it changes page, and the session's filters are written back.
+when it changes page, and the session's filters are written back: that makes two entries, Streamlit's
+bare one and ours, so Back right after a page switch lands on the bare one, which is then no reload
+(the filters are written back over it) and a second Back returns to the previous page.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ BIND = "query-params"  # the bind= mode of widgets bound to the URL by Streamlit
 PENDING = "url_pending"  # session key: this run's staged writes {key: [values] | None}
 WRITTEN = "url_written"  # session key: the address as the last run left it
 RELOAD = "url_reload"  # session key: this run was started by Back/Forward onto another address
+PAGE = "url_page"  # session key: the page the last run showed
+BARE = "url_bare"  # session key: (page, address) of the entry Streamlit pushed for a page switch, before ours
 
 NOTICE_TEXT = {
     "program": N_("The link names a program that is not configured ({value}); showing {default} instead."),
@@ -128,6 +132,8 @@ def begin_run() -> bool:
     ctx = get_script_run_ctx()
     now = _snapshot()
     back = bool(ctx is not None and ctx.is_history_navigation) and ss.get(WRITTEN, now) != now
+    if back and ss.get(BARE) == (page_path(st.context.url, st.get_option("server.baseUrlPath") or ""), now):
+        back = False  # Streamlit's own entry for the last page switch: it stands for the view our entry shows
     ss[RELOAD] = back
     ss[PENDING] = {}
     return back
@@ -144,9 +150,13 @@ def entering(key: str) -> bool:
     return key not in st.session_state or reloading()
 
 
-def flush() -> None:
-    """Send this run's staged writes to the address in one message (one history entry), if any changed it."""
+def flush(page: str | None = None) -> None:
+    """Send this run's staged writes to the address in one message (one history entry), if any changed it.
+    `page`: the url_path of the page this run showed (to recognise Streamlit's entry for a page switch)."""
     ss = st.session_state
+    before = _snapshot()
+    ctx = get_script_run_ctx()
+    switched = page is not None and ss.get(PAGE, page) != page and not (ctx is not None and ctx.is_history_navigation)
     pending = ss.pop(PENDING, {}) or {}
     qp = st.query_params
     sets = {k: v if len(v) > 1 else v[0] for k, v in pending.items() if v is not None and qp.get_all(k) != v}
@@ -157,7 +167,10 @@ def flush() -> None:
                 for key in drops:
                     raw.discard_param_no_forward_msg(key)
         qp.update(sets)
+        ss[BARE] = (page, before) if switched else None  # set by a switch that pushed a second entry, else cleared
     ss[WRITTEN] = _snapshot()
+    if page is not None:
+        ss[PAGE] = page
 
 
 # ---------------------------------------------------------------- writing
