@@ -3,7 +3,7 @@ follows its URL keys and the language, and says what to do when the reference st
 
 from __future__ import annotations
 
-from conftest import app_test
+from conftest import TEST_SQL, app_test
 from streamlit.testing.v1 import AppTest
 
 
@@ -73,7 +73,8 @@ def test_employer_names_from_the_files_show_literally(reference_warehouse):
     from dashboard.ui.text import echo
 
     with warehouse.writer(reference_warehouse) as con:
-        con.execute("update h1b_employers set employer = ? where employer_key = 'amazon com services llc'", [HOSTILE])
+        sql = warehouse.sql_text("_test_rename_employer", TEST_SQL)
+        con.execute(sql, warehouse.bind(sql, {"employer": HOSTILE, "employer_key": "amazon com services llc"}))
     at = run_page({"h1b_q": "amazon"})
     assert not at.exception
     shown = [e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind)]
