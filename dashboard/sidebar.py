@@ -23,6 +23,8 @@ from dashboard.ui.state import COUNTRY_KEY
 from dashboard.ui.text import label
 
 TIME_WIDGETS = {"start": "f_from", "end": "f_to", "as_of": "f_as_of"}
+# Every filter widget's key (the program picker's apart: it is drawn on every page).
+FILTER_KEYS = ("f_from", "f_to", COUNTRY_KEY, "f_role", "f_permit", "f_status", "f_latest", "f_as_of")
 
 
 def _naive_local(dt: datetime | None, program: Program) -> datetime | None:
@@ -68,7 +70,7 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
 
     `loaded` lists the programs with data (the first is the default); the callables give a program's
     citizenships present and its newest submission. `applies` False: the page shown does not use the
-    filters, so they are drawn disabled (a widget not drawn would lose its value) under a note saying so.
+    filters, so they are not drawn (their values are kept for the next page) and a note says so.
     """
     progs = programs()
     ss = st.session_state
@@ -89,45 +91,48 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     latest_moment = latest_for(program.id)
     countries_present = countries_for(program.id)
     if not applies:
-        sb.info(t("These filters do not change this page; they apply to the intake's pages."), icon=":material/info:")
-    sb.caption(t("Times are in {zone}.").format(zone=zone_label(program.time_zone)))
-    lo, hi = (_naive_local(m, program) for m in fl.time_window(program))
-    # value=None: the session state holds the value; the default (when cleared) is "no limit".
-    bounds = {"value": None, "min_value": lo, "max_value": hi, "step": timedelta(minutes=1), "format": "YYYY-MM-DD",
-              "disabled": not applies}
-    sb.datetime_input(t("From"), key="f_from", help=t("Submitted at or after this time. Empty: from the opening."),
-                      **bounds)
-    sb.datetime_input(t("To"), key="f_to", help=t("Submitted before this time. Empty: up to the latest."), **bounds)
-    options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, language()))
-    # A name and Enter picks that country alone: options match by the start of their name (fuzzy matching
-    # ranked "Indonesia" and "Saint Kitts and Nevis" beside "India") and there is no "Select N matches".
-    sb.multiselect(t("Citizenship"), options, key=COUNTRY_KEY, format_func=lambda c: f"{country_name(c, lang)} ({c})",
-                   placeholder=t("All countries"), filter_mode="prefix", select_all=False, disabled=not applies)
-    label_now = functools.partial(label, lang=lang)
-    sb.multiselect(t("Applicant role"), list(ROLES), key="f_role", format_func=label_now, placeholder=t("All roles"),
-                   disabled=not applies)
-    sb.multiselect(t("Permit type"), list(PERMIT_TYPES), key="f_permit", format_func=label_now,
-                   placeholder=t("All permit types"), disabled=not applies)
-    sb.multiselect(t("Status"), list(STATUSES), key="f_status", format_func=label_now, placeholder=t("All statuses"),
-                   disabled=not applies)
-    sb.divider()
-    sb.toggle(t("Latest data"), key="f_latest", disabled=not applies, help=t("Off: show the intake as it stood at a chosen moment."))
-    if not ss["f_latest"]:
-        if ss.get("f_as_of") is None:
-            ss["f_as_of"] = _naive_local(latest_moment, program) if latest_moment else _naive_local(program.opens_at, program)
-        sb.datetime_input(t("As of"), key="f_as_of", help=t("Show only what had been submitted by then, with the "
-                          "status it had then."), **bounds)
+        # Not drawn on this page, and kept for the next: Streamlit drops the value of a widget a run does not
+        # draw unless the run sets it itself. (Drawn disabled, their greyed labels failed the contrast check.)
+        for key in FILTER_KEYS:
+            if key in ss:
+                ss[key] = ss[key]
+        sb.info(t("The filters do not change this page; the ones chosen are kept for the intake's pages."),
+                icon=":material/info:")
+    else:
+        sb.caption(t("Times are in {zone}.").format(zone=zone_label(program.time_zone)))
+        lo, hi = (_naive_local(m, program) for m in fl.time_window(program))
+        # value=None: the session state holds the value; the default (when cleared) is "no limit".
+        bounds = {"value": None, "min_value": lo, "max_value": hi, "step": timedelta(minutes=1), "format": "YYYY-MM-DD"}
+        sb.datetime_input(t("From"), key="f_from", help=t("Submitted at or after this time. Empty: from the opening."),
+                          **bounds)
+        sb.datetime_input(t("To"), key="f_to", help=t("Submitted before this time. Empty: up to the latest."), **bounds)
+        options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, language()))
+        # A name and Enter picks that country alone: options match by the start of their name (fuzzy matching
+        # ranked "Indonesia" and "Saint Kitts and Nevis" beside "India") and there is no "Select N matches".
+        sb.multiselect(t("Citizenship"), options, key=COUNTRY_KEY, format_func=lambda c: f"{country_name(c, lang)} ({c})",
+                       placeholder=t("All countries"), filter_mode="prefix", select_all=False)
+        label_now = functools.partial(label, lang=lang)
+        sb.multiselect(t("Applicant role"), list(ROLES), key="f_role", format_func=label_now, placeholder=t("All roles"))
+        sb.multiselect(t("Permit type"), list(PERMIT_TYPES), key="f_permit", format_func=label_now,
+                       placeholder=t("All permit types"))
+        sb.multiselect(t("Status"), list(STATUSES), key="f_status", format_func=label_now, placeholder=t("All statuses"))
+        sb.divider()
+        sb.toggle(t("Latest data"), key="f_latest", help=t("Off: show the intake as it stood at a chosen moment."))
+        if not ss["f_latest"]:
+            if ss.get("f_as_of") is None:
+                ss["f_as_of"] = _naive_local(latest_moment, program) if latest_moment else _naive_local(program.opens_at, program)
+            sb.datetime_input(t("As of"), key="f_as_of", help=t("Show only what had been submitted by then, with the "
+                              "status it had then."), **bounds)
 
-    def pin() -> None:
-        if latest_moment is not None:
-            ss["f_latest"] = False
-            ss["f_as_of"] = _naive_local(latest_moment + timedelta(minutes=1), program)
+        def pin() -> None:
+            if latest_moment is not None:
+                ss["f_latest"] = False
+                ss["f_as_of"] = _naive_local(latest_moment + timedelta(minutes=1), program)
 
-    # One under the other: side by side, the sidebar's width cut "Link to this moment" short.
-    sb.button(t("Link to this moment"), on_click=pin, help=t("Pin the \"as of\" time in the address, so the link "
-              "shows these figures even after later ingests."), width="stretch", icon=":material/push_pin:", disabled=not applies)
-    sb.button(t("Reset filters"), on_click=_reset, width="stretch", icon=":material/filter_alt_off:",
-              disabled=not applies)
+        # One under the other: side by side, the sidebar's width cut "Link to this moment" short.
+        sb.button(t("Link to this moment"), on_click=pin, help=t("Pin the \"as of\" time in the address, so the link "
+                  "shows these figures even after later ingests."), width="stretch", icon=":material/push_pin:")
+        sb.button(t("Reset filters"), on_click=_reset, width="stretch", icon=":material/filter_alt_off:")
 
     start, end = _aware("f_from", program), _aware("f_to", program)
     if start and end and start >= end:
