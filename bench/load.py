@@ -40,7 +40,8 @@ from websockets.sync.client import connect
 
 from bench.reliability import OUT, ROOT, free_port, server, site
 
-MAIN_PAGES = ("overview", "velocity", "countries", "time-to-cap", "h1b-context", "extracts")
+# The intake's pages: the sidebar filters change them (the US H-1B context page draws none, issue 16)
+MAIN_PAGES = ("overview", "velocity", "countries", "time-to-cap", "extracts")
 CHANGES_PER_PAGE = 3
 RUN_TIMEOUT = 60.0
 MAX_CHANGES = 10_000
