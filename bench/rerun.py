@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench import report
+from bench import report, timing
 from dashboard.programs import ROOT
 
 PAGES = {"overview": None, "velocity": "views/velocity.py", "countries": "views/countries.py",
@@ -81,15 +81,8 @@ def server_like() -> Iterator[list[float]]:
 
 @contextlib.contextmanager
 def figure_cache(on: bool) -> Iterator[None]:
-    before = os.environ.get("DASHBOARD_FIGURE_CACHE")
-    os.environ["DASHBOARD_FIGURE_CACHE"] = "1" if on else "0"
-    try:
+    with timing.env_var("DASHBOARD_FIGURE_CACHE", "1" if on else "0"):
         yield
-    finally:
-        if before is None:
-            os.environ.pop("DASHBOARD_FIGURE_CACHE", None)
-        else:
-            os.environ["DASHBOARD_FIGURE_CACHE"] = before
 
 
 def measure_page(page: str, repeats: int, settings=SETTINGS) -> dict:

@@ -12,7 +12,7 @@ import os
 import resource
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,15 +29,22 @@ from dashboard.programs import Program
 @contextmanager
 def using_warehouse(root: Path):
     """Point the query layer at `root`, as DASHBOARD_WAREHOUSE does for the server."""
-    before = os.environ.get("DASHBOARD_WAREHOUSE")
-    os.environ["DASHBOARD_WAREHOUSE"] = str(root)
+    with env_var("DASHBOARD_WAREHOUSE", str(root)):
+        yield
+
+
+@contextmanager
+def env_var(name: str, value: str) -> Iterator[None]:
+    """Set one environment variable for the block, then put back what was there (or nothing)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            os.environ.pop("DASHBOARD_WAREHOUSE", None)
+            os.environ.pop(name, None)
         else:
-            os.environ["DASHBOARD_WAREHOUSE"] = before
+            os.environ[name] = before
 
 
 def ms(seconds: float) -> float:
