@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -92,6 +94,12 @@ else:
     fig = ui.figure("overview-cumulative", lambda: charts.cumulative_chart(ui.published_curve(curve), program, reached,
                                                                          lang=language()))
     ui.chart_block(fig, curve, summary=summary, metric="cumulative_principals", key="cumulative")
+    # Plain text (labels from the events file). A line at an invented hour would contradict the curve.
+    if undrawn := charts.events_not_drawn(curve, program):
+        st.text(t("Events known by their date only, not drawn on this hour-by-hour chart: {events}.").format(
+            events="; ".join(f"{fmt_datetime(datetime.combine(ev.day, time(12), program.tz), tz, kind='date')}: "
+                             f"{ev.label(language())}" for ev in undrawn)))
+
 
 def _role_status_chart(by: pd.DataFrame) -> go.Figure:
     pivot = by.pivot(index="applicant_role", columns="status", values="applications").astype("float64")
