@@ -105,11 +105,13 @@ def gate() -> access.User:
     user = _admit(access.signed_in_user(claims, config), synthetic)
     if user.role is None:
         st.error(t("You are signed in as {email}, but this address has no access to the dashboard. Ask the "
-                   "dashboard team to add it.").format(email=user.email or "?"), icon=":material/lock:")
+                   "dashboard team to add it.").format(email=echo(user.email or "?", 200)), icon=":material/lock:")
         if st.button(t("Sign out")):
             st.logout()
         st.stop()
-    st.sidebar.caption(t("Signed in as {email} ({role}).").format(email=user.email, role=t(ROLE_LABELS[user.role])))
+    # the address comes from the identity provider: echoed as plain text, never read as Markdown
+    st.sidebar.caption(t("Signed in as {email} ({role}).").format(email=echo(user.email, 200),
+                                                                  role=t(ROLE_LABELS[user.role])))
     if st.sidebar.button(t("Sign out")):
         st.logout()
     if user.role == "admin":
