@@ -88,8 +88,9 @@ def gate() -> access.User:
     synthetic = signin.all_records_synthetic()
     if not provider_configured():
         user = _admit(access.demo_user(config, synthetic), synthetic)
-        text = t("Local demo without sign-in: anyone who can open this address sees these pages. Configure "
-                 "sign-in (docs/reliability.md) before the dashboard holds real records or is shared.")
+        # One short line on every page (issue 16: the first screen holds the answers); how to configure
+        # sign-in is on the About page and in docs/reliability.md.
+        text = t("Local demo without sign-in: anyone who can open this address sees these pages.")
         if user.role != config.demo_role:
             text += " " + t("Record-level pages stay hidden until sign-in is configured.")
         if signin.publication_forced():
