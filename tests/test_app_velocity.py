@@ -32,7 +32,7 @@ def test_velocity_figures(shared_basic_warehouse):
         "Principal applications": "7", "Family applications": "2",
         # the cap was reached (10:40 EDT): in hindsight, not "last hour" figures for an intake already full
         "Per hour until the cap": "3",  # 5 principals in the 1 h 40 min from the opening
-        "Per hour, 6 hours before the cap": "0.8",  # P1-P5: 5/6
+        "Per hour, final 6 hours": "0.8",  # P1-P5: 5/6
         "Busiest hour": "3",  # P1 P2 P3, 09:00-10:00 EDT
     }
     captions = texts(at.caption)
@@ -144,7 +144,7 @@ def test_only_family_applications_have_no_busiest_interval(shared_basic_warehous
     at = velocity({"role": "dependant"})  # F2, 13:15 EDT on the 16th
     assert not at.exception
     assert figures(at) == {"Principal applications": "0", "Family applications": "1", "Per hour until the cap": "0",
-                           "Per hour, 6 hours before the cap": "0.0", "Busiest hour": "—"}  # F2 came after the cap
+                           "Per hour, final 6 hours": "0.0", "Busiest hour": "—"}  # F2 came after the cap
     assert ("From Sun 16 Jul 2023, 13:00 EDT to Sun 16 Jul 2023, 14:00 EDT, principal applications: 0, family "
             "applications (spouses and dependants): 1.") in texts(at.markdown)
     assert "No application counting toward the cap matches these filters yet." in texts(at.info)

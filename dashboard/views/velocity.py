@@ -125,9 +125,9 @@ else:
               help=t("Principal applications submitted from the opening to that moment, divided by the hours "
                      "between."))
     c3.caption(t("principal applications, to {moment}").format(moment=fmt_datetime(ended, tz)))
-    c4.metric(t("Per hour, 6 hours before the cap") if capped else t("Per hour, 6 hours before the close"),
-              _per_hour(until["principal_per_hour_6h"], 6, 1),
-              help=t("Principal applications submitted in the 6 hours before that moment, divided by 6."))
+    c4.metric(t("Per hour, final 6 hours"), _per_hour(until["principal_per_hour_6h"], 6, 1),
+              help=t("Principal applications submitted in the 6 hours before the cap was reached (or the intake "
+                     "closed), divided by 6."))
     c4.caption(t("principal applications; spouses and dependants: {n}").format(
         n=_per_hour(until["family_per_hour_6h"], 6, 1)))
 
