@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_int, fmt_num, fmt_pct, language, t
+from dashboard.i18n import N_, fmt_day, fmt_int, fmt_num, fmt_pct, language, t
 from dashboard.metrics import employer_key
 from dashboard.ui import url
 
@@ -100,8 +100,7 @@ selected = lottery.dropna(subset=["selected_registrations"]).iloc[-1]
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("H-1B holders in the US"), fmt_int(population),
           help=t("USCIS estimate of the people holding H-1B authorization on one date, not a count."))
-c1.caption(t("USCIS estimate, {date}").format(date=facts.loc["h1b_authorized_to_work_population", "as_of"]
-                                              .strftime("%Y-%m-%d")))
+c1.caption(t("USCIS estimate, {date}").format(date=fmt_day(facts.loc["h1b_authorized_to_work_population", "as_of"])))
 c2.metric(t("US annual H-1B cap"), fmt_int(us_cap),
           help=t("A limit on new H-1B workers a fiscal year; extensions, changes of employer and cap-exempt "
                  "employers are outside it."))
