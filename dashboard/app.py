@@ -68,7 +68,8 @@ try:
     with ui.friendly_errors():
         loaded = _loaded_programs()
         ss[ui.state.FILTERS_KEY] = sidebar.build_filters(loaded, _countries, _latest,
-                                                             applies=page.url_path not in UNFILTERED)
+                                                             applies=page.url_path not in UNFILTERED,
+                                                             page=page.url_path)
         ui.publication_switch()
         ready = True
 except ProgramConfigError as exc:

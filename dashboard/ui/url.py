@@ -31,7 +31,7 @@ bare one and ours, so Back right after a page switch lands on the bare one, whic
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -278,6 +278,17 @@ def read_grain() -> tuple[str | None, list[str]]:
         return None, []
     grain, bad = fl.parse_grain(params())
     return grain, ([] if bad is None else [notice("grain", [bad.value])])
+
+
+def link(page: str) -> str:
+    """The address of this run's view on `page` (a url_path; "" the home page): the browser's scheme and host,
+    the server's base path, and the query string as this run has staged it so far."""
+    parts = urlsplit(st.context.url or "")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    path = "/" + "/".join(p for p in (base, page) if p)
+    query = urlencode([(key, v) for key, values in _address().items() for v in values], safe=":")
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return origin + path + (f"?{query}" if query else "")
 
 
 def page_path(url: str | None, base: str = "") -> str:
