@@ -66,7 +66,7 @@ NOTICE_TEXT = {
     "grain": N_("The link asks for an unknown interval ({value}); showing hours. Intervals: 1min, 15min, hour, day."),
     "pub": N_("The link's publication setting ({value}) is not 1 or 0; publication mode is off."),
     "metric": N_("The link names an unknown table ({value}); showing the application records."),
-    "page": N_("There is no page at this address ({value}); showing {default} instead."),
+    "page": N_("There is no page at this address ({value}). The dashboard's pages are listed below and in the menu."),
 }
 # Times that parse but fall outside the program's dates (filters.time_window).
 RANGE_TEXT = {
