@@ -1,6 +1,8 @@
 """Publishing: the checked rows of one call become one new snapshot, or nothing changes.
 
-Each batch of rows, once checked, goes into a staging DuckDB of the call's own (a temp folder it spills
+The engine path (engine.py) is tried first: DuckDB reads and checks the files inside the writer and the
+merge takes its rows from there. When it raises NeedsPrecise (nothing published), the precise path runs:
+each batch of rows, once checked, goes into a staging DuckDB of the call's own (a temp folder it spills
 to); the checks across rows (identical and conflicting states, two programs, orphans) run there in
 SQL, and the rows to merge stream from it into the next snapshot. Python holds one batch at a time.
 
