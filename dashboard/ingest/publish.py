@@ -82,7 +82,7 @@ class _Stage:
 def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp, stage: _Stage
           ) -> tuple[list[Problem], Summary]:
     """Read and check each file a batch at a time, each batch staged as it is checked."""
-    summary = Summary()
+    summary = Summary(path="precise")
     problems = []
     for path in paths:
         batches = iter_parquet_cells(path) if path.suffix.lower() == ".parquet" else iter_csv_cells(path)
