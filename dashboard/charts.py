@@ -6,10 +6,11 @@ annotation, so a PNG saved from plotly's toolbar stands alone.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 
 import numpy as np
@@ -95,14 +96,37 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     layout.setdefault("annotations", []).append({
         "text": source, "xref": "paper", "yref": "paper", "x": 0, "y": -bottom / plot_height, "yshift": 4,
         "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 11, "color": "#595959"}})
-    fig.layout = layout
+    _set_layout(fig, layout)
     distinguish_traces(fig)
     return fig
 
 
+@contextlib.contextmanager
+def drafting(fig: go.Figure) -> Iterator[go.Figure]:
+    """Within the block, relayout, add_marks, base_layout... change one plain-dict draft of the layout, given
+    to the figure once at the end: every assignment of a layout costs plotly a copy of the default template
+    and a validation of the whole layout (a few ms each). Only these helpers may change the layout inside
+    (a figure's update_* methods would be overwritten by the draft)."""
+    fig._draft = _layout_dict(fig)
+    try:
+        yield fig
+    finally:
+        draft, fig._draft = fig._draft, None
+        fig.layout = draft
+
+
+def _set_layout(fig: go.Figure, layout: dict) -> None:
+    if getattr(fig, "_draft", None) is not None:
+        fig._draft = layout
+    else:
+        fig.layout = layout
+
+
 def _layout_dict(fig: go.Figure) -> dict:
     """The figure's layout as plain dicts, without its template (plotly puts the default one back when
-    the layout is assigned; validating a template again costs ~25 ms)."""
+    the layout is assigned; validating a template again costs ~25 ms); inside drafting(), the draft itself."""
+    if getattr(fig, "_draft", None) is not None:
+        return fig._draft
     props = fig.layout._props  # plotly's own dict of what the layout sets (to_plotly_json() deep-copies the template too)
     return {k: copy.deepcopy(v) for k, v in props.items() if k != "template"}
 
@@ -111,7 +135,7 @@ def relayout(fig: go.Figure, patch: dict) -> go.Figure:
     """fig.update_layout(patch) with nested dicts (no magic underscores), in one assignment (base_layout)."""
     layout = _layout_dict(fig)
     _merge(layout, patch)
-    fig.layout = layout
+    _set_layout(fig, layout)
     return fig
 
 
@@ -159,7 +183,7 @@ def localize_date_axes(fig: go.Figure, *, lang: str) -> go.Figure:
     if date_tickformatstops(lang):
         layout = _layout_dict(fig)
         _localize_date_axes(layout, fig.data, lang)
-        fig.layout = layout
+        _set_layout(fig, layout)
     return fig
 
 
@@ -206,9 +230,11 @@ def add_marks(fig: go.Figure, shapes: Iterable[dict] = (), annotations: Iterable
     """fig.add_shape(**s) for each shape and fig.add_annotation(**a) for each annotation, in one assignment
     of the layout (each add_* call cost 7-9 ms of plotly's machinery, issue 17)."""
     layout = _layout_dict(fig)
-    layout["shapes"] = [*layout.get("shapes", ()), *map(_copy, shapes)]
-    layout["annotations"] = [*layout.get("annotations", ()), *map(_copy, annotations)]
-    fig.layout = {k: v for k, v in layout.items() if v != [] or k not in ("shapes", "annotations")}
+    for key, items in (("shapes", shapes), ("annotations", annotations)):
+        items = [_copy(item) for item in items]
+        if items:
+            layout[key] = [*layout.get(key, ()), *items]
+    _set_layout(fig, layout)
     return fig
 
 
@@ -256,7 +282,7 @@ def keep_moment_labels_inside(fig: go.Figure) -> go.Figure:
     the right half, so that the figure's edge never cuts them (base_layout calls it, once the range is set)."""
     layout = _layout_dict(fig)
     if _keep_moment_labels_inside(layout, fig.data):
-        fig.layout = layout
+        _set_layout(fig, layout)
     return fig
 
 
@@ -317,15 +343,16 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
         line={"color": PALETTE["principal"], "width": 3},
         hovertemplate="%{y:,}<extra></extra>",
     ))
-    add_cap_line(fig, program.cap, lang=lang)
-    if cap_reached_at is not None:
-        add_moment(fig, cap_reached_at, t("Cap reached", lang), program.time_zone)
-    if len(df):
-        add_events(fig, program.events, program, x.min() - pd.Timedelta(days=1), x.max() + pd.Timedelta(days=1), lang=lang)
-    relayout(fig, {"xaxis": {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang))}},
-                   "yaxis": {"title": {"text": t("Applications counted toward the cap", lang)},
-                             "range": [0, max(program.cap * 1.1, float(df["cumulative"].max()) * 1.05 if len(df) else 0)]}})
-    return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
+    with drafting(fig):
+        add_cap_line(fig, program.cap, lang=lang)
+        if cap_reached_at is not None:
+            add_moment(fig, cap_reached_at, t("Cap reached", lang), program.time_zone)
+        if len(df):
+            add_events(fig, program.events, program, x.min() - pd.Timedelta(days=1), x.max() + pd.Timedelta(days=1), lang=lang)
+        relayout(fig, {"xaxis": {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang))}},
+                       "yaxis": {"title": {"text": t("Applications counted toward the cap", lang)},
+                                 "range": [0, max(program.cap * 1.1, float(df["cumulative"].max()) * 1.05 if len(df) else 0)]}})
+        return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
 def _ranked_height(rows: int, per_row: int) -> int:
@@ -340,7 +367,7 @@ def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
     layout = _layout_dict(fig)
     layout["annotations"][-1].update(y=0, yshift=-58, yanchor="top", align="left")
     _merge(layout, {"margin": {"b": 72 + 16 * (source.count("<br>") + 1)}})
-    fig.layout = layout
+    _set_layout(fig, layout)
     return fig
 
 
@@ -366,15 +393,16 @@ def citizenship_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
             hovertext=[f"{SUPPRESSED if pd.isna(n) else fmt_int(n, lang=lang)} ({s})" for n, s in zip(df[col], shares, strict=True)],
             hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>",
         )
-    top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else 0.0
-    top = 0.0 if pd.isna(top) else float(top)
-    relayout(fig, {"barmode": "group", "hovermode": "closest", "bargap": 0.25, "clickmode": "event+select",
-                   "yaxis": {"autorange": "reversed", "showgrid": False},
-                   "xaxis": {"title": {"text": t("Applications (share of their group beside each bar)", lang)},
-                             "range": [0, max(top, 1) * 1.12]}})
-    base_layout(fig, source=source, height=_ranked_height(len(df), 52), lang=lang)
-    relayout(fig, {"yaxis": {"rangemode": "normal"}})
-    return _source_under_axis(fig, source)
+    with drafting(fig):
+        top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else 0.0
+        top = 0.0 if pd.isna(top) else float(top)
+        relayout(fig, {"barmode": "group", "hovermode": "closest", "bargap": 0.25, "clickmode": "event+select",
+                       "yaxis": {"autorange": "reversed", "showgrid": False},
+                       "xaxis": {"title": {"text": t("Applications (share of their group beside each bar)", lang)},
+                                 "range": [0, max(top, 1) * 1.12]}})
+        base_layout(fig, source=source, height=_ranked_height(len(df), 52), lang=lang)
+        relayout(fig, {"yaxis": {"rangemode": "normal"}})
+        return _source_under_axis(fig, source)
 
 
 def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_label: str | None, lang: str) -> go.Figure:
@@ -400,19 +428,20 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
             marker={"color": colour, "pattern": {"shape": pattern}},
             hovertemplate="%{y}: %{x:.1%}<extra>" + name + "</extra>",
         )
-    add_marks(fig, annotations=[
-        *({"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 12, "y": label, "yref": "y", "showarrow": False,
-           "text": fmt_num(float(ratio), 2, lang=lang) if pd.notna(ratio) else "—",
-           "font": {"size": 13, "color": "#222222"}} for label, ratio in zip(df["label"], df["ratio"], strict=True)),
-        {"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 12, "y": 1.0, "yref": "paper", "yanchor": "bottom",
-         "showarrow": False, "text": "<b>" + t("Ratio", lang) + "</b>", "font": {"size": 12, "color": "#222222"}}])
-    top = max([float(df[col].max()) for col, *_ in series if df[col].notna().any()] or [0.0])
-    relayout(fig, {"barmode": "group", "hovermode": "closest", "bargap": 0.2, "clickmode": "event+select",
-                   "yaxis": {"autorange": "reversed", "showgrid": False},
-                   "xaxis": {"title": {"text": t("Share", lang)}, "tickformat": ".0%", "range": [0, max(top, 0.01) * 1.12]}})
-    base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)), lang=lang)
-    relayout(fig, {"yaxis": {"rangemode": "normal", "separatethousands": False}, "margin": {"r": 70}})
-    return _source_under_axis(fig, source)
+    with drafting(fig):
+        add_marks(fig, annotations=[
+            *({"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 12, "y": label, "yref": "y", "showarrow": False,
+               "text": fmt_num(float(ratio), 2, lang=lang) if pd.notna(ratio) else "—",
+               "font": {"size": 13, "color": "#222222"}} for label, ratio in zip(df["label"], df["ratio"], strict=True)),
+            {"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 12, "y": 1.0, "yref": "paper", "yanchor": "bottom",
+             "showarrow": False, "text": "<b>" + t("Ratio", lang) + "</b>", "font": {"size": 12, "color": "#222222"}}])
+        top = max([float(df[col].max()) for col, *_ in series if df[col].notna().any()] or [0.0])
+        relayout(fig, {"barmode": "group", "hovermode": "closest", "bargap": 0.2, "clickmode": "event+select",
+                       "yaxis": {"autorange": "reversed", "showgrid": False},
+                       "xaxis": {"title": {"text": t("Share", lang)}, "tickformat": ".0%", "range": [0, max(top, 0.01) * 1.12]}})
+        base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)), lang=lang)
+        relayout(fig, {"yaxis": {"rangemode": "normal", "separatethousands": False}, "margin": {"r": 70}})
+        return _source_under_axis(fig, source)
 
 
 def selected_codes(selection) -> list[str]:
@@ -467,18 +496,19 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
             fig.add_scatter(x=x, y=y, mode="lines", line={"shape": "hv", "color": PALETTE[col],
                             "width": 2 if col == "principal" else 1.5, "dash": "solid" if col == "principal" else "dot"},
                             name=name, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
-    if cap_reached_at is not None and len(df) and df["interval_start"].min() <= cap_reached_at <= df["interval_end"].max():
-        add_moment(fig, cap_reached_at, t("Cap reached", lang), tz)
-    patch = {"xaxis": {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(tz, lang))}},
-             "yaxis": {"title": {"text": t("Applications per interval ({interval})", lang).format(interval=interval_label)}}}
-    top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
-    if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
-        patch["yaxis"]["dtick"] = 1  # counts: no half applications on the axis
-    if focus is not None:
-        lo, hi = (pd.Timestamp(m).tz_convert(tz).tz_localize(None) for m in focus)
-        patch["xaxis"]["range"] = [lo, hi + (hi - lo) * 0.03]
-    relayout(fig, patch)
-    return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
+    with drafting(fig):
+        if cap_reached_at is not None and len(df) and df["interval_start"].min() <= cap_reached_at <= df["interval_end"].max():
+            add_moment(fig, cap_reached_at, t("Cap reached", lang), tz)
+        patch = {"xaxis": {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(tz, lang))}},
+                 "yaxis": {"title": {"text": t("Applications per interval ({interval})", lang).format(interval=interval_label)}}}
+        top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
+        if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
+            patch["yaxis"]["dtick"] = 1  # counts: no half applications on the axis
+        if focus is not None:
+            lo, hi = (pd.Timestamp(m).tz_convert(tz).tz_localize(None) for m in focus)
+            patch["xaxis"]["range"] = [lo, hi + (hi - lo) * 0.03]
+        relayout(fig, patch)
+        return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
 def elapsed_curves(curves: Iterable[tuple[Program, pd.DataFrame]]) -> pd.DataFrame:
@@ -502,25 +532,26 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
     days = len(df) > 0 and df["elapsed_hours"].max() > 72
     shown = [programs[pid] for pid in dict.fromkeys(df["program_id"])]
     fig = go.Figure()
-    for i, program in enumerate(shown):
-        part = df[df["program_id"] == program.id]
-        x = part["elapsed_hours"] / 24 if days else part["elapsed_hours"]
-        y = part["share_of_cap"] * 100 if share else part["cumulative"]
-        fig.add_scatter(x=x, y=y, mode="lines", name=program.name(lang),
-                        line={"color": SEQUENCE[i % len(SEQUENCE)], "width": 3 if i == 0 else 2,
-                              "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
-                        hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
-        if not share:
-            add_cap_line(fig, program.cap, t("{program}: cap of {cap}", lang).format(program=program.name(lang),
-                                                                             cap=fmt_int(program.cap, lang=lang)), lang=lang)
-    if share:
-        add_cap_line(fig, 100, t("Cap (100 %)", lang), lang=lang)
-    relayout(fig, {"xaxis": {"title": {"text": t("Days since opening", lang) if days else t("Hours since opening", lang)},
-                             "rangemode": "tozero"},
-                   "yaxis": {"title": {"text": t("Share of the cap (%)", lang) if share
-                                       else t("Applications counted toward the cap", lang)}}})
-    synthetic = next((p for p in shown if p.synthetic), None)
-    return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None), lang=lang), lang=lang)
+    with drafting(fig):
+        for i, program in enumerate(shown):
+            part = df[df["program_id"] == program.id]
+            x = part["elapsed_hours"] / 24 if days else part["elapsed_hours"]
+            y = part["share_of_cap"] * 100 if share else part["cumulative"]
+            fig.add_scatter(x=x, y=y, mode="lines", name=program.name(lang),
+                            line={"color": SEQUENCE[i % len(SEQUENCE)], "width": 3 if i == 0 else 2,
+                                  "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
+                            hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
+            if not share:
+                add_cap_line(fig, program.cap, t("{program}: cap of {cap}", lang).format(program=program.name(lang),
+                                                                                 cap=fmt_int(program.cap, lang=lang)), lang=lang)
+        if share:
+            add_cap_line(fig, 100, t("Cap (100 %)", lang), lang=lang)
+        relayout(fig, {"xaxis": {"title": {"text": t("Days since opening", lang) if days else t("Hours since opening", lang)},
+                                 "rangemode": "tozero"},
+                       "yaxis": {"title": {"text": t("Share of the cap (%)", lang) if share
+                                           else t("Applications counted toward the cap", lang)}}})
+        synthetic = next((p for p in shown if p.synthetic), None)
+        return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None), lang=lang), lang=lang)
 # ---------------------------------------------------------------- US H-1B context (reference statistics)
 
 def reference_note(publisher: str, period: str, width: int = 90, *, lang: str) -> str:
@@ -658,6 +689,11 @@ def _local(when: datetime, tz: str) -> pd.Timestamp:
     return pd.Timestamp(when).tz_convert(tz).tz_localize(None)
 
 
+def _local_all(when: pd.Series, tz: str) -> list:
+    """[_local(v, tz) for v in when], converted at once (one by one it was most of the fan chart's cost)."""
+    return local_naive(when, tz).tolist() if len(when) else []
+
+
 def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program, as_of: datetime,
                        reached_at: datetime | None, p50: datetime | None, cap: int | None = None,
                        observed: pd.DataFrame | None = None, *, lang: str) -> go.Figure:
@@ -683,7 +719,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
         pick = list(range(every - 1, n, every)) + ([n - 1] if n and (n - 1) % every else [])
         # after the cap the curve ends with the last arrival; before it, at the forecast moment
         end = arrivals.iloc[-1] if reached_at is not None and n else as_of
-        x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
+        x = [_local(program.opens_at, tz)] + _local_all(arrivals.iloc[pick], tz) + [_local(end, tz)]
         y = [0] + [i + 1 for i in pick] + [n]
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
                                name=t("Applications counted toward the cap", lang), hovertemplate="%{y:,}<extra></extra>"))
