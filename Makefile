@@ -90,7 +90,8 @@ a11y: $(VENV)/.dev
 	$(PY) -m pytest tests/test_i18n_complete.py tests/test_i18n_format.py tests/test_palette.py \
 		tests/test_pages_a11y.py tests/test_browser_a11y.py
 
-## make screenshots: the README's Overview screenshots in English and French, from a fresh demo build
+## make screenshots: the README's screenshots (Overview, Velocity, Country of origin; 1440x900 and 390x844; English and
+## French: docs/img/<page>-<desktop|phone>-<lang>.png), from a fresh demo build
 screenshots: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	$(PY) scripts/screenshots.py

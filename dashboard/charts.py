@@ -11,7 +11,7 @@ import copy
 import html
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -314,14 +314,55 @@ def _keep_moment_labels_inside(layout: dict, data) -> bool:
     return changed
 
 
-def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min, x_max, *, lang: str) -> go.Figure:
-    """The program's events that fall inside the x range, as dotted markers with their label."""
+DAY_SCALE = pd.Timedelta(days=4)  # a chart spanning this long reads in days: an event known by its date is a band
+
+
+def event_moment(ev: Event) -> pd.Timestamp | None:
+    """When an event happened, as a wall-clock time in the program's zone; None when only its date is known."""
+    return None if ev.time is None else pd.Timestamp(datetime.combine(ev.day, ev.time))
+
+
+def dated_only(events: Iterable[Event], x_min, x_max) -> list[Event]:
+    """The events known by their date only whose day meets [x_min, x_max]."""
+    return [ev for ev in events if ev.time is None and x_min is not None
+            and pd.Timestamp(ev.day) <= x_max and pd.Timestamp(ev.day) + pd.Timedelta(days=1) > x_min]
+
+
+def _cumulative_x(df: pd.DataFrame, program: Program) -> pd.Series:
+    """The cumulative chart's x values: wall-clock interval ends, from the opening (the curve starts at zero)."""
+    x = local_naive(df["interval_end"], program.time_zone) if len(df) else pd.Series([], dtype="datetime64[ns]")
+    start = pd.Timestamp(program.opens_at).tz_convert(program.time_zone).tz_localize(None)
+    return pd.concat([pd.Series([start]), x], ignore_index=True) if len(df) and x.min() > start else x
+
+
+def events_not_drawn(df: pd.DataFrame, program: Program) -> list[Event]:
+    """The events of the cumulative chart's span that it does not draw: known by their date only, on a chart
+    that reads in hours (the page lists them under the chart instead)."""
+    x = _cumulative_x(df, program)
+    if x.empty or x.max() - x.min() >= DAY_SCALE:
+        return []
+    return dated_only(program.events, x.min(), x.max())
+
+
+def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min, x_max, *, lang: str,
+               days: bool = True) -> go.Figure:
+    """The program's events inside the x range, labelled: an event with a time as a dotted line at that
+    moment; one known by its date only as a light band over its day when the chart reads in days (`days`),
+    and not at all on an hour-scale chart: a line at an invented hour would contradict the data."""
     shapes, labels = [], []
     for i, ev in enumerate(events):
-        x = pd.Timestamp(datetime.combine(ev.day, time(12, 0)))
-        if x_min is not None and not (x_min <= x <= x_max):
+        moment = event_moment(ev)
+        if moment is None and not days:
             continue
-        shapes.append(_vline(x, {"color": EVENT_LINE, "width": 1, "dash": "dot"}))
+        x = moment if moment is not None else pd.Timestamp(ev.day)
+        end = x if moment is not None else x + pd.Timedelta(days=1)
+        if x_min is not None and (end < x_min or x > x_max):
+            continue
+        if moment is not None:
+            shapes.append(_vline(x, {"color": EVENT_LINE, "width": 1, "dash": "dot"}))
+        else:
+            shapes.append({"type": "rect", "x0": x, "x1": end, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                           "layer": "below", "line": {"width": 0}, "fillcolor": "rgba(118,118,118,0.12)"})
         labels.append({"x": x, "y": 0.86 - 0.07 * (i % 3), "yref": "paper", "yanchor": "top",
                        "text": plain([ev.label(lang)])[0], "showarrow": False, "xanchor": "left",
                        "font": {"size": 11, "color": "#444444"}, "bgcolor": "rgba(255,255,255,0.8)",
@@ -331,13 +372,9 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
 
 def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime | None, *, lang: str) -> go.Figure:
     """Cumulative applications counting toward the cap, with the cap line, the cap moment and events."""
-    x = local_naive(df["interval_end"], program.time_zone) if len(df) else pd.Series([], dtype="datetime64[ns]")
-    start = pd.Timestamp(program.opens_at).tz_convert(program.time_zone).tz_localize(None)
-    if len(df) and x.min() > start:  # the curve starts from zero at the opening
-        x = pd.concat([pd.Series([start]), x], ignore_index=True)
-        y = pd.concat([pd.Series([0]), df["cumulative"]], ignore_index=True)
-    else:
-        y = df["cumulative"]
+    x = _cumulative_x(df, program)
+    # the curve starts from zero at the opening
+    y = pd.concat([pd.Series([0]), df["cumulative"]], ignore_index=True) if len(x) > len(df) else df["cumulative"]
     fig = go.Figure(go.Scatter(
         x=x, y=y, mode="lines", name=t("Principal applications (cumulative)", lang),
         line={"color": PALETTE["principal"], "width": 3},
@@ -347,9 +384,13 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
         add_cap_line(fig, program.cap, lang=lang)
         if cap_reached_at is not None:
             add_moment(fig, cap_reached_at, t("Cap reached", lang), program.time_zone)
+        xaxis = {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang))}}
         if len(df):
-            add_events(fig, program.events, program, x.min() - pd.Timedelta(days=1), x.max() + pd.Timedelta(days=1), lang=lang)
-        relayout(fig, {"xaxis": {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang))}},
+            # The x range follows the data, never the events: from the opening to the last point, a little margin.
+            first, last = x.min(), x.max()
+            relayout(fig, {"xaxis": {"range": [first, last + max((last - first) * 0.02, pd.Timedelta(minutes=5))]}})
+            add_events(fig, program.events, program, first, last, lang=lang, days=last - first >= DAY_SCALE)
+        relayout(fig, {"xaxis": xaxis,
                        "yaxis": {"title": {"text": t("Applications counted toward the cap", lang)},
                                  "range": [0, max(program.cap * 1.1, float(df["cumulative"].max()) * 1.05 if len(df) else 0)]}})
         return base_layout(fig, source=source_note(program, lang=lang), lang=lang)

@@ -252,12 +252,17 @@ def arrivals_by_day(f: Filters, max_intervals: int = MAX_INTERVALS) -> pd.DataFr
 
 @metric
 
-def arrival_rate(f: Filters) -> pd.DataFrame:
-    """One row at the as-of moment (else the program's newest submission), under the shared filters:
-    rate_at (UTC), principal, family (submitted by then), and applications per hour over the last hour and
-    the last 6 hours: principal_per_hour_1h, family_per_hour_1h, principal_per_hour_6h, family_per_hour_6h.
+def arrival_rate(f: Filters, at: datetime | None = None) -> pd.DataFrame:
+    """One row at the end of the time range or the as-of moment, whichever is earlier (else the program's
+    newest submission), under the shared filters: rate_at (UTC), principal, family (submitted by then), and
+    applications per hour over the hour and the 6 hours before it: principal_per_hour_1h, family_per_hour_1h,
+    principal_per_hour_6h, family_per_hour_6h.
+
+    `at` names another moment (the Velocity page's rates up to the cap).
     """
-    return query("arrival_rate", {**f.params(), "at": f.as_of})
+    if at is None:
+        at = min((m for m in (f.end, f.as_of) if m is not None), default=None)
+    return query("arrival_rate", {**f.params(), "at": at})
 
 
 def milestone_step(cap: int) -> int:

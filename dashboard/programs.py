@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,10 +28,15 @@ class ProgramConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Event:
+    """A dated event of the program (its events file). `time` is the wall-clock time in the program's zone
+    when a source gives it, else None: the event is known by its date only, and is never drawn at an
+    invented hour (charts.add_events)."""
+
     day: date
     label_en: str
     label_fr: str
     source: str
+    time: time | None = None
 
     def label(self, lang: str) -> str:
         return self.label_fr if lang == "fr" else self.label_en
@@ -166,11 +171,22 @@ def _parse_time(value: object, tz: ZoneInfo, where: str) -> datetime:
 def _read_events(path: Path) -> tuple[Event, ...]:
     if not path.exists():
         raise ProgramConfigError(f"{path}: events file not found; fix events_file in programs.toml")
+    events = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        return tuple(
-            Event(date.fromisoformat(r["date"]), r["label_en"], r["label_fr"], r.get("source", ""))
-            for r in csv.DictReader(fh)
-        )
+        for line, r in enumerate(csv.DictReader(fh), start=2):
+            try:
+                day = date.fromisoformat(r["date"] or "")
+            except ValueError:
+                raise ProgramConfigError(f"{path}: line {line}, column date: {r['date']!r} is not a date such as "
+                                         "2023-07-16") from None
+            raw = (r.get("time") or "").strip()  # optional: the wall-clock time in the program's zone
+            try:
+                at = time.fromisoformat(raw) if raw else None
+            except ValueError:
+                raise ProgramConfigError(f"{path}: line {line}, column time: {raw!r} is not a time such as 09:00; "
+                                         "leave it empty when only the date is known") from None
+            events.append(Event(day, r["label_en"], r["label_fr"], r.get("source", "") or "", at))
+    return tuple(events)
 
 
 def _program(raw: dict, base: Path, where: str) -> Program:

@@ -159,10 +159,10 @@ def test_a_signed_in_viewer_sees_aggregates_and_downloads_but_not_data_loads(acc
     at = app({"is_logged_in": True, "email": "bob@example.org", "name": "Bob"})
     assert not at.exception
     assert len(at.metric) == 3  # the Overview's three headline counts
-    assert "Signed in as bob@example.org (viewer)." in [c.value for c in at.sidebar.caption]
+    assert "Signed in as `bob@example.org` (viewer)." in [c.value for c in at.sidebar.caption]  # as plain text
     open_numbers(at)
     # the brief, and the numbers behind each chart: CSV, and CSV with provenance
-    assert [b.key for b in at.download_button] == ["brief-pdf", "dl-cumulative", "dlz-cumulative", "dl-role-status",
+    assert [b.key for b in at.download_button] == ["dl-cumulative", "dlz-cumulative", "brief-pdf", "dl-role-status",
                                                    "dlz-role-status"]
     assert offered(at) == AGGREGATE_PAGES
 
@@ -176,10 +176,17 @@ def test_a_signed_in_analyst_is_offered_data_loads(access_env):
     assert [h.value for h in at.header] == ["Data loads"]
 
 
+def test_a_signed_in_address_is_shown_as_plain_text(access_env):
+    """The e-mail comes from the identity provider: Markdown in it (a link, an image) is shown, not followed."""
+    at = app({"is_logged_in": True, "email": "[x](http://127.0.0.1/z)@elsewhere.example"})
+    assert not at.exception
+    assert at.error[0].value.startswith("You are signed in as `[x](http://127.0.0.1/z)@elsewhere.example`, but")
+
+
 def test_a_signed_in_person_without_a_role_sees_nothing(access_env):
     at = app({"is_logged_in": True, "email": "mallory@elsewhere.example"})
     assert not at.exception
-    assert at.error[0].value.startswith("You are signed in as mallory@elsewhere.example, but this address has no access")
+    assert at.error[0].value.startswith("You are signed in as `mallory@elsewhere.example`, but this address has no access")
     assert len(at.metric) == 0 and [b.label for b in at.button] == ["Sign out"]
 
 

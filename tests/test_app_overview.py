@@ -29,6 +29,9 @@ def test_overview_headline_numbers(shared_basic_warehouse):
     assert "Times in Eastern Time (EDT/EST)." in captions  # the zone as people say it, not America/Toronto
     assert "America/Toronto" not in captions + " ".join(c.value for c in at.sidebar.caption)
     assert any("synthetic" in i.value for i in at.info)
+    # the test program's one event is known by its date only: listed under the hour-by-hour chart, not drawn
+    assert ("Events known by their date only, not drawn on this hour-by-hour chart: Sun 16 Jul 2023: Intake opens."
+            in [x.value for x in at.text])
 
 
 def test_overview_as_of_from_the_url(shared_basic_warehouse):

@@ -169,13 +169,17 @@ def test_velocity_in_publication_mode(pub_warehouse):
     assert figures(at) == {
         "Principal applications": "40",  # 38, rounded
         "Family applications": "10",
-        "Per hour, last hour": "`--`",  # KOR 08:10 and 08:20: 2, suppressed
-        "Per hour, last 6 hours": "`--`",  # the same 2, over 6 hours
+        # the cap of 30 was reached at 11:07 EDT: the rates up to it, from the published 30
+        "Per hour until the cap": "14",  # 30 in 2 h 7 min
+        "Per hour, final 6 hours": "5.0",  # the same 30, over 6 hours
         "Busiest hour": "15",  # 09:00-10:00
     }
     text = words(at)
     assert "principal applications: 40, family applications (spouses and dependants): 10" in text
-    assert "spouses and dependants: `--`" in text  # the family in the last hour: 2
+    assert "spouses and dependants: 0.0" in text  # no family in the 6 hours before the cap
+    early = render("velocity", pub="1", as_of="2023-07-16T09:02")  # before the cap: the last hour, suppressed
+    assert {k: v for k, v in figures(early).items() if k.startswith("Per hour")} == {
+        "Per hour, last hour": "`--`", "Per hour, last 6 hours": "`--`"}  # IND-A1 and IND-A2: 2, suppressed
     hourly = table_with(at, "principal", "family")
     assert shown(hourly["principal"])[:6] == [15, 10, 10, 0, None, 0]  # 13:00-14:00: CHN's 3, suppressed
     assert shown(hourly["principal"])[-1] is None  # 08:00-09:00 on the 17th: 2

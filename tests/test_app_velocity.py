@@ -30,11 +30,14 @@ def test_velocity_figures(shared_basic_warehouse):
     assert not at.exception
     assert figures(at) == {
         "Principal applications": "7", "Family applications": "2",
-        "Per hour, last hour": "1",  # P7, in the hour before the newest submission
-        "Per hour, last 6 hours": "0.2",  # P7 alone: 1/6
+        # the cap was reached (10:40 EDT): in hindsight, not "last hour" figures for an intake already full
+        "Per hour until the cap": "3",  # 5 principals in the 1 h 40 min from the opening
+        "Per hour, final 6 hours": "0.8",  # P1-P5: 5/6
         "Busiest hour": "3",  # P1 P2 P3, 09:00-10:00 EDT
     }
     captions = texts(at.caption)
+    assert "principal applications, to Sun 16 Jul 2023, 10:40 EDT" in captions
+    assert "spouses and dependants: 0.2" in captions  # F1 09:30
     assert "submitted by Mon 17 Jul 2023, 08:30 EDT" in captions
     assert "from Sun 16 Jul 2023, 09:00 EDT" in captions
     assert "2 of them arrived after the cap of 5 was reached (over cap)." in captions
@@ -45,6 +48,16 @@ def test_velocity_figures(shared_basic_warehouse):
     assert milestones["Application"].tolist() == ["1", "2", "3", "4", "5", "6", "7"]
     assert milestones["Since the previous milestone"].tolist()[-2:] == ["1 h 20 min", "20 h 30 min"]
     assert "Only one program has application records" in texts(at.info)
+
+
+def test_the_rate_is_the_last_hour_up_to_the_filters_end(shared_basic_warehouse):
+    """`to=` ends the time range: the rates are those of the hour before it (the intake was open then), not of
+    the hour before the newest submission."""
+    at = velocity({"to": "2023-07-16T10:00"})
+    assert not at.exception
+    assert figures(at)["Per hour, last hour"] == "3"  # P1 09:05, P2 09:20, P3 09:50
+    assert figures(at)["Per hour, last 6 hours"] == "0.5"
+    assert "submitted by Sun 16 Jul 2023, 10:00 EDT" in texts(at.caption)
 
 
 def test_url_parameters_set_the_filters_and_the_grain(shared_basic_warehouse):
@@ -130,8 +143,8 @@ def test_velocity_in_french(shared_basic_warehouse):
 def test_only_family_applications_have_no_busiest_interval(shared_basic_warehouse):
     at = velocity({"role": "dependant"})  # F2, 13:15 EDT on the 16th
     assert not at.exception
-    assert figures(at) == {"Principal applications": "0", "Family applications": "1", "Per hour, last hour": "0",
-                           "Per hour, last 6 hours": "0.0", "Busiest hour": "—"}
+    assert figures(at) == {"Principal applications": "0", "Family applications": "1", "Per hour until the cap": "0",
+                           "Per hour, final 6 hours": "0.0", "Busiest hour": "—"}  # F2 came after the cap
     assert ("From Sun 16 Jul 2023, 13:00 EDT to Sun 16 Jul 2023, 14:00 EDT, principal applications: 0, family "
             "applications (spouses and dependants): 1.") in texts(at.markdown)
     assert "No application counting toward the cap matches these filters yet." in texts(at.info)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pandas as pd
+import pytest
 
 from dashboard import charts
 from dashboard.programs import programs
@@ -45,12 +46,66 @@ def test_label_placement_follows_a_range_the_chart_set(programs_env):
 
 def test_event_labels_from_the_events_file_are_plain_text(programs_env):
     """An events file is text from outside: plotly would read <a href> or <b> in an annotation."""
-    from datetime import date
+    from datetime import date, time
 
     from dashboard.programs import Event
 
     program = programs()["test-intake"]
-    hostile = Event(date(2023, 7, 16), '<a href="http://127.0.0.1/z">x</a> & <b>y</b>', "x", "")
+    hostile = Event(date(2023, 7, 16), '<a href="http://127.0.0.1/z">x</a> & <b>y</b>', "x", "", time(9, 30))
     fig = charts.add_events(charts.go.Figure(), [hostile], program, None, None, lang="en")
     (note,) = [a.text for a in fig.layout.annotations if a.name == charts.MOMENT_LABEL]
     assert note == '&lt;a href="http://127.0.0.1/z"&gt;x&lt;/a&gt; &amp; &lt;b&gt;y&lt;/b&gt;'
+
+
+def test_headline_chart_draws_no_event_at_an_invented_hour(programs_env, tmp_path):
+    """Events known by their date only are not drawn as moments on the hour-scale cumulative chart (the page
+    lists them); an event with a time is drawn at that time; the x range ends near the last data point, not at
+    the last event (the closure notice two days later used to stretch it)."""
+    import dataclasses
+    from datetime import date, time
+
+    from dashboard.programs import Event
+
+    program = programs()["test-intake"]  # opens 09:00 EDT 16 Jul; its events file: "Intake opens", 16 Jul, no time
+    program = dataclasses.replace(program, events=(
+        *program.events, Event(date(2023, 7, 16), "Queue opened", "File ouverte", "", time(9, 30)),
+        Event(date(2023, 7, 18), "Closure notice posted", "Avis de clôture publié", "")))
+    df = cumulative(["2023-07-16T13:10Z", "2023-07-16T13:30Z", "2023-07-16T14:10Z", "2023-07-16T16:40Z"])
+    fig = charts.cumulative_chart(df, program, datetime(2023, 7, 16, 14, 10, tzinfo=UTC), lang="en")
+    lines = sorted(pd.Timestamp(s.x0) for s in fig.layout.shapes if s.x0 is not None and s.x0 == s.x1)
+    # the cap moment (10:10 EDT) and the timed event (09:30): nothing at 12:00, no band over a whole day
+    assert lines == [pd.Timestamp("2023-07-16 09:30"), pd.Timestamp("2023-07-16 10:10")]
+    assert not [s for s in fig.layout.shapes if s.type == "rect"]
+    assert set(moment_labels(fig)) == {"Cap reached", "Queue opened"}
+    last_point = pd.Timestamp("2023-07-16 12:40")  # 16:40 UTC
+    end = pd.Timestamp(fig.layout.xaxis.range[1])
+    assert last_point <= end <= last_point + pd.Timedelta(hours=3)
+    assert [ev.label_en for ev in charts.events_not_drawn(df, program)] == ["Intake opens"]  # the 18th is outside
+
+
+def test_events_known_by_date_are_day_bands_on_a_chart_of_days(programs_env):
+    import dataclasses
+    from datetime import date
+
+    from dashboard.programs import Event
+
+    program = dataclasses.replace(programs()["test-intake"],
+                                  events=(Event(date(2023, 7, 20), "Notice", "Avis", ""),))
+    df = cumulative(["2023-07-16T13:10Z", "2023-07-18T13:30Z", "2023-07-25T14:10Z"])
+    fig = charts.cumulative_chart(df, program, None, lang="en")
+    (band,) = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert (pd.Timestamp(band.x0), pd.Timestamp(band.x1)) == (pd.Timestamp("2023-07-20"), pd.Timestamp("2023-07-21"))
+    assert charts.events_not_drawn(df, program) == []
+
+
+def test_events_file_time_column_is_read_and_checked(tmp_path):
+    from dashboard.programs import ProgramConfigError, _read_events
+
+    good = tmp_path / "good.csv"
+    good.write_text("date,time,label_en,label_fr,source\n2023-07-16,09:30,A,A,x\n2023-07-17,,B,B,x\n", encoding="utf-8")
+    assert [(e.day.isoformat(), e.time and e.time.isoformat()) for e in _read_events(good)] == [
+        ("2023-07-16", "09:30:00"), ("2023-07-17", None)]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,time,label_en,label_fr,source\n2023-07-16,noon,A,A,x\n", encoding="utf-8")
+    with pytest.raises(ProgramConfigError, match=r"bad.csv: line 2, column time: 'noon' is not a time"):
+        _read_events(bad)

@@ -88,8 +88,9 @@ def gate() -> access.User:
     synthetic = signin.all_records_synthetic()
     if not provider_configured():
         user = _admit(access.demo_user(config, synthetic), synthetic)
-        text = t("Local demo without sign-in: anyone who can open this address sees these pages. Configure "
-                 "sign-in (docs/reliability.md) before the dashboard holds real records or is shared.")
+        # One short line on every page (issue 16: the first screen holds the answers); how to configure
+        # sign-in is on the About page and in docs/reliability.md.
+        text = t("Local demo without sign-in: anyone who can open this address sees these pages.")
         if user.role != config.demo_role:
             text += " " + t("Record-level pages stay hidden until sign-in is configured.")
         if signin.publication_forced():
@@ -105,11 +106,13 @@ def gate() -> access.User:
     user = _admit(access.signed_in_user(claims, config), synthetic)
     if user.role is None:
         st.error(t("You are signed in as {email}, but this address has no access to the dashboard. Ask the "
-                   "dashboard team to add it.").format(email=user.email or "?"), icon=":material/lock:")
+                   "dashboard team to add it.").format(email=echo(user.email or "?", 200)), icon=":material/lock:")
         if st.button(t("Sign out")):
             st.logout()
         st.stop()
-    st.sidebar.caption(t("Signed in as {email} ({role}).").format(email=user.email, role=t(ROLE_LABELS[user.role])))
+    # the address comes from the identity provider: echoed as plain text, never read as Markdown
+    st.sidebar.caption(t("Signed in as {email} ({role}).").format(email=echo(user.email, 200),
+                                                                  role=t(ROLE_LABELS[user.role])))
     if st.sidebar.button(t("Sign out")):
         st.logout()
     if user.role == "admin":

@@ -21,8 +21,8 @@ log = logging.getLogger("dashboard")
 
 def synthetic_banner(program: Program) -> None:
     if program.synthetic:
-        st.info(t("Demo: these applications are synthetic, generated to match published facts about this "
-                  "intake. They are not real application records."), icon=":material/science:")
+        st.info(t("Demo: synthetic applications matching published facts, not real records."),
+                icon=":material/science:")
         sources = _sources_text(e.source for e in program.events if e.source)
         if sources:  # from the program's events file: shown as plain text
             st.text(t("Sources of those facts: {sources}").format(sources=sources))

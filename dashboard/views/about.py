@@ -34,6 +34,11 @@ applications by 17 July 2023 (IRCC, as reported), the citizenship mix of US H-1B
 arrivals that surge at opening and follow North American waking hours. Everything else (the exact
 hours, the processing times and outcomes) is an assumption, listed in `data/README.md`.
 """))
+st.subheader(t("Sign-in"))
+st.markdown(t("""
+The local demo has no sign-in: anyone who can open its address sees every page it offers. Configure
+sign-in (`docs/reliability.md`, `docs/security.md`) before the dashboard holds real records or is shared.
+"""))
 st.subheader(t("Sources"))
 st.markdown(t("""
 - US Department of State, monthly nonimmigrant visa issuances by nationality (H-1B, H-4), 2017–2025.

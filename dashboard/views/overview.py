@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -59,9 +61,6 @@ def _headline() -> None:
         st.caption(t("Cap figures are program-wide: the filters narrow the breakdowns below, not the cap status."))
 
 
-ui.live(_headline)  # re-read every few seconds: an ingest shows up without a reload
-
-
 def _brief_button() -> None:
     """The minister's brief of this view as a PDF: built when pressed, recorded in the audit log."""
     if not signin.allowed("download_aggregates"):
@@ -75,7 +74,6 @@ def _brief_button() -> None:
                "forecast, peak rate, leading countries, two charts, sources. Takes a few seconds."))
 
 
-_brief_button()
 status = ui.run_metric("cap_status", f).iloc[0]
 reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
 
@@ -92,6 +90,16 @@ else:
     fig = ui.figure("overview-cumulative", lambda: charts.cumulative_chart(ui.published_curve(curve), program, reached,
                                                                          lang=language()))
     ui.chart_block(fig, curve, summary=summary, metric="cumulative_principals", key="cumulative")
+    # Plain text (labels from the events file). A line at an invented hour would contradict the curve.
+    if undrawn := charts.events_not_drawn(curve, program):
+        st.text(t("Events known by their date only, not drawn on this hour-by-hour chart: {events}.").format(
+            events="; ".join(f"{fmt_datetime(datetime.combine(ev.day, time(12), program.tz), tz, kind='date')}: "
+                             f"{ev.label(language())}" for ev in undrawn)))
+
+# The curve first, under the headline band (app.py): at 1440x900 it starts on the first screen (issue 16).
+ui.live(_headline)  # re-read every few seconds: an ingest shows up without a reload
+_brief_button()
+
 
 def _role_status_chart(by: pd.DataFrame) -> go.Figure:
     pivot = by.pivot(index="applicant_role", columns="status", values="applications").astype("float64")

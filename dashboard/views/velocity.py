@@ -104,14 +104,32 @@ if int(status["over_cap"]) and not f.narrows and program.counts_toward_cap == ("
         n=ui.count(status["over_cap"]), cap=fmt_int(program.cap)))
 c2.metric(t("Family applications"), ui.count(rate["family"]),
           help=t("Spouses and dependants: they do not count toward the cap."))
-c3.metric(t("Per hour, last hour"), _per_hour(rate["principal_per_hour_1h"], 1, 0),
-          help=t("Principal applications submitted in the hour before that moment."))
-c3.caption(t("principal applications; spouses and dependants: {n}").format(
-    n=_per_hour(rate["family_per_hour_1h"], 1, 0)))
-c4.metric(t("Per hour, last 6 hours"), _per_hour(rate["principal_per_hour_6h"], 6, 1),
-          help=t("Principal applications submitted in the 6 hours before that moment, divided by 6."))
-c4.caption(t("principal applications; spouses and dependants: {n}").format(
-    n=_per_hour(rate["family_per_hour_6h"], 6, 1)))
+# In hindsight once the cap is reached or the intake closed by that moment: the rates up to the cap (or the
+# close), never "last hour: 0" for an intake that stopped taking applications long ago.
+ended = next((m for m in (reached, program.closes_at) if m is not None and at is not None and at >= m), None)
+if ended is None:
+    c3.metric(t("Per hour, last hour"), _per_hour(rate["principal_per_hour_1h"], 1, 0),
+              help=t("Principal applications submitted in the hour before that moment."))
+    c3.caption(t("principal applications; spouses and dependants: {n}").format(
+        n=_per_hour(rate["family_per_hour_1h"], 1, 0)))
+    c4.metric(t("Per hour, last 6 hours"), _per_hour(rate["principal_per_hour_6h"], 6, 1),
+              help=t("Principal applications submitted in the 6 hours before that moment, divided by 6."))
+    c4.caption(t("principal applications; spouses and dependants: {n}").format(
+        n=_per_hour(rate["family_per_hour_6h"], 6, 1)))
+else:
+    until = ui.run_metric("arrival_rate", f, at=ended).iloc[0]  # the same filters, at the cap (or close)
+    hours = max((ended - program.opens_at).total_seconds() / 3600, 1 / 60)
+    capped = ended == reached
+    c3.metric(t("Per hour until the cap") if capped else t("Per hour until the close"),
+              _per_hour(until["principal"] / hours, hours, 0),
+              help=t("Principal applications submitted from the opening to that moment, divided by the hours "
+                     "between."))
+    c3.caption(t("principal applications, to {moment}").format(moment=fmt_datetime(ended, tz)))
+    c4.metric(t("Per hour, final 6 hours"), _per_hour(until["principal_per_hour_6h"], 6, 1),
+              help=t("Principal applications submitted in the 6 hours before the cap was reached (or the intake "
+                     "closed), divided by 6."))
+    c4.caption(t("principal applications; spouses and dependants: {n}").format(
+        n=_per_hour(until["family_per_hour_6h"], 6, 1)))
 
 if series.empty or int(series["principal"].sum() + series["family"].sum()) == 0:
     c5.metric(t(BUSIEST[grain]), "—")
