@@ -62,6 +62,7 @@ bench: $(VENV)/.dev warehouse
 	bash scripts/ensure-chromium
 	$(PY) -m pytest -m slow tests/test_bench.py
 	$(PY) -m bench
+	$(PY) -m bench.ingest_speed --rows 1000000 --rows 10000000
 	$(PY) -m bench.rerun --update-docs
 	$(PY) -m bench.backtest --update-docs
 	$(PY) -m bench.brief

@@ -10,6 +10,7 @@ import contextlib
 import copy
 import html
 import re
+import textwrap
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
@@ -396,6 +397,15 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
         return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
+LABEL_CHARS = 18  # a ranked chart's country labels wrap at this many characters
+
+
+def wrapped(labels: Iterable[object], width: int = LABEL_CHARS) -> list[str]:
+    """Category labels broken onto lines of at most `width` characters (a long word stays whole), as plain
+    text: on a phone a one-line "All other applicant countries (105)" took the plot's width for itself."""
+    return ["<br>".join(plain(textwrap.wrap(str(v), width, break_long_words=False)) or [""]) for v in labels]
+
+
 def _ranked_height(rows: int, per_row: int) -> int:
     return 170 + per_row * max(rows, 1)
 
@@ -428,7 +438,7 @@ def citizenship_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
         shares = [SUPPRESSED if pd.isna(n) else fmt_pct(float(s), lang=lang) if pd.notna(s) else "—"
                   for n, s in zip(df[col], df[f"{col}_share"], strict=True)]
         fig.add_bar(
-            name=name, y=df["label"], x=df[col], orientation="h", customdata=df["code"],
+            name=name, y=wrapped(df["label"]), x=df[col], orientation="h", customdata=df["code"],
             text=shares, textposition="outside", cliponaxis=False,
             marker={"color": colour, "pattern": {"shape": pattern}},
             hovertext=[f"{SUPPRESSED if pd.isna(n) else fmt_int(n, lang=lang)} ({s})" for n, s in zip(df[col], shares, strict=True)],
@@ -464,7 +474,7 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
     fig = go.Figure()
     for col, name, colour, pattern in series:
         fig.add_bar(
-            name=name, y=df["label"], x=df[col], orientation="h", customdata=df["code"],
+            name=name, y=wrapped(df["label"]), x=df[col], orientation="h", customdata=df["code"],
             text=pct(df[col]), textposition="outside", cliponaxis=False,
             marker={"color": colour, "pattern": {"shape": pattern}},
             hovertemplate="%{y}: %{x:.1%}<extra>" + name + "</extra>",
@@ -473,7 +483,7 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
         add_marks(fig, annotations=[
             *({"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 12, "y": label, "yref": "y", "showarrow": False,
                "text": fmt_num(float(ratio), 2, lang=lang) if pd.notna(ratio) else "—",
-               "font": {"size": 13, "color": "#222222"}} for label, ratio in zip(df["label"], df["ratio"], strict=True)),
+               "font": {"size": 13, "color": "#222222"}} for label, ratio in zip(wrapped(df["label"]), df["ratio"], strict=True)),
             {"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 12, "y": 1.0, "yref": "paper", "yanchor": "bottom",
              "showarrow": False, "text": "<b>" + t("Ratio", lang) + "</b>", "font": {"size": 12, "color": "#222222"}}])
         top = max([float(df[col].max()) for col, *_ in series if df[col].notna().any()] or [0.0])
