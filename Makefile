@@ -62,6 +62,7 @@ bench: $(VENV)/.dev warehouse
 	bash scripts/ensure-chromium
 	$(PY) -m pytest -m slow tests/test_bench.py
 	$(PY) -m bench
+	$(PY) -m bench.ingest_speed --rows 1000000 --rows 10000000
 	$(PY) -m bench.rerun --update-docs
 	$(PY) -m bench.backtest --update-docs
 	$(PY) -m bench.brief
@@ -90,7 +91,8 @@ a11y: $(VENV)/.dev
 	$(PY) -m pytest tests/test_i18n_complete.py tests/test_i18n_format.py tests/test_palette.py \
 		tests/test_pages_a11y.py tests/test_browser_a11y.py
 
-## make screenshots: the README's Overview screenshots in English and French, from a fresh demo build
+## make screenshots: the README's screenshots (Overview, Velocity, Country of origin; 1440x900 and 390x844; English and
+## French: docs/img/<page>-<desktop|phone>-<lang>.png), from a fresh demo build
 screenshots: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	$(PY) scripts/screenshots.py

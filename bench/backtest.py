@@ -246,11 +246,21 @@ class Trial:
     probability: float | None
 
     @property
-    def covered(self) -> bool:
-        """The P10-P90 range holds the truth ("after close" counts as beyond any date before it)."""
+    def covered(self) -> float:
+        """The chance that the P10-P90 range holds the truth: 1 or 0 where the cap was reached ("after
+        close" counts as beyond any date before it).
+
+        Where it was not reached, the truth "after close" sits anywhere in the top 1 - P(cap by close)
+        of the forecast distribution (its PIT is uniform on [P, 1]: a randomised PIT, the usual way of
+        scoring a censored outcome), so the range holds it with the chance (0.9 - max(P, 0.1)) / (1 - P).
+        A forecast that said "2 % chance of filling" and saw it not fill scores 0.82, not 1: otherwise a
+        family of intakes that mostly never fill reads near 100 % whatever the forecast's spread."""
         if self.truth is None:
-            return self.p90 is None
-        return (self.p10 is not None and self.p10 <= self.truth) and (self.p90 is None or self.truth <= self.p90)
+            if self.probability is None:
+                return float(self.p90 is None)
+            p = self.probability
+            return max(0.9 - max(p, 0.1), 0.0) / (1.0 - p) if p < 1.0 else 0.0
+        return float((self.p10 is not None and self.p10 <= self.truth) and (self.p90 is None or self.truth <= self.p90))
 
     @property
     def relative_error(self) -> float | None:

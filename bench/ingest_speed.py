@@ -16,7 +16,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -49,6 +48,7 @@ def bare_read_csv(csv_path: Path, work: Path) -> tuple[float, float]:
 
 def measure(rows: int, work: Path) -> dict:
     csv_path = intake.intake_csv(rows, work)
+    load_before = os.getloadavg()
     bare_s, bare_mb = bare_read_csv(csv_path, work)
     run = intake.ingest_into(work / f"wh-{rows}", csv_path)
     parquet = csv_path.with_suffix(".parquet")
@@ -60,16 +60,17 @@ def measure(rows: int, work: Path) -> dict:
             "ingest_s": round(run.seconds, 2), "ingest_wall_s": round(run.wall_seconds, 2),
             "ingest_peak_mb": round(run.peak_rss_mb), "ratio_to_bare": round(run.seconds / bare_s, 2),
             "parquet_ingest_s": round(prun.seconds, 2), "parquet_peak_mb": round(prun.peak_rss_mb),
-            "load_average": os.getloadavg()}
+            "load_average_before": load_before, "load_average": os.getloadavg()}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.ingest_speed", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, action="append", help="rows per intake (repeatable; default 1,000,000)")
-    ap.add_argument("--work", type=Path, default=None, help="where intakes and warehouses go (default: a temp folder)")
+    ap.add_argument("--work", type=Path, default=intake.CACHE,
+                    help="where intakes (kept for later runs) and warehouses go (default: %(default)s)")
     args = ap.parse_args(argv)
-    work = args.work or Path(tempfile.mkdtemp(prefix="ingest-speed-"))
+    work = args.work
     results = {"machine": f"{platform.node()} {os.cpu_count()} cores", "started": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                time.gmtime()), "sizes": []}
     for rows in args.rows or [1_000_000]:
@@ -77,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         results["sizes"].append(r)
         print(f"{rows:,} rows ({r['file_mb']} MB): bare read_csv {r['bare_read_csv_s']} s ({r['bare_read_csv_peak_mb']} MB); "
               f"ingest {r['ingest_s']} s = {r['ratio_to_bare']}x, peak {r['ingest_peak_mb']} MB; "
-              f"Parquet ingest {r['parquet_ingest_s']} s, peak {r['parquet_peak_mb']} MB; load {r['load_average']}")
+              f"Parquet ingest {r['parquet_ingest_s']} s, peak {r['parquet_peak_mb']} MB; load "
+              f"{tuple(round(x, 1) for x in r['load_average_before'])} before, "
+              f"{tuple(round(x, 1) for x in r['load_average'])} after", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "ingest-speed.json").write_text(json.dumps(results, indent=2))
     return 0

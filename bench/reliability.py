@@ -2,6 +2,7 @@
 
     python -m bench.reliability                       # all of it (about 15 minutes on 2 cores)
     python -m bench.reliability crash --trials 60     # SIGKILL an ingest at random moments
+    python -m bench.reliability crash-big             # 20 SIGKILLs during a 10M-row ingest (bench/intake.py)
     python -m bench.reliability viewing --sessions 10 --ingests 20
     python -m bench.reliability hostile               # every corpus file and generated hostile ones, a full disk
     python -m bench.reliability fuzz --examples 200   # the hypothesis fuzzers with many examples
@@ -202,6 +203,89 @@ def _tmp_exists(root: Path, stale: set = frozenset()) -> bool:
     return bool(_tmp_files(root) - stale)
 
 
+def digest(root: Path) -> str:
+    """What the published snapshot holds (states and ingests), as sums computed in DuckDB: cheap at 10M rows."""
+    from bench import queries
+    from dashboard import warehouse
+
+    reader = warehouse.Reader(root)
+    try:
+        return queries.query("_bench_state_digest", reader=reader).to_csv(index=False)
+    finally:
+        reader.close()
+
+
+def big_crash_trials(rows: int = 10_000_000, trials: int = 20, *, work: Path | None = None, seed: int = 18,
+                     log=print) -> dict:
+    """SIGKILL `python -m dashboard.ingest` of the bench intake of `rows` rows (bench/intake.py) at `trials`
+    moments drawn uniformly over a whole run, each time on a fresh copy of a warehouse holding only the
+    reference statistics: after each kill the warehouse must hold exactly the state before the ingest or
+    the one after it (as a complete run leaves it); then the next ingest into the last killed one works."""
+    from bench import intake
+    from dashboard import reference, warehouse
+
+    rng = random.Random(seed)
+    work = work or intake.CACHE
+    csv_path = intake.intake_csv(rows, work)
+    results: list[CrashTrial] = []
+    with site(programs=False) as s:
+        base = s.folder / "base"
+        with warehouse.writer(base) as con:
+            reference.load(con)
+        before = digest(base)
+        shutil.copytree(base, s.warehouse)
+        full, writing = _timed_ingest(s, csv_path)
+        after = digest(s.warehouse)
+        log(f"{rows:,} rows: a whole ingest takes {full:.1f} s, {writing:.1f} s of it after the next snapshot's "
+            f"file appears; load average {os.getloadavg()}")
+        for n in range(2 * trials):
+            if sum(r.phase != "finished" for r in results) >= trials:
+                break
+            shutil.rmtree(s.warehouse)
+            shutil.copytree(base, s.warehouse)
+            current = (s.warehouse / "CURRENT").read_text()
+            proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(csv_path)], cwd=ROOT, env=s.env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            delay = rng.uniform(0, full)
+            time.sleep(delay)
+            phase, outcome, opens = _kill(proc, s, current, set(), digest, before, after, n, log)
+            results.append(CrashTrial(n, "anywhere", round(delay, 2), phase, outcome, opens))
+            log(f"trial {n:3d}: kill after {delay:6.1f} s while {phase:9s} -> {outcome}")
+        head = s.folder / "next.csv"  # the intake's first rows are an export of their own (bench/intake.py)
+        with csv_path.open() as src, head.open("w") as dst:
+            for _, line in zip(range(1001), src, strict=False):
+                dst.write(line)
+        last = run_ingest(s, head, "--wait", "30")
+        leftovers = sorted(p.name for p in [*(s.warehouse / "snapshots").glob(".tmp-*"), *s.warehouse.glob("CURRENT.*.tmp")])
+    return {
+        "rows": rows, "ingest_seconds": round(full, 1), "writing_seconds": round(writing, 1),
+        "attempts": len(results), "killed": sum(r.phase != "finished" for r in results),
+        "killed_while_writing": sum(r.phase == "writing" for r in results),
+        "before": sum(r.outcome == "before" for r in results), "after": sum(r.outcome == "after" for r in results),
+        "mixed_or_unopenable": sum(r.outcome == "MIX" or not r.opens for r in results),
+        "ingest_afterwards_exit_code": last.returncode, "leftovers_after_next_ingest": leftovers,
+        "load_average": os.getloadavg(), "results": [asdict(r) for r in results],
+    }
+
+
+def _kill(proc: subprocess.Popen, s: Site, current: str, stale: set, state, before: str, after: str, n: int,
+          log) -> tuple[str, str, bool]:
+    """SIGKILL `proc` now if it still runs: (the phase it was in, whether the warehouse holds the state
+    `before` or `after` by the function `state`, or a MIX; whether it opens at all)."""
+    phase = ("finished" if proc.poll() is not None
+             else "published" if (s.warehouse / "CURRENT").read_text() != current
+             else "writing" if _tmp_exists(s.warehouse, stale) else "starting")
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    try:
+        now = state(s.warehouse)
+    except Exception as exc:  # noqa: BLE001 - a warehouse that does not open is the failure we look for
+        log(f"trial {n}: the warehouse does not open: {exc}")
+        return phase, "MIX", False
+    return phase, "before" if now == before else "after" if now == after else "MIX", True
+
+
 def _timed_ingest(s: Site, path: Path) -> tuple[float, float]:
     """(seconds from start to exit, seconds from the next snapshot's file appearing to exit)."""
     stale = _tmp_files(s.warehouse)
@@ -262,19 +346,7 @@ def crash_trials(trials: int, *, base_principals: int = 2000, batch_principals: 
             else:
                 delay = rng.uniform(0, full * 1.1)
             time.sleep(delay)
-            phase = ("finished" if proc.poll() is not None
-                     else "published" if (s.warehouse / "CURRENT").read_text() != current
-                     else "writing" if _tmp_exists(s.warehouse, stale) else "starting")
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            opens, now = True, None
-            try:
-                now = fingerprint(s.warehouse)
-            except Exception as exc:  # noqa: BLE001 - a warehouse that does not open is the failure we look for
-                opens = False
-                log(f"trial {n}: the warehouse does not open: {exc}")
-            outcome = "before" if now == before else "after" if now == after else "MIX"
+            phase, outcome, opens = _kill(proc, s, current, stale, fingerprint, before, after, n, log)
             if outcome == "after":
                 stored += [(f"T{n}-P{i}", start + timedelta(seconds=i), country(f"T{n}", i))
                            for i in range(batch_principals)]
@@ -621,7 +693,7 @@ def _save(name: str, data: dict) -> Path:
     return path
 
 
-PARTS = ("crash", "viewing", "hostile", "fuzz", "load")
+PARTS = ("crash", "crash-big", "viewing", "hostile", "fuzz", "load")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -633,6 +705,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ingests", type=int, default=20)
     ap.add_argument("--examples", type=int, default=200)
     ap.add_argument("--minutes", type=float, default=5.0)
+    ap.add_argument("--big-rows", type=int, default=10_000_000, help="crash-big: rows of the intake killed (default 10M)")
+    ap.add_argument("--big-trials", type=int, default=20, help="crash-big: kills (default 20)")
+    ap.add_argument("--work", type=Path, default=None, help="crash-big: where the generated intake is kept")
     args = ap.parse_args(argv)
     args.what = args.what or list(PARTS)
     if set(args.what) - set(PARTS):
@@ -645,6 +720,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crash: {summary['attempts']} attempts, {summary['killed']} killed mid-run "
               f"({summary['killed_while_writing']} while writing the next snapshot): {summary['before']} before, "
               f"{summary['after']} after, {summary['mixed_or_unopenable']} mixed or unopenable -> {_save('crash', summary)}")
+    if "crash-big" in args.what:
+        summary = big_crash_trials(args.big_rows, args.big_trials, work=args.work)
+        failed |= bool(summary["mixed_or_unopenable"] or summary["ingest_afterwards_exit_code"]
+                       or summary["leftovers_after_next_ingest"] or summary["killed"] < args.big_trials)
+        print(f"crash-big: {summary['rows']:,} rows, {summary['killed']} kills ({summary['killed_while_writing']} while "
+              f"writing): {summary['before']} before, {summary['after']} after, {summary['mixed_or_unopenable']} mixed "
+              f"or unopenable; next ingest exit {summary['ingest_afterwards_exit_code']} -> {_save('crash-big', summary)}")
     if "viewing" in args.what:
         summary = ingest_while_viewing(args.sessions or 10, args.ingests)
         failed |= bool(summary["error_count"] or summary["ingest_failures"] or summary["went_back"])

@@ -22,6 +22,7 @@ st.sidebar.selectbox("Langue / Language", list(i18n.LANGS), key="lang",
 i18n.set_language(ss["lang"])
 with st.sidebar:
     ui.document_language()
+ui.focus_ring()
 url.write_language(ss["lang"])
 url.warn(ss.pop("lang_notices", []))
 url.flush()  # the sign-in screen may stop the run here
@@ -68,15 +69,23 @@ try:
     with ui.friendly_errors():
         loaded = _loaded_programs()
         ss[ui.state.FILTERS_KEY] = sidebar.build_filters(loaded, _countries, _latest,
-                                                             applies=page.url_path not in UNFILTERED)
+                                                             applies=page.url_path not in UNFILTERED,
+                                                             page=page.url_path)
         ui.publication_switch()
         ready = True
 except ProgramConfigError as exc:
     st.error(t("The program configuration cannot be read: {problem}").format(problem=str(exc)))
 
 if (asked := url.unknown_page(p.url_path for p in pages)) is not None:
-    url.warn([url.notice("page", [asked], default=page.title) if asked not in every_path
-              else t("You do not have access to this page. Ask the dashboard team if you need it.")])
+    if asked not in every_path:  # not the Overview under a wrong address: say so, and link every page offered
+        st.title(t("Page not found"))
+        url.warn([url.notice("page", [asked])])
+        for offered in pages:
+            st.page_link(offered, label=offered.title)
+        st.set_page_config(page_title=f"{t('Page not found')} · {t('H-1B intake dashboard')}")
+        url.flush(page.url_path)
+        st.stop()
+    url.warn([t("You do not have access to this page. Ask the dashboard team if you need it.")])
 # Each page's own title, in the chosen language, names the browser tab (WCAG 2.4.2).
 st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")
 if ready:

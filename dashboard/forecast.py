@@ -180,6 +180,7 @@ class _Fit:
     knots: np.ndarray
     clipped: int
     weekly_known: float  # 0 before a week has been seen, 1 from two weeks on
+    prior_weight: float = 1.0  # how much of the prior daily profile the fit assumes
 
     @property
     def f(self) -> np.ndarray:
@@ -197,7 +198,7 @@ class _Fit:
 
     def log_profile(self, hod: np.ndarray, dow: np.ndarray) -> np.ndarray:
         hw = _hour_weights(hod)
-        return hw @ (np.log(PRIOR_DIURNAL) + self.hour) + self.weekday[dow]
+        return hw @ (self.prior_weight * np.log(PRIOR_DIURNAL) + self.hour) + self.weekday[dow]
 
 
 def _spline_weights(t: np.ndarray, knots: np.ndarray) -> np.ndarray:
@@ -297,7 +298,12 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     hod, dow = _clock(origin, mid, zone)
     k = int(min(KNOTS, max(3, len(counts) // 2)))
     hw = _hour_weights(hod)
-    prior_log = hw @ np.log(PRIOR_DIURNAL)
+    # The prior daily profile counts in the fit for the share of a day seen: in the first hours a high
+    # rate at night is as likely an opening surge (people staying up for it) as the level the morning
+    # will multiply, so the level follows the arrivals as they came (the futures draw the profile's
+    # strength, _simulate).
+    weight = float(np.clip(elapsed / 24.0, 0.0, 1.0))
+    prior_log = weight * (hw @ np.log(PRIOR_DIURNAL))
     exposure_p = exposure * np.exp(prior_log)
     start = np.log(max(len(hours), 0.5) / exposure_p.sum())
     # Until two weeks have been seen a weekday's difference cannot be told from a trend: the weekday
@@ -341,7 +347,7 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     knots[0], knots[-1] = 0.0, elapsed
     knots = np.unique(np.round(np.maximum.accumulate(knots), 9))
     theta, cov, _ = fit(knots, counts)
-    return _Fit(theta, cov, knots, int(clipped.sum()), known)
+    return _Fit(theta, cov, knots, int(clipped.sum()), known, weight)
 
 
 # ---------------------------------------------------------------- the future
@@ -430,7 +436,7 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     before = _typical(fit, np.linspace(elapsed - gap - span, elapsed - gap, 49))
     # The current level, the recent trend and the profile's effects, drawn jointly from the posterior.
     jump = _jump(fit, elapsed)
-    a = np.zeros((4 + 31 + 1, len(fit.theta)))
+    a = np.zeros((4 + 31 + 2, len(fit.theta)))
     a[0, k - 1] = 1.0
     a[1, :k] = (last - before) / gap
     a[2, :k] = (last + before) / 2  # the recent baseline: the typical level over both windows
@@ -440,7 +446,18 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     earlier = elapsed - 2 * gap - span >= 0
     if earlier:
         a[35, :k] = (before - _typical(fit, np.linspace(elapsed - 2 * gap - span, elapsed - 2 * gap, 49))) / gap
-    rows = [0, 1, 2, *([3] if jump is not None else []), *range(4, 4 + 31), *([35] if earlier else [])]
+    # Between one and two days there is no day-apart trend a day earlier: whether the decline is
+    # slowing down is read from the last half-day against the half-day before it instead (the daily
+    # cycle is the fitted profile's by then), a lag `lag` after the day-apart trend.
+    half = not earlier and elapsed >= TREND_WINDOW
+    lag = gap
+    if half:
+        s_half = elapsed / 4
+        a[36, :k] = (_typical(fit, np.linspace(elapsed - s_half, elapsed, 49))
+                     - _typical(fit, np.linspace(elapsed - 2 * s_half, elapsed - s_half, 49))) / s_half
+        lag = max((gap + span) / 2 - s_half, 1.0)
+    rows = [0, 1, 2, *([3] if jump is not None else []), *range(4, 4 + 31), *([35] if earlier else []),
+            *([36] if half else [])]
     z = np.zeros((draws, len(a)))
     # (eigh: two of these read the same point of the level when windows meet, a singular covariance)
     z[:, rows] = rng.multivariate_normal(a[rows] @ fit.theta, a[rows] @ fit.cov @ a[rows].T, size=draws,
@@ -454,7 +471,7 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
         strength = rng.uniform(elapsed / 24.0, 1.0, draws)
         now = _hour_weights(_clock(origin, np.array([elapsed]), zone)[0])[0]
         prior = np.log(PRIOR_DIURNAL) - float(now @ np.log(PRIOR_DIURNAL))
-        shift[:, :24] += (strength - 1.0)[:, None] * prior[None, :]
+        shift[:, :24] += (strength - fit.prior_weight)[:, None] * prior[None, :]
     unknown = rng.standard_normal((draws, 7)) * SD_WEEKDAY_UNSEEN * (1.0 - fit.weekly_known)
     # The days of the week seen so far are in the level already (the weekday effects are held near
     # zero until a week is seen, so the spline carries them): the unknown effects are drawn relative
@@ -474,7 +491,8 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
                                             _openings_and_closings(origin, elapsed, end, accepts)]))
     mid = (fine[:-1] + fine[1:]) / 2
     hod, dow = _clock(origin, mid, zone)
-    mass = np.exp(fit.log_profile(hod, dow)) * np.diff(fine) * _open_share(origin, fine, accepts)
+    open_time = np.diff(fine) * _open_share(origin, fine, accepts)
+    mass = np.exp(fit.log_profile(hod, dow)) * open_time
     pcum = np.concatenate([[0.0], np.cumsum(mass)])
     # mass of each cell by (hour of day, day of week), so that each draw weights it by its own profile
     cell = np.searchsorted(grid, mid) - 1
@@ -495,18 +513,22 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     excess = np.maximum(level - baseline, 0.0)[:, None]
     trend = np.where(b < 0, np.maximum(b * tau * np.log1p(lead[None, :] / tau), -MAX_FALL),
                      -excess * (1.0 - np.exp(-lead[None, :] / tau)))
-    if earlier:
+    if earlier or half:
         # A decline that has been slowing down (the trend a gap earlier was steeper: a rush fading to
         # a settled rate) goes on slowing at the pace read from the two trends, drawn jointly: its
-        # slope decays exponentially with the time constant gap / log(earlier slope / slope), so it
+        # slope decays exponentially with the time constant lag / log(earlier slope / slope), so it
         # levels off instead of falling as a power of time. A decline as steep as before or steeper
-        # (a pool running out) keeps the power law above.
-        prev = z[:, 35]
-        slowing = ((slope < 0) & (prev < slope))[:, None]
+        # (a pool running out) keeps the power law above. Between one and two days, a decline that
+        # has stopped (the last half-day flat or rising, the day-apart trend falling: a rush that
+        # faded within the first day) falls no further.
+        prev, now_slope = (z[:, 35], slope) if earlier else (slope, z[:, 36])
+        slowing = ((now_slope < 0) & (prev < now_slope))[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            tau_d = (gap / np.log(np.where(slowing[:, 0], prev / slope, np.e)))[:, None]
-        fall = np.maximum(b * tau_d * (1.0 - np.exp(-lead[None, :] / tau_d)), -MAX_FALL)
+            tau_d = (lag / np.log(np.where(slowing[:, 0], prev / now_slope, np.e)))[:, None]
+        fall = np.maximum(now_slope[:, None] * tau_d * (1.0 - np.exp(-lead[None, :] / tau_d)), -MAX_FALL)
         trend = np.where(slowing, fall, trend)
+        if half:
+            trend = np.where(((prev < 0) & (now_slope >= 0))[:, None], 0.0, trend)
     if jump is not None:
         # After a jump (a news story) the level goes back to where it was before it, at the pace it has
         # been falling since the peak (drawn around it), and no further: the story's tail is not a
@@ -523,8 +545,21 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     wander = WANDER * _roughness(fit)
     walk = np.cumsum(rng.standard_normal((draws, len(lead))) * np.sqrt(steps), axis=1) * wander
     walk -= 0.5 * wander**2 * np.cumsum(steps)
+    count = np.exp(trend) * cell_mass
+    if elapsed < 24.0:
+        # A surge is added to the settled rate, not multiplied with the daily cycle. Before a whole day
+        # has been seen, what the level is still to lose (its trend down to where the future settles,
+        # at the end of the grid) is, for a share 1 - (share of a day seen) of the futures' weight, an
+        # excess over the settled rate that fades at the trend's pace and keeps the rate of the present
+        # hour: the morning after a surge at night multiplies only the settled part.
+        now_hod, now_dow = _clock(origin, np.array([elapsed]), zone)
+        now = np.exp(fit.log_profile(now_hod, now_dow)[0]) * factor[:, int(now_hod[0]) % 24 * 7 + int(now_dow[0])]
+        flat = np.bincount(cell, weights=open_time, minlength=cells)
+        settled = np.exp(trend[:, -1:])
+        added = settled * cell_mass + np.maximum(np.exp(trend) - settled, 0.0) * flat[None, :] * now[:, None]
+        count = (elapsed / 24.0) * count + (1.0 - elapsed / 24.0) * added
     # (a closed cell has no mass: its rate is the level's, which a future past the grid goes on at)
-    rate = np.exp(level[:, None] + trend + walk) * np.where(mean_mass > 0, cell_mass / np.maximum(mean_mass, 1e-300), 1.0)
+    rate = np.exp(level[:, None] + walk) * np.where(mean_mass > 0, count / np.maximum(mean_mass, 1e-300), np.exp(trend))
     cum = np.concatenate([np.zeros((draws, 1)), np.cumsum(rate * mean_mass, axis=1)], axis=1)
     return _Futures(grid, cum, rate, fine, pcum)
 

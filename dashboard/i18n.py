@@ -8,7 +8,8 @@ keeps them in step with the code through Babel's own extract and update (babel.c
 from __future__ import annotations
 
 import contextvars
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -101,6 +102,11 @@ def fmt_datetime(dt: datetime | None, tz: str, lang: str | None = None, kind: st
     return text
 
 
+def fmt_day(day: date, lang: str | None = None) -> str:
+    """A calendar date without a time (a statistic's reference date): '1 October 2019', '1 octobre 2019'."""
+    return dates.format_date(day, "d MMMM y", locale=BABEL_LOCALE[lang or language()])
+
+
 def zone_abbr(local: datetime, tz: str, lang: str | None = None) -> str:
     return dates.format_datetime(local, "zzz", tzinfo=ZoneInfo(tz), locale=BABEL_LOCALE[lang or language()])
 
@@ -129,6 +135,23 @@ def zone_label(tz: str, lang: str | None = None) -> str:
         if (abbr := zone_abbr(moment, tz, lang)) not in abbrs:
             abbrs.append(abbr)
     return f"{zone_name(tz, lang)} ({'/'.join(abbrs)})"
+
+
+def zone_choice_label(tz: str, lang: str | None = None) -> str:
+    """A zone in a list of zones: zone_label and its city, since zones share names ('Eastern Time (EDT/EST) ·
+    Toronto', 'heure de l'Est (HAE/HNE) · New York'); the zone's name alone where it has no city (UTC)."""
+    lang = lang or language()
+    city = dates.get_timezone_location(ZoneInfo(tz), locale=BABEL_LOCALE[lang], return_city=True)
+    return zone_label(tz, lang) + ("" if city in ("UTC", "") else f" · {city}")
+
+
+def parse_count(text: str) -> int | None:
+    """A whole number as people type it: '10000', '10,000', '10 000' (and French's narrow spaces) or
+    '10.000'; None when it is not one (a decimal, a sign, a word)."""
+    raw = text.strip()
+    if re.fullmatch(r"\d+", raw) or re.fullmatch(r"\d{1,3}(?:[ ,.'\u00a0\u202f]\d{3})+", raw):
+        return int(re.sub(r"\D", "", raw))
+    return None
 
 
 def fmt_duration(td: timedelta | None, lang: str | None = None) -> str:

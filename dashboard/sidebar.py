@@ -24,6 +24,7 @@ from dashboard.ui.text import label
 
 TIME_WIDGETS = {"start": "f_from", "end": "f_to", "as_of": "f_as_of"}
 # Every filter widget's key (the program picker's apart: it is drawn on every page).
+LINK_SHOWN = "f_link_shown"  # session key: "Link to this moment" was pressed; show the link on this run
 FILTER_KEYS = ("f_from", "f_to", COUNTRY_KEY, "f_role", "f_permit", "f_status", "f_latest", "f_as_of")
 
 
@@ -59,18 +60,35 @@ def _load_state(f: Filters, program: Program) -> None:
     ss["f_status"] = list(f.statuses)
 
 
+def _span_defaults(program: Program, latest: datetime | None) -> tuple[datetime, datetime]:
+    """The From and To widgets' values when they set no limit: the opening and the minute after the newest
+    submission. Shown rather than empty, so the calendars open on the program's dates (an empty one opens on
+    today's month, years from a past intake's) and a time is changed by editing its hour, not typed whole.
+    A To left at the newest submission follows the next ingest's newer one."""
+    ss = st.session_state
+    first = _naive_local(program.opens_at, program)
+    last = _naive_local(latest + timedelta(minutes=1), program) if latest is not None else first
+    if ss.get("f_from") is None:
+        ss["f_from"] = first
+    if ss.get("f_to") is None or ss.get("f_to") == ss.get("f_to_default"):
+        ss["f_to"] = last
+    ss["f_to_default"] = last
+    return first, last
+
+
 def _reset() -> None:
     ss = st.session_state
     _load_state(Filters(ss["f_program"]), programs()[ss["f_program"]])
 
 
 def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
-                  latest_for: Callable[[str], datetime | None], applies: bool = True) -> Filters:
+                  latest_for: Callable[[str], datetime | None], applies: bool = True, page: str = "") -> Filters:
     """Render the filter widgets in the sidebar and return the Filters they describe.
 
     `loaded` lists the programs with data (the first is the default); the callables give a program's
     citizenships present and its newest submission. `applies` False: the page shown does not use the
-    filters, so they are not drawn (their values are kept for the next page) and a note says so.
+    filters, so they are not drawn (their values are kept for the next page) and a note says so. `page`: the
+    url_path of the page shown (for the link "Link to this moment" gives).
     """
     progs = programs()
     ss = st.session_state
@@ -90,6 +108,7 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     program = progs[ss["f_program"]]
     latest_moment = latest_for(program.id)
     countries_present = countries_for(program.id)
+    first, last = _span_defaults(program, latest_moment)
     if not applies:
         # Not drawn on this page, and kept for the next: Streamlit drops the value of a widget a run does not
         # draw unless the run sets it itself. (Drawn disabled, their greyed labels failed the contrast check.)
@@ -99,13 +118,14 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
         sb.info(t("The filters do not change this page; the ones chosen are kept for the intake's pages."),
                 icon=":material/info:")
     else:
-        sb.caption(t("Times are in {zone}.").format(zone=zone_label(program.time_zone)))
+        # In words here rather than behind "?" icons: each icon is one more tab stop in the sidebar (issue 16).
+        sb.caption(t("Times are in {zone}. From and To left at the opening and the newest submission set no "
+                     "limit.").format(zone=zone_label(program.time_zone)))
         lo, hi = (_naive_local(m, program) for m in fl.time_window(program))
         # value=None: the session state holds the value; the default (when cleared) is "no limit".
         bounds = {"value": None, "min_value": lo, "max_value": hi, "step": timedelta(minutes=1), "format": "YYYY-MM-DD"}
-        sb.datetime_input(t("From"), key="f_from", help=t("Submitted at or after this time. Empty: from the opening."),
-                          **bounds)
-        sb.datetime_input(t("To"), key="f_to", help=t("Submitted before this time. Empty: up to the latest."), **bounds)
+        sb.datetime_input(t("From"), key="f_from", **bounds)
+        sb.datetime_input(t("To"), key="f_to", **bounds)
         options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, language()))
         # A name and Enter picks that country alone: options match by the start of their name (fuzzy matching
         # ranked "Indonesia" and "Saint Kitts and Nevis" beside "India") and there is no "Select N matches".
@@ -117,7 +137,10 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
                        placeholder=t("All permit types"))
         sb.multiselect(t("Status"), list(STATUSES), key="f_status", format_func=label_now, placeholder=t("All statuses"))
         sb.divider()
-        sb.toggle(t("Latest data"), key="f_latest", help=t("Off: show the intake as it stood at a chosen moment."))
+        sb.toggle(t("Latest data"), key="f_latest")
+        if ss["f_latest"] and latest_moment is not None:  # the moment shown, without opening anything
+            sb.caption(t("As of the newest submission, {moment}. Off: the intake as it stood at a moment you "
+                         "choose.").format(moment=fmt_datetime(latest_moment, program.time_zone)))
         if not ss["f_latest"]:
             if ss.get("f_as_of") is None:
                 ss["f_as_of"] = _naive_local(latest_moment, program) if latest_moment else _naive_local(program.opens_at, program)
@@ -128,13 +151,16 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
             if latest_moment is not None:
                 ss["f_latest"] = False
                 ss["f_as_of"] = _naive_local(latest_moment + timedelta(minutes=1), program)
+            ss[LINK_SHOWN] = True
 
         # One under the other: side by side, the sidebar's width cut "Link to this moment" short.
         sb.button(t("Link to this moment"), on_click=pin, help=t("Pin the \"as of\" time in the address, so the link "
                   "shows these figures even after later ingests."), width="stretch", icon=":material/push_pin:")
+        link_slot = sb.empty()  # the link, under its button, once the run has staged the whole address
         sb.button(t("Reset filters"), on_click=_reset, width="stretch", icon=":material/filter_alt_off:")
 
-    start, end = _aware("f_from", program), _aware("f_to", program)
+    start = None if ss["f_from"] == first else _aware("f_from", program)
+    end = None if ss["f_to"] == last else _aware("f_to", program)
     if start and end and start >= end:
         notices.append(t("The end of the time range is before its start; the end was ignored."))
         end = None
@@ -149,7 +175,17 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     url.warn(ss.get("url_notices", []) + notices)
     ss["url_notices"] = []
     url.write_filters(f, default_program)
+    if applies and ss.pop(LINK_SHOWN, False):
+        _show_link(link_slot, page)
     return f
+
+
+def _show_link(slot, page: str) -> None:
+    """The view's address (its as-of moment pinned) in a code box, whose button copies it, and a toast saying
+    so: the server cannot write to the reader's clipboard, and the address bar changes only at the run's end."""
+    slot.code(url.link(page), language=None, wrap_lines=True)
+    st.toast(t("Link to this moment ready: copy it with the button beside it, under \"Link to this moment\"."),
+             icon=":material/link:")
 
 
 def summary_line(f: Filters, program: Program) -> str:

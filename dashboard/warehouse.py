@@ -25,7 +25,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,9 @@ DEFAULT_DIR = ROOT / "data" / "warehouse"
 KEEP_SNAPSHOTS_DEFAULT = 5
 KEEP_SNAPSHOTS_MIN = 2  # the one before the current must stay, for readers that just read CURRENT and for rollback
 _SNAPSHOT_NAME = re.compile(r"^(\d{6})\.(?:duckdb|rolled-back)$")
+
+
+DatabaseError = duckdb.Error  # what a query can raise, for modules that do not import duckdb
 
 
 class WarehouseBusy(RuntimeError):
@@ -300,6 +303,13 @@ def writer(root: Path | None = None, *, wait_seconds: float = 0.0, expect_bytes:
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+def text_columns(rel: duckdb.DuckDBPyRelation, names: Sequence[str]) -> duckdb.DuckDBPyRelation:
+    """`rel`'s columns `names`, in that order; one it lacks is NULL text (built as expressions, not SQL)."""
+    have = set(rel.columns)
+    return rel.select(*[duckdb.ColumnExpression(n) if n in have
+                        else duckdb.ConstantExpression(None).cast(duckdb.sqltype("VARCHAR")).alias(n) for n in names])
 
 
 def scratch(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

@@ -1,9 +1,11 @@
-"""Regenerate the README's screenshots of the Overview (docs/img/overview-en.png, overview-fr.png).
+"""Regenerate the README's screenshots: the Overview, Velocity and Country pages, on a desk (1440x900) and on
+a phone (390x844), in English and in French: docs/img/<page>-<size>-<lang>.png, 12 images.
 
     make screenshots        # or: PYTHONPATH=. .venv/bin/python scripts/screenshots.py
 
 Builds the demo warehouse in a temporary folder (the working warehouse is left alone), serves the app on
-a free local port, and photographs the Overview in English and in French with headless Chromium.
+a free local port, and photographs each page's first screen (what shows without scrolling) with headless
+Chromium. The browser reports its locale as en-CA whatever the language, as a person's would.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ OUT = ROOT / "docs" / "img"
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1400, "height": 1500}
+PAGES = {"overview": "", "velocity": "velocity", "countries": "countries"}  # file name -> url path
+SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+LANGS = ("en", "fr")
+CHART = '[data-testid="stPlotlyChart"] .trace'
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def free_port() -> int:
@@ -31,9 +37,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_server(base: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def photograph(browser, base: str) -> list[Path]:
+    written = []
+    for size, viewport in SIZES.items():
+        context = browser.new_context(viewport=viewport, locale="en-CA")
+        for lang in LANGS:
+            for name, path in PAGES.items():
+                page = context.new_page()
+                page.goto(f"{base}/{path}?lang={lang}")
+                page.wait_for_selector(IDLE, timeout=120_000)
+                page.wait_for_selector(CHART, timeout=120_000)
+                page.wait_for_selector(IDLE, timeout=120_000)
+                page.wait_for_timeout(1500)  # plotly's last relayout and the fonts
+                target = OUT / f"{name}-{size}-{lang}.png"
+                page.screenshot(path=str(target))
+                written.append(target)
+                print(f"wrote {target.relative_to(ROOT)}", flush=True)
+                page.close()
+        context.close()
+    return written
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
+    OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DASHBOARD_WAREHOUSE": str(Path(tmp) / "warehouse"), "PYTHONPATH": str(ROOT)}
         env.pop("DASHBOARD_PROGRAMS", None)  # the demo's own programs file
@@ -45,29 +85,13 @@ def main() -> int:
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.3)
+            wait_for_server(base)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for lang in ("en", "fr"):
-                    page = browser.new_page(viewport=VIEWPORT)
-                    page.goto(f"{base}/?lang={lang}")
-                    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                                           timeout=60_000)
-                    page.wait_for_selector('[data-testid="stPlotlyChart"] .barlayer .trace', timeout=60_000)
-                    page.wait_for_timeout(1000)
-                    target = OUT / f"overview-{lang}.png"
-                    page.screenshot(path=str(target))
-                    print(f"wrote {target.relative_to(ROOT)}")
-                    page.close()
-                browser.close()
+                try:
+                    photograph(browser, base)
+                finally:
+                    browser.close()
         finally:
             server.terminate()
             server.wait(10)

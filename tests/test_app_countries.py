@@ -31,6 +31,8 @@ def test_countries_against_2023_h1b_visas(shared_reference_warehouse):
     assert table["Country"].tolist()[:3] == ["India", "China", "South Korea"]
     assert table.iloc[0].tolist() == ["India", "4", "57.1%", "193,384", "74.8%", "0.76", "0.0", "72.3%"]
     assert table.iloc[1].tolist() == ["China", "2", "28.6%", "30,133", "11.7%", "2.45", "0.1", "11.7%"]
+    # the grouped row says what it groups: not a second bare "All others (N countries)" with another N
+    assert table["Country"].iloc[-1].startswith("All other countries with applicants or H-1B visas (")
     captions = " ".join(c.value for c in at.caption)
     assert "H-1B visas: US Department of State, visas issued by nationality, calendar 2023." in captions
     assert "USCIS approvals (where published): *Characteristics of H-1B Specialty Occupation Workers*, fiscal 2023." in captions

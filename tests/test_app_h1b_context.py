@@ -33,6 +33,7 @@ def test_page_shows_the_published_figures_and_their_sources(shared_reference_war
     # under each of the five charts (and the pool figures): source, period and caveat
     assert captions.count("Source: ") >= 6 and captions.count("Caveat: ") >= 6
     assert "Period: FY2022 (October 2021 to September 2022)" in captions
+    assert "USCIS estimate, 30 September 2019" in captions
     assert any("sidebar filters do not apply" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 5
 
@@ -53,6 +54,7 @@ def test_page_in_french(shared_reference_warehouse):
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Plafond annuel H-1B américain"] == "85\u00a0000"
     assert "Source : " in texts(at.caption)
+    assert "Estimation de l'USCIS, 30 septembre 2019" in texts(at.caption)  # a date in words, not 2019-09-30
 
 
 def test_missing_reference_statistics_say_what_to_do(shared_basic_warehouse):

@@ -27,7 +27,8 @@ def test_the_plan_before_opening_and_as_the_first_hour_comes_in(demo_warehouse):
     times = pd.DatetimeIndex([datetime(2023, 7, 16, 9, m, tzinfo=ET) for m in (5, 20, 50)]
                              + [datetime(2023, 7, 16, h, m, tzinfo=ET) for h, m in ((10, 10), (10, 40), (12, 0))]
                              + [datetime(2023, 7, 17, 8, 30, tzinfo=ET)])
-    at.number_input(key="plan-cap-test-intake").set_value(6).run()
+    assert at.text_input(key="plan-cap-test-intake").value == "5"  # the earlier intake's cap, as people write it
+    at.text_input(key="plan-cap-test-intake").set_value("6").run()
     opens = datetime(2026, 7, 16, 9, 0, tzinfo=ET)
     at.date_input(key="plan-day").set_value(opens.date()).run()
     plan = forecast_plan.plan_cap(times, datetime(2023, 7, 16, 9, tzinfo=ET), 6, opens)
@@ -51,3 +52,19 @@ def test_the_page_in_french(demo_warehouse):
     assert "Planifier la prochaine réception" in [s.value for s in at.subheader]
     assert "Hypothèses" in [s.value for s in at.subheader]
     assert "Plafond prévu entre" in "\n".join(m.value for m in at.markdown)
+
+
+def test_counts_are_typed_as_people_write_them(demo_warehouse):
+    """The cap is a text field: '10,000' / « 10 000 » read as 10000; a word gets a sentence, not a traceback."""
+    from dashboard.i18n import parse_count
+
+    assert [parse_count(x) for x in ("10000", "10,000", "10 000", "10\u202f000", " 2,750 ", "1.000")] == [
+        10000, 10000, 10000, 10000, 2750, 1000]
+    assert [parse_count(x) for x in ("10,5", "-3", "ten", "1,00", "")] == [None] * 5
+    at = page({"lang": "fr"})
+    at.text_input(key="plan-cap-test-intake").set_value("dix").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Tapez un nombre entier d'au moins 1, par exemple 5 ; 5 est utilisé "
+                                           "en attendant."]
+    zone = at.selectbox(key="plan-zone")
+    assert zone.value == "America/Toronto" and zone.options[0] == "heure de l’Est (HAE/HNE) · Toronto"

@@ -171,7 +171,7 @@ def test_velocity_in_publication_mode(pub_warehouse):
         "Family applications": "10",
         # the cap of 30 was reached at 11:07 EDT: the rates up to it, from the published 30
         "Per hour until the cap": "14",  # 30 in 2 h 7 min
-        "Per hour, 6 hours before the cap": "5.0",  # the same 30, over 6 hours
+        "Per hour, final 6 hours": "5.0",  # the same 30, over 6 hours
         "Busiest hour": "15",  # 09:00-10:00
     }
     text = words(at)

@@ -32,7 +32,7 @@ def test_velocity_figures(shared_basic_warehouse):
         "Principal applications": "7", "Family applications": "2",
         # the cap was reached (10:40 EDT): in hindsight, not "last hour" figures for an intake already full
         "Per hour until the cap": "3",  # 5 principals in the 1 h 40 min from the opening
-        "Per hour, 6 hours before the cap": "0.8",  # P1-P5: 5/6
+        "Per hour, final 6 hours": "0.8",  # P1-P5: 5/6
         "Busiest hour": "3",  # P1 P2 P3, 09:00-10:00 EDT
     }
     captions = texts(at.caption)
@@ -144,7 +144,7 @@ def test_only_family_applications_have_no_busiest_interval(shared_basic_warehous
     at = velocity({"role": "dependant"})  # F2, 13:15 EDT on the 16th
     assert not at.exception
     assert figures(at) == {"Principal applications": "0", "Family applications": "1", "Per hour until the cap": "0",
-                           "Per hour, 6 hours before the cap": "0.0", "Busiest hour": "—"}  # F2 came after the cap
+                           "Per hour, final 6 hours": "0.0", "Busiest hour": "—"}  # F2 came after the cap
     assert ("From Sun 16 Jul 2023, 13:00 EDT to Sun 16 Jul 2023, 14:00 EDT, principal applications: 0, family "
             "applications (spouses and dependants): 1.") in texts(at.markdown)
     assert "No application counting toward the cap matches these filters yet." in texts(at.info)
@@ -157,3 +157,17 @@ def test_the_grain_chosen_in_french_is_kept_as_its_code(shared_basic_warehouse):
     assert not at.exception
     assert at.segmented_control(key="v_grain").value == "day"
     assert at.query_params["grain"] == "day"
+
+
+def test_a_cut_chart_leaves_the_sentence_describing_every_interval(shared_basic_warehouse, monkeypatch):
+    """At a fine grain the chart holds the first MAX_INTERVALS intervals only; the sentence above it still
+    describes all of them, as the figures beside it do, and a caption says where the chart stops."""
+    import dashboard.metrics
+
+    monkeypatch.setattr(dashboard.metrics, "MAX_INTERVALS", 60)  # the first hour of minutes, 09:05-10:05 EDT
+    at = velocity({"grain": "1min"})
+    assert not at.exception
+    assert figures(at)["Principal applications"] == "7" and figures(at)["Family applications"] == "2"
+    assert ("principal applications: 7, family applications (spouses and dependants): 2;" in texts(at.markdown))
+    assert ("The chart and its numbers hold only the first 60 intervals, up to Sun 16 Jul 2023, 10:05 EDT"
+            in texts(at.caption))

@@ -18,6 +18,13 @@ def test_overview_draws_and_stays_local(shared_basic_server, page):
     assert page.get_by_text("Principal applications counted").count() == 1
     settled(page)
     assert outside_requests(page.requests) == []
+    # the keyboard focus ring is a blue outline, not a second grey highlight like the current page's (issue 16)
+    page.keyboard.press("Tab")
+    link = page.locator('[data-testid="stSidebarNavLink"]').nth(1)
+    link.focus()
+    ring = link.evaluate("e => [e.matches(':focus-visible'), getComputedStyle(e).outlineStyle, "
+                         "getComputedStyle(e).outlineColor, getComputedStyle(e).outlineWidth]")
+    assert ring == [True, "solid", "rgb(0, 114, 178)", "3px"]
 
 
 def test_headline_band_is_on_the_first_screen(shared_basic_server, browser):

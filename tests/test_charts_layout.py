@@ -109,3 +109,15 @@ def test_events_file_time_column_is_read_and_checked(tmp_path):
     bad.write_text("date,time,label_en,label_fr,source\n2023-07-16,noon,A,A,x\n", encoding="utf-8")
     with pytest.raises(ProgramConfigError, match=r"bad.csv: line 2, column time: 'noon' is not a time"):
         _read_events(bad)
+
+
+def test_ranked_charts_wrap_long_country_labels_for_a_phone():
+    """A one-line "All other countries with applicants or H-1B visas (167)" took a phone's plot width."""
+    df = pd.DataFrame({"label": ["India", "All other countries with applicants or H-1B visas (167)"],
+                       "code": ["IND", ""], "applicant_share": [0.7, 0.3], "h1b_share": [0.7, 0.3],
+                       "uscis_share": [float("nan")] * 2, "ratio": [1.0, 1.0]})
+    fig = charts.representation_chart(df, year=2023, source="s", uscis_label=None, lang="en")
+    labels = list(fig.data[0].y)
+    assert labels[0] == "India"
+    assert labels[1] == "All other<br>countries with<br>applicants or H-1B<br>visas (167)"
+    assert all(len(line) <= charts.LABEL_CHARS for line in labels[1].split("<br>"))

@@ -28,6 +28,17 @@ def test_killing_an_ingest_at_random_moments_leaves_a_whole_snapshot(tmp_path, t
     assert summary["leftovers_after_next_ingest"] == []
 
 
+def test_killing_a_bench_intake_ingest_leaves_before_or_after(tmp_path):
+    """The 10M trial of `make reliability` (crash-big), at 2,000 rows and two kills: the bench intake
+    goes through the engine path (DuckDB reads it), so a kill lands in its read, its checks or its merge."""
+    summary = reliability.big_crash_trials(2_000, 2, work=tmp_path, log=lambda _: None)
+    assert summary["killed"] + sum(r["phase"] == "finished" for r in summary["results"]) == summary["attempts"] >= 2
+    assert all((r["outcome"], r["opens"]) in {("before", True), ("after", True)} for r in summary["results"])
+    assert summary["mixed_or_unopenable"] == 0
+    assert summary["ingest_afterwards_exit_code"] == 0
+    assert summary["leftovers_after_next_ingest"] == []
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("sessions, ingests", [pytest.param(1, 2, id="smoke"),
                                                pytest.param(2, 3, marks=pytest.mark.slow, id="two-by-three")])

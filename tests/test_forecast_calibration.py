@@ -60,17 +60,33 @@ def test_a_calibrated_family_meets_the_issue_bounds(name):
     assert error <= 0.25, f"{family}: median P50 error {error:.0%} of the time left"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21, not done: an opening surge at night in the program's zone "
-                   "is still forecast far from the truth (docs/forecast.md)")
+def test_an_intake_that_may_not_fill_meets_the_issue_bounds(never_trials):
+    # a cap not reached is held by the range with the chance its randomised PIT falls in 10-90 %
+    # (bench/backtest.py, Trial.covered): "after close" at P(cap by close) = 2 % is not a sure hit
+    family = FAMILIES["never"](SEEDS[0]).scenario
+    table = summary(never_trials).set_index(["scenario", "fraction"])
+    coverage, error = table.loc[(family, "all"), "coverage"], table.loc[(family, "all"), "median_error"]
+    assert 0.70 <= coverage <= 0.90, f"{family}: P10-P90 coverage {coverage:.0%} on {len(never_trials)} forecasts"
+    assert error <= 0.25, f"{family}: median P50 error {error:.0%} of the time left (where it filled)"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 21, not done: early in an opening surge at night (a quarter of "
+                   "the cap) the settled rate after it cannot be read yet; forecasts come too early (docs/forecast.md)")
 def test_the_overnight_surge_median_is_nearer_the_truth_than_the_time_left(trials):
     family = FAMILIES["overnight"](SEEDS[0]).scenario
     error = summary(trials).set_index(["scenario", "fraction"]).loc[(family, "all"), "median_error"]
     assert error <= 0.6, f"{family}: median P50 error {error:.0%} of the time left"
 
 
-def test_will_not_fill_before_close_is_called_when_true(trials):
-    # more intakes of this family (its forecasts are quick): two seeds give too few unfilled ones
-    never = summary(run(["never"], range(1000, 1008), draws=300)).set_index(["scenario", "fraction"])
+@pytest.fixture(scope="module")
+def never_trials():
+    # more intakes of this family (its forecasts are quick): two seeds give too few unfilled ones, and
+    # ten none that filled
+    return run(["never"], range(1000, 1020), draws=300)
+
+
+def test_will_not_fill_before_close_is_called_when_true(trials, never_trials):
+    never = summary(never_trials).set_index(["scenario", "fraction"])
     family = FAMILIES["never"](SEEDS[0]).scenario
     assert never.loc[(family, "all"), "not_before_close_right"] >= 0.75
     table = summary(trials).set_index(["scenario", "fraction"])

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import alerts, logs, warehouse
+from dashboard.ingest import engine
 from dashboard.ingest.format import COLUMNS, IngestRejected, Problem, Summary
 from dashboard.ingest.read import iter_csv_cells, iter_parquet_cells
 from dashboard.ingest.validate import validate_frame
@@ -76,13 +78,11 @@ class _Stage:
 
 
 def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp, stage: _Stage
-          ) -> tuple[list[Problem], Summary, str]:
+          ) -> tuple[list[Problem], Summary]:
     """Read and check each file a batch at a time, each batch staged as it is checked."""
     summary = Summary()
     problems = []
-    digest = hashlib.sha256()
     for path in paths:
-        digest.update(bytes.fromhex(warehouse.file_sha256(path)))
         batches = iter_parquet_cells(path) if path.suffix.lower() == ".parquet" else iter_csv_cells(path)
         for cells in batches:
             df, chk, dropped, identifiers = validate_frame(str(path), cells, progs, now)
@@ -97,7 +97,7 @@ def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp, s
             del df, chk
             pa.default_memory_pool().release_unused()  # Arrow keeps freed batches for reuse otherwise
         summary.files.append(str(path))
-    return problems, summary, digest.hexdigest()
+    return problems, summary
 
 
 ORIGINS = ("export", "demo")
@@ -137,25 +137,20 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     paths = [Path(p) for p in paths]
     progs = programs()
     now = now or pd.Timestamp.now(tz="UTC")
-    stage = _Stage(STAGE_MEMORY_LIMIT)
-    try:
-        problems, summary, file_hash = _load(paths, progs, now, stage)
-        warehouse.run_script(stage.con, "_stage_duplicates")
-        stage.marked("_stage_conflicts", "status_at",
-                     "another row of this application has the same status_at with different values; keep one",
-                     problems)
-        stage.marked("_stage_programs", "program_id", "this application_id appears under two programs", problems)
-        if problems and not skip_invalid:
-            raise IngestRejected(sorted(problems, key=lambda p: (p.file, p.line)))
-
-        root = root or warehouse.warehouse_dir()
+    root = root or warehouse.warehouse_dir()
+    expect_bytes = sum(p.stat().st_size for p in paths)
+    with ThreadPoolExecutor(1) as pool:  # the files' hash is read while DuckDB reads them
+        hashing = pool.submit(_files_hash, paths)
+        summary = Summary()
         try:
-            _publish(stage, problems, summary, file_hash, root, skip_invalid, wait_seconds, now, origin,
-                     expect_bytes=sum(p.stat().st_size for p in paths), memory_limit=memory_limit)
+            _publish_engine(paths, progs, now, root, wait_seconds, origin, expect_bytes, memory_limit, summary,
+                            hashing)
         except _Unchanged:
             summary.snapshot = None  # every row is stored already: no new snapshot
-    finally:
-        stage.close()
+        except engine.NeedsPrecise:
+            summary = _ingest_precise(paths, progs, now, root, skip_invalid, wait_seconds, origin, expect_bytes,
+                                      memory_limit, hashing)
+        file_hash = hashing.result()
     summary.seconds = time.monotonic() - started
     logs.append(logs.INGEST_LOG, {
         "event": "ingest" if summary.snapshot else "ingest-unchanged", "ingest_id": summary.ingest_id,
@@ -168,6 +163,48 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
         warehouse.prune(root)
         alerts.after_ingest(root)  # starts a checker and returns: alerts never hold up or fail an ingest
     return summary
+
+
+def _ingest_precise(paths: list[Path], progs: dict[str, Program], now: pd.Timestamp, root: Path, skip_invalid: bool,
+                    wait_seconds: float, origin: str, expect_bytes: int, memory_limit: str | None,
+                    hashing: Future) -> Summary:
+    """The precise path: each file read and checked a batch at a time in Python, every problem named by
+    file, line and column; the checks across rows in a staging database."""
+    stage = _Stage(STAGE_MEMORY_LIMIT)
+    try:
+        problems, summary = _load(paths, progs, now, stage)
+        warehouse.run_script(stage.con, "_stage_duplicates")
+        stage.marked("_stage_conflicts", "status_at",
+                     "another row of this application has the same status_at with different values; keep one",
+                     problems)
+        stage.marked("_stage_programs", "program_id", "this application_id appears under two programs", problems)
+        if problems and not skip_invalid:
+            raise IngestRejected(sorted(problems, key=lambda p: (p.file, p.line)))
+        try:
+            _publish(stage, problems, summary, hashing, root, skip_invalid, wait_seconds, now, origin,
+                     expect_bytes=expect_bytes, memory_limit=memory_limit)
+        except _Unchanged:
+            summary.snapshot = None  # every row is stored already: no new snapshot
+    finally:
+        stage.close()
+    return summary
+
+
+def _publish_engine(paths: list[Path], progs: dict[str, Program], now: pd.Timestamp, root: Path,
+                    wait_seconds: float, origin: str, expect_bytes: int, memory_limit: str | None, summary: Summary,
+                    hashing: Future) -> None:
+    """The engine path (engine.py): DuckDB reads and checks the files inside the writer; NeedsPrecise, with
+    nothing published, as soon as anything needs the precise path's reading or its messages."""
+    with warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes,
+                          memory_limit=memory_limit) as con:
+        engine.load(con, paths, progs, now, summary)
+        if len(warehouse.run_script(con, "_other_origin", {"origin": origin}).fetchall()):
+            raise engine.NeedsPrecise
+        warehouse.run_script(con, "_stored_touched")
+        if len(warehouse.run_script(con, "_stored_conflicts").fetchall()):
+            raise engine.NeedsPrecise
+        _merge(con, summary, 0, [], now, hashing, origin)
+    summary.snapshot = warehouse.current_snapshot(root).name
 
 
 def _check_origin(con, origin: str) -> None:
@@ -194,7 +231,7 @@ class _Unchanged(Exception):
     """Nothing new to store: the writer discards its copy."""
 
 
-def _publish(stage: _Stage, problems: list[Problem], summary: Summary, file_hash: str, root: Path,
+def _publish(stage: _Stage, problems: list[Problem], summary: Summary, hashing: Future, root: Path,
              skip_invalid: bool, wait_seconds: float, now: pd.Timestamp, origin: str, expect_bytes: int,
              memory_limit: str | None) -> None:
     with warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes,
@@ -227,20 +264,34 @@ def _publish(stage: _Stage, problems: list[Problem], summary: Summary, file_hash
         rejected_rows = stage.bad + int(flagged) + len(clash)
         if problems and not skip_invalid:
             raise IngestRejected(sorted(problems, key=lambda p: (p.file, p.line)))
-        row = warehouse.run_script(con, "_merge_incoming").fetchone()
-        ingest_id, inserted, updated = row
-        summary.inserted, summary.updated = int(inserted), int(updated)
-        summary.unchanged = summary.rows_read - rejected_rows - summary.inserted - summary.updated
-        summary.rejected = rejected_rows
-        summary.problems = sorted(problems, key=lambda p: (p.file, p.line))
-        if summary.inserted + summary.updated == 0:
-            raise _Unchanged
-        summary.ingest_id = int(ingest_id)
-        warehouse.run_script(con, "_record_ingest", {
-            "ingest_id": summary.ingest_id, "when": now.to_pydatetime(), "files": ";".join(summary.files),
-            "hash": file_hash, "rows_read": summary.rows_read, "inserted": summary.inserted,
-            "updated": summary.updated, "unchanged": summary.unchanged, "rejected": summary.rejected,
-            "origin": origin,
-        })
+        _merge(con, summary, rejected_rows, problems, now, hashing, origin)
     summary.snapshot = warehouse.current_snapshot(root).name
 
+
+
+def _merge(con, summary: Summary, rejected_rows: int, problems: list[Problem], now: pd.Timestamp, hashing: Future,
+           origin: str) -> None:
+    """The incoming rows into the history, and the ingest recorded in the snapshot; _Unchanged when
+    nothing is new."""
+    ingest_id, inserted, updated = warehouse.run_script(con, "_merge_incoming").fetchone()
+    summary.inserted, summary.updated = int(inserted), int(updated)
+    summary.unchanged = summary.rows_read - rejected_rows - summary.inserted - summary.updated
+    summary.rejected = rejected_rows
+    summary.problems = sorted(problems, key=lambda p: (p.file, p.line))
+    if summary.inserted + summary.updated == 0:
+        raise _Unchanged
+    summary.ingest_id = int(ingest_id)
+    warehouse.run_script(con, "_record_ingest", {
+        "ingest_id": summary.ingest_id, "when": now.to_pydatetime(), "files": ";".join(summary.files),
+        "hash": hashing.result(), "rows_read": summary.rows_read, "inserted": summary.inserted,
+        "updated": summary.updated, "unchanged": summary.unchanged, "rejected": summary.rejected,
+        "origin": origin,
+    })
+
+
+def _files_hash(paths: Sequence[Path]) -> str:
+    """The hash of a call's files: SHA-256 over each file's SHA-256, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(bytes.fromhex(warehouse.file_sha256(path)))
+    return digest.hexdigest()

@@ -182,7 +182,7 @@ def _too_wide(path: Path, header: list[str]) -> IngestRejected:
         f"may have (the format has 12): {name_list(header)}; check the delimiter and that this is an export")])
 
 
-def _header(path: Path) -> tuple[list[str], int]:
+def read_header(path: Path) -> tuple[list[str], int]:
     """The header (the first record holding a non-blank value) and the physical line it ends on.
 
     Raises IngestRejected for an empty file, or for the exact fault in the lines before the header.
@@ -297,7 +297,7 @@ def iter_csv_cells(path: Path, batch_bytes: int | None = None) -> Iterator[Cells
 
     Raises IngestRejected naming the file, line and column of a fault (possibly after some batches)."""
     batch_bytes = batch_bytes or BATCH_BYTES
-    header, header_end = _header(path)
+    header, header_end = read_header(path)
     width = len(header)
     names = [f"f{i}" for i in range(width)]
     with pa.memory_map(str(path)) as mm:

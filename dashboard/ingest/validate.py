@@ -111,10 +111,9 @@ def _code_map(values: pd.Series) -> pd.Series:
     return _per_distinct(values, lambda v: to_iso3(v) if v else "").astype("string")  # all unknown: not null-typed
 
 
-def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.Timestamp
-                   ) -> tuple[pd.DataFrame, _Checker, list[str], list[str]]:
-    """Check every row; returns the typed rows (bad ones included, flagged), the checker and dropped columns."""
-    header, starts = cells.header, cells.starts
+def check_header(file: str, header: list[str]) -> tuple[list[str], list[str]]:
+    """The header's columns outside the format: (dropped, identifiers). Raises IngestRejected for a
+    column named twice, a required one missing, or a header split by another delimiter."""
     seen: set[str] = set()
     head_problems = []
     for i, name in enumerate(header, start=1):
@@ -134,6 +133,14 @@ def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.T
     identifiers = [h for h in header if h not in COLUMNS and IDENTIFIER_PATTERN.search(h)]
     dropped = [h or f"(unnamed field {i})" for i, h in enumerate(header, start=1)
                if h not in COLUMNS and h not in identifiers]
+    return dropped, identifiers
+
+
+def validate_frame(file: str, cells: Cells, progs: dict[str, Program], now: pd.Timestamp
+                   ) -> tuple[pd.DataFrame, _Checker, list[str], list[str]]:
+    """Check every row; returns the typed rows (bad ones included, flagged), the checker and dropped columns."""
+    header, starts = cells.header, cells.starts
+    dropped, identifiers = check_header(file, header)
 
     lines = pd.Series(starts, dtype="int64")
     chk = _Checker(file, lines)

@@ -31,7 +31,7 @@ bare one and ours, so Back right after a page switch lands on the bare one, whic
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -66,7 +66,7 @@ NOTICE_TEXT = {
     "grain": N_("The link asks for an unknown interval ({value}); showing hours. Intervals: 1min, 15min, hour, day."),
     "pub": N_("The link's publication setting ({value}) is not 1 or 0; publication mode is off."),
     "metric": N_("The link names an unknown table ({value}); showing the application records."),
-    "page": N_("There is no page at this address ({value}); showing {default} instead."),
+    "page": N_("There is no page at this address ({value}). The dashboard's pages are listed below and in the menu."),
 }
 # Times that parse but fall outside the program's dates (filters.time_window).
 RANGE_TEXT = {
@@ -280,6 +280,17 @@ def read_grain() -> tuple[str | None, list[str]]:
     return grain, ([] if bad is None else [notice("grain", [bad.value])])
 
 
+def link(page: str) -> str:
+    """The address of this run's view on `page` (a url_path; "" the home page): the browser's scheme and host,
+    the server's base path, and the query string as this run has staged it so far."""
+    parts = urlsplit(st.context.url or "")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    path = "/" + "/".join(p for p in (base, page) if p)
+    query = urlencode([(key, v) for key, values in _address().items() for v in values], safe=":")
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return origin + path + (f"?{query}" if query else "")
+
+
 def page_path(url: str | None, base: str = "") -> str:
     """The page part of an address (`/velocity` -> "velocity", "" for the home page), under the
     server's base path `base`."""
@@ -301,3 +312,21 @@ def read_choice(key: str, options: Iterable[str]) -> str | None:
     """A page choice by its code (`?view=share`), None when absent or not one of `options`."""
     raw = get(key)
     return raw if raw in set(options) else None
+
+
+def coded_choice(key: str, label: str, options: Mapping[str, str]) -> str:
+    """A page setting drawn as a segmented control over `options` ({code: label msgid}), kept in the URL under
+    `key` by its code (the first option is the default, left out): a Streamlit binding would write the
+    translated label, and a link must not depend on the language. Entering the page (a shared link, a reload,
+    a page switch, or Back/Forward) reads the URL; after a page switch the last choice comes back."""
+    ss = st.session_state
+    default = next(iter(options))
+    if entering(key):
+        wanted = read_choice(key, options)
+        ss[key] = wanted or (default if reloading() else ss.get(f"{key}_kept", default))
+    lang = language()  # held by the format_func: Streamlit (and AppTest) may call it outside this run
+    st.segmented_control(label, list(options), key=key, required=True, format_func=lambda c: t(options[c], lang))
+    value = ss[key] or default
+    ss[f"{key}_kept"] = value
+    put_choice(key, value, default)
+    return value

@@ -36,9 +36,10 @@ def _clicked(key: str) -> None:
         st.session_state[OTHERS_CLICKED] = True
 
 
-def labelled(df: pd.DataFrame) -> pd.DataFrame:
-    """Country names in the page's language beside the codes; the "all others" row says how many it groups."""
-    others = t("All others ({n} countries)")
+def labelled(df: pd.DataFrame, others: str) -> pd.DataFrame:
+    """Country names in the page's language beside the codes; the "all others" row says how many it groups
+    and of what (`others`, a translated "... {n} ..."): the two charts group different sets, so two bare
+    "All others (N countries)" with different N on one page looked like a contradiction."""
     labels = [country_name(code, lang) if isinstance(code, str) else others.format(n=fmt_int(n))
               for code, n in zip(df["citizenship"], df["countries"], strict=True)]
     return df.assign(label=labels, code=df["citizenship"].fillna(""))
@@ -84,7 +85,7 @@ def who_applies(top_n: int) -> None:
     if by.empty:
         st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
         return
-    by = labelled(by)
+    by = labelled(by, t("All other applicant countries ({n})"))
     table = by[["rank", "citizenship", "label", "countries", "principal", "principal_share", "family",
                 "family_share"]].rename(columns={"label": "country"})
     rows = published(table, "applications_by_citizenship")  # in publication mode: rounded, shares from them
@@ -117,7 +118,7 @@ def against_h1b(year: int, top_n: int) -> None:
                   "principal applicants (H-1B holders), whose family members hold H-4 visas."),
                 icon=":material/filter_alt_off:")
         return
-    rep = labelled(rep)
+    rep = labelled(rep, t("All other countries with applicants or H-1B visas ({n})"))
     table = rep[["rank", "citizenship", "label", "countries", "applications", "applicant_share", "h1b_issuances",
                  "h1b_share", "ratio", "per_1000", "uscis_share", "uscis_approved"]].rename(columns={"label": "country"})
     rep = published(table, "h1b_representation")  # in publication mode: rounded, shares and ratios from them
@@ -187,12 +188,12 @@ st.subheader(t("Who applies, by citizenship"))
 st.caption(t("Click a country's bar to filter the whole dashboard to it; \"Reset filters\" in the sidebar "
              "shows every country again."))
 if st.session_state.pop(OTHERS_CLICKED, False):
-    st.info(t("\"All others\" groups several countries: choose them in the Citizenship filter of the sidebar."),
+    st.info(t("That bar groups several countries: choose them in the Citizenship filter of the sidebar."),
             icon=":material/info:")
 c1, c2 = st.columns(2)
 top_n = c1.selectbox(t("Countries shown"), TOP_CHOICES, index=TOP_CHOICES.index(10), key="top",
                      bind="query-params", help=t("The countries with the most principal applications; the rest "
-                                                 "are grouped as \"all others\"."))
+                                                 "are grouped in one bar."))
 who_applies(top_n)
 
 st.subheader(t("Against the US H-1B population"))

@@ -67,23 +67,8 @@ def funnel() -> None:
                  "those submitted. Arrived counts first entries to Canada recorded on the application."))
 
 
-def _choice(key: str, label: str, options: dict[str, str]) -> str:
-    """A page setting kept in the URL under `key` by its code (the first option is the default, left out):
-    Streamlit's own binding would write the translated label, and a link must not depend on the language."""
-    ss = st.session_state
-    default = next(iter(options))
-    if url.entering(key):  # entering the page: a shared link, a reload, a page switch, or Back/Forward
-        wanted = url.read_choice(key, options)
-        ss[key] = wanted or (default if url.reloading() else ss.get(f"{key}_kept", default))
-    st.segmented_control(label, list(options), key=key, required=True, format_func=lambda c: t(options[c], lang))
-    value = ss[key] or default
-    ss[f"{key}_kept"] = value
-    url.put_choice(key, value, default)
-    return value
-
-
 def _role() -> str:
-    return _choice("dec_role", t("Applicants"), ROLES)
+    return url.coded_choice("dec_role", t("Applicants"), ROLES)
 
 
 def over_time(role: str) -> None:
@@ -213,7 +198,7 @@ def us_states() -> None:
     year = metrics.approvals_fiscal_year(f)
     colour_by = "applications"
     if year is not None:
-        colour_by = _choice("dec_shade", t("Shade the map by"), COLOUR_BY)
+        colour_by = url.coded_choice("dec_shade", t("Shade the map by"), COLOUR_BY)
     raw, rows = _rows("applications_by_us_state")
     top = rows[rows["state"] != UNKNOWN].iloc[0]
     summary = t("{state} is home to {n} principal applicants, the most of any state.").format(

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_int, fmt_num, fmt_pct, language, t
+from dashboard.i18n import N_, fmt_day, fmt_int, fmt_num, fmt_pct, language, t
 from dashboard.metrics import employer_key
 from dashboard.ui import url
 
@@ -52,18 +52,6 @@ def figure_source(sources: pd.DataFrame, file: str) -> str:
     return charts.reference_note(row["publisher"], row["period"], lang=language())
 
 
-def coded_choice(label: str, options: dict[str, str], default: str, key: str) -> str:
-    """A segmented control over codes whose choice lives in the URL as the code (`key=code`), whatever the
-    language: bind=url.BIND would write the translated label instead."""
-    ss = st.session_state
-    if url.entering(key):
-        ss[key] = url.read_choice(key, options) or default
-    choice = st.segmented_control(label, list(options), format_func=lambda code: t(options[code], lang), required=True,
-                                  key=key) or default
-    url.put_choice(key, choice, default)
-    return choice
-
-
 def default_year(years: list[int], complete: list[int]) -> int:
     return complete[-1] if complete else years[-1]
 
@@ -100,8 +88,7 @@ selected = lottery.dropna(subset=["selected_registrations"]).iloc[-1]
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("H-1B holders in the US"), fmt_int(population),
           help=t("USCIS estimate of the people holding H-1B authorization on one date, not a count."))
-c1.caption(t("USCIS estimate, {date}").format(date=facts.loc["h1b_authorized_to_work_population", "as_of"]
-                                              .strftime("%Y-%m-%d")))
+c1.caption(t("USCIS estimate, {date}").format(date=fmt_day(facts.loc["h1b_authorized_to_work_population", "as_of"])))
 c2.metric(t("US annual H-1B cap"), fmt_int(us_cap),
           help=t("A limit on new H-1B workers a fiscal year; extensions, changes of employer and cap-exempt "
                  "employers are outside it."))
@@ -137,7 +124,7 @@ st.caption(source_line(sources, "h1b_cap_registrations_and_lottery.csv"))
 # ---------------------------------------------------------------- visas issued by nationality
 ISSUANCES_FILE = "dos_niv_issuances_h1b_h4_by_nationality_monthly_2017_2025.csv"
 st.subheader(t("H-1B and H-4 visas issued, by nationality"))
-visa = coded_choice(t("Visa"), VISAS, "H1B", key="h1b_visa")
+visa = url.coded_choice("h1b_visa", t("Visa"), VISAS)
 column = "h1b" if visa == "H1B" else "h4"
 by_year = ref("h1b_issuances_by_year", top=TOP_NATIONALITIES)
 by_year = by_year.assign(label=[country_name(c, lang) if isinstance(c, str) else t("All other nationalities")
@@ -192,7 +179,7 @@ else:
 st.subheader(t("Employers and states: petitions approved"))
 st.markdown(t("**Initial** approvals are new H-1B employment (mostly first-time workers); **continuing** "
               "approvals are extensions and changes of employer for workers already in H-1B status."))
-rank_by = coded_choice(t("Rank by"), RANKINGS, "initial", key="h1b_rank")
+rank_by = url.coded_choice("h1b_rank", t("Rank by"), RANKINGS)
 rank_column = f"{rank_by}_approvals"
 
 hub_years = ref("h1b_employer_years")

@@ -12,7 +12,17 @@ import streamlit as st
 
 from dashboard import forecast_plan, ui
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, language, t
+from dashboard.i18n import (
+    N_,
+    fmt_datetime,
+    fmt_duration,
+    fmt_int,
+    fmt_num,
+    language,
+    parse_count,
+    t,
+    zone_choice_label,
+)
 from dashboard.programs import programs
 
 ZONES = ("America/Toronto", "America/Vancouver", "America/Edmonton", "America/Winnipeg", "America/Halifax",
@@ -33,14 +43,30 @@ if not loaded:
     st.stop()
 
 lang = language()
+
+
+def _count_input(label: str, default: int, key: str, help: str | None = None) -> int:
+    """A count typed as people write it, with its thousands separator ('10,000', « 10 000 »): a number
+    input shows none. Something else is answered with a sentence, and the default is used meanwhile."""
+    if key not in st.session_state:
+        st.session_state[key] = fmt_int(default)
+    n = parse_count(st.text_input(label, key=key, help=help))
+    if n is None or n < 1:
+        st.error(t("Type a whole number of at least 1, such as {example}; {default} is used meanwhile.").format(
+            example=fmt_int(default), default=fmt_int(default)), icon=":material/error:")
+        return default
+    return n
+
+
 left, right = st.columns(2)
 with left:
     like = st.selectbox(t("Earlier intake to learn the shape from"), loaded,
                         format_func=lambda p: progs[p].name(lang), key="plan-like")
     earlier = progs[like]
-    cap = st.number_input(t("Cap (places)"), min_value=1, value=earlier.cap, step=100, key=f"plan-cap-{like}")
+    cap = _count_input(t("Cap (places)"), earlier.cap, f"plan-cap-{like}")
     zones = list(dict.fromkeys([earlier.time_zone, *ZONES]))
-    zone_name = st.selectbox(t("Time zone of the opening"), zones, key="plan-zone")
+    zone_name = st.selectbox(t("Time zone of the opening"), zones, key="plan-zone",
+                             format_func=lambda z: zone_choice_label(z, lang))
 with right:
     day = st.date_input(t("Opening day"), value=(earlier.opens_at + timedelta(days=365 * 3)).date(),
                         key="plan-day")
@@ -49,9 +75,9 @@ facts = ui.run_metric("h1b_pool_facts", Filters(like)) if earlier.pool_fact else
 old_pool = forecast_plan.pool_of(earlier, facts) if earlier.pool_fact else None
 with left:
     if old_pool is not None:
-        pool = st.number_input(t("Eligible pool"), min_value=1, value=int(old_pool), step=1000, key=f"plan-pool-{like}",
-                               help=t("People who could apply. The default is the reference estimate for the "
-                                      "earlier intake; change it for a larger or smaller pool."))
+        pool = _count_input(t("Eligible pool"), int(old_pool), f"plan-pool-{like}",
+                            help=t("People who could apply. The default is the reference estimate for the "
+                                   "earlier intake; change it for a larger or smaller pool."))
         ratio = pool / old_pool
     else:
         st.caption(t("The earlier intake names no eligible pool: the new one is assumed to be the same size."))

@@ -5,7 +5,7 @@
 -- over at most one row per (application_id, status_at): identical rows are sent once and differing
 -- ones are rejected as conflicts.
 create temp table new_states as
-select i.* exclude (line, file, seq)
+select i.* exclude (line, file, seq, bad)
 from incoming as i
 anti join stored as s
   on s.application_id = i.application_id and s.status_at = i.status_at;

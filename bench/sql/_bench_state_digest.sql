@@ -1,0 +1,16 @@
+-- Benchmark support: a digest of what a snapshot holds (every application state, every recorded
+-- ingest), summed in DuckDB so that a warehouse of 10M states is never read into Python. Order-free:
+-- the same rows give the same sums whatever their order.
+select
+    (select count(*) from application_states) as states,
+    (
+        select coalesce(sum(hash(application_id, program_id, submitted_at, applicant_role,
+                                 principal_application_id, permit_type, citizenship, birth_country, us_state,
+                                 intended_province, status, status_at, valid_from, valid_to, arrived_at)), 0)
+        from application_states
+    ) as states_sum,
+    (select count(*) from ingests) as ingests,
+    (
+        select coalesce(sum(hash(ingest_id, files, file_hash, rows_read, inserted, updated, unchanged, rejected)), 0)
+        from ingests
+    ) as ingests_sum

@@ -1,0 +1,174 @@
+"""The engine path: DuckDB reads, types and checks a call's files, and no row passes through Python.
+
+CSV goes through DuckDB's own `read_csv` (every column as text, strict quoting), Parquet through
+`read_parquet`; the checks of data/README.md are SQL (queries/ingest/_engine_rows.sql) and the rows land
+in the writer's `incoming` table, where the merge takes them. This path takes only what it reads exactly
+as the precise path (read.py, validate.py) does: printable ASCII values, the usual ISO 8601 forms, the
+quoting of RFC 4180, times with their UTC offset, a header on the first line. When a file holds anything else (a fault, or a form
+only the precise path reads), `NeedsPrecise` is raised before anything is published and the call is
+done again by the precise path, which names each problem by file, line and column. DuckDB's own error
+text is never shown or logged: it quotes the raw line, which holds personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from dashboard import warehouse
+from dashboard.country_codes import ALIASES, EXTRA_CODES, to_iso3
+from dashboard.ingest.format import COLUMNS, MAX_COLUMNS, MAX_FIELD, IngestRejected, Summary
+from dashboard.ingest.read import read_header
+from dashboard.ingest.validate import (
+    BEFORE_OPENING,
+    FUTURE_TOLERANCE,
+    PROVINCES,
+    check_header,
+    us_state_codes,
+)
+from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program
+
+# A longer line goes to the precise path (which streams it): DuckDB would buffer it whole.
+ENGINE_LINE_BYTES = 2 * MAX_FIELD
+
+
+class NeedsPrecise(Exception):
+    """The engine path met something the precise path must read or name: nothing was published."""
+
+
+@cache
+def country_spellings() -> tuple[list[str], list[str]]:
+    """Every country spelling taken as written (codes and names in the casings exports use), each with
+    its code: exactly `to_iso3` of that spelling, so the engine path maps as the precise path does."""
+    candidates: set[str] = set(EXTRA_CODES) | set(ALIASES)
+    for c in pycountry.countries:
+        for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            if value := getattr(c, attr, None):
+                candidates.add(value)
+    spellings = {v for c in candidates for v in (c, c.upper(), c.lower(), c.title())}
+    found = {s: to_iso3(s) for s in sorted(spellings) if s and s == s.strip() and s.isascii() and s.isprintable()}
+    names = [s for s, code in found.items() if code]
+    return names, [found[s] for s in names]
+
+
+def prepare(con, progs: dict[str, Program]) -> None:
+    names, codes = country_spellings()
+    ids = list(progs)
+    warehouse.run_script(con, "_engine_prepare", {
+        "programs": ids,
+        "earliest": [pd.Timestamp(progs[p].opens_at).tz_convert("UTC").to_pydatetime() - BEFORE_OPENING for p in ids],
+        "names": names, "codes": codes,
+    })
+
+
+@dataclass
+class _Bytes:
+    """What one pass over a CSV file's bytes says about every value in it."""
+
+    quotes_at_edges: bool = True  # every quote opens or closes a field (see _scan_bytes)
+    plain: bool = True  # printable ASCII only, and no quote: no value holds a control or line-break character
+    untrimmed: bool = True  # no space next to a comma or a line break: no value needs trimming
+
+
+def _scan_bytes(path: Path, step: int = 16 << 20) -> _Bytes:
+    """One pass over the file, a stretch at a time read into memory (a map's pages would stay resident).
+    A quote must open a field (after a comma, a line break or the file's start) or close one (before a
+    comma, a line break or the file's end): anything else (a quote inside a value, text after a closing
+    quote) is where DuckDB's reading and the strict one may differ."""
+    out = _Bytes()
+    size = path.stat().st_size
+    edge = np.array([0x2C, 0x0A, 0x0D], dtype=np.uint8)
+
+    def at_edge(seg: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """Whether the byte before or after each position in `seg` (padded with a line break) is an edge."""
+        return np.isin(seg[at - 1], edge) | np.isin(seg[at + 1], edge)
+
+    with open(path, "rb") as fh:
+        for a in range(0, size, step):
+            fh.seek(max(a - 1, 0))
+            head = b"\n" if a == 0 else b""
+            data = head + fh.read(step + (2 if a else 1))
+            if a + step >= size:
+                data += b"\n"
+            seg = np.frombuffer(data, dtype=np.uint8)
+            body = seg[1: 1 + min(step, size - a)]
+            breaks = np.count_nonzero(body == 0x0A) + np.count_nonzero(body == 0x0D)
+            out.plain = out.plain and np.count_nonzero((body - np.uint8(0x20)) > np.uint8(0x7E - 0x20)) == breaks
+            quotes = np.flatnonzero(body == 0x22) + 1
+            if len(quotes):
+                out.plain = False
+                if not at_edge(seg, quotes).all():
+                    out.quotes_at_edges = False
+                    return out
+            if out.untrimmed:
+                out.untrimmed = not at_edge(seg, np.flatnonzero(body == 0x20) + 1).any()
+    out.untrimmed = out.untrimmed and out.plain  # a quoted value may begin or end with a space
+    return out
+
+
+def _source(con, path: Path) -> tuple[list[str], object, _Bytes]:
+    """The file's header, its rows as a relation of the format's columns as text (a column the file lacks is
+    empty), and what its bytes say about its values."""
+    if path.suffix.lower() == ".parquet":
+        try:
+            rel = con.read_parquet(str(path))
+        except warehouse.DatabaseError:
+            raise NeedsPrecise from None
+        header = [str(c) for c in rel.columns]
+        if len(header) > MAX_COLUMNS or any(str(rel.types[header.index(c)]) != "VARCHAR"
+                                            for c in COLUMNS if c in header):
+            raise NeedsPrecise  # a column of another type is written as text by the precise path
+        return header, warehouse.text_columns(rel, COLUMNS), _Bytes(plain=False, untrimmed=False)
+    try:
+        header, header_end = read_header(path)
+    except IngestRejected:
+        raise NeedsPrecise from None
+    scan = _scan_bytes(path)
+    if header_end != 1 or not scan.quotes_at_edges:
+        raise NeedsPrecise
+    names = [h if h in COLUMNS else f"_extra_{i}" for i, h in enumerate(header)]
+    if len(set(names)) != len(names):
+        raise NeedsPrecise
+    try:
+        rel = con.read_csv(str(path), header=False, skiprows=1, columns=dict.fromkeys(names, "VARCHAR"),
+                           all_varchar=True, sep=",", quotechar='"', escapechar='"', strict_mode=True,
+                           auto_detect=False, max_line_size=ENGINE_LINE_BYTES)
+    except warehouse.DatabaseError:
+        raise NeedsPrecise from None
+    return header, warehouse.text_columns(rel, COLUMNS), scan
+
+
+def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp,
+         summary: Summary) -> None:
+    """Read, type and check every file into `incoming`; NeedsPrecise unless all of it can be published."""
+    prepare(con, progs)
+    for path in paths:
+        header, rel, scan = _source(con, path)
+        try:
+            dropped, identifiers = check_header(str(path), header)
+        except IngestRejected:
+            raise NeedsPrecise from None
+        rel.create_view("engine_source", replace=True)
+        try:
+            warehouse.run_script(con, "_engine_rows", {
+                "file": str(path), "latest": (now + FUTURE_TOLERANCE).to_pydatetime(), "roles": list(ROLES),
+                "permits": list(PERMIT_TYPES), "statuses": list(STATUSES), "states": sorted(us_state_codes()),
+                "provinces": sorted(PROVINCES), "plain": bool(scan.plain), "untrimmed": bool(scan.untrimmed),
+            })
+        except warehouse.DatabaseError:
+            raise NeedsPrecise from None  # not valid CSV, or unreadable: the precise path says where and why
+        if dropped:
+            summary.dropped_columns[str(path)] = dropped
+        if identifiers:
+            summary.identifier_columns[str(path)] = identifiers
+        summary.files.append(str(path))
+    rows, bad, shared, orphans = warehouse.run_script(con, "_engine_verdict").fetchone()
+    if bad or shared or orphans:
+        raise NeedsPrecise
+    summary.rows_read = int(rows)

@@ -1,0 +1,44 @@
+-- The engine path of one ingest (dashboard/ingest/engine.py), in the writer's session: the tables its
+-- checks join (programs, country spellings) and the incoming table the merge reads. Params: programs,
+-- earliest (a time before it is a wrong year), names and codes (every country spelling the
+-- format accepts as it is written, with its ISO 3166 alpha-3 code).
+set preserve_insertion_order = false;
+
+create temp table incoming (
+    application_id varchar, program_id varchar, submitted_at timestamptz, applicant_role varchar,
+    principal_application_id varchar, permit_type varchar, citizenship varchar, birth_country varchar,
+    us_state varchar, intended_province varchar, status varchar, status_at timestamptz,
+    arrived_at timestamptz, line bigint, file varchar, seq bigint, bad boolean
+);
+
+create temp table engine_programs as
+select
+    unnest($programs::varchar[]) as program_id,
+    unnest($earliest::timestamptz[]) as earliest;
+
+-- A value ('' for none) without the spaces around it, unless the file's bytes showed that none has any.
+create temp macro engine_trim(v, untrimmed) as
+    case when untrimmed then coalesce(v, '') else trim(coalesce(v, '')) end;
+
+create temp table engine_countries as
+select unnest($names::varchar[]) as name, unnest($codes::varchar[]) as code;
+
+-- The forms of ISO 8601 both this path and the precise one read alike (hours 00-23, at most six
+-- decimals, an optional Z or numeric offset): the three times of a row joined by '|', the last one
+-- possibly empty (one pattern match a row, not three). Any other form goes to the precise path.
+create temp macro engine_time_forms(submitted, status, arrived) as
+    regexp_full_match(
+        concat_ws('|', submitted, status, arrived),
+        '(\d{4}-\d\d-\d\d[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?\|){2}'
+        '(\d{4}-\d\d-\d\d[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?)?'
+    );
+
+-- A time value of those forms as UTC when it carries its offset (Z, or a sign 3, 5 or 6 characters
+-- from its end, where a time without one has a digit, a colon, a point or the T). A local time
+-- without an offset is NULL here: its zone's daylight-saving changes are the precise path's to
+-- resolve (DuckDB would evaluate a zone conversion for every row, offset or not).
+create temp macro engine_utc(v) as
+    case
+        when v[-1] = 'Z' or v[-3] in ('+', '-') or v[-5] in ('+', '-') or v[-6] in ('+', '-')
+            then try_cast(v as timestamptz)
+    end

@@ -1,0 +1,92 @@
+-- One file's rows (the relation engine_source: the format's columns as text) typed into `incoming`,
+-- each flagged bad unless every value is of the forms this path reads exactly like the precise one
+-- and passes every check of data/README.md. Params: $file, $latest (now and the tolerance: later
+-- is in the future), $roles, $permits, $statuses, $states, $provinces; $plain and $untrimmed when the
+-- file's bytes showed already that no value holds a control character or needs trimming.
+
+-- The joins as written, each building on its small table (programs, country spellings): estimating
+-- the file's rows, DuckDB built on the file's million rows instead.
+set disabled_optimizers = 'join_order,build_side_probe_side';
+
+insert into incoming by name
+with text as (
+    select
+        engine_trim(application_id, $untrimmed) as application_id,
+        engine_trim(program_id, $untrimmed) as program_id,
+        engine_trim(submitted_at, $untrimmed) as submitted_at,
+        lower(engine_trim(applicant_role, $untrimmed)) as applicant_role,
+        engine_trim(principal_application_id, $untrimmed) as principal_application_id,
+        lower(engine_trim(permit_type, $untrimmed)) as permit_type,
+        engine_trim(citizenship, $untrimmed) as citizenship,
+        engine_trim(birth_country, $untrimmed) as birth_country,
+        upper(engine_trim(us_state, $untrimmed)) as us_state,
+        upper(engine_trim(intended_province, $untrimmed)) as intended_province,
+        lower(engine_trim(status, $untrimmed)) as status,
+        engine_trim(status_at, $untrimmed) as status_at,
+        engine_trim(arrived_at, $untrimmed) as arrived_at,
+        -- printable ASCII only: no control, invisible or compatibility character to name or normalise
+        $plain or regexp_full_match(
+            concat(application_id, program_id, submitted_at, applicant_role, principal_application_id,
+                   permit_type, citizenship, birth_country, us_state, intended_province, status, status_at,
+                   arrived_at),
+            '[ -~]*'
+        ) as plain
+    from engine_source
+),
+
+typed as (
+    select
+        t.* exclude (submitted_at, status_at, arrived_at, citizenship, birth_country),
+        engine_time_forms(t.submitted_at, t.status_at, t.arrived_at) as time_forms,
+        engine_utc(t.submitted_at) as submitted_at,
+        engine_utc(t.status_at) as status_at,
+        engine_utc(t.arrived_at) as arrived_at,
+        t.arrived_at = '' as no_arrival,
+        c.code as citizenship,
+        b.code as birth_country,
+        t.birth_country = '' as no_birth_country,
+        p.earliest,
+        p.program_id is not null as known_program
+    from text as t
+    left join engine_programs as p on p.program_id = t.program_id
+    left join engine_countries as c on c.name = t.citizenship
+    left join engine_countries as b on b.name = t.birth_country
+)
+
+select
+    application_id,
+    program_id,
+    submitted_at,
+    applicant_role,
+    nullif(principal_application_id, '') as principal_application_id,
+    permit_type,
+    citizenship,
+    birth_country,
+    nullif(us_state, '') as us_state,
+    nullif(intended_province, '') as intended_province,
+    status,
+    status_at,
+    arrived_at,
+    null::bigint as line,
+    $file as file,
+    null::bigint as seq,
+    not coalesce(
+        plain and time_forms
+        and application_id <> '' and strlen(application_id) <= 200
+        and known_program
+        and list_contains($roles::varchar[], applicant_role)
+        and list_contains($permits::varchar[], permit_type)
+        and list_contains($statuses::varchar[], status)
+        and citizenship is not null
+        and (no_birth_country or birth_country is not null)
+        and (us_state = '' or list_contains($states::varchar[], us_state))
+        and (intended_province = '' or list_contains($provinces::varchar[], intended_province))
+        and submitted_at is not null and submitted_at <= $latest and submitted_at >= earliest
+        and status_at is not null and status_at <= $latest and status_at >= submitted_at
+        and (no_arrival or (arrived_at is not null and arrived_at <= $latest and arrived_at >= submitted_at))
+        and (applicant_role = 'principal') = (principal_application_id = ''),
+        false
+    ) as bad
+from typed;
+
+reset disabled_optimizers
