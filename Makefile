@@ -52,7 +52,7 @@ test: $(VENV)/.dev
 	bash scripts/ensure-nginx
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist worksteal
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -211,6 +211,16 @@ def sample_memory(pids: list[int], stop: threading.Event, samples: list[tuple[fl
         stop.wait(every)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes used so far (all their threads: DuckDB's too)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            t = psutil.Process(pid).cpu_times()
+            total += t.user + t.system
+    return total
+
+
 def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: float, think: tuple[float, float],
              seed: int, warmup: float, changes: int = MAX_CHANGES, pages: tuple[str, ...] = MAIN_PAGES) -> dict:
     """`sessions` people for `seconds` (or until each made `changes` filter changes, if sooner) on `url`;
@@ -221,6 +231,7 @@ def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: floa
     sampler = threading.Thread(target=sample_memory, args=(pids, stop, memory), daemon=True)
     if pids:
         sampler.start()
+    server_cpu, own_cpu, started = cpu_seconds(pids), cpu_seconds([os.getpid()]), time.monotonic()
     deadline = time.monotonic() + seconds
     people = [Session(url, n + 1, deadline, think, seed + n, changes, pages) for n in range(sessions)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
@@ -229,10 +240,13 @@ def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: floa
         time.sleep(0.2)  # people do not all arrive in the same instant
     for t in threads:
         t.join(seconds + 2 * RUN_TIMEOUT)
+    server_cpu, own_cpu = cpu_seconds(pids) - server_cpu, cpu_seconds([os.getpid()]) - own_cpu
+    elapsed = time.monotonic() - started
     stop.set()
     if pids:
         sampler.join(10)
     results = [p.result for p in people]
+    runs = sum(len(r.changes) + len(r.page_loads) + (r.first_load_s is not None) for r in results)
     changes_s = [c for r in results for c in r.changes]
     firsts = [r.first_load_s for r in results if r.first_load_s is not None]
     totals = [(t, sum(row)) for t, row in memory]
@@ -263,6 +277,13 @@ def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: floa
         if memory else [],
         "memory_growth_pct": round(100 * (final - baseline) / baseline, 1) if baseline else None,
         "warmup_s": warmup,
+        # Where the time goes: the servers' CPU over the run (per script run: first loads, page changes and
+        # filter changes) against the wall time; and this harness's own CPU, which shares the machine.
+        "runs": runs, "elapsed_s": round(elapsed, 1),
+        "server_cpu_s": round(server_cpu, 1) if pids else None,
+        "server_cpu_per_run_ms": round(1000 * server_cpu / runs, 1) if pids and runs else None,
+        "server_cores_busy": round(server_cpu / elapsed, 2) if pids and elapsed else None,
+        "harness_cpu_s": round(own_cpu, 1),
         "load_average": list(os.getloadavg()),
     }
 
@@ -287,6 +308,10 @@ def summary_lines(r: dict) -> list[str]:
             f"{r['memory_baseline_mb']:.0f} MB → {r['memory_final_mb']:.0f} MB ({r['memory_growth_pct']:+.1f} %), "
             f"peak {r['memory_peak_mb']:.0f} MB; per server peak "
             f"{', '.join(f'{m:.0f}' for m in r['memory_peak_mb_per_server'])} MB |")
+    if r.get("server_cpu_per_run_ms") is not None:
+        lines.append(f"| server CPU | {r['server_cpu_s']:.0f} s over {r['elapsed_s']:.0f} s ({r['server_cores_busy']:.2f} "
+                     f"cores busy), {r['server_cpu_per_run_ms']:.0f} ms per script run ({r['runs']:,} runs); "
+                     f"this harness {r['harness_cpu_s']:.0f} s |")
     lines.append("| load average (1, 5, 15 min) at the end | " + ", ".join(f"{x:.1f}" for x in r["load_average"]) + " |")
     return lines
 

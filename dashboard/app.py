@@ -22,6 +22,7 @@ st.sidebar.selectbox("Langue / Language", list(i18n.LANGS), key="lang",
 i18n.set_language(ss["lang"])
 with st.sidebar:
     ui.document_language()
+ui.focus_ring()
 url.write_language(ss["lang"])
 url.warn(ss.pop("lang_notices", []))
 url.flush()  # the sign-in screen may stop the run here

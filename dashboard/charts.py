@@ -6,10 +6,12 @@ annotation, so a PNG saved from plotly's toolbar stands alone.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import html
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 import numpy as np
@@ -61,33 +63,107 @@ def local_naive(series: pd.Series, tz: str) -> pd.Series:
 def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height: int = 420, lang: str) -> go.Figure:
     """The house style, in `lang`: numbers and dates in its format (plotly's locale
     itself comes with the chart's config, ui.plotly_config), readable axis text, traces told apart
-    by more than colour, and the source at the foot of the figure."""
+    by more than colour, and the source at the foot of the figure.
+
+    The layout is changed as plain dicts and given back to the figure in one assignment (`relayout`):
+    the same result as update_layout/update_xaxes/update_yaxes/add_annotation, which cost ~1 ms of
+    plotly's machinery per property and made base_layout a fifth of the server's time under 20
+    sessions (docs/performance.md, "Many sessions")."""
     top, bottom = (50 if title else 20), 100
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}} if title else None,
-        height=height,
-        font={"family": FONT, "size": 13, "color": TEXT},
-        colorway=SEQUENCE,
-        separators=plotly_separators(lang),
-        margin={"l": 60, "r": 20, "t": top, "b": bottom},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
-                "font": {"color": TEXT}},
-        hovermode="x unified",
-        plot_bgcolor="white",
-    )
     axis_text = {"color": TEXT}
-    fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5", linecolor="#595959", tickfont=axis_text,
-                     title_font=axis_text, separatethousands=True, exponentformat="none")
-    fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5", linecolor="#595959", rangemode="tozero",
-                     tickfont=axis_text, title_font=axis_text, separatethousands=True, exponentformat="none")
-    localize_date_axes(fig, lang=lang)
-    distinguish_traces(fig)
-    keep_moment_labels_inside(fig)
+    axis = {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#595959", "tickfont": axis_text,
+            "title": {"font": axis_text}, "separatethousands": True, "exponentformat": "none"}
+    layout = _layout_dict(fig)
+    layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}} if title else {}
+    _merge(layout, {
+        "height": height,
+        "font": {"family": FONT, "size": 13, "color": TEXT},
+        "colorway": SEQUENCE,
+        "separators": plotly_separators(lang),
+        "margin": {"l": 60, "r": 20, "t": top, "b": bottom},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
+                   "font": {"color": TEXT}},
+        "hovermode": "x unified",
+        "plot_bgcolor": "white",
+    })
+    for name in _axes(layout, "x"):
+        _merge(layout.setdefault(name, {}), axis)
+    for name in _axes(layout, "y"):
+        _merge(layout.setdefault(name, {}), {**axis, "rangemode": "tozero"})
+    _localize_date_axes(layout, fig.data, lang)
+    _keep_moment_labels_inside(layout, fig.data)
     # At the foot of the figure whatever its height (paper units are relative to the plot area).
     plot_height = max(height - top - bottom, 1)
-    fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-bottom / plot_height, yshift=4,
-                       showarrow=False, xanchor="left", yanchor="bottom", font={"size": 11, "color": "#595959"})
+    layout.setdefault("annotations", []).append({
+        "text": source, "xref": "paper", "yref": "paper", "x": 0, "y": -bottom / plot_height, "yshift": 4,
+        "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 11, "color": "#595959"}})
+    _set_layout(fig, layout)
+    distinguish_traces(fig)
     return fig
+
+
+@contextlib.contextmanager
+def drafting(fig: go.Figure) -> Iterator[go.Figure]:
+    """Within the block, relayout, add_marks, base_layout... change one plain-dict draft of the layout, given
+    to the figure once at the end: every assignment of a layout costs plotly a copy of the default template
+    and a validation of the whole layout (a few ms each). Only these helpers may change the layout inside
+    (a figure's update_* methods would be overwritten by the draft)."""
+    fig._draft = _layout_dict(fig)
+    try:
+        yield fig
+    finally:
+        draft, fig._draft = fig._draft, None
+        fig.layout = draft
+
+
+def _set_layout(fig: go.Figure, layout: dict) -> None:
+    if getattr(fig, "_draft", None) is not None:
+        fig._draft = layout
+    else:
+        fig.layout = layout
+
+
+def _layout_dict(fig: go.Figure) -> dict:
+    """The figure's layout as plain dicts, without its template (plotly puts the default one back when
+    the layout is assigned; validating a template again costs ~25 ms); inside drafting(), the draft itself."""
+    if getattr(fig, "_draft", None) is not None:
+        return fig._draft
+    props = fig.layout._props  # plotly's own dict of what the layout sets (to_plotly_json() deep-copies the template too)
+    return {k: copy.deepcopy(v) for k, v in props.items() if k != "template"}
+
+
+def relayout(fig: go.Figure, patch: dict) -> go.Figure:
+    """fig.update_layout(patch) with nested dicts (no magic underscores), in one assignment (base_layout)."""
+    layout = _layout_dict(fig)
+    _merge(layout, patch)
+    _set_layout(fig, layout)
+    return fig
+
+
+def _merge(into: dict, patch: dict) -> dict:
+    """update_layout's merge: dicts merged key by key, anything else replaces, None removes."""
+    for key, value in patch.items():
+        if value is None:
+            into.pop(key, None)
+        elif isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = _copy(value)
+    return into
+
+
+def _copy(value):
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _axes(layout: dict, letter: str) -> list[str]:
+    """The x or y axes update_xaxes/update_yaxes reach: the first always, and every other one the layout has."""
+    pattern = re.compile(rf"{letter}axis\d*")
+    return [f"{letter}axis", *sorted(k for k in layout if k != f"{letter}axis" and pattern.fullmatch(k))]
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -105,21 +181,28 @@ def _is_dates(values) -> bool:
 def localize_date_axes(fig: go.Figure, *, lang: str) -> go.Figure:
     """Date axes write times of day in the language's style ("14 h 05" in French), unless a chart set
     its own tick format."""
+    if date_tickformatstops(lang):
+        layout = _layout_dict(fig)
+        _localize_date_axes(layout, fig.data, lang)
+        _set_layout(fig, layout)
+    return fig
+
+
+def _localize_date_axes(layout: dict, data, lang: str) -> None:
     stops = date_tickformatstops(lang)
     if not stops:
-        return fig
-    axes = {name for name in fig.layout.to_plotly_json() if re.fullmatch(r"[xy]axis\d*", name)
-            and fig.layout[name].type == "date"}
-    for trace in fig.data:
+        return
+    axes = {name for name, value in layout.items() if re.fullmatch(r"[xy]axis\d*", name)
+            and isinstance(value, dict) and value.get("type") == "date"}
+    for trace in data:
         for letter in ("x", "y"):
             if letter in trace and _is_dates(trace[letter]):
                 ref = trace[f"{letter}axis"] if f"{letter}axis" in trace else None
                 axes.add(f"{letter}axis{(ref or letter)[1:]}")
     for name in axes:
-        axis = fig.layout[name]
-        if not axis.tickformat and not axis.tickformatstops:
-            axis.tickformatstops = stops
-    return fig
+        axis = layout.setdefault(name, {})
+        if not axis.get("tickformat") and not axis.get("tickformatstops"):
+            axis["tickformatstops"] = _copy(stops)
 
 
 def distinguish_traces(fig: go.Figure) -> go.Figure:
@@ -144,18 +227,35 @@ def distinguish_traces(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def add_marks(fig: go.Figure, shapes: Iterable[dict] = (), annotations: Iterable[dict] = ()) -> go.Figure:
+    """fig.add_shape(**s) for each shape and fig.add_annotation(**a) for each annotation, in one assignment
+    of the layout (each add_* call cost 7-9 ms of plotly's machinery, issue 17)."""
+    layout = _layout_dict(fig)
+    for key, items in (("shapes", shapes), ("annotations", annotations)):
+        items = [_copy(item) for item in items]
+        if items:
+            layout[key] = [*layout.get(key, ()), *items]
+    _set_layout(fig, layout)
+    return fig
+
+
+def _vline(x, line: dict) -> dict:
+    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": line}
+
+
 def vline(fig: go.Figure, x, line: dict) -> go.Figure:
     """fig.add_vline(x=x, line=line) on a one-subplot figure, the same shape added directly: add_vline first
     works out the subplots the line spans, which made it the costliest step of building a figure (issue 17)."""
-    return fig.add_shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line)
+    return add_marks(fig, [_vline(x, line)])
 
 
 def hline(fig: go.Figure, y, line: dict, label: str, font: dict) -> go.Figure:
     """fig.add_hline(y=y, line=line, annotation_text=label, annotation_position="top left",
     annotation_font=font) on a one-subplot figure, added directly (see vline)."""
-    fig.add_shape(type="line", x0=0, x1=1, xref="x domain", y0=y, y1=y, yref="y", line=line)
-    return fig.add_annotation(text=label, x=0, xref="x domain", xanchor="left", y=y, yref="y", yanchor="bottom",
-                              showarrow=False, font=font)
+    return add_marks(fig, [{"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y",
+                            "line": line}],
+                     [{"text": label, "x": 0, "xref": "x domain", "xanchor": "left", "y": y, "yref": "y",
+                       "yanchor": "bottom", "showarrow": False, "font": font}])
 
 
 def add_cap_line(fig: go.Figure, cap: int, label: str | None = None, *, lang: str) -> go.Figure:
@@ -169,10 +269,10 @@ def add_cap_line(fig: go.Figure, cap: int, label: str | None = None, *, lang: st
 def add_moment(fig: go.Figure, when: datetime, label: str, tz: str) -> go.Figure:
     """A vertical marker at a moment (shown in the program's zone)."""
     x = pd.Timestamp(when).tz_convert(tz).tz_localize(None)
-    vline(fig, x, {"color": PALETTE["neutral"], "width": 1, "dash": "dot"})
-    fig.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, xanchor="left", yanchor="top",
-                       font={"size": 11, "color": "#222222"}, bgcolor="rgba(255,255,255,0.85)", name=MOMENT_LABEL)
-    return fig
+    return add_marks(fig, [_vline(x, {"color": PALETTE["neutral"], "width": 1, "dash": "dot"})],
+                     [{"x": x, "y": 1, "yref": "paper", "text": label, "showarrow": False, "xanchor": "left",
+                       "yanchor": "top", "font": {"size": 11, "color": "#222222"}, "bgcolor": "rgba(255,255,255,0.85)",
+                       "name": MOMENT_LABEL}])
 
 
 MOMENT_LABEL = "moment-label"  # the name of the annotations that label a vertical line (add_moment, add_events)
@@ -181,28 +281,38 @@ MOMENT_LABEL = "moment-label"  # the name of the annotations that label a vertic
 def keep_moment_labels_inside(fig: go.Figure) -> go.Figure:
     """Labels of vertical lines sit right of their line in the left half of the x range and left of it in
     the right half, so that the figure's edge never cuts them (base_layout calls it, once the range is set)."""
-    labels = [a for a in fig.layout.annotations if a.name == MOMENT_LABEL]
+    layout = _layout_dict(fig)
+    if _keep_moment_labels_inside(layout, fig.data):
+        _set_layout(fig, layout)
+    return fig
+
+
+def _keep_moment_labels_inside(layout: dict, data) -> bool:
+    """keep_moment_labels_inside on a layout dict; whether it changed anything."""
+    labels = [a for a in layout.get("annotations", ()) if a.get("name") == MOMENT_LABEL]
     if not labels:
-        return fig
-    if fig.layout.xaxis.range:
-        values = list(fig.layout.xaxis.range)
+        return False
+    if layout.get("xaxis", {}).get("range"):
+        values = list(layout["xaxis"]["range"])
     else:
-        values = [v for tr in fig.data if getattr(tr, "x", None) is not None and tr.xaxis in (None, "x")
+        values = [v for tr in data if getattr(tr, "x", None) is not None and tr.xaxis in (None, "x")
                   for v in tr.x if v is not None]
     if not values:
-        return fig
-    dates = isinstance(labels[0].x, date | str | np.datetime64)
+        return False
+    dates = isinstance(labels[0].get("x"), date | str | np.datetime64)
     convert = (lambda v: pd.to_datetime(pd.Series(v), errors="coerce")) if dates else \
         (lambda v: pd.to_numeric(pd.Series(v), errors="coerce"))
     span = convert(values).dropna()
     if span.empty or span.min() == span.max():
-        return fig
+        return False
     lo, hi = span.min(), span.max()
+    changed = False
     for a in labels:
-        x = convert([a.x]).iloc[0]
+        x = convert([a.get("x")]).iloc[0]
         if pd.notna(x) and (x - lo) / (hi - lo) > 0.5:
-            a.xanchor = "right"
-    return fig
+            a["xanchor"] = "right"
+            changed = True
+    return changed
 
 
 DAY_SCALE = pd.Timedelta(days=4)  # a chart spanning this long reads in days: an event known by its date is a band
@@ -240,6 +350,7 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
     """The program's events inside the x range, labelled: an event with a time as a dotted line at that
     moment; one known by its date only as a light band over its day when the chart reads in days (`days`),
     and not at all on an hour-scale chart: a line at an invented hour would contradict the data."""
+    shapes, labels = [], []
     for i, ev in enumerate(events):
         moment = event_moment(ev)
         if moment is None and not days:
@@ -249,14 +360,15 @@ def add_events(fig: go.Figure, events: Iterable[Event], program: Program, x_min,
         if x_min is not None and (end < x_min or x > x_max):
             continue
         if moment is not None:
-            vline(fig, x, {"color": EVENT_LINE, "width": 1, "dash": "dot"})
+            shapes.append(_vline(x, {"color": EVENT_LINE, "width": 1, "dash": "dot"}))
         else:
-            fig.add_shape(type="rect", x0=x, x1=end, xref="x", y0=0, y1=1, yref="y domain", layer="below",
-                          line={"width": 0}, fillcolor="rgba(118,118,118,0.12)")
-        fig.add_annotation(x=x, y=0.86 - 0.07 * (i % 3), yref="paper", yanchor="top", text=plain([ev.label(lang)])[0],
-                           showarrow=False, xanchor="left", font={"size": 11, "color": "#444444"},
-                           bgcolor="rgba(255,255,255,0.8)", name=MOMENT_LABEL)
-    return fig
+            shapes.append({"type": "rect", "x0": x, "x1": end, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                           "layer": "below", "line": {"width": 0}, "fillcolor": "rgba(118,118,118,0.12)"})
+        labels.append({"x": x, "y": 0.86 - 0.07 * (i % 3), "yref": "paper", "yanchor": "top",
+                       "text": plain([ev.label(lang)])[0], "showarrow": False, "xanchor": "left",
+                       "font": {"size": 11, "color": "#444444"}, "bgcolor": "rgba(255,255,255,0.8)",
+                       "name": MOMENT_LABEL})
+    return add_marks(fig, shapes, labels) if shapes else fig
 
 
 def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime | None, *, lang: str) -> go.Figure:
@@ -269,18 +381,20 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
         line={"color": PALETTE["principal"], "width": 3},
         hovertemplate="%{y:,}<extra></extra>",
     ))
-    add_cap_line(fig, program.cap, lang=lang)
-    if cap_reached_at is not None:
-        add_moment(fig, cap_reached_at, t("Cap reached", lang), program.time_zone)
-    if len(df):
-        # The x range follows the data, never the events: from the opening to the last point, a little margin.
-        first, last = x.min(), x.max()
-        fig.update_xaxes(range=[first, last + max((last - first) * 0.02, pd.Timedelta(minutes=5))])
-        add_events(fig, program.events, program, first, last, lang=lang, days=last - first >= DAY_SCALE)
-    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang)))
-    fig.update_yaxes(title=t("Applications counted toward the cap", lang), range=[0, max(program.cap * 1.1,
-                     float(df["cumulative"].max()) * 1.05 if len(df) else 0)])
-    return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
+    with drafting(fig):
+        add_cap_line(fig, program.cap, lang=lang)
+        if cap_reached_at is not None:
+            add_moment(fig, cap_reached_at, t("Cap reached", lang), program.time_zone)
+        xaxis = {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(program.time_zone, lang))}}
+        if len(df):
+            # The x range follows the data, never the events: from the opening to the last point, a little margin.
+            first, last = x.min(), x.max()
+            relayout(fig, {"xaxis": {"range": [first, last + max((last - first) * 0.02, pd.Timedelta(minutes=5))]}})
+            add_events(fig, program.events, program, first, last, lang=lang, days=last - first >= DAY_SCALE)
+        relayout(fig, {"xaxis": xaxis,
+                       "yaxis": {"title": {"text": t("Applications counted toward the cap", lang)},
+                                 "range": [0, max(program.cap * 1.1, float(df["cumulative"].max()) * 1.05 if len(df) else 0)]}})
+        return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
 LABEL_CHARS = 18  # a ranked chart's country labels wrap at this many characters
@@ -301,8 +415,10 @@ def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
     tall chart does not push it out of the figure; the bottom margin grows with its lines.
     """
     # hung from its top: a note of several lines grows downward, never up into the axis title
-    fig.layout.annotations[-1].update(y=0, yshift=-58, yanchor="top", align="left")
-    fig.update_layout(margin={"b": 72 + 16 * (source.count("<br>") + 1)})
+    layout = _layout_dict(fig)
+    layout["annotations"][-1].update(y=0, yshift=-58, yanchor="top", align="left")
+    _merge(layout, {"margin": {"b": 72 + 16 * (source.count("<br>") + 1)}})
+    _set_layout(fig, layout)
     return fig
 
 
@@ -328,14 +444,16 @@ def citizenship_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
             hovertext=[f"{SUPPRESSED if pd.isna(n) else fmt_int(n, lang=lang)} ({s})" for n, s in zip(df[col], shares, strict=True)],
             hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>",
         )
-    fig.update_layout(barmode="group", hovermode="closest", bargap=0.25, clickmode="event+select")
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else 0.0
-    top = 0.0 if pd.isna(top) else float(top)
-    fig.update_xaxes(title=t("Applications (share of their group beside each bar)", lang), range=[0, max(top, 1) * 1.12])
-    base_layout(fig, source=source, height=_ranked_height(len(df), 52), lang=lang)
-    fig.update_yaxes(rangemode="normal")
-    return _source_under_axis(fig, source)
+    with drafting(fig):
+        top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else 0.0
+        top = 0.0 if pd.isna(top) else float(top)
+        relayout(fig, {"barmode": "group", "hovermode": "closest", "bargap": 0.25, "clickmode": "event+select",
+                       "yaxis": {"autorange": "reversed", "showgrid": False},
+                       "xaxis": {"title": {"text": t("Applications (share of their group beside each bar)", lang)},
+                                 "range": [0, max(top, 1) * 1.12]}})
+        base_layout(fig, source=source, height=_ranked_height(len(df), 52), lang=lang)
+        relayout(fig, {"yaxis": {"rangemode": "normal"}})
+        return _source_under_axis(fig, source)
 
 
 def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_label: str | None, lang: str) -> go.Figure:
@@ -361,20 +479,20 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
             marker={"color": colour, "pattern": {"shape": pattern}},
             hovertemplate="%{y}: %{x:.1%}<extra>" + name + "</extra>",
         )
-    for label, ratio in zip(wrapped(df["label"]), df["ratio"], strict=True):
-        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=12, y=label, yref="y", showarrow=False,
-                           text=fmt_num(float(ratio), 2, lang=lang) if pd.notna(ratio) else "—",
-                           font={"size": 13, "color": "#222222"})
-    fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=12, y=1.0, yref="paper", yanchor="bottom",
-                       showarrow=False, text="<b>" + t("Ratio", lang) + "</b>", font={"size": 12, "color": "#222222"})
-    fig.update_layout(barmode="group", hovermode="closest", bargap=0.2, clickmode="event+select")
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    top = max([float(df[col].max()) for col, *_ in series if df[col].notna().any()] or [0.0])
-    fig.update_xaxes(title=t("Share", lang), tickformat=".0%", range=[0, max(top, 0.01) * 1.12])
-    base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)), lang=lang)
-    fig.update_yaxes(rangemode="normal", separatethousands=False)
-    fig.update_layout(margin={"r": 70})
-    return _source_under_axis(fig, source)
+    with drafting(fig):
+        add_marks(fig, annotations=[
+            *({"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 12, "y": label, "yref": "y", "showarrow": False,
+               "text": fmt_num(float(ratio), 2, lang=lang) if pd.notna(ratio) else "—",
+               "font": {"size": 13, "color": "#222222"}} for label, ratio in zip(wrapped(df["label"]), df["ratio"], strict=True)),
+            {"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 12, "y": 1.0, "yref": "paper", "yanchor": "bottom",
+             "showarrow": False, "text": "<b>" + t("Ratio", lang) + "</b>", "font": {"size": 12, "color": "#222222"}}])
+        top = max([float(df[col].max()) for col, *_ in series if df[col].notna().any()] or [0.0])
+        relayout(fig, {"barmode": "group", "hovermode": "closest", "bargap": 0.2, "clickmode": "event+select",
+                       "yaxis": {"autorange": "reversed", "showgrid": False},
+                       "xaxis": {"title": {"text": t("Share", lang)}, "tickformat": ".0%", "range": [0, max(top, 0.01) * 1.12]}})
+        base_layout(fig, source=source, height=_ranked_height(len(df), 22 * (len(series) + 1)), lang=lang)
+        relayout(fig, {"yaxis": {"rangemode": "normal", "separatethousands": False}, "margin": {"r": 70}})
+        return _source_under_axis(fig, source)
 
 
 def selected_codes(selection) -> list[str]:
@@ -421,8 +539,7 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
             fig.add_bar(x=start, y=df[col], width=ms * 0.42, offset=ms * (0.06 + 0.46 * i), name=name,
                         marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i]}},
                         hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
-        fig.update_layout(barmode="overlay")
-        fig.update_xaxes(range=[start.min(), end.max()])  # plotly pads as if bars were centred on x
+        relayout(fig, {"barmode": "overlay", "xaxis": {"range": [start.min(), end.max()]}})  # plotly pads as if bars were centred on x
     else:  # a step per interval, closed at the last interval's end
         x = pd.concat([start, end.tail(1)], ignore_index=True)
         for col, name in series:
@@ -430,17 +547,19 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
             fig.add_scatter(x=x, y=y, mode="lines", line={"shape": "hv", "color": PALETTE[col],
                             "width": 2 if col == "principal" else 1.5, "dash": "solid" if col == "principal" else "dot"},
                             name=name, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra>" + name + "</extra>")
-    if cap_reached_at is not None and len(df) and df["interval_start"].min() <= cap_reached_at <= df["interval_end"].max():
-        add_moment(fig, cap_reached_at, t("Cap reached", lang), tz)
-    fig.update_xaxes(title=t("Time ({zone})", lang).format(zone=zone_name(tz, lang)))
-    fig.update_yaxes(title=t("Applications per interval ({interval})", lang).format(interval=interval_label))
-    top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
-    if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
-        fig.update_yaxes(dtick=1)  # counts: no half applications on the axis
-    if focus is not None:
-        lo, hi = (pd.Timestamp(m).tz_convert(tz).tz_localize(None) for m in focus)
-        fig.update_xaxes(range=[lo, hi + (hi - lo) * 0.03])
-    return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
+    with drafting(fig):
+        if cap_reached_at is not None and len(df) and df["interval_start"].min() <= cap_reached_at <= df["interval_end"].max():
+            add_moment(fig, cap_reached_at, t("Cap reached", lang), tz)
+        patch = {"xaxis": {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(tz, lang))}},
+                 "yaxis": {"title": {"text": t("Applications per interval ({interval})", lang).format(interval=interval_label)}}}
+        top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
+        if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
+            patch["yaxis"]["dtick"] = 1  # counts: no half applications on the axis
+        if focus is not None:
+            lo, hi = (pd.Timestamp(m).tz_convert(tz).tz_localize(None) for m in focus)
+            patch["xaxis"]["range"] = [lo, hi + (hi - lo) * 0.03]
+        relayout(fig, patch)
+        return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
 def elapsed_curves(curves: Iterable[tuple[Program, pd.DataFrame]]) -> pd.DataFrame:
@@ -464,23 +583,26 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
     days = len(df) > 0 and df["elapsed_hours"].max() > 72
     shown = [programs[pid] for pid in dict.fromkeys(df["program_id"])]
     fig = go.Figure()
-    for i, program in enumerate(shown):
-        part = df[df["program_id"] == program.id]
-        x = part["elapsed_hours"] / 24 if days else part["elapsed_hours"]
-        y = part["share_of_cap"] * 100 if share else part["cumulative"]
-        fig.add_scatter(x=x, y=y, mode="lines", name=program.name(lang),
-                        line={"color": SEQUENCE[i % len(SEQUENCE)], "width": 3 if i == 0 else 2,
-                              "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
-                        hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
-        if not share:
-            add_cap_line(fig, program.cap, t("{program}: cap of {cap}", lang).format(program=program.name(lang),
-                                                                             cap=fmt_int(program.cap, lang=lang)), lang=lang)
-    if share:
-        add_cap_line(fig, 100, t("Cap (100 %)", lang), lang=lang)
-    fig.update_xaxes(title=t("Days since opening", lang) if days else t("Hours since opening", lang), rangemode="tozero")
-    fig.update_yaxes(title=t("Share of the cap (%)", lang) if share else t("Applications counted toward the cap", lang))
-    synthetic = next((p for p in shown if p.synthetic), None)
-    return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None), lang=lang), lang=lang)
+    with drafting(fig):
+        for i, program in enumerate(shown):
+            part = df[df["program_id"] == program.id]
+            x = part["elapsed_hours"] / 24 if days else part["elapsed_hours"]
+            y = part["share_of_cap"] * 100 if share else part["cumulative"]
+            fig.add_scatter(x=x, y=y, mode="lines", name=program.name(lang),
+                            line={"color": SEQUENCE[i % len(SEQUENCE)], "width": 3 if i == 0 else 2,
+                                  "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
+                            hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
+            if not share:
+                add_cap_line(fig, program.cap, t("{program}: cap of {cap}", lang).format(program=program.name(lang),
+                                                                                 cap=fmt_int(program.cap, lang=lang)), lang=lang)
+        if share:
+            add_cap_line(fig, 100, t("Cap (100 %)", lang), lang=lang)
+        relayout(fig, {"xaxis": {"title": {"text": t("Days since opening", lang) if days else t("Hours since opening", lang)},
+                                 "rangemode": "tozero"},
+                       "yaxis": {"title": {"text": t("Share of the cap (%)", lang) if share
+                                           else t("Applications counted toward the cap", lang)}}})
+        synthetic = next((p for p in shown if p.synthetic), None)
+        return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None), lang=lang), lang=lang)
 # ---------------------------------------------------------------- US H-1B context (reference statistics)
 
 def reference_note(publisher: str, period: str, width: int = 90, *, lang: str) -> str:
@@ -618,6 +740,11 @@ def _local(when: datetime, tz: str) -> pd.Timestamp:
     return pd.Timestamp(when).tz_convert(tz).tz_localize(None)
 
 
+def _local_all(when: pd.Series, tz: str) -> list:
+    """[_local(v, tz) for v in when], converted at once (one by one it was most of the fan chart's cost)."""
+    return local_naive(when, tz).tolist() if len(when) else []
+
+
 def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program, as_of: datetime,
                        reached_at: datetime | None, p50: datetime | None, cap: int | None = None,
                        observed: pd.DataFrame | None = None, *, lang: str) -> go.Figure:
@@ -643,7 +770,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
         pick = list(range(every - 1, n, every)) + ([n - 1] if n and (n - 1) % every else [])
         # after the cap the curve ends with the last arrival; before it, at the forecast moment
         end = arrivals.iloc[-1] if reached_at is not None and n else as_of
-        x = [_local(program.opens_at, tz)] + [_local(arrivals.iloc[i], tz) for i in pick] + [_local(end, tz)]
+        x = [_local(program.opens_at, tz)] + _local_all(arrivals.iloc[pick], tz) + [_local(end, tz)]
         y = [0] + [i + 1 for i in pick] + [n]
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
                                name=t("Applications counted toward the cap", lang), hovertemplate="%{y:,}<extra></extra>"))

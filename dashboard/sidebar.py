@@ -118,14 +118,14 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
         sb.info(t("The filters do not change this page; the ones chosen are kept for the intake's pages."),
                 icon=":material/info:")
     else:
-        sb.caption(t("Times are in {zone}.").format(zone=zone_label(program.time_zone)))
+        # In words here rather than behind "?" icons: each icon is one more tab stop in the sidebar (issue 16).
+        sb.caption(t("Times are in {zone}. From and To left at the opening and the newest submission set no "
+                     "limit.").format(zone=zone_label(program.time_zone)))
         lo, hi = (_naive_local(m, program) for m in fl.time_window(program))
         # value=None: the session state holds the value; the default (when cleared) is "no limit".
         bounds = {"value": None, "min_value": lo, "max_value": hi, "step": timedelta(minutes=1), "format": "YYYY-MM-DD"}
-        sb.datetime_input(t("From"), key="f_from", help=t("Submitted at or after this time. At the opening (or "
-                          "empty): from the opening."), **bounds)
-        sb.datetime_input(t("To"), key="f_to", help=t("Submitted before this time. After the newest submission (or "
-                          "empty): up to the latest, also after the next data load."), **bounds)
+        sb.datetime_input(t("From"), key="f_from", **bounds)
+        sb.datetime_input(t("To"), key="f_to", **bounds)
         options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, language()))
         # A name and Enter picks that country alone: options match by the start of their name (fuzzy matching
         # ranked "Indonesia" and "Saint Kitts and Nevis" beside "India") and there is no "Select N matches".
@@ -137,10 +137,10 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
                        placeholder=t("All permit types"))
         sb.multiselect(t("Status"), list(STATUSES), key="f_status", format_func=label_now, placeholder=t("All statuses"))
         sb.divider()
-        sb.toggle(t("Latest data"), key="f_latest", help=t("Off: show the intake as it stood at a chosen moment."))
+        sb.toggle(t("Latest data"), key="f_latest")
         if ss["f_latest"] and latest_moment is not None:  # the moment shown, without opening anything
-            sb.caption(t("As of the newest submission, {moment}.").format(moment=fmt_datetime(latest_moment,
-                                                                                               program.time_zone)))
+            sb.caption(t("As of the newest submission, {moment}. Off: the intake as it stood at a moment you "
+                         "choose.").format(moment=fmt_datetime(latest_moment, program.time_zone)))
         if not ss["f_latest"]:
             if ss.get("f_as_of") is None:
                 ss["f_as_of"] = _naive_local(latest_moment, program) if latest_moment else _naive_local(program.opens_at, program)

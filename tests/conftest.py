@@ -114,11 +114,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def own_settings_removed(env: dict[str, str]) -> dict[str, str]:
+    """`env` without the project's and Streamlit's settings (DASHBOARD_*, STREAMLIT_*): what a server shared
+    by many tests starts with, so that no test's own settings leak into the others' server."""
+    return {k: v for k, v in env.items() if not k.startswith(("DASHBOARD_", "STREAMLIT_"))}
+
+
 class Server:
-    def __init__(self, warehouse: Path, programs: Path, app: str = "dashboard/app.py"):
+    def __init__(self, warehouse: Path, programs: Path, app: str = "dashboard/app.py", *, shared: bool = False):
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
-        env = {**os.environ, "DASHBOARD_WAREHOUSE": str(warehouse), "DASHBOARD_PROGRAMS": str(programs),
+        base = own_settings_removed(dict(os.environ)) if shared else os.environ
+        env = {**base, "DASHBOARD_WAREHOUSE": str(warehouse), "DASHBOARD_PROGRAMS": str(programs),
                "PYTHONPATH": str(ROOT)}
         self.log = open(warehouse.parent / f"streamlit-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -174,6 +181,7 @@ def browser():
 def page(browser):
     """A fresh browser context and page that records every request it makes."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-CA")
+    context.set_default_timeout(60_000)  # waits for a state, generous: the machine may be busy (2x Playwright's)
     pg = context.new_page()
     pg.requests = []
     pg.on("request", lambda r: pg.requests.append(r.url))
@@ -258,6 +266,37 @@ def shared_reference_warehouse(_shared_reference_dir, monkeypatch, programs_env)
     yield from _read_only(_shared_reference_dir, monkeypatch)
 
 
+def _serve(warehouse: Path) -> Iterator[Server]:
+    server = Server(warehouse, FIXTURES / "programs.toml", shared=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _basic_server(_shared_basic_dir) -> Iterator[Server]:
+    yield from _serve(_shared_basic_dir)
+
+
+@pytest.fixture(scope="session")
+def _reference_server(_shared_reference_dir) -> Iterator[Server]:
+    yield from _serve(_shared_reference_dir)
+
+
+@pytest.fixture
+def shared_basic_server(_basic_server, shared_basic_warehouse) -> Server:
+    """A real `streamlit run` server on shared_basic_warehouse, started once per session (per xdist worker):
+    starting one and its first page cost seconds. Tests that only read may share it (each browser page is a
+    session of its own); a test that needs its own settings or warehouse uses server_for."""
+    return _basic_server
+
+
+@pytest.fixture
+def shared_reference_server(_reference_server, shared_reference_warehouse) -> Server:
+    """A real server on shared_reference_warehouse (BASIC_ROWS as the demo, plus the reference statistics),
+    started once per session: as shared_basic_server."""
+    return _reference_server
+
+
 APP = str(ROOT / "dashboard" / "app.py")
 
 
@@ -303,3 +342,27 @@ def open_numbers(at):
             at.session_state[key] = True
         at.run()
     return at
+
+
+# The longest tests of `make test` as measured (pytest --durations), started first; then the other browser tests.
+LONGEST_FIRST = (
+    "tests/test_faults.py::test_pages_drawn_during_ingests_show_whole_snapshots_and_no_error",
+    "tests/test_browser_replay.py::test_replay_raises_the_headline_on_open_pages",
+    "tests/test_alerts.py::test_a_replayed_intake_sends_each_alert_once_in_order_even_after_a_restart",
+    "tests/test_replicas.py::test_two_replicas_serve_one_warehouse_and_see_an_ingest",
+    "tests/test_faults.py::test_concurrent_sessions_changing_filters_do_not_fail_smoke",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The longest tests first, then the other browser tests (each takes seconds to tens of seconds; most
+    others well under one), each group in the files' order. `make test` runs `-n 2 --dist worksteal`: each
+    worker starts on half the list and an idle one takes half of the other's remaining tests, so with the
+    long tests first the two workers end together on short ones instead of one waiting for the other's last
+    long test."""
+    def rank(item) -> int:
+        if item.nodeid.split("[")[0] in LONGEST_FIRST:
+            return 0
+        return 1 if item.get_closest_marker("browser") else 2
+
+    items.sort(key=rank)

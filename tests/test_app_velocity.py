@@ -157,3 +157,17 @@ def test_the_grain_chosen_in_french_is_kept_as_its_code(shared_basic_warehouse):
     assert not at.exception
     assert at.segmented_control(key="v_grain").value == "day"
     assert at.query_params["grain"] == "day"
+
+
+def test_a_cut_chart_leaves_the_sentence_describing_every_interval(shared_basic_warehouse, monkeypatch):
+    """At a fine grain the chart holds the first MAX_INTERVALS intervals only; the sentence above it still
+    describes all of them, as the figures beside it do, and a caption says where the chart stops."""
+    import dashboard.metrics
+
+    monkeypatch.setattr(dashboard.metrics, "MAX_INTERVALS", 60)  # the first hour of minutes, 09:05-10:05 EDT
+    at = velocity({"grain": "1min"})
+    assert not at.exception
+    assert figures(at)["Principal applications"] == "7" and figures(at)["Family applications"] == "2"
+    assert ("principal applications: 7, family applications (spouses and dependants): 2;" in texts(at.markdown))
+    assert ("The chart and its numbers hold only the first 60 intervals, up to Sun 16 Jul 2023, 10:05 EDT"
+            in texts(at.caption))

@@ -1,7 +1,8 @@
 """Accessibility in a real browser: axe-core on every page of the app's navigation in English and in French,
 the document's language, text that is cut short, and keyboard-only use.
 
-One streamlit server and one browser serve the whole module. axe-core is the copy bundled in
+One streamlit server (the session's, on the shared reference warehouse) and one browser serve the
+whole module. axe-core is the copy bundled in
 axe-playwright-python (axe_playwright_python/axe.min.js), injected into the page: nothing is fetched.
 Violations that Streamlit's own markup causes are listed in KNOWN_UPSTREAM (rule id + target selector,
 each with its upstream issue) and in docs/accessibility.md; every other serious or critical one fails.
@@ -10,11 +11,10 @@ each with its upstream issue) and in docs/accessibility.md; every other serious 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASIC_ROWS, FIXTURES, Server, app_pages, outside_requests, write_export
+from conftest import Server, app_pages, outside_requests
 
 from dashboard import i18n
 
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 PAGES = app_pages()
 LANGS = ("en", "fr")
 BLOCKING = ("serious", "critical")
+WAIT = 90_000  # ms: a generous wait for a state (a busy shared machine draws a page in tens of seconds)
 # (rule id, regex on the element's CSS selector, upstream issue): Streamlit's markup, not ours.
 KNOWN_UPSTREAM: list[tuple[str, str, str]] = []
 
@@ -34,23 +35,10 @@ def known_upstream(rule: str, target: str) -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def a11y_server(tmp_path_factory) -> Iterator[Server]:
-    """One server for the module, on BASIC_ROWS plus the reference statistics (every page has data)."""
-    from dashboard import reference, warehouse
-    from dashboard.ingest import ingest
-
-    folder = tmp_path_factory.mktemp("a11y")
-    wh, programs = folder / "warehouse", FIXTURES / "programs.toml"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DASHBOARD_PROGRAMS", str(programs))
-        mp.setenv("DASHBOARD_WAREHOUSE", str(wh))
-        ingest([write_export(folder / "basic.csv", BASIC_ROWS)], root=wh, origin="demo")  # as the demo build ingests them
-        with warehouse.writer(wh) as con:
-            reference.load(con)
-        server = Server(wh, programs)
-    yield server
-    server.stop()
+@pytest.fixture
+def a11y_server(shared_reference_server) -> Server:
+    """The session's server on BASIC_ROWS as the demo plus the reference statistics (every page has data)."""
+    return shared_reference_server
 
 
 def url(server: Server, entry: dict, lang: str) -> str:
@@ -60,14 +48,14 @@ def url(server: Server, entry: dict, lang: str) -> str:
 def settle(pg) -> None:
     """Wait until the script run is over, every plotly chart is drawn and the page has declared its
     language (document.documentElement.lang: "en" as served, "en-CA"/"fr-CA" once the app set it)."""
-    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    pg.wait_for_function("() => document.documentElement.lang.endsWith('-CA')", timeout=30_000)
+    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=WAIT)
+    pg.wait_for_function("() => document.documentElement.lang.endsWith('-CA')", timeout=WAIT)
     # Streamlit loads most elements' code on demand and shows a skeleton until it has arrived.
     pg.wait_for_function(
         """() => !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')
                  && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
-                    .every(c => c.querySelector('.main-svg'))""", timeout=30_000)
-    pg.wait_for_load_state("networkidle", timeout=30_000)
+                    .every(c => c.querySelector('.main-svg'))""", timeout=WAIT)
+    pg.wait_for_load_state("networkidle", timeout=WAIT)
 
 
 def open_expanders(pg) -> None:

@@ -29,11 +29,11 @@ def click_bar(page, chart: int, trace: int, point: int) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
-def test_click_a_country_filters_the_dashboard(shared_reference_warehouse, server_for, page):
-    server = server_for(shared_reference_warehouse)
+def test_click_a_country_filters_the_dashboard(shared_reference_server, page):
+    server = shared_reference_server
     page.goto(f"{server.url}/countries")
-    page.wait_for_selector(BARS, timeout=30_000)
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length == 2", timeout=30_000)
+    page.wait_for_selector(BARS, timeout=60_000)
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length == 2", timeout=60_000)
     assert y_labels(page, 0) == ["India", "China", "South Korea"]
     assert y_labels(page, 1)[:3] == ["India", "China", "South Korea"]
     body = page.inner_text("body")
@@ -41,9 +41,9 @@ def test_click_a_country_filters_the_dashboard(shared_reference_warehouse, serve
     assert "H-1B visas: US Department of State, visas issued by nationality, calendar 2023" in body
 
     click_bar(page, chart=0, trace=0, point=1)  # China's principal applicants
-    page.wait_for_url(re.compile(r"[?&]country=CHN(&|$)"), timeout=30_000)
+    page.wait_for_url(re.compile(r"[?&]country=CHN(&|$)"), timeout=60_000)
     page.wait_for_function("""() => { const t = document.querySelectorAll('[data-testid="stPlotlyChart"]')[1]
-        ?.querySelectorAll('.yaxislayer-above .ytick text'); return t && t.length === 1; }""", timeout=30_000)
+        ?.querySelectorAll('.yaxislayer-above .ytick text'); return t && t.length === 1; }""", timeout=60_000)
     assert y_labels(page, 0) == ["China"]
     assert y_labels(page, 1) == ["China"]
     body = page.inner_text("body")
@@ -56,8 +56,8 @@ def test_click_a_country_filters_the_dashboard(shared_reference_warehouse, serve
 
     # The rest of the dashboard follows: the Overview counts the 2 Chinese principals only.
     page.locator('[data-testid="stSidebarNav"] a', has_text="Overview").click()
-    page.wait_for_selector(BARS, timeout=30_000)
-    page.get_by_text("2 applications match the filters").wait_for(timeout=30_000)
+    page.wait_for_selector(BARS, timeout=60_000)
+    page.get_by_text("2 applications match the filters").wait_for(timeout=60_000)
     assert re.search(r"[?&]country=CHN(&|$)", page.url)
     settled(page)
     assert outside_requests(page.requests) == []

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.browser
 CHARTS = '[data-testid="stPlotlyChart"]'
 
 
-def test_h1b_context_draws_names_its_sources_and_searches(shared_reference_warehouse, server_for, page):
-    server = server_for(shared_reference_warehouse)
+def test_h1b_context_draws_names_its_sources_and_searches(shared_reference_server, page):
+    server = shared_reference_server
     page.goto(f"{server.url}/h1b-context")
     page.wait_for_selector(CHART_TRACE, timeout=60_000)
     page.wait_for_function(f"document.querySelectorAll('{CHARTS}').length >= 5", timeout=60_000)

@@ -8,23 +8,30 @@ from conftest import CHART_TRACE, outside_requests, settled
 pytestmark = pytest.mark.browser
 
 
-def test_overview_draws_and_stays_local(shared_basic_warehouse, server_for, page):
-    server = server_for(shared_basic_warehouse)
+def test_overview_draws_and_stays_local(shared_basic_server, page):
+    server = shared_basic_server
     page.goto(server.url)
-    page.wait_for_selector(CHART_TRACE, timeout=30_000)
+    page.wait_for_selector(CHART_TRACE, timeout=60_000)
     body = page.inner_text("body")
     assert "Cap reached" in body
     assert "synthetic" in body
     assert page.get_by_text("Principal applications counted").count() == 1
     settled(page)
     assert outside_requests(page.requests) == []
+    # the keyboard focus ring is a blue outline, not a second grey highlight like the current page's (issue 16)
+    page.keyboard.press("Tab")
+    link = page.locator('[data-testid="stSidebarNavLink"]').nth(1)
+    link.focus()
+    ring = link.evaluate("e => [e.matches(':focus-visible'), getComputedStyle(e).outlineStyle, "
+                         "getComputedStyle(e).outlineColor, getComputedStyle(e).outlineWidth]")
+    assert ring == [True, "solid", "rgb(0, 114, 178)", "3px"]
 
 
-def test_headline_band_is_on_the_first_screen(shared_basic_warehouse, server_for, browser):
+def test_headline_band_is_on_the_first_screen(shared_basic_server, browser):
     """How fast, from where, when full: the band is whole in the first viewport, without scrolling, on a desk
     (English) and on a phone (French), and states the cap status, its moment and the count against the cap; on a desk
     the headline chart (the cumulative curve) starts within the first screen as well."""
-    server = server_for(shared_basic_warehouse)
+    server = shared_basic_server
     for (width, height), lang, words in [((1440, 900), "en", ["Cap reached", "Sun 16 Jul 2023", "5 counted toward the cap of 5",
                                                               "India", "per hour until the cap"]),
                                          ((390, 844), "fr", ["Plafond atteint", "16 juill. 2023",

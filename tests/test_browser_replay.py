@@ -51,11 +51,11 @@ def test_replay_raises_the_headline_on_open_pages(tmp_path, server_for, page, mo
             time.sleep(0.2)
         server = server_for(wh, programs)
         page.goto(server.url)
-        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=30_000)
+        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
         first, later = rises(page, "Principal applications counted")
         assert first is not None and later > first
         page.goto(f"{server.url}/time-to-cap")
-        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=30_000)
+        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
         first, later = rises(page, "Counted toward the cap")
         assert first is not None and later > first
         body = page.inner_text("body")

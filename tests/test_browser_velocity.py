@@ -19,7 +19,7 @@ SERIES = """() => Array.from(document.querySelectorAll('[data-testid="stPlotlyCh
 def first_chart(page, expected: list) -> list:
     """The first chart's series once they are `expected` (a rerun redraws charts after the metrics)."""
     page.wait_for_function(f"expected => JSON.stringify(({SERIES})()[0]) === JSON.stringify(expected)",
-                           arg=expected, timeout=15_000)
+                           arg=expected, timeout=60_000)
     return page.evaluate(SERIES)[0]
 
 
@@ -27,10 +27,10 @@ def metric(page, label: str):
     return page.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
 
 
-def test_a_link_reproduces_the_view(shared_basic_warehouse, server_for, page, browser):
-    server = server_for(shared_basic_warehouse)
+def test_a_link_reproduces_the_view(shared_basic_server, page, browser):
+    server = shared_basic_server
     page.goto(f"{server.url}/velocity?country=CHN&grain=day")
-    page.wait_for_selector(CHART_TRACE, timeout=30_000)
+    page.wait_for_selector(CHART_TRACE, timeout=60_000)
     expect(metric(page, "Principal applications")).to_have_text("2")  # P3 on the 16th, P7 on the 17th
     first_chart(page, [["Principal applicants", [1, 1]], ["Spouses and dependants", [0, 0]]])
 
@@ -47,7 +47,7 @@ def test_a_link_reproduces_the_view(shared_basic_warehouse, server_for, page, br
     other.requests = []
     other.on("request", lambda r: other.requests.append(r.url))
     other.goto(page.url)
-    other.wait_for_selector(CHART_TRACE, timeout=30_000)
+    other.wait_for_selector(CHART_TRACE, timeout=60_000)
     expect(metric(other, "Principal applications")).to_have_text("6")
     expect(metric(other, "Busiest day")).to_have_text("5")
     assert first_chart(other, figures) == figures
@@ -61,10 +61,10 @@ def test_a_link_reproduces_the_view(shared_basic_warehouse, server_for, page, br
     other.context.close()
 
 
-def test_back_and_forward_walk_through_filter_changes(shared_basic_warehouse, server_for, page):
+def test_back_and_forward_walk_through_filter_changes(shared_basic_server, page):
     """Each filter change is one history entry; Back restores the earlier view (widgets, figures, address)
     and the address stays restored; Forward comes back."""
-    server = server_for(shared_basic_warehouse)
+    server = shared_basic_server
     page.goto(f"{server.url}/velocity")
     page.wait_for_selector(CHART_TRACE, timeout=60_000)
     expect(metric(page, "Busiest hour")).to_have_count(1)
@@ -82,7 +82,7 @@ def test_back_and_forward_walk_through_filter_changes(shared_basic_warehouse, se
     expect(metric(page, "Principal applications")).to_have_text("2")
 
     def idle() -> None:
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
 
     page.go_back()  # the country goes, the interval stays
     expect(metric(page, "Principal applications")).to_have_text("7", timeout=20_000)

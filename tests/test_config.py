@@ -62,8 +62,8 @@ def test_secrets_are_never_committed():
         assert out.returncode == 0, f"{path} must be git-ignored"
 
 
-def test_a_running_server_applies_it(shared_basic_warehouse, server_for):
-    server = server_for(shared_basic_warehouse)
+def test_a_running_server_applies_it(shared_basic_server):
+    server = shared_basic_server
     with urllib.request.urlopen(f"{server.url}/_stcore/health") as r:  # where the frontend gets its XSRF cookie
         assert r.status == 200
         assert "_streamlit_xsrf=" in (r.headers.get("Set-Cookie") or "")

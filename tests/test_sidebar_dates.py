@@ -19,7 +19,11 @@ def test_time_fields_show_the_programs_span_and_set_no_limit(shared_basic_wareho
     f = at.session_state["filters"]
     assert (f.start, f.end) == (None, None)  # the span's ends are no limit: nothing in the address either
     assert "from" not in at.query_params and "to" not in at.query_params
-    assert "As of the newest submission, Mon 17 Jul 2023, 08:30 EDT." in [c.value for c in at.sidebar.caption]
+    captions = [c.value for c in at.sidebar.caption]
+    assert any(c.startswith("As of the newest submission, Mon 17 Jul 2023, 08:30 EDT.") for c in captions)
+    # said in words rather than behind "?" icons, each of which was one more tab stop
+    assert [w.help for w in at.sidebar.get("datetime_input")] == ["", ""] and not at.sidebar.toggle[0].help
+    assert "Times are in Eastern Time (EDT/EST). From and To left at the opening" in " ".join(captions)
 
 
 def test_a_time_moved_from_its_default_filters_and_a_link_names_it(shared_basic_warehouse):

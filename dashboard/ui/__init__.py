@@ -33,7 +33,14 @@ from dashboard.ui.cache import (
     run_preview,
 )
 from dashboard.ui.figures import figure, memo
-from dashboard.ui.page import document_language, freshness, friendly_errors, live, synthetic_banner
+from dashboard.ui.page import (
+    document_language,
+    focus_ring,
+    freshness,
+    friendly_errors,
+    live,
+    synthetic_banner,
+)
 from dashboard.ui.publication import (
     SUPPRESSED_TEXT,
     as_published,
@@ -52,7 +59,7 @@ from dashboard.ui.text import echo, label
 __all__ = [
     "COLUMN_LABELS", "SUPPRESSED_TEXT", "as_published", "chart_block", "column_label", "count", "current_filters",
     "current_program", "data_digest", "data_moment", "display_frame", "document_language", "download_buttons",
-    "echo", "figure", "freshness", "friendly_errors", "gate", "label", "live", "memo", "numbers_block", "pin_snapshot", "plotly_config",
+    "echo", "figure", "focus_ring", "freshness", "friendly_errors", "gate", "label", "live", "memo", "numbers_block", "pin_snapshot", "plotly_config",
     "publication", "publication_note", "publication_switch", "publish", "published_count", "published_curve",
     "refresh_seconds", "run_metric", "run_preview", "set_countries", "show_table", "suppressed_bars_note",
     "state", "synthetic_banner", "url",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+from collections import OrderedDict
 from datetime import datetime
 
 import pandas as pd
@@ -19,9 +21,35 @@ def _cached_metric(name: str, key: tuple, snapshot: str | None, kwargs: tuple, _
     return metrics.METRICS[name](_f, **dict(kwargs))
 
 
+# In front of st.cache_data, the frames themselves, shared by every session of this process: a hit in
+# st.cache_data hashes its arguments and unpickles a copy of the frame on every call, ~10 % of the
+# server's time under 20 sessions (py-spy, docs/performance.md "Many sessions"). Each caller gets a
+# shallow copy (pandas copy-on-write: changing it never changes the shared frame; attrs are copied).
+_FRONT_ENTRIES = 512
+_front: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_front_lock = threading.Lock()
+
+
 def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
     """A metric's rows, cached per filters and per published snapshot (a new ingest invalidates)."""
-    return _cached_metric(name, f.key(), _snapshot_key(), tuple(sorted(kwargs.items())), f)
+    key = (name, f.key(), _snapshot_key(), tuple(sorted(kwargs.items())))
+    with _front_lock:
+        hit = _front.get(key)
+        if hit is not None:
+            _front.move_to_end(key)
+    if hit is None:
+        hit = _cached_metric(*key, f)
+        with _front_lock:
+            _front[key] = hit
+            while len(_front) > _FRONT_ENTRIES:
+                _front.popitem(last=False)
+    return hit.copy(deep=False)
+
+
+def clear_front() -> None:
+    """Forget the frames kept in front of st.cache_data (st.cache_data.clear() does not reach them)."""
+    with _front_lock:
+        _front.clear()
 
 
 def _snapshot_key() -> str:

@@ -110,9 +110,10 @@ def _role_status_chart(by: pd.DataFrame) -> go.Figure:
                             "pattern": {"shape": ["", "/", ".", "x", "-"][i % 5]}},
                     hovertemplate="%{x:,}<extra>" + label(s) + "</extra>")
     # plotly lists the traces of stacked bars in reverse; the legend reads in the stacking order instead
-    fig.update_layout(barmode="stack", hovermode="closest", legend_traceorder="normal")
-    fig.update_xaxes(title=t("Applications"))
-    charts.base_layout(fig, source=charts.source_note(program, lang=language()), height=300, lang=language())
+    with charts.drafting(fig):
+        charts.relayout(fig, {"barmode": "stack", "hovermode": "closest", "legend": {"traceorder": "normal"},
+                              "xaxis": {"title": {"text": t("Applications")}}})
+        charts.base_layout(fig, source=charts.source_note(program, lang=language()), height=300, lang=language())
     return fig
 
 

@@ -86,9 +86,9 @@ if program.accepts is not None:  # closed hours are quiet by rule (programs.toml
     st.caption(forecast_text.open_hours_text(program.accepts))
 grain = _grain()
 metric, grain_params = fl.grain_series(grain)  # the command line's --grain gives the same rows
-series = ui.run_metric(metric, f, **grain_params)
-cut = len(series) > MAX_INTERVALS
-series = series.iloc[:MAX_INTERVALS]
+every = ui.run_metric(metric, f, **grain_params)  # what the figures and sentences describe
+cut = len(every) > MAX_INTERVALS
+series = every.iloc[:MAX_INTERVALS]  # what the chart draws
 shown = ui.publish(series, metric)  # the chart and its numbers; the series itself when publication mode is off
 rate = ui.run_metric("arrival_rate", f).iloc[0]
 status = ui.run_metric("cap_status", f).iloc[0]
@@ -131,16 +131,17 @@ else:
     c4.caption(t("principal applications; spouses and dependants: {n}").format(
         n=_per_hour(until["family_per_hour_6h"], 6, 1)))
 
-if series.empty or int(series["principal"].sum() + series["family"].sum()) == 0:
+if every.empty or int(every["principal"].sum() + every["family"].sum()) == 0:
     c5.metric(t(BUSIEST[grain]), "—")
     st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
 else:
-    peak = series.loc[series["principal"].idxmax()]  # the first of equal peaks
-    first = series["interval_start"].iloc[0]
-    last = min([series["interval_end"].iloc[-1]] + [pd.Timestamp(m) for m in (f.end, f.as_of) if m is not None])
+    # The sentences describe every interval, as the figures above do; a cut chart says where it stops.
+    peak = every.loc[every["principal"].idxmax()]  # the first of equal peaks
+    first = every["interval_start"].iloc[0]
+    last = min([every["interval_end"].iloc[-1]] + [pd.Timestamp(m) for m in (f.end, f.as_of) if m is not None])
     # totals are rounded on their own in publication mode (ui.count)
     counts = {"first": fmt_datetime(first.to_pydatetime(), tz), "last": fmt_datetime(last.to_pydatetime(), tz),
-              "principal": ui.count(series["principal"].sum()), "family": ui.count(series["family"].sum())}
+              "principal": ui.count(every["principal"].sum()), "family": ui.count(every["family"].sum())}
     if peak["principal"] > 0:
         c5.metric(t(BUSIEST[grain]), ui.count(peak["principal"]),
                   help=t("The interval with the most principal applications (the earliest, when several tie)."))
@@ -154,9 +155,10 @@ else:
         summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
                     "and dependants): {family}.").format(**counts)
     if cut:
-        st.caption(t("Only the first {n} intervals are drawn, up to {last}: choose a longer interval or narrow "
-                     "the time range to see the rest.").format(n=fmt_int(MAX_INTERVALS),
-                                                                last=fmt_datetime(last.to_pydatetime(), tz)))
+        drawn_to = series["interval_end"].iloc[-1].to_pydatetime()
+        st.caption(t("The chart and its numbers hold only the first {n} intervals, up to {last}: choose a longer "
+                     "interval or narrow the time range to see the rest.").format(n=fmt_int(MAX_INTERVALS),
+                                                                                  last=fmt_datetime(drawn_to, tz)))
     focus = charts.principal_focus(series)
     if focus is not None:
         st.caption(t("The chart opens on the principal applications, up to {end}; use Autoscale in its toolbar to "
