@@ -1,7 +1,7 @@
 """Regenerate the README's screenshots: the Overview, Velocity and Country pages, on a desk (1440x900) and on
 a phone (390x844), in English and in French: docs/img/<page>-<size>-<lang>.png, 12 images.
 
-    make screenshots        # or: PYTHONPATH=. .venv/bin/python scripts/screenshots.py
+    make screenshots        # or: PYTHONPATH=. .venv/bin/python scripts/screenshots.py [PAGE ...] [--lang fr]
 
 Builds the demo warehouse in a temporary folder (the working warehouse is left alone), serves the app on
 a free local port, and photographs each page's first screen (what shows without scrolling) with headless
@@ -49,12 +49,12 @@ def wait_for_server(base: str, seconds: float = 90) -> None:
             time.sleep(0.3)
 
 
-def photograph(browser, base: str) -> list[Path]:
+def photograph(browser, base: str, pages: dict[str, str], langs: tuple[str, ...]) -> list[Path]:
     written = []
     for size, viewport in SIZES.items():
         context = browser.new_context(viewport=viewport, locale="en-CA")
-        for lang in LANGS:
-            for name, path in PAGES.items():
+        for lang in langs:
+            for name, path in pages.items():
                 page = context.new_page()
                 page.goto(f"{base}/{path}?lang={lang}")
                 page.wait_for_selector(IDLE, timeout=120_000)
@@ -70,8 +70,19 @@ def photograph(browser, base: str) -> list[Path]:
     return written
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description="Regenerate the README's screenshots (all of them by default).")
+    parser.add_argument("pages", nargs="*", metavar="PAGE", help=f"only these pages: {', '.join(PAGES)}")
+    parser.add_argument("--lang", choices=LANGS, action="append", help="only this language (repeatable)")
+    args = parser.parse_args(argv)
+    if unknown := [p for p in args.pages if p not in PAGES]:
+        parser.error(f"unknown page {', '.join(unknown)}; the pages are {', '.join(PAGES)}")
+    pages = {name: PAGES[name] for name in (args.pages or PAGES)}
+    langs = tuple(args.lang or LANGS)
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,7 +100,7 @@ def main() -> int:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 try:
-                    photograph(browser, base)
+                    photograph(browser, base, pages, langs)
                 finally:
                     browser.close()
         finally:

@@ -132,3 +132,23 @@ def test_a_second_writer_stops_with_a_clear_message(basic_warehouse):
     with warehouse.writer(basic_warehouse), pytest.raises(warehouse.WarehouseBusy, match="another ingest"):
         with warehouse.writer(basic_warehouse):
             pass
+
+
+def test_a_clean_export_takes_the_engine_path_and_stores_what_the_precise_path_stores(tmp_path, monkeypatch):
+    """The bench intake's form (offsets on every time, plain ASCII) is read by DuckDB, no row in Python;
+    the same file forced through the precise path gives the same states and the same recorded ingest."""
+    from bench import intake, reliability
+    from dashboard.ingest import engine
+
+    monkeypatch.delenv("DASHBOARD_PROGRAMS", raising=False)  # data/programs.toml: the demo program
+    csv_path = intake.intake_csv(3_000, tmp_path)
+    fast = ingest([csv_path], root=tmp_path / "engine")
+    assert (fast.path, fast.rows_read, fast.inserted, fast.rejected) == ("engine", 3_000, 3_000, 0)
+
+    def give_up(*_args, **_kwargs):
+        raise engine.NeedsPrecise
+
+    monkeypatch.setattr(engine, "load", give_up)
+    precise = ingest([csv_path], root=tmp_path / "precise")
+    assert (precise.path, precise.rows_read, precise.inserted) == ("precise", 3_000, 3_000)
+    assert reliability.digest(tmp_path / "engine") == reliability.digest(tmp_path / "precise")

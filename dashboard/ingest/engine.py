@@ -34,7 +34,7 @@ from dashboard.ingest.validate import (
 )
 from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program
 
-# A longer line goes to the precise path (which streams it): DuckDB would buffer it whole.
+# A longer line goes to the precise path (which streams it), found in the bytes before DuckDB would buffer it.
 ENGINE_LINE_BYTES = 2 * MAX_FIELD
 
 
@@ -74,6 +74,7 @@ class _Bytes:
     quotes_at_edges: bool = True  # every quote opens or closes a field (see _scan_bytes)
     plain: bool = True  # printable ASCII only, and no quote: no value holds a control or line-break character
     untrimmed: bool = True  # no space next to a comma or a line break: no value needs trimming
+    short_lines: bool = True  # no line longer than ENGINE_LINE_BYTES
 
 
 def _scan_bytes(path: Path, step: int = 16 << 20) -> _Bytes:
@@ -89,6 +90,7 @@ def _scan_bytes(path: Path, step: int = 16 << 20) -> _Bytes:
         """Whether the byte before or after each position in `seg` (padded with a line break) is an edge."""
         return np.isin(seg[at - 1], edge) | np.isin(seg[at + 1], edge)
 
+    last_break = -1
     with open(path, "rb") as fh:
         for a in range(0, size, step):
             fh.seek(max(a - 1, 0))
@@ -98,7 +100,11 @@ def _scan_bytes(path: Path, step: int = 16 << 20) -> _Bytes:
                 data += b"\n"
             seg = np.frombuffer(data, dtype=np.uint8)
             body = seg[1: 1 + min(step, size - a)]
-            breaks = np.count_nonzero(body == 0x0A) + np.count_nonzero(body == 0x0D)
+            lf = np.flatnonzero(body == 0x0A) + a
+            if len(lf):
+                out.short_lines = out.short_lines and int(np.diff(lf, prepend=last_break).max()) <= ENGINE_LINE_BYTES
+                last_break = int(lf[-1])
+            breaks = len(lf) + np.count_nonzero(body == 0x0D)
             out.plain = out.plain and np.count_nonzero((body - np.uint8(0x20)) > np.uint8(0x7E - 0x20)) == breaks
             quotes = np.flatnonzero(body == 0x22) + 1
             if len(quotes):
@@ -109,6 +115,7 @@ def _scan_bytes(path: Path, step: int = 16 << 20) -> _Bytes:
             if out.untrimmed:
                 out.untrimmed = not at_edge(seg, np.flatnonzero(body == 0x20) + 1).any()
     out.untrimmed = out.untrimmed and out.plain  # a quoted value may begin or end with a space
+    out.short_lines = out.short_lines and size - last_break <= ENGINE_LINE_BYTES
     return out
 
 
@@ -130,7 +137,7 @@ def _source(con, path: Path) -> tuple[list[str], object, _Bytes]:
     except IngestRejected:
         raise NeedsPrecise from None
     scan = _scan_bytes(path)
-    if header_end != 1 or not scan.quotes_at_edges:
+    if header_end != 1 or not scan.quotes_at_edges or not scan.short_lines:
         raise NeedsPrecise
     names = [h if h in COLUMNS else f"_extra_{i}" for i, h in enumerate(header)]
     if len(set(names)) != len(names):

@@ -1,6 +1,8 @@
 """Publishing: the checked rows of one call become one new snapshot, or nothing changes.
 
-Each batch of rows, once checked, goes into a staging DuckDB of the call's own (a temp folder it spills
+The engine path (engine.py) is tried first: DuckDB reads and checks the files inside the writer and the
+merge takes its rows from there. When it raises NeedsPrecise (nothing published), the precise path runs:
+each batch of rows, once checked, goes into a staging DuckDB of the call's own (a temp folder it spills
 to); the checks across rows (identical and conflicting states, two programs, orphans) run there in
 SQL, and the rows to merge stream from it into the next snapshot. Python holds one batch at a time.
 
@@ -80,7 +82,7 @@ class _Stage:
 def _load(paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp, stage: _Stage
           ) -> tuple[list[Problem], Summary]:
     """Read and check each file a batch at a time, each batch staged as it is checked."""
-    summary = Summary()
+    summary = Summary(path="precise")
     problems = []
     for path in paths:
         batches = iter_parquet_cells(path) if path.suffix.lower() == ".parquet" else iter_csv_cells(path)

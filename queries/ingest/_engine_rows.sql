@@ -1,13 +1,12 @@
+-- The joins as written, each building on its small table (programs, country spellings): estimating
+-- the file's rows, DuckDB built on the file's million rows instead.
+set disabled_optimizers = 'join_order,build_side_probe_side';
+
 -- One file's rows (the relation engine_source: the format's columns as text) typed into `incoming`,
 -- each flagged bad unless every value is of the forms this path reads exactly like the precise one
 -- and passes every check of data/README.md. Params: $file, $latest (now and the tolerance: later
 -- is in the future), $roles, $permits, $statuses, $states, $provinces; $plain and $untrimmed when the
 -- file's bytes showed already that no value holds a control character or needs trimming.
-
--- The joins as written, each building on its small table (programs, country spellings): estimating
--- the file's rows, DuckDB built on the file's million rows instead.
-set disabled_optimizers = 'join_order,build_side_probe_side';
-
 insert into incoming by name
 with text as (
     select
