@@ -94,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (warehouse.NoSpace, warehouse.LogUnwritable) as exc:
         print(printable(str(exc), 1000), file=sys.stderr)
         return 1
+    except warehouse.DatabaseError as exc:
+        if "Out of Memory" not in str(exc):
+            raise
+        print(f"the merge needed more memory than --memory-limit {args.memory_limit} allows; nothing was stored. "
+              "Run the ingest again with a larger limit, such as --memory-limit 1GB", file=sys.stderr)
+        return 1
     if summary.problems:
         _print_problems(summary.problems)
     for line in summary.lines():
