@@ -152,3 +152,55 @@ def test_a_clean_export_takes_the_engine_path_and_stores_what_the_precise_path_s
     precise = ingest([csv_path], root=tmp_path / "precise")
     assert (precise.path, precise.rows_read, precise.inserted) == ("precise", 3_000, 3_000)
     assert reliability.digest(tmp_path / "engine") == reliability.digest(tmp_path / "precise")
+
+
+def _edited_intake(tmp_path, name: str, line: int, edit) -> object:
+    """The 3,000-row bench intake with one line (1-based, header is line 1) changed by `edit`."""
+    from bench import intake
+
+    lines = intake.intake_csv(3_000, tmp_path).read_text().splitlines(keepends=True)
+    lines[line - 1] = edit(lines[line - 1])
+    path = tmp_path / name
+    path.write_text("".join(lines))
+    return path
+
+
+def test_a_value_to_trim_past_the_first_stretch_is_read_again_with_the_checks(tmp_path, monkeypatch):
+    """DuckDB reads a file whose first stretch is plain while a thread passes over the rest; a space to
+    trim found there has the rows read again with trimming, and the store matches the precise path's."""
+    from bench import reliability
+    from dashboard.ingest import engine
+
+    monkeypatch.delenv("DASHBOARD_PROGRAMS", raising=False)
+    monkeypatch.setattr(engine, "SCAN_FIRST", 8192)
+    path = _edited_intake(tmp_path, "spaced.csv", 2_990, lambda ln: ln.replace(",IND,", ", IND ,", 1))
+    assert ", IND ," in path.read_text()
+    fast = ingest([path], root=tmp_path / "engine")
+    assert (fast.path, fast.rows_read, fast.inserted) == ("engine", 3_000, 3_000)
+
+    def give_up(*_args, **_kwargs):
+        raise engine.NeedsPrecise
+
+    monkeypatch.setattr(engine, "load", give_up)
+    precise = ingest([path], root=tmp_path / "precise")
+    assert precise.path == "precise"
+    assert reliability.digest(tmp_path / "engine") == reliability.digest(tmp_path / "precise")
+
+
+def test_a_stray_quote_past_the_first_stretch_gets_the_precise_message(tmp_path, monkeypatch):
+    from dashboard.ingest import engine
+
+    monkeypatch.delenv("DASHBOARD_PROGRAMS", raising=False)
+    monkeypatch.setattr(engine, "SCAN_FIRST", 8192)
+    path = _edited_intake(tmp_path, "quote.csv", 2_990, lambda ln: ln.replace(",IND,", ',I"ND,', 1))
+    with pytest.raises(IngestRejected) as engine_first:
+        ingest([path], root=tmp_path / "a")
+
+    def give_up(*_args, **_kwargs):
+        raise engine.NeedsPrecise
+
+    monkeypatch.setattr(engine, "load", give_up)
+    with pytest.raises(IngestRejected) as precise:
+        ingest([path], root=tmp_path / "b")
+    assert [str(p) for p in engine_first.value.problems] == [str(p) for p in precise.value.problems]
+    assert any(":2990:" in str(p) for p in precise.value.problems)

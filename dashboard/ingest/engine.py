@@ -13,9 +13,11 @@ text is never shown or logged: it quotes the raw line, which holds personal data
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from threading import Event
 
 import numpy as np
 import pandas as pd
@@ -36,6 +38,7 @@ from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program
 
 # A longer line goes to the precise path (which streams it), found in the bytes before DuckDB would buffer it.
 ENGINE_LINE_BYTES = 2 * MAX_FIELD
+SCAN_FIRST = 4 << 20  # the stretch of a CSV file whose bytes are passed over before DuckDB reads it
 
 
 class NeedsPrecise(Exception):
@@ -77,13 +80,15 @@ class _Bytes:
     short_lines: bool = True  # no line longer than ENGINE_LINE_BYTES
 
 
-def _scan_bytes(path: Path, step: int = 16 << 20) -> _Bytes:
-    """One pass over the file, a stretch at a time read into memory (a map's pages would stay resident).
-    A quote must open a field (after a comma, a line break or the file's start) or close one (before a
-    comma, a line break or the file's end): anything else (a quote inside a value, text after a closing
-    quote) is where DuckDB's reading and the strict one may differ."""
+def _scan_bytes(path: Path, step: int = 16 << 20, limit: int | None = None, stop: Event | None = None) -> _Bytes:
+    """One pass over the file (or its first `limit` bytes), a stretch at a time read into memory (a map's
+    pages would stay resident); it ends early once `stop` is set. A quote must open a field (after a
+    comma, a line break or the file's start) or close one (before a comma, a line break or the file's
+    end): anything else (a quote inside a value, text after a closing quote) is where DuckDB's reading
+    and the strict one may differ."""
     out = _Bytes()
     size = path.stat().st_size
+    end = size if limit is None else min(size, limit)
     edge = np.array([0x2C, 0x0A, 0x0D], dtype=np.uint8)
 
     def at_edge(seg: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -92,7 +97,9 @@ def _scan_bytes(path: Path, step: int = 16 << 20) -> _Bytes:
 
     last_break = -1
     with open(path, "rb") as fh:
-        for a in range(0, size, step):
+        for a in range(0, end, step):
+            if stop is not None and stop.is_set():
+                return out
             fh.seek(max(a - 1, 0))
             head = b"\n" if a == 0 else b""
             data = head + fh.read(step + (2 if a else 1))
@@ -115,13 +122,15 @@ def _scan_bytes(path: Path, step: int = 16 << 20) -> _Bytes:
             if out.untrimmed:
                 out.untrimmed = not at_edge(seg, np.flatnonzero(body == 0x20) + 1).any()
     out.untrimmed = out.untrimmed and out.plain  # a quoted value may begin or end with a space
-    out.short_lines = out.short_lines and size - last_break <= ENGINE_LINE_BYTES
+    if end == size:
+        out.short_lines = out.short_lines and size - last_break <= ENGINE_LINE_BYTES
     return out
 
 
-def _source(con, path: Path) -> tuple[list[str], object, _Bytes]:
+def _source(con, path: Path, pool: ThreadPoolExecutor, stop: Event) -> tuple[list[str], object, _Bytes | Future]:
     """The file's header, its rows as a relation of the format's columns as text (a column the file lacks is
-    empty), and what its bytes say about its values."""
+    empty), and what its bytes say about its values: known already, or (when its first stretch is plain)
+    still being found by a pass over the rest in `pool` while DuckDB reads the file."""
     if path.suffix.lower() == ".parquet":
         try:
             rel = con.read_parquet(str(path))
@@ -136,12 +145,20 @@ def _source(con, path: Path) -> tuple[list[str], object, _Bytes]:
         header, header_end = read_header(path)
     except IngestRejected:
         raise NeedsPrecise from None
-    scan = _scan_bytes(path)
-    if header_end != 1 or not scan.quotes_at_edges or not scan.short_lines:
+    first = _scan_bytes(path, step=SCAN_FIRST, limit=SCAN_FIRST)
+    if header_end != 1 or not first.quotes_at_edges or not first.short_lines:
         raise NeedsPrecise
     names = [h if h in COLUMNS else f"_extra_{i}" for i, h in enumerate(header)]
     if len(set(names)) != len(names):
         raise NeedsPrecise
+    if path.stat().st_size <= SCAN_FIRST:
+        scan: _Bytes | Future = first
+    elif first.plain and first.untrimmed:
+        scan = pool.submit(_scan_bytes, path, stop=stop)
+    else:
+        scan = _scan_bytes(path)  # a file that needs the per-value checks: known before they are chosen
+        if not scan.quotes_at_edges or not scan.short_lines:
+            raise NeedsPrecise
     try:
         rel = con.read_csv(str(path), header=False, skiprows=1, columns=dict.fromkeys(names, "VARCHAR"),
                            all_varchar=True, sep=",", quotechar='"', escapechar='"', strict_mode=True,
@@ -151,30 +168,51 @@ def _source(con, path: Path) -> tuple[list[str], object, _Bytes]:
     return header, warehouse.text_columns(rel, COLUMNS), scan
 
 
+def _rows(con, path: Path, now: pd.Timestamp, scan: _Bytes) -> None:
+    """The file's rows (the view engine_source) typed and flagged into `incoming`."""
+    try:
+        warehouse.run_script(con, "_engine_rows", {
+            "file": str(path), "latest": (now + FUTURE_TOLERANCE).to_pydatetime(), "roles": list(ROLES),
+            "permits": list(PERMIT_TYPES), "statuses": list(STATUSES), "states": sorted(us_state_codes()),
+            "provinces": sorted(PROVINCES), "plain": bool(scan.plain), "untrimmed": bool(scan.untrimmed),
+        })
+    except warehouse.DatabaseError:
+        raise NeedsPrecise from None  # not valid CSV, or unreadable: the precise path says where and why
+
+
 def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp,
          summary: Summary) -> None:
-    """Read, type and check every file into `incoming`; NeedsPrecise unless all of it can be published."""
+    """Read, type and check every file into `incoming`; NeedsPrecise unless all of it can be published.
+
+    A CSV file whose first stretch is plain printable ASCII with nothing to trim is read by DuckDB while a
+    thread passes over the rest of its bytes (both cores busy rather than one after the other); should the
+    rest hold a quote or a space to trim after all, its rows are read again with those checks."""
     prepare(con, progs)
-    for path in paths:
-        header, rel, scan = _source(con, path)
+    stop = Event()
+    with ThreadPoolExecutor(1) as pool:
         try:
-            dropped, identifiers = check_header(str(path), header)
-        except IngestRejected:
-            raise NeedsPrecise from None
-        rel.create_view("engine_source", replace=True)
-        try:
-            warehouse.run_script(con, "_engine_rows", {
-                "file": str(path), "latest": (now + FUTURE_TOLERANCE).to_pydatetime(), "roles": list(ROLES),
-                "permits": list(PERMIT_TYPES), "statuses": list(STATUSES), "states": sorted(us_state_codes()),
-                "provinces": sorted(PROVINCES), "plain": bool(scan.plain), "untrimmed": bool(scan.untrimmed),
-            })
-        except warehouse.DatabaseError:
-            raise NeedsPrecise from None  # not valid CSV, or unreadable: the precise path says where and why
-        if dropped:
-            summary.dropped_columns[str(path)] = dropped
-        if identifiers:
-            summary.identifier_columns[str(path)] = identifiers
-        summary.files.append(str(path))
+            for path in paths:
+                header, rel, scan = _source(con, path, pool, stop)
+                try:
+                    dropped, identifiers = check_header(str(path), header)
+                except IngestRejected:
+                    raise NeedsPrecise from None
+                rel.create_view("engine_source", replace=True)
+                _rows(con, path, now, scan if isinstance(scan, _Bytes) else _Bytes())
+                if isinstance(scan, Future):
+                    scan = scan.result()
+                    if not scan.quotes_at_edges or not scan.short_lines:
+                        raise NeedsPrecise
+                    if not (scan.plain and scan.untrimmed):
+                        warehouse.run_script(con, "_engine_forget", {"file": str(path)})
+                        _rows(con, path, now, scan)
+                if dropped:
+                    summary.dropped_columns[str(path)] = dropped
+                if identifiers:
+                    summary.identifier_columns[str(path)] = identifiers
+                summary.files.append(str(path))
+        finally:
+            stop.set()  # a pass still running ends at its next stretch
     rows, bad, shared, orphans = warehouse.run_script(con, "_engine_verdict").fetchone()
     if bad or shared or orphans:
         raise NeedsPrecise

@@ -5,13 +5,16 @@
 select
     (select count(*) from incoming) as rows,
     (select count(*) from incoming where bad) as bad,
-    (
+    -- pairs seen twice, then applications under two programs: two plain aggregates (one with a
+    -- count distinct per application cost three times as much)
+    (select count(*) from incoming) - (select count(*) from (select distinct application_id, status_at from incoming))
+    + (
         select count(*)
         from (
             select application_id
             from incoming
             group by application_id
-            having count(*) <> count(distinct status_at) or min(program_id) <> max(program_id)
+            having min(program_id) <> max(program_id)
         )
     ) as shared,
     (

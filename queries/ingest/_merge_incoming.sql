@@ -1,15 +1,10 @@
 -- Merge the incoming states into the history and recompute each touched application's validity
 -- intervals. Returns one row: ingest_id, inserted (rows of new applications), updated (new rows of
 -- stored applications). Rows already stored identically change nothing. Needs the temp table
--- `stored` (_stored_touched.sql): the stored states of the incoming applications. The ingest hands
+-- `stored` (_stored_touched.sql): the stored states of the incoming applications, and `new_states`
+-- (_new_states.sql or _new_states_fresh.sql): the incoming ones not stored yet. The ingest hands
 -- over at most one row per (application_id, status_at): identical rows are sent once and differing
 -- ones are rejected as conflicts.
-create temp table new_states as
-select i.* exclude (line, file, seq, bad)
-from incoming as i
-anti join stored as s
-  on s.application_id = i.application_id and s.status_at = i.status_at;
-
 create temp table merge_counts as
 select
     coalesce((select max(ingest_id) from ingests), 0) + 1 as ingest_id,
