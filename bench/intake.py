@@ -35,6 +35,7 @@ class IngestRun:
     wall_seconds: float  # the whole `python -m dashboard.ingest` process, interpreter start included
     peak_rss_mb: float
     summary: str
+    cpu_seconds: float = float("nan")  # the ingest's own CPU over `seconds`, DuckDB's threads included
 
     @property
     def rows_per_second(self) -> float:
@@ -96,7 +97,10 @@ def ingest_into(root: Path, csv_path: Path) -> IngestRun:
         raise RuntimeError(f"ingest of {csv_path} failed ({code}):\n{out[-3000:]}")
     seconds = float(re.search(r" in ([0-9.]+) s", out).group(1))
     rows = int(re.search(r"rows read ([0-9,]+)", out).group(1).replace(",", ""))
-    return IngestRun(rows, seconds, wall, peak_mib, out.strip().splitlines()[0])
+    logged = [json.loads(ln) for ln in (root / "ingest_log.jsonl").read_text().splitlines() if ln.strip()]
+    cpu = next((r["cpu_seconds"] for r in reversed(logged) if r.get("event") == "ingest" and "cpu_seconds" in r),
+               float("nan"))
+    return IngestRun(rows, seconds, wall, peak_mib, out.strip().splitlines()[0], cpu)
 
 
 def describe(run: IngestRun) -> dict:

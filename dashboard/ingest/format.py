@@ -74,6 +74,7 @@ class Summary:
     ingest_id: int | None = None
     snapshot: str | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the process's CPU over the same span, every thread (DuckDB's) included
     path: str = "engine"  # which path read the files: "engine" (DuckDB, engine.py) or "precise" (read, validate)
 
     def lines(self) -> list[str]:

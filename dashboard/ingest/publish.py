@@ -137,7 +137,7 @@ def ingest(paths: Sequence[str | Path], *, skip_invalid: bool = False, root: Pat
 
 def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | None, wait_seconds: float,
             now: pd.Timestamp | None, origin: str, memory_limit: str | None) -> Summary:
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     paths = [Path(p) for p in paths]
     progs = programs()
     now = now or pd.Timestamp.now(tz="UTC")
@@ -156,12 +156,14 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
                                       memory_limit, hashing)
         file_hash = hashing.result()
     summary.seconds = time.monotonic() - started
+    summary.cpu_seconds = time.process_time() - cpu_started
     logs.append(logs.INGEST_LOG, {
         "event": "ingest" if summary.snapshot else "ingest-unchanged", "ingest_id": summary.ingest_id,
         "snapshot": summary.snapshot, "at": now.isoformat(),
         "files": summary.files, "file_hash": file_hash, "rows_read": summary.rows_read,
         "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged,
         "rejected": summary.rejected, "seconds": round(summary.seconds, 3),
+        "cpu_seconds": round(summary.cpu_seconds, 3),
     }, root)
     if summary.snapshot:
         warehouse.prune(root)

@@ -24,21 +24,17 @@ create temp table engine_countries as
 select unnest($names::varchar[]) as name, unnest($codes::varchar[]) as code;
 
 -- The forms of ISO 8601 both this path and the precise one read alike (hours 00-23, at most six
--- decimals, an optional Z or numeric offset): the three times of a row joined by '|', the last one
--- possibly empty (one pattern match a row, not three). Any other form goes to the precise path.
+-- decimals, a Z or numeric offset): the three times of a row joined by '|', the last one possibly
+-- empty (one pattern match a row, not three). Any other form goes to the precise path, and so does
+-- a local time without its offset: its zone's daylight-saving changes are the precise path's to
+-- resolve (DuckDB would evaluate a zone conversion for every row, offset or not).
 create temp macro engine_time_forms(submitted, status, arrived) as
     regexp_full_match(
         concat_ws('|', submitted, status, arrived),
-        '(\d{4}-\d\d-\d\d[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?\|){2}'
-        '(\d{4}-\d\d-\d\d[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?)?'
+        '(\d{4}-\d\d-\d\d[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)\|){2}'
+        '(\d{4}-\d\d-\d\d[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?))?'
     );
 
--- A time value of those forms as UTC when it carries its offset (Z, or a sign 3, 5 or 6 characters
--- from its end, where a time without one has a digit, a colon, a point or the T). A local time
--- without an offset is NULL here: its zone's daylight-saving changes are the precise path's to
--- resolve (DuckDB would evaluate a zone conversion for every row, offset or not).
-create temp macro engine_utc(v) as
-    case
-        when v[-1] = 'Z' or v[-3] in ('+', '-') or v[-5] in ('+', '-') or v[-6] in ('+', '-')
-            then try_cast(v as timestamptz)
-    end
+-- A time value as UTC: exact for the forms above, which carry their offset (a row with another form
+-- is flagged by engine_time_forms, whatever this gives for it).
+create temp macro engine_utc(v) as try_cast(v as timestamptz)
