@@ -80,12 +80,18 @@ class _Bytes:
     short_lines: bool = True  # no line longer than ENGINE_LINE_BYTES
 
 
+_PLAIN_BYTES = bytes(b for b in range(0x20, 0x7F) if b != 0x22) + b"\r\n"  # printable ASCII but the quote
+_TRIM_PAIRS = (b" ,", b", ", b" \n", b"\n ", b" \r", b"\r ")  # a space next to a comma or a line break
+_BLOCK = ENGINE_LINE_BYTES // 2  # a line break in every block of this size: no line is longer than ENGINE_LINE_BYTES
+
+
 def _scan_bytes(path: Path, step: int = 16 << 20, limit: int | None = None, stop: Event | None = None) -> _Bytes:
     """One pass over the file (or its first `limit` bytes), a stretch at a time read into memory (a map's
     pages would stay resident); it ends early once `stop` is set. A quote must open a field (after a
     comma, a line break or the file's start) or close one (before a comma, a line break or the file's
     end): anything else (a quote inside a value, text after a closing quote) is where DuckDB's reading
-    and the strict one may differ."""
+    and the strict one may differ. The usual stretch (no quote, no space at an edge, a line break in
+    every MiB) is decided by byte-string searches; numpy looks closer only where those find something."""
     out = _Bytes()
     size = path.stat().st_size
     end = size if limit is None else min(size, limit)
@@ -105,22 +111,28 @@ def _scan_bytes(path: Path, step: int = 16 << 20, limit: int | None = None, stop
             data = head + fh.read(step + (2 if a else 1))
             if a + step >= size:
                 data += b"\n"
-            seg = np.frombuffer(data, dtype=np.uint8)
-            body = seg[1: 1 + min(step, size - a)]
-            lf = np.flatnonzero(body == 0x0A) + a
-            if len(lf):
-                out.short_lines = out.short_lines and int(np.diff(lf, prepend=last_break).max()) <= ENGINE_LINE_BYTES
-                last_break = int(lf[-1])
-            breaks = len(lf) + np.count_nonzero(body == 0x0D)
-            out.plain = out.plain and np.count_nonzero((body - np.uint8(0x20)) > np.uint8(0x7E - 0x20)) == breaks
-            quotes = np.flatnonzero(body == 0x22) + 1
-            if len(quotes):
+            n = min(step, size - a)
+            body = data[1: 1 + n]
+            first = body.find(b"\n")
+            if first < 0:  # the line goes on past this stretch: too long already, or the next one says
+                out.short_lines = out.short_lines and a + n - last_break <= ENGINE_LINE_BYTES
+            else:
+                out.short_lines = out.short_lines and a + first - last_break <= ENGINE_LINE_BYTES
+                if not all(body.find(b"\n", i, i + _BLOCK) >= 0 for i in range(0, n - _BLOCK + 1, _BLOCK)):
+                    lf = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 0x0A)
+                    out.short_lines = out.short_lines and (len(lf) < 2 or int(np.diff(lf).max()) <= ENGINE_LINE_BYTES)
+                last_break = a + body.rfind(b"\n")
+            if out.plain and body.translate(None, _PLAIN_BYTES):
                 out.plain = False
+            if b'"' in body:
+                out.plain = False
+                seg = np.frombuffer(data, dtype=np.uint8)
+                quotes = np.flatnonzero(seg[1: 1 + n] == 0x22) + 1
                 if not at_edge(seg, quotes).all():
                     out.quotes_at_edges = False
                     return out
-            if out.untrimmed:
-                out.untrimmed = not at_edge(seg, np.flatnonzero(body == 0x20) + 1).any()
+            if out.untrimmed and b" " in body:
+                out.untrimmed = not any(pair in data for pair in _TRIM_PAIRS)
     out.untrimmed = out.untrimmed and out.plain  # a quoted value may begin or end with a space
     if end == size:
         out.short_lines = out.short_lines and size - last_break <= ENGINE_LINE_BYTES
