@@ -129,3 +129,17 @@ def test_tables_show_the_same_cells_as_through_pandas_own_styler():
         finally:
             i18n.set_language("en")
     assert "12,345" in quick.to_string()  # other renderings are pandas' own
+
+
+def test_metrics_cached_program_wide_bind_no_other_filter():
+    """ui.run_metric keys these on the program and the as-of moment alone: their SQL must not read any other
+    filter (a filter added to one of them must take it out of cache.PROGRAM_WIDE)."""
+    import re
+
+    from dashboard import warehouse
+    from dashboard.ui import cache
+
+    narrowing = set(Filters("p").params()) - {"program", "as_of"}
+    for name in cache.PROGRAM_WIDE:
+        used = set(re.findall(r"\$([a-z_]+)", warehouse.sql_text(name)))
+        assert used and not used & narrowing, (name, used & narrowing)
