@@ -78,7 +78,7 @@ except ProgramConfigError as exc:
 
 if (asked := url.unknown_page(p.url_path for p in pages)) is not None:
     if asked not in every_path:  # not the Overview under a wrong address: say so, and link every page offered
-        st.title(t("Page not found"))
+        st.title(t("Page not found"), anchor=False)
         ui.notices(None)
         url.warn([url.notice("page", [asked])])
         for offered in pages:
@@ -91,7 +91,7 @@ if (asked := url.unknown_page(p.url_path for p in pages)) is not None:
 st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")
 if ready:
     program = ui.current_program()
-    st.title(program.name(i18n.language()))
+    st.title(program.name(i18n.language()), anchor=False)
     # The answers first, above the notices (issue 16): the Overview (whose path is "") all three, the
     # Velocity, Country and Time to cap pages the one each answers at length.
     if (parts := headline.PAGE_PARTS.get(page.url_path)) is not None:

@@ -41,7 +41,7 @@ def require(action: str) -> None:
 
 
 def _sign_in_screen() -> None:
-    st.title(t("H-1B intake dashboard"))
+    st.title(t("H-1B intake dashboard"), anchor=False)
     st.write(t("Sign in with your work account to see the dashboard."))
     for provider in _providers():
         text = t("Sign in") if provider is None else t("Sign in with {provider}").format(provider=provider)

@@ -102,15 +102,16 @@ def band(f: Filters, program: Program, parts: tuple[str, ...] = PARTS) -> None:
     """Draw the band (see the module's docstring), or the `parts` of it a page answers at length."""
     status = run_metric("cap_status", f).iloc[0]
     moment = data_moment(f, program)
-    answer = {"full": lambda: (t("When full"), ":material/flag:", _when_full(f, program, status, moment)),
-              "fast": lambda: (t("How fast"), ":material/speed:", _how_fast(f, program, status, moment)),
-              "where": lambda: (t("From where"), ":material/public:", _from_where(f))}
+    # No icon before the titles: an icon in Markdown is read out by its English name ("speed icon") in French too.
+    answer = {"full": lambda: (t("When full"), _when_full(f, program, status, moment)),
+              "fast": lambda: (t("How fast"), _how_fast(f, program, status, moment)),
+              "where": lambda: (t("From where"), _from_where(f))}
     blocks = [answer[p]() for p in parts]
     with st.container(border=True, key="headline-band"):
         columns = st.columns(len(blocks), gap="small") if len(blocks) > 1 else [st.container()]
-        for col, (title, icon, (head, detail)) in zip(columns, blocks, strict=True):
+        for col, (title, (head, detail)) in zip(columns, blocks, strict=True):
             # dates, counts and country names the dashboard itself formats (no text from a file or the URL)
-            line = f"{icon} " + t("**{title}:** {answer}").format(title=title, answer=head)  # « **Titre :** »
+            line = t("**{title}:** {answer}").format(title=title, answer=head)  # « **Titre :** »
             if len(blocks) == 1:  # one part, heading its page: one paragraph, a line on a desk
                 col.markdown(line + (("" if head.endswith(".") else ".") + f" {detail}" if detail else ""))
                 continue

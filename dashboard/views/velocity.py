@@ -81,7 +81,7 @@ def _local_table(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df.assign(**{c: df[c].dt.tz_convert(tz) for c in columns})
 
 
-st.subheader(t("How fast applications arrive"))
+st.subheader(t("How fast applications arrive"), anchor=False)
 if program.accepts is not None:  # closed hours are quiet by rule (programs.toml accepts)
     st.caption(forecast_text.open_hours_text(program.accepts))
 grain = _grain()
@@ -183,7 +183,7 @@ else:
     ui.chart_block(fig, _local_table(shown, "interval_start", "interval_end"), summary=summary, metric=metric,
                    params=grain_params, key="arrivals")
 
-st.subheader(t("Milestones toward the cap"))
+st.subheader(t("Milestones toward the cap"), anchor=False)
 step = _publishable_step(milestone_step(program.cap))
 miles = ui.run_metric("milestones", f, **({"step": step} if ui.publication() else {}))
 if miles.empty:
@@ -211,7 +211,7 @@ else:
     else:
         _milestones_table(miles, params)
 
-st.subheader(t("Intakes compared"))
+st.subheader(t("Intakes compared"), anchor=False)
 progs = programs()
 loaded = [p for p in ui.run_metric("programs_loaded", Filters(""))["program_id"] if p in progs]
 if len(loaded) < 2:
