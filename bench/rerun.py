@@ -33,7 +33,7 @@ from bench import report, timing
 from dashboard.programs import ROOT
 
 PAGES = {"overview": None, "velocity": "views/velocity.py", "countries": "views/countries.py",
-         "time_to_cap": "views/time_to_cap.py"}
+         "time_to_cap": "views/time_to_cap.py", "extracts": "views/extracts.py"}
 SETTINGS = ([], ["approved"], ["refused", "withdrawn"], ["approved", "in_review"], ["submitted"])
 CASES = ("before", "after", "after_new")
 SECTION = "## Rerun server CPU after a filter change (issue 17)"
