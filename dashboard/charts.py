@@ -615,10 +615,16 @@ def elapsed_curves(curves: Iterable[tuple[Program, pd.DataFrame]]) -> pd.DataFra
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
+COMPARISON_CHARS = 34  # the comparison's program names wrap at this many characters: its legend fits 390 px
+
+
 def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool, *, lang: str) -> go.Figure:
     """Each program's cumulative curve (elapsed_curves) by time since its opening (hours, or days beyond
-    three days), in applications or as a share of its cap; each cap drawn the same way."""
-    from dashboard.i18n import fmt_int
+    three days), in applications or as a share of its cap; each cap drawn the same way.
+
+    Programs' names are long ("Home Care Worker Immigration Pilot: Home Support Workers (2025)"): the legend's
+    names and the source note are broken onto short lines and the caps' labels name only the cap, so that on a
+    phone (390 px) the legend fits and no label runs off the figure (plotly wraps no text itself)."""
     days = len(df) > 0 and df["elapsed_hours"].max() > 72
     shown = [programs[pid] for pid in dict.fromkeys(df["program_id"])]
     fig = go.Figure()
@@ -627,13 +633,12 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
             part = df[df["program_id"] == program.id]
             x = part["elapsed_hours"] / 24 if days else part["elapsed_hours"]
             y = part["share_of_cap"] * 100 if share else part["cumulative"]
-            fig.add_scatter(x=x, y=y, mode="lines", name=program.name(lang),
+            fig.add_scatter(x=x, y=y, mode="lines", name=wrapped([program.name(lang)], COMPARISON_CHARS)[0],
                             line={"color": SEQUENCE[i % len(SEQUENCE)], "width": 3 if i == 0 else 2,
                                   "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
                             hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
-            if not share:
-                add_cap_line(fig, program.cap, t("{program}: cap of {cap}", lang).format(program=program.name(lang),
-                                                                                 cap=fmt_int(program.cap, lang=lang)), lang=lang)
+            if not share:  # "Cap: 10,000": the legend names the program (its name over the curve hid it)
+                add_cap_line(fig, program.cap, lang=lang)
         if share:
             add_cap_line(fig, 100, t("Cap (100 %)", lang), lang=lang)
         relayout(fig, {"xaxis": {"title": {"text": t("Days since opening", lang) if days else t("Hours since opening", lang)},
@@ -641,7 +646,9 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
                        "yaxis": {"title": {"text": t("Share of the cap (%)", lang) if share
                                            else t("Applications counted toward the cap", lang)}}})
         synthetic = next((p for p in shown if p.synthetic), None)
-        return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None), lang=lang), lang=lang)
+        source = wrapped([source_note(synthetic or (shown[0] if shown else None), lang=lang)], COMPARISON_CHARS + 4)[0]
+        base_layout(fig, source=source, height=460, lang=lang)
+        return _source_under_axis(fig, source)
 # ---------------------------------------------------------------- US H-1B context (reference statistics)
 
 def reference_note(publisher: str, period: str, width: int = 90, *, lang: str) -> str:

@@ -49,7 +49,7 @@ f = ui.current_filters()
 program = ui.current_program()
 tz = program.time_zone
 
-st.subheader(t("Time to cap"))
+st.subheader(t("Time to cap"), anchor=False)
 st.caption(t("When the cap of {cap} will be reached, as a range: the forecast is a simulation of the arrivals to "
              "come, fitted to those so far (their daily and weekly rhythm, their trend), with its uncertainty. "
              "Cap figures are program-wide: the filters other than \"as of\" do not change them.").format(
@@ -155,7 +155,7 @@ def what_if() -> None:
 
 
 def _what_if() -> None:
-    st.subheader(t("What if the cap had been different?"))
+    st.subheader(t("What if the cap had been different?"), anchor=False)
     if ui.publication():
         st.info(t("Not shown in publication mode: the replay follows the applications one by one, so the moment "
                   "it gives for a cap is also an exact count of applications by then."), icon=":material/shield:")
@@ -193,7 +193,7 @@ def _what_if() -> None:
 
 what_if()
 
-st.subheader(t("Forecasts made along the way, against what happened"))
+st.subheader(t("Forecasts made along the way, against what happened"), anchor=False)
 rows = arrivals_for(f)
 as_of = ui.data_moment(f, program)
 times = rows["submitted_at"]
