@@ -7,6 +7,7 @@ annotation, so a PNG saved from plotly's toolbar stands alone.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import html
 import re
@@ -75,7 +76,10 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     axis = {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#595959", "tickfont": axis_text,
             "title": {"font": axis_text}, "separatethousands": True, "exponentformat": "none"}
     layout = _layout_dict(fig)
-    layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}} if title else {}
+    if title:
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}}
+    else:  # (an empty title: {} would be written out unvalidated; plotly's validation drops it)
+        layout.pop("title", None)
     _merge(layout, {
         "height": height,
         "font": {"family": FONT, "size": 13, "color": TEXT},
@@ -126,14 +130,49 @@ def drafting(fig: go.Figure) -> Iterator[go.Figure]:
         yield fig
     finally:
         draft, fig._draft = fig._draft, None
-        fig.layout = draft
+        _assign_layout(fig, draft)
+
+
+_trusted = contextvars.ContextVar("charts_trusted_layouts", default=False)
+
+
+@contextlib.contextmanager
+def trusted_layouts() -> Iterator[None]:
+    """Within the block, a layout drafted here (drafting(), relayout...) is given to its figure without
+    plotly's validation: it is the same plain JSON either way (tests/test_figure_cache.py builds every main
+    page's figures both ways and compares them), and validating it was a quarter of building an Overview
+    figure (issue 17). ui.figure builds inside it; anything else (tests, the brief's PDF) gets plotly's
+    validated figures, which is what catches a misspelt property."""
+    token = _trusted.set(True)
+    try:
+        yield
+    finally:
+        _trusted.reset(token)
+
+
+def _assign_layout(fig: go.Figure, layout: dict) -> None:
+    if not _trusted.get():
+        fig.layout = layout
+        return
+    # What the layout setter does (plotly.basedatatypes.BaseFigure.layout), with the layout kept unvalidated:
+    # plotly stores its properties as given and builds its objects only if they are read.
+    new = go.Layout(layout, _validate=False)
+    old = fig._layout_obj
+    if old is not None:
+        old._orphan_props.update(copy.deepcopy(old._props))
+        old._parent = None
+    fig._layout = dict(new._props)  # (the orphan's own dict is emptied below)
+    new._parent = fig
+    new._orphan_props.clear()
+    fig._layout_obj = new
+    fig._initialize_layout_template()
 
 
 def _set_layout(fig: go.Figure, layout: dict) -> None:
     if getattr(fig, "_draft", None) is not None:
         fig._draft = layout
     else:
-        fig.layout = layout
+        _assign_layout(fig, layout)
 
 
 def _layout_dict(fig: go.Figure) -> dict:

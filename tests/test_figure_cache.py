@@ -129,3 +129,49 @@ def test_tables_show_the_same_cells_as_through_pandas_own_styler():
         finally:
             i18n.set_language("en")
     assert "12,345" in quick.to_string()  # other renderings are pandas' own
+
+
+def test_metrics_cached_program_wide_bind_no_other_filter():
+    """ui.run_metric keys these on the program and the as-of moment alone: their SQL must not read any other
+    filter (a filter added to one of them must take it out of cache.PROGRAM_WIDE)."""
+    import re
+
+    from dashboard import warehouse
+    from dashboard.ui import cache
+
+    narrowing = set(Filters("p").params()) - {"program", "as_of"}
+    for name in cache.PROGRAM_WIDE:
+        used = set(re.findall(r"\$([a-z_]+)", warehouse.sql_text(name)))
+        assert used and not used & narrowing, (name, used & narrowing)
+
+
+def test_every_main_page_figure_is_the_same_json_built_with_trusted_layouts(shared_reference_warehouse, monkeypatch):
+    """ui.figure builds with charts.trusted_layouts() (the drafted layout given unvalidated): each figure of the
+    main pages, in both languages and in publication mode, is built both ways and must be the same JSON."""
+    import plotly.io as pio
+
+    from dashboard import charts, ui
+
+    original, compared = ui.figure, []
+
+    def both_ways(name, build, *parts, f=None):
+        with charts.trusted_layouts():
+            trusted = json.loads(pio.to_json(build(), validate=False))
+        assert trusted == json.loads(pio.to_json(build(), validate=False)), name
+        compared.append(name)
+        return original(name, build, *parts, f=f)
+
+    monkeypatch.setattr(ui, "figure", both_ways)
+    pages = ("views/velocity.py", "views/countries.py", "views/time_to_cap.py")
+    for lang in ("en", "fr"):
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        at.sidebar.selectbox(key="lang").set_value(lang).run()
+        for page in (None, *pages):
+            if page:
+                at.switch_page(page).run()
+            at.sidebar.multiselect(key="f_status").set_value(["submitted"]).run()
+            at.sidebar.toggle(key="pub").set_value(True).run()
+            at.sidebar.toggle(key="pub").set_value(False).run()
+            assert not at.exception
+    assert {"overview-cumulative", "overview-role-status", "velocity-arrivals", "countries-citizenship",
+            "countries-representation", "ttc-fan", "ttc-history"} <= set(compared)

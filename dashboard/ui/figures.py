@@ -32,6 +32,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard import charts
 from dashboard.filters import Filters
 from dashboard.i18n import language
 from dashboard.ui.cache import _snapshot_key
@@ -121,7 +122,11 @@ def figure(name: str, build: Callable[[], go.Figure], *parts: Hashable, f: Filte
     """The figure `build()` makes, built once per (snapshot, filters, language, publication mode, name,
     parts). `parts` are whatever else the figure depends on (a grain, a year, how many countries);
     `f` the filters its rows were read with, when not the sidebar's (a program-wide chart)."""
-    return _cached(name, lambda: freeze(build()), parts, f)
+    def frozen() -> tuple[FrozenFigure, int]:
+        with charts.trusted_layouts():
+            return freeze(build())
+
+    return _cached(name, frozen, parts, f)
 
 
 def memo(name: str, build: Callable[[], T], *parts: Hashable, f: Filters | None = None) -> T:
