@@ -70,7 +70,8 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     the same result as update_layout/update_xaxes/update_yaxes/add_annotation, which cost ~1 ms of
     plotly's machinery per property and made base_layout a fifth of the server's time under 20
     sessions (docs/performance.md, "Many sessions")."""
-    top, bottom = (50 if title else 20), 100
+    source = phone_wrapped(source)
+    top, bottom = (50 if title else 20), 100 + 14 * source.count("<br>")  # the note's extra lines below the axis
     axis_text = {"color": TEXT}
     axis = {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#595959", "tickfont": axis_text,
             "title": {"font": axis_text}, "separatethousands": True, "exponentformat": "none"}
@@ -104,6 +105,18 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     _set_layout(fig, layout)
     distinguish_traces(fig)
     return fig
+
+
+SOURCE_CHARS = 52  # a source note's lines wrap at this many characters: on a phone (390 px) the plot is ~280 px wide
+
+
+def phone_wrapped(source: str) -> str:
+    """A source note broken onto lines of at most SOURCE_CHARS characters, so that a phone does not cut it
+    short (plotly wraps no text itself). Lines it already has are kept; one holding markup (<i>) is kept whole."""
+    lines = []
+    for line in source.split("<br>"):
+        lines += [line] if "<" in line else textwrap.wrap(line, SOURCE_CHARS, break_long_words=False) or [line]
+    return "<br>".join(lines)
 
 
 @contextlib.contextmanager
@@ -455,8 +468,9 @@ def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
     """
     # hung from its top: a note of several lines grows downward, never up into the axis title
     layout = _layout_dict(fig)
-    layout["annotations"][-1].update(y=0, yshift=-58, yanchor="top", align="left")
-    _merge(layout, {"margin": {"b": 72 + 16 * (source.count("<br>") + 1)}})
+    note = layout["annotations"][-1]
+    note.update(y=0, yshift=-58, yanchor="top", align="left")
+    _merge(layout, {"margin": {"b": 72 + 16 * (note["text"].count("<br>") + 1)}})  # its lines as drawn (phone_wrapped)
     _set_layout(fig, layout)
     return fig
 
@@ -684,10 +698,7 @@ def markdown_italics(text: str) -> str:
 def _reference_layout(fig: go.Figure, source: str, height: int, *, lang: str) -> go.Figure:
     """base_layout, with the source note a fixed distance below the axis whatever the height."""
     base_layout(fig, source=source, height=height, lang=lang)
-    fig.update_layout(margin={"b": 72 + 16 * (source.count("<br>") + 1)})
-    # hung from its top: a note of several lines grows downward, never up into the axis title
-    fig.update_annotations(selector={"text": source}, y=0, yshift=-58, yanchor="top", align="left")
-    return fig
+    return _source_under_axis(fig, source)
 
 
 # Marker shapes that have an open form and stay apart at 9 px, for lines that need a shape each.
@@ -958,7 +969,7 @@ def decisions_chart(df: pd.DataFrame, *, lang: str, program: Program, role: str,
     fig.update_layout(barmode="stack", bargap=0.1, yaxis2={
         "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False, "separatethousands": True,
         "title": {"text": t("Open applications", lang)}})
-    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=program.time_zone))
+    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=zone_name(program.time_zone, lang)))
     fig.update_yaxes(title=t("Decisions per day", lang), selector={"side": None})
     _whole_counts(fig, rows[["approved", "refused", "withdrawn"]].sum(axis=1), "yaxis")
     _whole_counts(fig, rows["open"], "yaxis2")
@@ -1025,7 +1036,7 @@ def arrivals_against_approvals_chart(df: pd.DataFrame, *, lang: str, program: Pr
                         marker={"symbol": ["line-ns", "line-ns-open"], "size": 14,
                                 "line": {"width": 2, "color": PALETTE["reference"]}},
                         hovertemplate="%{y:,}<extra>" + label + "</extra>")
-    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=program.time_zone))
+    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=zone_name(program.time_zone, lang)))
     fig.update_yaxes(title=t("Applications (cumulative)", lang))
     return base_layout(fig, source=source, lang=lang)
 

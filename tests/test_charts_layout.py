@@ -145,3 +145,26 @@ def test_the_intakes_compared_reflow_for_a_phone():
         source = texts[-1]
         assert source.count("<br>") >= 1 and all(len(line) <= charts.COMPARISON_CHARS + 4 for line in source.split("<br>"))
         assert layout["height"] == 460
+
+
+def test_source_notes_wrap_for_a_phone(programs_env):
+    """Issue 16: at 390 px every figure's source note ran off its right edge; it wraps, the figure's foot grows
+    with it, and a line holding markup (an italic title) is kept whole."""
+    program = programs()["test-intake"]
+    df = cumulative(["2023-07-16T13:10Z", "2023-07-16T13:30Z"])
+    layout = charts.cumulative_chart(df, program, None, lang="fr").to_dict()["layout"]
+    note = layout["annotations"][-1]["text"]
+    assert note.startswith("Source : données de démonstration synthétiques") and note.count("<br>") == 1
+    assert all(len(line) <= charts.SOURCE_CHARS for line in note.split("<br>"))
+    assert layout["margin"]["b"] == 100 + 14
+    kept = "Source: USCIS, <i>Characteristics of H-1B Specialty Occupation Workers</i>, fiscal 2023 (compiled)"
+    assert charts.phone_wrapped(kept) == kept
+
+
+def test_day_axes_name_the_zone_as_people_say_it(programs_env):
+    program = programs()["test-intake"]
+    day = pd.to_datetime(pd.Series(["2023-07-16T04:00Z", "2023-07-17T04:00Z"]), utc=True)
+    df = pd.DataFrame({"interval_start": day, "role": "principal", "approved": [1, 2], "refused": [0, 1], "withdrawn": [0, 0],
+                       "arrived": [0, 1], "open": [3, 2]})
+    fig = charts.decisions_chart(df, lang="fr", program=program, role="principal", source="s")
+    assert fig.to_dict()["layout"]["xaxis"]["title"]["text"] == "Jour (heure de l’Est)"
