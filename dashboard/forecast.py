@@ -40,6 +40,8 @@ PRIOR_DIURNAL = np.array([0.30, 0.18, 0.12, 0.10, 0.10, 0.15, 0.30, 0.55, 0.80, 
 # Tuned on the backtest (bench/backtest.py); docs/forecast.md gives the figures they reach.
 KNOTS = 16  # level spline knots over the time seen
 KNOT_MIX = 0.5  # knots: this share placed at quantiles of the arrivals, the rest evenly
+KNOT_AGE = 0.25  # a knot is at least this share of its time since opening after the one before ...
+KNOT_GAP = 12.0  # ... or this many hours: the level bends on a scale of half a day or more, not the day's cycle
 SD_BEND = 0.25  # prior sd of the level's second difference per knot (log scale)
 SD_HOUR = 0.6  # prior sd of a time-of-day effect around the prior profile (log scale)
 SD_HOUR_STEP = 0.35  # prior sd of the change from one hour to the next (log scale)
@@ -349,9 +351,27 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     where = np.interp(probs * mass[-1], mass, np.concatenate([[0.0], lo + exposure]))
     knots = (1 - KNOT_MIX) * probs * elapsed + KNOT_MIX * where
     knots[0], knots[-1] = 0.0, elapsed
-    knots = np.unique(np.round(np.maximum.accumulate(knots), 9))
+    knots = _spaced(np.unique(np.round(np.maximum.accumulate(knots), 9)))
     theta, cov, _ = fit(knots, counts)
     return _Fit(theta, cov, knots, int(clipped.sum()), known, weight)
+
+
+def _spaced(knots: np.ndarray) -> np.ndarray:
+    """The knots, thinned so that each is at least KNOT_AGE of its time since opening after the one
+    before (at most KNOT_GAP hours): the level can bend quickly in an opening rush, but later only on
+    a scale of half a day or more, so that the daily cycle is the profile's to carry, not the
+    level's (a level with knots two hours apart followed each night down and read the morning's
+    rise, or the evening's fall, as a trend)."""
+    if len(knots) <= 3:
+        return knots
+    out = [knots[0]]
+    for t in knots[1:-1]:
+        if t - out[-1] >= min(KNOT_AGE * t, KNOT_GAP):
+            out.append(t)
+    end = knots[-1]
+    while len(out) > 2 and end - out[-1] < min(KNOT_AGE * end, KNOT_GAP):
+        out.pop()
+    return np.asarray([*out, end])
 
 
 # ---------------------------------------------------------------- the future
