@@ -953,7 +953,7 @@ def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) 
     from dashboard.i18n import fmt_pct
 
     rows = df.set_index("stage").reindex(list(STAGES))
-    labels = [t(STAGE_LABELS[s], lang) for s in STAGES]
+    labels = wrapped((t(STAGE_LABELS[s], lang) for s in STAGES), 12)  # narrow on a phone: the bars get the width
     fig = go.Figure()
     for i, col in enumerate(("principal", "family")):
         values = pd.to_numeric(rows[col], errors="coerce")
@@ -962,13 +962,16 @@ def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) 
                   for v in values]
         text = [f"{_count_text(v, lang)} ({s})" for v, s in zip(values, shares, strict=True)]
         name = t(ROLE_LABELS[col], lang)
-        fig.add_bar(y=labels, x=values, orientation="h", name=name, text=text, textposition="outside",
-                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i]}},
+        # "auto": inside a bar long enough to hold it, outside a short one (on a phone the longest bar's label
+        # ran off the chart's edge)
+        fig.add_bar(y=labels, x=values, orientation="h", name=name, text=text, textposition="auto",
+                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i], "fgcolor": "#8A3D00"}},
                     hovertext=text, hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>")
     top = pd.to_numeric(rows[["principal", "family"]].stack(), errors="coerce").max()
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.25)
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(title=t("Applications (share of those submitted beside each bar)", lang),
+    title = t("Applications (share of those submitted beside each bar)", lang)  # narrower than a phone's plot
+    fig.update_xaxes(title="<br>".join(plain(textwrap.wrap(title, 26, break_long_words=False))),
                      range=[0, max(float(top) if pd.notna(top) else 0.0, 1.0) * 1.22])
     base_layout(fig, source=source, height=_ranked_height(len(STAGES), 56), lang=lang)
     fig.update_yaxes(rangemode="normal")

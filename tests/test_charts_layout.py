@@ -181,3 +181,22 @@ def test_day_axes_name_the_zone_as_people_say_it(programs_env):
                        "arrived": [0, 1], "open": [3, 2]})
     fig = charts.decisions_chart(df, lang="fr", program=program, role="principal", source="s")
     assert fig.to_dict()["layout"]["xaxis"]["title"]["text"] == "Jour (heure de l’Est)"
+
+
+def test_the_funnel_fits_a_phone():
+    """On a phone (390 px) the longest bar's label ('10 300 (100,0 %)') and the axis title ran off the chart's
+    right edge: a label goes inside a bar long enough to hold it, the stage names and the axis title break
+    onto short lines so the bars get the width."""
+    from dashboard.programs import load_programs
+
+    program = load_programs(ROOT / "data" / "programs.toml")["h1b-owp-2023"]
+    df = pd.DataFrame({"stage": list(charts.STAGES), "principal": [10300, 1200, 8100, 600, 300, 7000],
+                       "family": [6881, 900, 5400, 400, 200, 4700]})
+    for lang in ("en", "fr"):
+        spec = charts.funnel_chart(df, lang=lang, program=program, source="IRCC").to_dict()
+        assert [tr["textposition"] for tr in spec["data"]] == ["auto", "auto"]
+        lines = [line for label in spec["data"][0]["y"] for line in label.split("<br>")]
+        assert max(len(line) for line in lines) <= 12, lines
+        title = spec["layout"]["xaxis"]["title"]["text"]
+        assert title.count("<br>") >= 2 and all(len(line) <= 26 for line in title.split("<br>")), title
+        assert spec["data"][0]["text"][0] == ("10,300 (100.0%)" if lang == "en" else "10\u00a0300 (100,0\u00a0%)")
