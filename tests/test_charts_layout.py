@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from dashboard import charts
 from dashboard.programs import programs
@@ -121,3 +122,49 @@ def test_ranked_charts_wrap_long_country_labels_for_a_phone():
     assert labels[0] == "India"
     assert labels[1] == "All other<br>countries with<br>applicants or H-1B<br>visas (167)"
     assert all(len(line) <= charts.LABEL_CHARS for line in labels[1].split("<br>"))
+
+
+def test_the_intakes_compared_reflow_for_a_phone():
+    """Issue 16: on a phone (390 px) the comparison's legend ran off the figure, the caps' labels (each
+    program's long name) across the curves, and its source note was cut short. The legend's names and the
+    source break onto short lines, and each cap's label names only the cap."""
+    from dashboard.programs import load_programs
+
+    progs = load_programs(ROOT / "data" / "programs.toml")  # the demo's programs and their long names
+    ids = ["h1b-owp-2023", "hcwip-home-support-2025"]
+    df = pd.DataFrame({"program_id": ids * 2, "elapsed_hours": [0.0, 0.0, 5.0, 5.0], "cumulative": [0, 0, 900, 2750],
+                       "share_of_cap": [0.0, 0.0, 0.09, 1.0]}).sort_values("program_id", key=lambda s: s.map(ids.index))
+    for lang in ("en", "fr"):
+        spec = charts.comparison_chart(df, progs, share=False, lang=lang).to_dict()
+        layout, data = spec["layout"], spec["data"]
+        names = [tr["name"] for tr in data]
+        assert all(len(line) <= charts.COMPARISON_CHARS for name in names for line in name.split("<br>")), names
+        assert names[1].startswith("Home Care Worker Immigration<br>" if lang == "en" else "Projet pilote sur l")
+        texts = [a["text"] for a in layout["annotations"]]
+        assert texts[:2] == (["Cap: 10,000", "Cap: 2,750"] if lang == "en" else ["Plafond : 10\u00a0000", "Plafond : 2\u00a0750"])
+        source = texts[-1]
+        assert source.count("<br>") >= 1 and all(len(line) <= charts.COMPARISON_CHARS + 4 for line in source.split("<br>"))
+        assert layout["height"] == 460
+
+
+def test_source_notes_wrap_for_a_phone(programs_env):
+    """Issue 16: at 390 px every figure's source note ran off its right edge; it wraps, the figure's foot grows
+    with it, and a line holding markup (an italic title) is kept whole."""
+    program = programs()["test-intake"]
+    df = cumulative(["2023-07-16T13:10Z", "2023-07-16T13:30Z"])
+    layout = charts.cumulative_chart(df, program, None, lang="fr").to_dict()["layout"]
+    note = layout["annotations"][-1]["text"]
+    assert note.startswith("Source : données de démonstration synthétiques") and note.count("<br>") == 1
+    assert all(len(line) <= charts.SOURCE_CHARS for line in note.split("<br>"))
+    assert layout["margin"]["b"] == 100 + 14
+    kept = "Source: USCIS, <i>Characteristics of H-1B Specialty Occupation Workers</i>, fiscal 2023 (compiled)"
+    assert charts.phone_wrapped(kept) == kept
+
+
+def test_day_axes_name_the_zone_as_people_say_it(programs_env):
+    program = programs()["test-intake"]
+    day = pd.to_datetime(pd.Series(["2023-07-16T04:00Z", "2023-07-17T04:00Z"]), utc=True)
+    df = pd.DataFrame({"interval_start": day, "role": "principal", "approved": [1, 2], "refused": [0, 1], "withdrawn": [0, 0],
+                       "arrived": [0, 1], "open": [3, 2]})
+    fig = charts.decisions_chart(df, lang="fr", program=program, role="principal", source="s")
+    assert fig.to_dict()["layout"]["xaxis"]["title"]["text"] == "Jour (heure de l’Est)"

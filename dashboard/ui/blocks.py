@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard import access, disclosure, extract, signin, warehouse
 from dashboard.country_codes import country_name
@@ -135,7 +136,34 @@ def _text_cell(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, pd.Timestamp) else str(value)
 
 
-def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()) -> pd.DataFrame | pd.io.formats.style.Styler:
+def quick_styler(df: pd.DataFrame) -> Styler:
+    """A pandas Styler whose rendering for st.dataframe makes only what st.dataframe reads of it.
+
+    st.dataframe (streamlit's marshall_styler) runs the Styler's _compute() and _translate(False, False) and
+    keeps each body cell's id ("row3_col1") and display value; pandas' _translate also builds every header,
+    class list and trimming mark, which made a 200-row preview cost 30-60 ms, the Extracts page's largest
+    share of the server's time under load (issue 17). This one's _translate makes only the body, each cell's
+    display value by the same per-cell formatter pandas uses (_display_funcs, set by format()), so what the
+    table shows is unchanged (tests/test_figure_cache.py compares the protos st.dataframe sends with pandas'
+    own). Still of type Styler (Streamlit recognises a Styler by its type's name). Only format() may be used
+    on it when it goes to st.dataframe; any other call (to_string, to_html), or a Styler given styles or
+    hidden rows, is rendered by pandas itself."""
+    style = Styler(df)
+    translate = style._translate
+
+    def _translate(sparse_index: bool, sparse_cols: bool, *args, **kwargs):
+        if args or kwargs or style._todo or style.table_styles or style.hidden_rows or style.hidden_columns:
+            return translate(sparse_index, sparse_cols, *args, **kwargs)  # not st.dataframe's call
+        funcs = style._display_funcs
+        body = [[{"id": f"row{r}_col{c}", "display_value": funcs[(r, c)](value)} for c, value in enumerate(row)]
+                for r, row in enumerate(style.data.itertuples(index=False, name=None))]
+        return {"uuid": style.uuid, "table_styles": [], "caption": style.caption, "body": body, "cellstyle": []}
+
+    style._translate = _translate
+    return style
+
+
+def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()) -> pd.DataFrame | Styler:
     """The table as shown on screen: numbers in the current language's format (10 000, 0,42), codes and
     countries by name, sorting on the values themselves; an empty cell shows as "—" (never None, nan, NaT or
     <NA>), one of a `suppressed` column (publication mode) as "--". The CSV keeps the raw values."""
@@ -157,7 +185,7 @@ def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()
             formats[col] = lambda v: fmt_num(v, 2)
     if not formats or df.size > STYLED_CELLS_MAX:
         return df
-    style = df.style.format({c: fn for c, fn in formats.items() if c not in suppressed}, na_rep="—")
+    style = quick_styler(df).format({c: fn for c, fn in formats.items() if c not in suppressed}, na_rep="—")
     marked = {c: fn for c, fn in formats.items() if c in suppressed}
     return style.format(marked, na_rep=disclosure.SUPPRESSED_MARK, subset=list(marked)) if marked else style
 
