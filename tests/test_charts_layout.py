@@ -154,11 +154,24 @@ def test_source_notes_wrap_for_a_phone(programs_env):
     df = cumulative(["2023-07-16T13:10Z", "2023-07-16T13:30Z"])
     layout = charts.cumulative_chart(df, program, None, lang="fr").to_dict()["layout"]
     note = layout["annotations"][-1]["text"]
-    assert note.startswith("Source : données de démonstration synthétiques") and note.count("<br>") == 1
+    assert note.startswith("Source : données de démonstration") and note.count("<br>") >= 1
     assert all(len(line) <= charts.SOURCE_CHARS for line in note.split("<br>"))
-    assert layout["margin"]["b"] == 100 + 14
+    assert layout["margin"]["b"] == 100 + 14 * note.count("<br>")
+    assert layout["annotations"][-1]["align"] == "left"
     kept = "Source: USCIS, <i>Characteristics of H-1B Specialty Occupation Workers</i>, fiscal 2023 (compiled)"
     assert charts.phone_wrapped(kept) == kept
+
+
+def test_long_axis_titles_and_legend_entries_wrap_for_a_phone():
+    df = pd.DataFrame({"label": ["India"], "code": ["IND"], "principal": [3], "family": [1],
+                       "principal_share": [1.0], "family_share": [1.0]})
+    layout = charts.citizenship_chart(df, source="s", lang="fr").to_dict()["layout"]
+    title = layout["xaxis"]["title"]["text"]  # "Demandes (part de leur groupe à côté de chaque barre)"
+    assert title.count("<br>") == 1 and all(len(line) <= charts.AXIS_TITLE_CHARS for line in title.split("<br>"))
+    assert layout["annotations"][-1]["yshift"] == -58 - 16  # the source note hangs below the title's second line
+    fig = charts.base_layout(charts.go.Figure().add_scatter(x=[1], y=[1], name="Published: 1,205 arrived in the "
+                                                             "first year (Niskanen Center)"), source="s", lang="en")
+    assert fig.data[0].name == "Published: 1,205 arrived in the first<br>year (Niskanen Center)"
 
 
 def test_day_axes_name_the_zone_as_people_say_it(programs_env):
