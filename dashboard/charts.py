@@ -71,11 +71,13 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     plotly's machinery per property and made base_layout a fifth of the server's time under 20
     sessions (docs/performance.md, "Many sessions")."""
     source = phone_wrapped(source)
-    top, bottom = (50 if title else 20), 100 + 14 * source.count("<br>")  # the note's extra lines below the axis
+    layout = _layout_dict(fig)
+    title_lines = _wrap_axis_titles(layout)
+    # the note's and the x axis title's extra lines below the axis
+    top, bottom = (50 if title else 20), 100 + 14 * source.count("<br>") + 16 * title_lines
     axis_text = {"color": TEXT}
     axis = {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#595959", "tickfont": axis_text,
             "title": {"font": axis_text}, "separatethousands": True, "exponentformat": "none"}
-    layout = _layout_dict(fig)
     if title:
         layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}}
     else:  # (an empty title: {} would be written out unvalidated; plotly's validation drops it)
@@ -101,13 +103,34 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     plot_height = max(height - top - bottom, 1)
     layout.setdefault("annotations", []).append({
         "text": source, "xref": "paper", "yref": "paper", "x": 0, "y": -bottom / plot_height, "yshift": 4,
-        "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 11, "color": "#595959"}})
+        "showarrow": False, "xanchor": "left", "yanchor": "bottom", "align": "left",
+        "font": {"size": 11, "color": "#595959"}})
     _set_layout(fig, layout)
     distinguish_traces(fig)
+    for tr in fig.data:  # legend entries that fit a phone's width
+        if isinstance(tr.name, str) and len(tr.name) > LEGEND_CHARS and "<" not in tr.name and tr.showlegend is not False:
+            tr.name = "<br>".join(textwrap.wrap(tr.name, LEGEND_CHARS, break_long_words=False))
     return fig
 
 
-SOURCE_CHARS = 52  # a source note's lines wrap at this many characters: on a phone (390 px) the plot is ~280 px wide
+AXIS_TITLE_CHARS = 36  # an x axis title's lines wrap at this many characters (a phone's plot is 200-280 px wide)
+LEGEND_CHARS = 40  # a legend entry's lines wrap at this many characters
+
+
+def _wrap_axis_titles(layout: dict) -> int:
+    """Break long x axis titles onto lines of AXIS_TITLE_CHARS (one holding markup is kept whole); the most
+    extra lines one got."""
+    extra = 0
+    for name in _axes(layout, "x"):
+        title = layout.get(name, {}).get("title")
+        text = title.get("text") if isinstance(title, dict) else None
+        if isinstance(text, str) and len(text) > AXIS_TITLE_CHARS and "<" not in text:
+            title["text"] = "<br>".join(textwrap.wrap(text, AXIS_TITLE_CHARS, break_long_words=False))
+            extra = max(extra, title["text"].count("<br>"))
+    return extra
+
+
+SOURCE_CHARS = 44  # a source note's lines wrap at this many characters: on a phone (390 px) the plot is 200-280 px wide
 
 
 def phone_wrapped(source: str) -> str:
@@ -469,8 +492,11 @@ def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
     # hung from its top: a note of several lines grows downward, never up into the axis title
     layout = _layout_dict(fig)
     note = layout["annotations"][-1]
-    note.update(y=0, yshift=-58, yanchor="top", align="left")
-    _merge(layout, {"margin": {"b": 72 + 16 * (note["text"].count("<br>") + 1)}})  # its lines as drawn (phone_wrapped)
+    title = layout.get("xaxis", {}).get("title")
+    below = 16 * (title.get("text") or "").count("<br>") if isinstance(title, dict) else 0  # a wrapped axis title
+    note.update(y=0, yshift=-58 - below, yanchor="top", align="left")
+    # its lines as drawn (phone_wrapped)
+    _merge(layout, {"margin": {"b": 72 + below + 16 * (note["text"].count("<br>") + 1)}})
     _set_layout(fig, layout)
     return fig
 
@@ -927,7 +953,7 @@ def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) 
     from dashboard.i18n import fmt_pct
 
     rows = df.set_index("stage").reindex(list(STAGES))
-    labels = [t(STAGE_LABELS[s], lang) for s in STAGES]
+    labels = wrapped((t(STAGE_LABELS[s], lang) for s in STAGES), 12)  # narrow on a phone: the bars get the width
     fig = go.Figure()
     for i, col in enumerate(("principal", "family")):
         values = pd.to_numeric(rows[col], errors="coerce")
@@ -936,13 +962,16 @@ def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) 
                   for v in values]
         text = [f"{_count_text(v, lang)} ({s})" for v, s in zip(values, shares, strict=True)]
         name = t(ROLE_LABELS[col], lang)
-        fig.add_bar(y=labels, x=values, orientation="h", name=name, text=text, textposition="outside",
-                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i]}},
+        # "auto": inside a bar long enough to hold it, outside a short one (on a phone the longest bar's label
+        # ran off the chart's edge)
+        fig.add_bar(y=labels, x=values, orientation="h", name=name, text=text, textposition="auto",
+                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i], "fgcolor": "#8A3D00"}},
                     hovertext=text, hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>")
     top = pd.to_numeric(rows[["principal", "family"]].stack(), errors="coerce").max()
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.25)
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(title=t("Applications (share of those submitted beside each bar)", lang),
+    title = t("Applications (share of those submitted beside each bar)", lang)  # narrower than a phone's plot
+    fig.update_xaxes(title="<br>".join(plain(textwrap.wrap(title, 26, break_long_words=False))),
                      range=[0, max(float(top) if pd.notna(top) else 0.0, 1.0) * 1.22])
     base_layout(fig, source=source, height=_ranked_height(len(STAGES), 56), lang=lang)
     fig.update_yaxes(rangemode="normal")

@@ -154,11 +154,24 @@ def test_source_notes_wrap_for_a_phone(programs_env):
     df = cumulative(["2023-07-16T13:10Z", "2023-07-16T13:30Z"])
     layout = charts.cumulative_chart(df, program, None, lang="fr").to_dict()["layout"]
     note = layout["annotations"][-1]["text"]
-    assert note.startswith("Source : données de démonstration synthétiques") and note.count("<br>") == 1
+    assert note.startswith("Source : données de démonstration") and note.count("<br>") >= 1
     assert all(len(line) <= charts.SOURCE_CHARS for line in note.split("<br>"))
-    assert layout["margin"]["b"] == 100 + 14
+    assert layout["margin"]["b"] == 100 + 14 * note.count("<br>")
+    assert layout["annotations"][-1]["align"] == "left"
     kept = "Source: USCIS, <i>Characteristics of H-1B Specialty Occupation Workers</i>, fiscal 2023 (compiled)"
     assert charts.phone_wrapped(kept) == kept
+
+
+def test_long_axis_titles_and_legend_entries_wrap_for_a_phone():
+    df = pd.DataFrame({"label": ["India"], "code": ["IND"], "principal": [3], "family": [1],
+                       "principal_share": [1.0], "family_share": [1.0]})
+    layout = charts.citizenship_chart(df, source="s", lang="fr").to_dict()["layout"]
+    title = layout["xaxis"]["title"]["text"]  # "Demandes (part de leur groupe à côté de chaque barre)"
+    assert title.count("<br>") == 1 and all(len(line) <= charts.AXIS_TITLE_CHARS for line in title.split("<br>"))
+    assert layout["annotations"][-1]["yshift"] == -58 - 16  # the source note hangs below the title's second line
+    fig = charts.base_layout(charts.go.Figure().add_scatter(x=[1], y=[1], name="Published: 1,205 arrived in the "
+                                                             "first year (Niskanen Center)"), source="s", lang="en")
+    assert fig.data[0].name == "Published: 1,205 arrived in the first<br>year (Niskanen Center)"
 
 
 def test_day_axes_name_the_zone_as_people_say_it(programs_env):
@@ -168,3 +181,22 @@ def test_day_axes_name_the_zone_as_people_say_it(programs_env):
                        "arrived": [0, 1], "open": [3, 2]})
     fig = charts.decisions_chart(df, lang="fr", program=program, role="principal", source="s")
     assert fig.to_dict()["layout"]["xaxis"]["title"]["text"] == "Jour (heure de l’Est)"
+
+
+def test_the_funnel_fits_a_phone():
+    """On a phone (390 px) the longest bar's label ('10 300 (100,0 %)') and the axis title ran off the chart's
+    right edge: a label goes inside a bar long enough to hold it, the stage names and the axis title break
+    onto short lines so the bars get the width."""
+    from dashboard.programs import load_programs
+
+    program = load_programs(ROOT / "data" / "programs.toml")["h1b-owp-2023"]
+    df = pd.DataFrame({"stage": list(charts.STAGES), "principal": [10300, 1200, 8100, 600, 300, 7000],
+                       "family": [6881, 900, 5400, 400, 200, 4700]})
+    for lang in ("en", "fr"):
+        spec = charts.funnel_chart(df, lang=lang, program=program, source="IRCC").to_dict()
+        assert [tr["textposition"] for tr in spec["data"]] == ["auto", "auto"]
+        lines = [line for label in spec["data"][0]["y"] for line in label.split("<br>")]
+        assert max(len(line) for line in lines) <= 12, lines
+        title = spec["layout"]["xaxis"]["title"]["text"]
+        assert title.count("<br>") >= 2 and all(len(line) <= 26 for line in title.split("<br>")), title
+        assert spec["data"][0]["text"][0] == ("10,300 (100.0%)" if lang == "en" else "10\u00a0300 (100,0\u00a0%)")
