@@ -11,14 +11,21 @@ PORT ?= 8501
 
 # --no-compile: Python compiles the modules it imports on first use; compiling every module of every
 # package up front (plotly alone has thousands) took about 45 % of a fresh install.
+# So Python must be allowed to keep what it compiled: with PYTHONDONTWRITEBYTECODE set (some shells and CI
+# images set it), every process started from a fresh venv compiled streamlit, pandas and plotly again, about
+# 2.5 s of CPU for each ingest command and 3.5 s for each server the tests start (some 50 in `make test`).
+unexport PYTHONDONTWRITEBYTECODE
+
+# Each stamp holds a copy of the requirements it installed: pip runs only when their content changed (a
+# checkout, a pull or a new worktree gives the files a new date without changing them).
 $(VENV)/.runtime: requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --no-compile -r requirements.txt
-	touch $@
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@cmp -s requirements.txt $@ || $(PY) -m pip install --quiet --no-compile -r requirements.txt
+	@cp requirements.txt $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
-	touch $@
+	@cmp -s requirements-dev.txt $@ || $(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
+	@cp requirements-dev.txt $@
 
 ## make run: set up, build the demo warehouse if it is missing, serve on http://localhost:$(PORT)
 run: $(VENV)/.runtime warehouse serve

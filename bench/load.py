@@ -4,6 +4,7 @@
     python -m bench.load --sessions 40 --minutes 2 --replicas 2                  # 2 replicas behind nginx
     python -m bench.load --sessions 20 --minutes 2 --url http://host:8501        # servers already running
     python -m bench.load --sessions 3 --minutes 0.2                              # a smoke run
+    python -m bench.load --sessions 20 --minutes 2 --rows 1000000                # the bench intake at 1M rows
 
 Each session is a client that speaks the protocol a browser's Streamlit frontend speaks (protobuf
 BackMsg/ForwardMsg over ws://HOST:PORT/_stcore/stream): it loads a main page, then, after a think time,
@@ -13,7 +14,11 @@ changes it moves on to the next main page (each session starts at another one, s
 A session fails on a dropped connection, a run that does not finish within 60 s, an exception, or
 the page's "Something went wrong" sentence. The server's memory (RSS) is sampled every 5 s.
 
-Results: bench/out/load.json and a summary on stdout (quoted in docs/reliability.md).
+With --rows N the servers read the bench intake of N application rows (bench.intake's generator, as
+`make bench` builds it) instead of the demo warehouse: built once into WORK/warehouses/rows-N (the
+intake CSV is reused when it exists) and kept for later runs (--work, default /tmp/bench-intakes).
+
+Results: bench/out/load.json and a summary on stdout (quoted in docs/benchmarks.md and docs/scaling.md).
 Loopback only; every loop is bounded by the deadline and a cap on changes.
 """
 
@@ -316,20 +321,43 @@ def summary_lines(r: dict) -> list[str]:
     return lines
 
 
+WORK = Path(os.environ.get("BENCH_WORK", "/tmp/bench-intakes"))
+
+
+def scaled_warehouse(rows: int, work: Path = WORK) -> Path:
+    """A warehouse holding the bench intake of `rows` application rows (and the reference statistics),
+    built once through the real ingest and reused while its intake is the same file."""
+    from bench import intake
+    from dashboard import warehouse
+
+    csv_path = intake.intake_csv(rows, work)
+    root = work / "warehouses" / f"rows-{rows}"
+    stamp = root.parent / f"rows-{rows}.intake"  # beside the warehouse folder: which intake it holds
+    if stamp.exists() and stamp.read_text() == csv_path.name and warehouse.current_snapshot(root) is not None:
+        return root
+    stamp.unlink(missing_ok=True)
+    print(f"ingesting {csv_path.name} into {root} (once) ...", flush=True)
+    run = intake.ingest_into(root, csv_path)
+    print(f"  {run.rows:,} rows in {run.seconds:.1f} s", flush=True)
+    stamp.write_text(csv_path.name)
+    return root
+
+
 @contextlib.contextmanager
-def servers(args, s):
+def servers(args, s, env: dict[str, str] | None = None):
     """(url, pids) of the servers to load: one `streamlit run`, K replicas behind nginx, or --url's."""
+    env = env or s.env
     if args.url:
         yield args.url.rstrip("/"), []
         return
     if args.replicas:
         from dashboard.replicas import Balancer
 
-        with Balancer(free_port(), args.replicas, s.folder / "serve", env=s.env,
+        with Balancer(free_port(), args.replicas, s.folder / "serve", env=env,
                       replica_ports=[free_port() for _ in range(args.replicas)]) as lb:
             yield lb.url, [r.proc.pid for r in lb.members]
         return
-    with server(s) as srv:
+    with server(s, extra_env=env) as srv:
         yield srv.url, [srv.proc.pid]
 
 
@@ -346,22 +374,28 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds a person looks at the page between two changes (uniform)")
     ap.add_argument("--warmup", type=float, default=30.0, help="seconds before the memory baseline is taken")
     ap.add_argument("--seed", type=int, default=20230716)
+    ap.add_argument("--rows", type=int, help="serve the bench intake of this many application rows, not the demo")
+    ap.add_argument("--work", type=Path, default=WORK, help="folder for --rows' intakes and warehouses (%(default)s)")
     ap.add_argument("--out", type=Path, default=OUT / "load.json")
     args = ap.parse_args(argv)
-    if args.url and args.replicas:
-        ap.error("--url loads servers already running; --replicas starts its own: give one of them")
+    if args.url and (args.replicas or args.rows):
+        ap.error("--url loads servers already running; --replicas and --rows are for servers it starts")
     pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
     with site(programs=False) as s:
-        if not args.url:
+        env = s.env
+        if args.rows:
+            env = {**env, "DASHBOARD_WAREHOUSE": str(scaled_warehouse(args.rows, args.work))}
+        elif not args.url:
             print("building the demo warehouse ...", flush=True)
             subprocess.run([sys.executable, "-m", "dashboard.build", "--force"], cwd=ROOT, env=s.env, check=True,
                            stdout=subprocess.DEVNULL)
-        with servers(args, s) as (url, pids):
+        with servers(args, s, env) as (url, pids):
             print(f"{args.sessions} sessions for {args.minutes} min on {url} ({len(pids) or 'unknown'} server "
                   f"processes) ...", flush=True)
             result = run_load(url, pids or None, args.sessions, args.minutes * 60, tuple(args.think), args.seed,
                               min(args.warmup, args.minutes * 60 / 3), pages=pages)
     result["command"] = " ".join(["python -m bench.load", *(sys.argv[1:] if argv is None else argv)])
+    result["rows"] = args.rows  # None: the demo warehouse
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print("\n".join(summary_lines(result)))

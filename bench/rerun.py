@@ -1,7 +1,9 @@
 """Server CPU of a page's rerun after a filter change, with and without the figure cache (issue 17).
 
-    python -m bench.rerun [--warehouse data/warehouse] [--repeats 5] [--pages overview,velocity,...]
+    python -m bench.rerun [--warehouse data/warehouse | --rows N] [--repeats 5] [--pages overview,velocity,...]
                           [--json FILE] [--update-docs]
+
+--rows N: the bench intake of N application rows (bench.load.scaled_warehouse: built once, then reused).
 
 The page runs through Streamlit's AppTest in this process on the warehouse given (the demo warehouse by
 default: `make warehouse`), as one session whose sidebar Status filter cycles through a few settings.
@@ -33,7 +35,7 @@ from bench import report, timing
 from dashboard.programs import ROOT
 
 PAGES = {"overview": None, "velocity": "views/velocity.py", "countries": "views/countries.py",
-         "time_to_cap": "views/time_to_cap.py"}
+         "time_to_cap": "views/time_to_cap.py", "extracts": "views/extracts.py"}
 SETTINGS = ([], ["approved"], ["refused", "withdrawn"], ["approved", "in_review"], ["submitted"])
 CASES = ("before", "after", "after_new")
 SECTION = "## Rerun server CPU after a filter change (issue 17)"
@@ -167,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--settings", type=int, default=len(SETTINGS),
                     help="only the first N of the %(default)s Status settings (a smoke run)")
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated, of: " + ", ".join(PAGES))
+    ap.add_argument("--rows", type=int, help="the bench intake of this many rows instead of --warehouse")
     ap.add_argument("--json", help="also write the results as JSON to this file")
     ap.add_argument("--update-docs", action="store_true", help="write the table into docs/benchmarks.md")
     args = ap.parse_args(argv)
@@ -174,13 +177,17 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [p for p in pages if p not in PAGES]
     if unknown:
         ap.error(f"unknown page(s) {', '.join(unknown)}: choose from {', '.join(PAGES)}")
+    if args.rows:
+        from bench.load import scaled_warehouse
+
+        args.warehouse = str(scaled_warehouse(args.rows))
     warehouse = Path(args.warehouse)
     if not (warehouse / "CURRENT").exists():
         print(f"No warehouse in {warehouse}: run `make warehouse` (the demo) or pass --warehouse.", file=sys.stderr)
         return 2
     os.environ["DASHBOARD_WAREHOUSE"] = str(warehouse)
     results = {"command": " ".join(["python -m bench.rerun", *(sys.argv[1:] if argv is None else argv)]),
-               "machine": report.machine(), "warehouse": warehouse.name, "repeats": args.repeats,
+               "machine": report.machine(), "warehouse": warehouse.name, "rows": args.rows, "repeats": args.repeats,
                "settings": max(2, args.settings), "pages": {}}
     for page in pages:
         results["pages"][page] = r = measure_page(page, args.repeats, SETTINGS[:max(2, args.settings)])

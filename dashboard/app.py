@@ -78,7 +78,8 @@ except ProgramConfigError as exc:
 
 if (asked := url.unknown_page(p.url_path for p in pages)) is not None:
     if asked not in every_path:  # not the Overview under a wrong address: say so, and link every page offered
-        st.title(t("Page not found"))
+        st.title(t("Page not found"), anchor=False)
+        ui.notices(None)
         url.warn([url.notice("page", [asked])])
         for offered in pages:
             st.page_link(offered, label=offered.title)
@@ -90,17 +91,21 @@ if (asked := url.unknown_page(p.url_path for p in pages)) is not None:
 st.set_page_config(page_title=f"{page.title} · {t('H-1B intake dashboard')}")
 if ready:
     program = ui.current_program()
-    st.title(program.name(i18n.language()))
-    if page.url_path in ("", "overview"):  # (the default page's path is ""): the three answers first, above the notices (issue 16)
+    st.title(program.name(i18n.language()), anchor=False)
+    # The answers first, above the notices (issue 16): the Overview (whose path is "") all three, the
+    # Velocity, Country and Time to cap pages the one each answers at length.
+    if (parts := headline.PAGE_PARTS.get(page.url_path)) is not None:
         with ui.friendly_errors():
-            headline.band(ui.current_filters(), program)
-    ui.synthetic_banner(program)
+            headline.band(ui.current_filters(), program, parts)
+    ui.notices(program)
     st.caption(sidebar.summary_line(ui.current_filters(), program))
     ui.publication_note()
     with ui.friendly_errors():
         ui.freshness(program)
     with ui.friendly_errors():
         page.run()
-elif page.url_path == "about":
-    page.run()
+else:
+    ui.notices(None)  # the sign-in notice still shows
+    if page.url_path == "about":
+        page.run()
 url.flush(page.url_path)  # this run's address in one message: one history entry per change

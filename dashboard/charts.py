@@ -7,6 +7,7 @@ annotation, so a PNG saved from plotly's toolbar stands alone.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import html
 import re
@@ -69,12 +70,18 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     the same result as update_layout/update_xaxes/update_yaxes/add_annotation, which cost ~1 ms of
     plotly's machinery per property and made base_layout a fifth of the server's time under 20
     sessions (docs/performance.md, "Many sessions")."""
-    top, bottom = (50 if title else 20), 100
+    source = phone_wrapped(source)
+    layout = _layout_dict(fig)
+    title_lines = _wrap_axis_titles(layout)
+    # the note's and the x axis title's extra lines below the axis
+    top, bottom = (50 if title else 20), 100 + 14 * source.count("<br>") + 16 * title_lines
     axis_text = {"color": TEXT}
     axis = {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#595959", "tickfont": axis_text,
             "title": {"font": axis_text}, "separatethousands": True, "exponentformat": "none"}
-    layout = _layout_dict(fig)
-    layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}} if title else {}
+    if title:
+        layout["title"] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": TEXT}}
+    else:  # (an empty title: {} would be written out unvalidated; plotly's validation drops it)
+        layout.pop("title", None)
     _merge(layout, {
         "height": height,
         "font": {"family": FONT, "size": 13, "color": TEXT},
@@ -96,10 +103,43 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     plot_height = max(height - top - bottom, 1)
     layout.setdefault("annotations", []).append({
         "text": source, "xref": "paper", "yref": "paper", "x": 0, "y": -bottom / plot_height, "yshift": 4,
-        "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 11, "color": "#595959"}})
+        "showarrow": False, "xanchor": "left", "yanchor": "bottom", "align": "left",
+        "font": {"size": 11, "color": "#595959"}})
     _set_layout(fig, layout)
     distinguish_traces(fig)
+    for tr in fig.data:  # legend entries that fit a phone's width
+        if isinstance(tr.name, str) and len(tr.name) > LEGEND_CHARS and "<" not in tr.name and tr.showlegend is not False:
+            tr.name = "<br>".join(textwrap.wrap(tr.name, LEGEND_CHARS, break_long_words=False))
     return fig
+
+
+AXIS_TITLE_CHARS = 36  # an x axis title's lines wrap at this many characters (a phone's plot is 200-280 px wide)
+LEGEND_CHARS = 40  # a legend entry's lines wrap at this many characters
+
+
+def _wrap_axis_titles(layout: dict) -> int:
+    """Break long x axis titles onto lines of AXIS_TITLE_CHARS (one holding markup is kept whole); the most
+    extra lines one got."""
+    extra = 0
+    for name in _axes(layout, "x"):
+        title = layout.get(name, {}).get("title")
+        text = title.get("text") if isinstance(title, dict) else None
+        if isinstance(text, str) and len(text) > AXIS_TITLE_CHARS and "<" not in text:
+            title["text"] = "<br>".join(textwrap.wrap(text, AXIS_TITLE_CHARS, break_long_words=False))
+            extra = max(extra, title["text"].count("<br>"))
+    return extra
+
+
+SOURCE_CHARS = 44  # a source note's lines wrap at this many characters: on a phone (390 px) the plot is 200-280 px wide
+
+
+def phone_wrapped(source: str) -> str:
+    """A source note broken onto lines of at most SOURCE_CHARS characters, so that a phone does not cut it
+    short (plotly wraps no text itself). Lines it already has are kept; one holding markup (<i>) is kept whole."""
+    lines = []
+    for line in source.split("<br>"):
+        lines += [line] if "<" in line else textwrap.wrap(line, SOURCE_CHARS, break_long_words=False) or [line]
+    return "<br>".join(lines)
 
 
 @contextlib.contextmanager
@@ -113,14 +153,49 @@ def drafting(fig: go.Figure) -> Iterator[go.Figure]:
         yield fig
     finally:
         draft, fig._draft = fig._draft, None
-        fig.layout = draft
+        _assign_layout(fig, draft)
+
+
+_trusted = contextvars.ContextVar("charts_trusted_layouts", default=False)
+
+
+@contextlib.contextmanager
+def trusted_layouts() -> Iterator[None]:
+    """Within the block, a layout drafted here (drafting(), relayout...) is given to its figure without
+    plotly's validation: it is the same plain JSON either way (tests/test_figure_cache.py builds every main
+    page's figures both ways and compares them), and validating it was a quarter of building an Overview
+    figure (issue 17). ui.figure builds inside it; anything else (tests, the brief's PDF) gets plotly's
+    validated figures, which is what catches a misspelt property."""
+    token = _trusted.set(True)
+    try:
+        yield
+    finally:
+        _trusted.reset(token)
+
+
+def _assign_layout(fig: go.Figure, layout: dict) -> None:
+    if not _trusted.get():
+        fig.layout = layout
+        return
+    # What the layout setter does (plotly.basedatatypes.BaseFigure.layout), with the layout kept unvalidated:
+    # plotly stores its properties as given and builds its objects only if they are read.
+    new = go.Layout(layout, _validate=False)
+    old = fig._layout_obj
+    if old is not None:
+        old._orphan_props.update(copy.deepcopy(old._props))
+        old._parent = None
+    fig._layout = dict(new._props)  # (the orphan's own dict is emptied below)
+    new._parent = fig
+    new._orphan_props.clear()
+    fig._layout_obj = new
+    fig._initialize_layout_template()
 
 
 def _set_layout(fig: go.Figure, layout: dict) -> None:
     if getattr(fig, "_draft", None) is not None:
         fig._draft = layout
     else:
-        fig.layout = layout
+        _assign_layout(fig, layout)
 
 
 def _layout_dict(fig: go.Figure) -> dict:
@@ -416,8 +491,12 @@ def _source_under_axis(fig: go.Figure, source: str) -> go.Figure:
     """
     # hung from its top: a note of several lines grows downward, never up into the axis title
     layout = _layout_dict(fig)
-    layout["annotations"][-1].update(y=0, yshift=-58, yanchor="top", align="left")
-    _merge(layout, {"margin": {"b": 72 + 16 * (source.count("<br>") + 1)}})
+    note = layout["annotations"][-1]
+    title = layout.get("xaxis", {}).get("title")
+    below = 16 * (title.get("text") or "").count("<br>") if isinstance(title, dict) else 0  # a wrapped axis title
+    note.update(y=0, yshift=-58 - below, yanchor="top", align="left")
+    # its lines as drawn (phone_wrapped)
+    _merge(layout, {"margin": {"b": 72 + below + 16 * (note["text"].count("<br>") + 1)}})
     _set_layout(fig, layout)
     return fig
 
@@ -576,10 +655,16 @@ def elapsed_curves(curves: Iterable[tuple[Program, pd.DataFrame]]) -> pd.DataFra
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
+COMPARISON_CHARS = 34  # the comparison's program names wrap at this many characters: its legend fits 390 px
+
+
 def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool, *, lang: str) -> go.Figure:
     """Each program's cumulative curve (elapsed_curves) by time since its opening (hours, or days beyond
-    three days), in applications or as a share of its cap; each cap drawn the same way."""
-    from dashboard.i18n import fmt_int
+    three days), in applications or as a share of its cap; each cap drawn the same way.
+
+    Programs' names are long ("Home Care Worker Immigration Pilot: Home Support Workers (2025)"): the legend's
+    names and the source note are broken onto short lines and the caps' labels name only the cap, so that on a
+    phone (390 px) the legend fits and no label runs off the figure (plotly wraps no text itself)."""
     days = len(df) > 0 and df["elapsed_hours"].max() > 72
     shown = [programs[pid] for pid in dict.fromkeys(df["program_id"])]
     fig = go.Figure()
@@ -588,13 +673,12 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
             part = df[df["program_id"] == program.id]
             x = part["elapsed_hours"] / 24 if days else part["elapsed_hours"]
             y = part["share_of_cap"] * 100 if share else part["cumulative"]
-            fig.add_scatter(x=x, y=y, mode="lines", name=program.name(lang),
+            fig.add_scatter(x=x, y=y, mode="lines", name=wrapped([program.name(lang)], COMPARISON_CHARS)[0],
                             line={"color": SEQUENCE[i % len(SEQUENCE)], "width": 3 if i == 0 else 2,
                                   "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
                             hovertemplate=("%{y:.1f} %<extra></extra>" if share else "%{y:,}<extra></extra>"))
-            if not share:
-                add_cap_line(fig, program.cap, t("{program}: cap of {cap}", lang).format(program=program.name(lang),
-                                                                                 cap=fmt_int(program.cap, lang=lang)), lang=lang)
+            if not share:  # "Cap: 10,000": the legend names the program (its name over the curve hid it)
+                add_cap_line(fig, program.cap, lang=lang)
         if share:
             add_cap_line(fig, 100, t("Cap (100 %)", lang), lang=lang)
         relayout(fig, {"xaxis": {"title": {"text": t("Days since opening", lang) if days else t("Hours since opening", lang)},
@@ -602,7 +686,9 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
                        "yaxis": {"title": {"text": t("Share of the cap (%)", lang) if share
                                            else t("Applications counted toward the cap", lang)}}})
         synthetic = next((p for p in shown if p.synthetic), None)
-        return base_layout(fig, source=source_note(synthetic or (shown[0] if shown else None), lang=lang), lang=lang)
+        source = wrapped([source_note(synthetic or (shown[0] if shown else None), lang=lang)], COMPARISON_CHARS + 4)[0]
+        base_layout(fig, source=source, height=460, lang=lang)
+        return _source_under_axis(fig, source)
 # ---------------------------------------------------------------- US H-1B context (reference statistics)
 
 def reference_note(publisher: str, period: str, width: int = 90, *, lang: str) -> str:
@@ -638,10 +724,7 @@ def markdown_italics(text: str) -> str:
 def _reference_layout(fig: go.Figure, source: str, height: int, *, lang: str) -> go.Figure:
     """base_layout, with the source note a fixed distance below the axis whatever the height."""
     base_layout(fig, source=source, height=height, lang=lang)
-    fig.update_layout(margin={"b": 72 + 16 * (source.count("<br>") + 1)})
-    # hung from its top: a note of several lines grows downward, never up into the axis title
-    fig.update_annotations(selector={"text": source}, y=0, yshift=-58, yanchor="top", align="left")
-    return fig
+    return _source_under_axis(fig, source)
 
 
 # Marker shapes that have an open form and stay apart at 9 px, for lines that need a shape each.
@@ -870,7 +953,7 @@ def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) 
     from dashboard.i18n import fmt_pct
 
     rows = df.set_index("stage").reindex(list(STAGES))
-    labels = [t(STAGE_LABELS[s], lang) for s in STAGES]
+    labels = wrapped((t(STAGE_LABELS[s], lang) for s in STAGES), 12)  # narrow on a phone: the bars get the width
     fig = go.Figure()
     for i, col in enumerate(("principal", "family")):
         values = pd.to_numeric(rows[col], errors="coerce")
@@ -879,13 +962,16 @@ def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) 
                   for v in values]
         text = [f"{_count_text(v, lang)} ({s})" for v, s in zip(values, shares, strict=True)]
         name = t(ROLE_LABELS[col], lang)
-        fig.add_bar(y=labels, x=values, orientation="h", name=name, text=text, textposition="outside",
-                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i]}},
+        # "auto": inside a bar long enough to hold it, outside a short one (on a phone the longest bar's label
+        # ran off the chart's edge)
+        fig.add_bar(y=labels, x=values, orientation="h", name=name, text=text, textposition="auto",
+                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i], "fgcolor": "#8A3D00"}},
                     hovertext=text, hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>")
     top = pd.to_numeric(rows[["principal", "family"]].stack(), errors="coerce").max()
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.25)
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(title=t("Applications (share of those submitted beside each bar)", lang),
+    title = t("Applications (share of those submitted beside each bar)", lang)  # narrower than a phone's plot
+    fig.update_xaxes(title="<br>".join(plain(textwrap.wrap(title, 26, break_long_words=False))),
                      range=[0, max(float(top) if pd.notna(top) else 0.0, 1.0) * 1.22])
     base_layout(fig, source=source, height=_ranked_height(len(STAGES), 56), lang=lang)
     fig.update_yaxes(rangemode="normal")
@@ -912,7 +998,7 @@ def decisions_chart(df: pd.DataFrame, *, lang: str, program: Program, role: str,
     fig.update_layout(barmode="stack", bargap=0.1, yaxis2={
         "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False, "separatethousands": True,
         "title": {"text": t("Open applications", lang)}})
-    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=program.time_zone))
+    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=zone_name(program.time_zone, lang)))
     fig.update_yaxes(title=t("Decisions per day", lang), selector={"side": None})
     _whole_counts(fig, rows[["approved", "refused", "withdrawn"]].sum(axis=1), "yaxis")
     _whole_counts(fig, rows["open"], "yaxis2")
@@ -979,7 +1065,7 @@ def arrivals_against_approvals_chart(df: pd.DataFrame, *, lang: str, program: Pr
                         marker={"symbol": ["line-ns", "line-ns-open"], "size": 14,
                                 "line": {"width": 2, "color": PALETTE["reference"]}},
                         hovertemplate="%{y:,}<extra>" + label + "</extra>")
-    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=program.time_zone))
+    fig.update_xaxes(title=t("Day ({zone})", lang).format(zone=zone_name(program.time_zone, lang)))
     fig.update_yaxes(title=t("Applications (cumulative)", lang))
     return base_layout(fig, source=source, lang=lang)
 

@@ -115,6 +115,35 @@ def time_window(program: Program) -> tuple[datetime, datetime]:
     return program.opens_at - timedelta(days=366), last + timedelta(days=2 * 366)
 
 
+DENSE_HOURS = 72  # the "as of" slider moves by the hour (or the quarter hour) over an intake's first days
+
+
+def as_of_steps(first: datetime, last: datetime) -> list[datetime]:
+    """The moments the "as of" slider offers between `first` (the opening) and `last` (the end of the data),
+    both ends included: every 15 minutes when the whole span is under 12 hours, else every hour over the
+    first DENSE_HOURS, where a capped intake's rush is, then every day at the opening's time of day. Times
+    are as given (wall-clock ones in the sidebar); the precise entry beside the slider names any minute."""
+    if last <= first:
+        return [first]
+    step = timedelta(minutes=15) if last - first <= timedelta(hours=12) else timedelta(hours=1)
+    dense_end = min(last, first + timedelta(hours=DENSE_HOURS))
+    steps, moment = [], first
+    while moment < dense_end:
+        steps.append(moment)
+        moment += step
+    moment = first + timedelta(hours=DENSE_HOURS)
+    while moment < last:
+        steps.append(moment)
+        moment += timedelta(days=1)
+    return [*steps, last]
+
+
+def snap(steps: Sequence[datetime], moment: datetime) -> datetime:
+    """The last of `steps` at or before `moment` (the first step when all come after)."""
+    before = [s for s in steps if s <= moment]
+    return before[-1] if before else steps[0]
+
+
 def is_ambiguous(dt: datetime, program: Program) -> bool:
     """True when the wall-clock time of `dt` in the program's zone occurs twice (the hour repeated
     when daylight saving ends)."""

@@ -7,9 +7,10 @@ The model (docs/forecast.md explains it with its backtest):
 1. The arrivals seen by `as_of` are counted in short bins and fitted with a penalised Poisson
    regression: log rate = smooth level(t) + time of day + day of week. The level is a spline whose
    bends cost something (a straight line in log space is free), so it follows a launch surge that
-   fades but not the noise; the time-of-day profile starts from a prior (people apply in their
-   waking hours, in the zone of `as_of`) that the data takes over as days are seen; the day of the
-   week starts flat. Bins far above the fit (a news story, a campaign) are clipped and the fit is
+   fades but not the noise, and whose knots are spaced by their age (fast in the first hours, half a
+   day apart later), so that the daily cycle is the profile's, not the level's; the time-of-day
+   profile starts from a prior (people apply in their waking hours, in the zone of `as_of`) that
+   the data takes over as days are seen; the day of the week starts flat. Bins far above the fit (a news story, a campaign) are clipped and the fit is
    redone, so a one-off burst is not taken for the new normal.
 2. The uncertainty of the fit is kept: the current level and its recent trend are drawn from the
    posterior (a lognormal level: the gamma-Poisson, i.e. negative binomial, in another guise).
@@ -40,8 +41,11 @@ PRIOR_DIURNAL = np.array([0.30, 0.18, 0.12, 0.10, 0.10, 0.15, 0.30, 0.55, 0.80, 
 # Tuned on the backtest (bench/backtest.py); docs/forecast.md gives the figures they reach.
 KNOTS = 16  # level spline knots over the time seen
 KNOT_MIX = 0.5  # knots: this share placed at quantiles of the arrivals, the rest evenly
+KNOT_AGE = 0.25  # a knot is at least this share of its time since opening after the one before ...
+KNOT_GAP = 12.0  # ... or this many hours: the level bends on a scale of half a day or more, not the day's cycle
 SD_BEND = 0.25  # prior sd of the level's second difference per knot (log scale)
-SD_HOUR = 0.6  # prior sd of a time-of-day effect around the prior profile (log scale)
+SD_HOUR = 0.6  # prior sd of an hour's effect around the prior profile (log scale) in the first day ...
+SD_HOUR_SEEN = 1.2  # ... and once the hours have come round twice (night to day may be 30-50 fold)
 SD_HOUR_STEP = 0.35  # prior sd of the change from one hour to the next (log scale)
 SD_WEEKDAY = 0.6  # prior sd of a day-of-week effect (log scale)
 SD_WEEKDAY_UNSEEN = 0.5  # sd of the day-of-week effects drawn before the weekly pattern is known
@@ -218,7 +222,7 @@ def _spline_weights(t: np.ndarray, knots: np.ndarray) -> np.ndarray:
     return w
 
 
-def _penalty(knots: np.ndarray, sd_weekday: float) -> np.ndarray:
+def _penalty(knots: np.ndarray, sd_weekday: float, sd_hour: float = SD_HOUR) -> np.ndarray:
     """Prior precision of the parameters: bends of the level, hour and weekday effects."""
     k = len(knots)
     p = k + 31
@@ -234,7 +238,7 @@ def _penalty(knots: np.ndarray, sd_weekday: float) -> np.ndarray:
     q[:k, :k] += np.eye(k) * 1e-6  # a vague prior on the level keeps the posterior proper
     h = slice(k, k + 24)
     d1 = np.eye(24) - np.roll(np.eye(24), 1, axis=1)
-    q[h, h] += np.eye(24) / SD_HOUR**2 + d1.T @ d1 / SD_HOUR_STEP**2 + np.ones((24, 24)) / (24 * 0.05**2)
+    q[h, h] += np.eye(24) / sd_hour**2 + d1.T @ d1 / SD_HOUR_STEP**2 + np.ones((24, 24)) / (24 * 0.05**2)
     w = slice(k + 24, k + 31)
     q[w, w] += np.eye(7) / sd_weekday**2 + np.ones((7, 7)) / (7 * 0.05**2)
     return q
@@ -313,11 +317,16 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     # Until two weeks have been seen a weekday's difference cannot be told from a trend: the weekday
     # effects are held near zero, and the simulation draws them instead (weekly_known).
     known = float(np.clip(elapsed / (7 * 24) - 1.0, 0.0, 1.0))
+    # In the first day an hour's effect cannot be told from the level at that moment (an opening rush
+    # at 09:00 would read as a busy hour): it keeps near the prior profile. Once the hours have come
+    # round again the data can show a cycle much deeper than the prior's (office hours: a night 30 to
+    # 50 times quieter than the day), which the level would otherwise follow down each night.
+    sd_hour = SD_HOUR + (SD_HOUR_SEEN - SD_HOUR) * float(np.clip(elapsed / 24.0 - 1.0, 0.0, 1.0))
 
     def fit(knots: np.ndarray, counts: np.ndarray, warm: np.ndarray | None = None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         design = sparse.csr_array(np.hstack([_spline_weights(mid, knots), hw, np.eye(7)[dow]]))
-        q = _penalty(knots, SD_WEEKDAY * max(known, 0.05))
+        q = _penalty(knots, SD_WEEKDAY * max(known, 0.05), sd_hour)
         if warm is None:
             warm = np.zeros(design.shape[1])
             warm[:len(knots)] = start
@@ -349,9 +358,27 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     where = np.interp(probs * mass[-1], mass, np.concatenate([[0.0], lo + exposure]))
     knots = (1 - KNOT_MIX) * probs * elapsed + KNOT_MIX * where
     knots[0], knots[-1] = 0.0, elapsed
-    knots = np.unique(np.round(np.maximum.accumulate(knots), 9))
+    knots = _spaced(np.unique(np.round(np.maximum.accumulate(knots), 9)))
     theta, cov, _ = fit(knots, counts)
     return _Fit(theta, cov, knots, int(clipped.sum()), known, weight)
+
+
+def _spaced(knots: np.ndarray) -> np.ndarray:
+    """The knots, thinned so that each is at least KNOT_AGE of its time since opening after the one
+    before (at most KNOT_GAP hours): the level can bend quickly in an opening rush, but later only on
+    a scale of half a day or more, so that the daily cycle is the profile's to carry, not the
+    level's (a level with knots two hours apart followed each night down and read the morning's
+    rise, or the evening's fall, as a trend)."""
+    if len(knots) <= 3:
+        return knots
+    out = [knots[0]]
+    for t in knots[1:-1]:
+        if t - out[-1] >= min(KNOT_AGE * t, KNOT_GAP):
+            out.append(t)
+    end = knots[-1]
+    while len(out) > 2 and end - out[-1] < min(KNOT_AGE * end, KNOT_GAP):
+        out.pop()
+    return np.asarray([*out, end])
 
 
 # ---------------------------------------------------------------- the future

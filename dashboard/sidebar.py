@@ -76,6 +76,11 @@ def _span_defaults(program: Program, latest: datetime | None) -> tuple[datetime,
     return first, last
 
 
+def _slid() -> None:
+    """The "as of" slider moved: the precise entry takes its moment."""
+    st.session_state["f_as_of"] = st.session_state["f_as_of_slide"]
+
+
 def _reset() -> None:
     ss = st.session_state
     _load_state(Filters(ss["f_program"]), programs()[ss["f_program"]])
@@ -144,8 +149,15 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
         if not ss["f_latest"]:
             if ss.get("f_as_of") is None:
                 ss["f_as_of"] = _naive_local(latest_moment, program) if latest_moment else _naive_local(program.opens_at, program)
-            sb.datetime_input(t("As of"), key="f_as_of", help=t("Show only what had been submitted by then, with the "
-                              "status it had then."), **bounds)
+            # A time slider over the intake's span (by the hour over its first days, then by the day), and
+            # under it the precise entry, to the minute, for analysts; each follows the other.
+            steps = fl.as_of_steps(first, last)
+            ss["f_as_of_slide"] = fl.snap(steps, ss["f_as_of"])
+            tz = program.time_zone
+            sb.select_slider(t("As of"), steps, key="f_as_of_slide", on_change=_slid,
+                             format_func=lambda m: fmt_datetime(program.localize(m), tz, lang=lang),
+                             help=t("Show only what had been submitted by then, with the status it had then."))
+            sb.datetime_input(t("As of, to the minute"), key="f_as_of", **bounds)
 
         def pin() -> None:
             if latest_moment is not None:

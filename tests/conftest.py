@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -86,26 +87,45 @@ def warehouse_dir(tmp_path, monkeypatch, programs_env) -> Path:
     return wh
 
 
+@pytest.fixture(scope="session")
+def _basic_ingested(tmp_path_factory) -> dict[str, Path]:
+    """BASIC_ROWS ingested once per session (per xdist worker) for each origin asked for: {origin: warehouse}.
+    basic_warehouse and demo_warehouse give each test a copy of its own (an ingest is a quarter of a second
+    of CPU and some fsyncs; copying the folder is a millisecond), the same files a fresh ingest would write
+    but for the moment recorded in its ingest log and the path of the export it read."""
+    return {}
+
+
+def _basic_copy(ingested: dict[str, Path], tmp_path_factory, tmp_path: Path, dest: Path, origin: str) -> Path:
+    from dashboard.ingest import ingest
+
+    if origin not in ingested:
+        folder = tmp_path_factory.mktemp(f"basic-{origin}")
+        root = folder / "warehouse"
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("DASHBOARD_PROGRAMS", str(FIXTURES / "programs.toml"))
+            mp.setenv("DASHBOARD_WAREHOUSE", str(root))
+            ingest([write_export(folder / "basic.csv", BASIC_ROWS)], root=root, origin=origin)
+        ingested[origin] = root
+    shutil.copytree(ingested[origin], dest)
+    shutil.copy2(ingested[origin].parent / "basic.csv", tmp_path / "basic.csv")
+    return dest
+
+
 @pytest.fixture
-def basic_warehouse(tmp_path, warehouse_dir) -> Path:
+def basic_warehouse(tmp_path, tmp_path_factory, warehouse_dir, _basic_ingested) -> Path:
     """The warehouse holding BASIC_ROWS, ingested as an ordinary export (origin "export", the ingest's
     default), so a test may add further exports to it. Its records count as real: anonymous visitors get at
     most viewer, with publication forced. For the demo's behaviour use demo_warehouse."""
-    from dashboard.ingest import ingest
-
-    ingest([write_export(tmp_path / "basic.csv", BASIC_ROWS)], root=warehouse_dir)
-    return warehouse_dir
+    return _basic_copy(_basic_ingested, tmp_path_factory, tmp_path, warehouse_dir, "export")
 
 
 @pytest.fixture
-def demo_warehouse(tmp_path, warehouse_dir) -> Path:
+def demo_warehouse(tmp_path, tmp_path_factory, warehouse_dir, _basic_ingested) -> Path:
     """BASIC_ROWS ingested as the demo build ingests its synthetic records (origin "demo"): anonymous
     visitors get demo_role and every page. Rows a test adds must be ingested with origin="demo" too (the
     ingest never mixes origins in one program)."""
-    from dashboard.ingest import ingest
-
-    ingest([write_export(tmp_path / "basic.csv", BASIC_ROWS)], root=warehouse_dir, origin="demo")
-    return warehouse_dir
+    return _basic_copy(_basic_ingested, tmp_path_factory, tmp_path, warehouse_dir, "demo")
 
 
 def free_port() -> int:

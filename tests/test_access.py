@@ -110,6 +110,12 @@ def app(user: dict | None = None) -> AppTest:
     return at.run()
 
 
+def demo_notice(at: AppTest) -> tuple[str, str]:
+    """The unauthenticated-demo notice: its one line, and its details (a click away, issue 16)."""
+    (box,) = [e for e in at.expander if "no sign-in" in e.label]
+    return box.label, " ".join(m.value for m in box.markdown)
+
+
 def offered(at: AppTest) -> set[str]:
     """The view files the navigation offers (AppTest refuses to switch to any other)."""
     names = set()
@@ -132,8 +138,10 @@ ALL_PAGES = ANALYST_PAGES | {"admin.py"}
 def test_without_a_provider_the_demo_says_it_is_unauthenticated_and_gets_demo_role(access_env):
     at = app()
     assert not at.exception
-    assert at.warning[0].value.startswith("Local demo without sign-in: anyone who can open this address")
-    assert "Record-level pages" not in at.warning[0].value
+    line, details = demo_notice(at)
+    assert line == "**Local demo, no sign-in**"
+    assert details.startswith("Local demo without sign-in: anyone who can open this address")
+    assert "Record-level pages" not in details
     assert offered(at) == ALL_PAGES  # demo_role admin: every page
 
 
@@ -143,7 +151,9 @@ def test_without_a_provider_real_records_are_never_offered_unsigned(access_env, 
            root=access_env)
     at = app()
     assert not at.exception
-    assert "Record-level pages stay hidden until sign-in is configured." in at.warning[0].value
+    line, details = demo_notice(at)
+    assert line == "**Local demo, no sign-in: counts published**"
+    assert "Record-level pages stay hidden until sign-in is configured." in details
     assert offered(at) == AGGREGATE_PAGES
 
 
@@ -356,7 +366,9 @@ def test_a_program_marked_synthetic_that_received_an_ordinary_export_grants_noth
     assert not access.all_records_synthetic()
     at = app()
     assert not at.exception
-    assert "Record-level pages stay hidden until sign-in is configured." in at.warning[0].value
+    line, details = demo_notice(at)
+    assert line == "**Local demo, no sign-in: counts published**"
+    assert "Record-level pages stay hidden until sign-in is configured." in details
     assert offered(at) == AGGREGATE_PAGES
     assert at.sidebar.toggle(key="pub").value is True and at.sidebar.toggle(key="pub").disabled
 

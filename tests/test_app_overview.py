@@ -28,7 +28,10 @@ def test_overview_headline_numbers(shared_basic_warehouse):
     assert "2 principal applications arrived after the cap was reached" in captions
     assert "Times in Eastern Time (EDT/EST)." in captions  # the zone as people say it, not America/Toronto
     assert "America/Toronto" not in captions + " ".join(c.value for c in at.sidebar.caption)
-    assert any("synthetic" in i.value for i in at.info)
+    # the notices, one line each, their details a click away (issue 16)
+    assert [e.label for e in at.expander][:2] == ["**Local demo, no sign-in**", "**Synthetic demo data**"]
+    assert "Demo: synthetic applications matching published facts, not real records." in [
+        m.value for m in at.expander[1].markdown]
     # the test program's one event is known by its date only: listed under the hour-by-hour chart, not drawn
     assert ("Events known by their date only, not drawn on this hour-by-hour chart: Sun 16 Jul 2023: Intake opens."
             in [x.value for x in at.text])

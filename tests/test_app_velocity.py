@@ -171,3 +171,7 @@ def test_a_cut_chart_leaves_the_sentence_describing_every_interval(shared_basic_
     assert ("principal applications: 7, family applications (spouses and dependants): 2;" in texts(at.markdown))
     assert ("The chart and its numbers hold only the first 60 intervals, up to Sun 16 Jul 2023, 10:05 EDT"
             in texts(at.caption))
+    # from the first interval to the moment the figures stand at (P7, 08:30 on the 17th), not to the cut; the
+    # busiest minute is said to be the busiest of the intervals drawn
+    assert ("From Sun 16 Jul 2023, 09:05 EDT to Mon 17 Jul 2023, 08:30 EDT, principal applications: 7" in texts(at.markdown))
+    assert "in the first 60 intervals, the busiest for principal applications began" in texts(at.markdown)

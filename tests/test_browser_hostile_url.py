@@ -48,9 +48,9 @@ def nothing_from(page, address: str) -> dict:
     }
 
 
-def test_markdown_in_link_values_is_shown_as_text(demo_warehouse, server_for, page, bait):
+def test_markdown_in_link_values_is_shown_as_text(shared_basic_server, page, bait):
     address, hits = bait
-    server = server_for(demo_warehouse)
+    server = shared_basic_server  # BASIC_ROWS as the demo, as demo_warehouse: no server of its own to start
     query = urlencode([
         ("country", f"![x]({address}/px.png)"),
         ("status", f"**Your session expired.** [Sign in again]({address}/phish)"),

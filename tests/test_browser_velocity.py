@@ -119,3 +119,17 @@ def test_back_and_forward_walk_through_filter_changes(shared_basic_server, page)
     page.go_back()
     expect(metric(page, "Principal applications")).to_have_text("2", timeout=20_000)
     expect(metric(page, "Busiest day")).to_have_count(1)
+
+    # The issue's own steps: Day, then 15 minutes; Back returns to Day, Forward to 15 minutes.
+    page.get_by_role("radio", name="15 minutes", exact=True).click()
+    expect(metric(page, "Busiest 15 minutes")).to_have_count(1, timeout=20_000)
+    idle()
+    assert "grain=15min" in page.url, page.url
+    page.go_back()
+    expect(metric(page, "Busiest day")).to_have_count(1, timeout=20_000)
+    idle()
+    assert "grain=day" in page.url, page.url
+    page.go_forward()
+    expect(metric(page, "Busiest 15 minutes")).to_have_count(1, timeout=20_000)
+    idle()
+    assert "grain=15min" in page.url, page.url

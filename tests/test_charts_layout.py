@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from dashboard import charts
 from dashboard.programs import programs
@@ -121,3 +122,81 @@ def test_ranked_charts_wrap_long_country_labels_for_a_phone():
     assert labels[0] == "India"
     assert labels[1] == "All other<br>countries with<br>applicants or H-1B<br>visas (167)"
     assert all(len(line) <= charts.LABEL_CHARS for line in labels[1].split("<br>"))
+
+
+def test_the_intakes_compared_reflow_for_a_phone():
+    """Issue 16: on a phone (390 px) the comparison's legend ran off the figure, the caps' labels (each
+    program's long name) across the curves, and its source note was cut short. The legend's names and the
+    source break onto short lines, and each cap's label names only the cap."""
+    from dashboard.programs import load_programs
+
+    progs = load_programs(ROOT / "data" / "programs.toml")  # the demo's programs and their long names
+    ids = ["h1b-owp-2023", "hcwip-home-support-2025"]
+    df = pd.DataFrame({"program_id": ids * 2, "elapsed_hours": [0.0, 0.0, 5.0, 5.0], "cumulative": [0, 0, 900, 2750],
+                       "share_of_cap": [0.0, 0.0, 0.09, 1.0]}).sort_values("program_id", key=lambda s: s.map(ids.index))
+    for lang in ("en", "fr"):
+        spec = charts.comparison_chart(df, progs, share=False, lang=lang).to_dict()
+        layout, data = spec["layout"], spec["data"]
+        names = [tr["name"] for tr in data]
+        assert all(len(line) <= charts.COMPARISON_CHARS for name in names for line in name.split("<br>")), names
+        assert names[1].startswith("Home Care Worker Immigration<br>" if lang == "en" else "Projet pilote sur l")
+        texts = [a["text"] for a in layout["annotations"]]
+        assert texts[:2] == (["Cap: 10,000", "Cap: 2,750"] if lang == "en" else ["Plafond : 10\u00a0000", "Plafond : 2\u00a0750"])
+        source = texts[-1]
+        assert source.count("<br>") >= 1 and all(len(line) <= charts.COMPARISON_CHARS + 4 for line in source.split("<br>"))
+        assert layout["height"] == 460
+
+
+def test_source_notes_wrap_for_a_phone(programs_env):
+    """Issue 16: at 390 px every figure's source note ran off its right edge; it wraps, the figure's foot grows
+    with it, and a line holding markup (an italic title) is kept whole."""
+    program = programs()["test-intake"]
+    df = cumulative(["2023-07-16T13:10Z", "2023-07-16T13:30Z"])
+    layout = charts.cumulative_chart(df, program, None, lang="fr").to_dict()["layout"]
+    note = layout["annotations"][-1]["text"]
+    assert note.startswith("Source : données de démonstration") and note.count("<br>") >= 1
+    assert all(len(line) <= charts.SOURCE_CHARS for line in note.split("<br>"))
+    assert layout["margin"]["b"] == 100 + 14 * note.count("<br>")
+    assert layout["annotations"][-1]["align"] == "left"
+    kept = "Source: USCIS, <i>Characteristics of H-1B Specialty Occupation Workers</i>, fiscal 2023 (compiled)"
+    assert charts.phone_wrapped(kept) == kept
+
+
+def test_long_axis_titles_and_legend_entries_wrap_for_a_phone():
+    df = pd.DataFrame({"label": ["India"], "code": ["IND"], "principal": [3], "family": [1],
+                       "principal_share": [1.0], "family_share": [1.0]})
+    layout = charts.citizenship_chart(df, source="s", lang="fr").to_dict()["layout"]
+    title = layout["xaxis"]["title"]["text"]  # "Demandes (part de leur groupe à côté de chaque barre)"
+    assert title.count("<br>") == 1 and all(len(line) <= charts.AXIS_TITLE_CHARS for line in title.split("<br>"))
+    assert layout["annotations"][-1]["yshift"] == -58 - 16  # the source note hangs below the title's second line
+    fig = charts.base_layout(charts.go.Figure().add_scatter(x=[1], y=[1], name="Published: 1,205 arrived in the "
+                                                             "first year (Niskanen Center)"), source="s", lang="en")
+    assert fig.data[0].name == "Published: 1,205 arrived in the first<br>year (Niskanen Center)"
+
+
+def test_day_axes_name_the_zone_as_people_say_it(programs_env):
+    program = programs()["test-intake"]
+    day = pd.to_datetime(pd.Series(["2023-07-16T04:00Z", "2023-07-17T04:00Z"]), utc=True)
+    df = pd.DataFrame({"interval_start": day, "role": "principal", "approved": [1, 2], "refused": [0, 1], "withdrawn": [0, 0],
+                       "arrived": [0, 1], "open": [3, 2]})
+    fig = charts.decisions_chart(df, lang="fr", program=program, role="principal", source="s")
+    assert fig.to_dict()["layout"]["xaxis"]["title"]["text"] == "Jour (heure de l’Est)"
+
+
+def test_the_funnel_fits_a_phone():
+    """On a phone (390 px) the longest bar's label ('10 300 (100,0 %)') and the axis title ran off the chart's
+    right edge: a label goes inside a bar long enough to hold it, the stage names and the axis title break
+    onto short lines so the bars get the width."""
+    from dashboard.programs import load_programs
+
+    program = load_programs(ROOT / "data" / "programs.toml")["h1b-owp-2023"]
+    df = pd.DataFrame({"stage": list(charts.STAGES), "principal": [10300, 1200, 8100, 600, 300, 7000],
+                       "family": [6881, 900, 5400, 400, 200, 4700]})
+    for lang in ("en", "fr"):
+        spec = charts.funnel_chart(df, lang=lang, program=program, source="IRCC").to_dict()
+        assert [tr["textposition"] for tr in spec["data"]] == ["auto", "auto"]
+        lines = [line for label in spec["data"][0]["y"] for line in label.split("<br>")]
+        assert max(len(line) for line in lines) <= 12, lines
+        title = spec["layout"]["xaxis"]["title"]["text"]
+        assert title.count("<br>") >= 2 and all(len(line) <= 26 for line in title.split("<br>")), title
+        assert spec["data"][0]["text"][0] == ("10,300 (100.0%)" if lang == "en" else "10\u00a0300 (100,0\u00a0%)")

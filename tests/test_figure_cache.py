@@ -76,3 +76,104 @@ def test_figures_are_kept_per_warehouse_snapshot_and_bounded(shared_basic_wareho
     figures.figure("u", lambda: go.Figure())
     assert len(figures._figures) == 1
     figures.clear()
+
+
+def test_a_kept_figure_is_sent_as_the_text_it_was_frozen_from(monkeypatch):
+    """st.plotly_chart encodes fig.to_dict() with plotly.io.to_json on every run: for a kept figure that is
+    the text it was frozen from (no second encoding), which parses to the same figure plotly would send."""
+    import plotly.io as pio
+
+    fig = go.Figure(go.Scatter(x=pd.date_range("2023-07-16 09:00", periods=3, freq="h"), y=[1.5, float("nan"), 3],
+                               name="<b>a</b> & b"))
+    fig.update_layout(title="Cap: 10 000", xaxis={"range": [pd.Timestamp("2023-07-16"), pd.Timestamp("2023-07-17")]})
+    expected = pio.to_json(fig, validate=False)
+    frozen, size = figures.freeze(fig)
+    assert size >= len(expected)
+    spec = frozen.to_dict()
+    assert spec == json.loads(expected) and frozen.to_dict() is spec  # parsed once
+    assert pio.to_json(spec, validate=False) is frozen.to_json() == expected  # the same text, not encoded again
+    assert json.loads(pio.to_json(dict(spec), validate=False)) == spec  # a plain dict is still encoded by plotly
+
+
+def test_tables_show_the_same_cells_as_through_pandas_own_styler():
+    """ui.display_frame's quick_styler makes only what st.dataframe reads of a Styler: the protos it sends are
+    byte for byte those of pandas' own Styler with the same formats."""
+    from pandas.io.formats.style import Styler
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    from dashboard import i18n, ui
+    from dashboard.ui import blocks
+
+    df = pd.DataFrame({
+        "status": ["approved", "submitted", None], "citizenship": ["IND", "CHN", "FRA"],
+        "applications": pd.array([12_345, None, 7], dtype="Int64"), "share": [0.4213, None, 0.5],
+        "whole": [1.0, 2.0, None], "note": ["a", None, "c <b>"],
+        "submitted_at": pd.to_datetime(["2023-07-16 09:00", None, "2023-07-17 10:30"]),
+        "family": [1, 2, 3],
+    })
+    for lang in ("en", "fr"):
+        i18n.set_language(lang)
+        try:
+            for suppressed in ((), ("family",)):
+                quick = ui.display_frame(df, list(suppressed))
+                assert type(quick) is Styler and "_translate" in vars(quick)  # Streamlit checks the type's name
+                reference = Styler(df, uuid=quick.uuid)  # the same formats through pandas' own format() calls
+                for i, (formatter, na_rep) in enumerate(blocks.display_formats(blocks.column_formats(df), suppressed)):
+                    reference.format(formatter, na_rep=na_rep, subset=None if i == 0 else list(formatter))
+                protos = []
+                for styler in (quick, reference):
+                    proto = ArrowData()
+                    marshall_styler(proto, styler, "x")
+                    protos.append(proto)
+                assert protos[0].styler.display_values == protos[1].styler.display_values
+                assert protos[0] == protos[1]
+        finally:
+            i18n.set_language("en")
+    assert "12,345" in quick.to_string() and "France (FRA)" in quick.to_string()  # pandas' rendering, same formats
+
+
+def test_metrics_cached_program_wide_bind_no_other_filter():
+    """ui.run_metric keys these on the program and the as-of moment alone: their SQL must not read any other
+    filter (a filter added to one of them must take it out of cache.PROGRAM_WIDE)."""
+    import re
+
+    from dashboard import warehouse
+    from dashboard.ui import cache
+
+    narrowing = set(Filters("p").params()) - {"program", "as_of"}
+    for name in cache.PROGRAM_WIDE:
+        used = set(re.findall(r"\$([a-z_]+)", warehouse.sql_text(name)))
+        assert used and not used & narrowing, (name, used & narrowing)
+
+
+def test_every_main_page_figure_is_the_same_json_built_with_trusted_layouts(shared_reference_warehouse, monkeypatch):
+    """ui.figure builds with charts.trusted_layouts() (the drafted layout given unvalidated): each figure of the
+    main pages, in both languages and in publication mode, is built both ways and must be the same JSON."""
+    import plotly.io as pio
+
+    from dashboard import charts, ui
+
+    original, compared = ui.figure, []
+
+    def both_ways(name, build, *parts, f=None):
+        with charts.trusted_layouts():
+            trusted = json.loads(pio.to_json(build(), validate=False))
+        assert trusted == json.loads(pio.to_json(build(), validate=False)), name
+        compared.append(name)
+        return original(name, build, *parts, f=f)
+
+    monkeypatch.setattr(ui, "figure", both_ways)
+    pages = ("views/velocity.py", "views/countries.py", "views/time_to_cap.py")
+    for lang in ("en", "fr"):
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        at.sidebar.selectbox(key="lang").set_value(lang).run()
+        for page in (None, *pages):
+            if page:
+                at.switch_page(page).run()
+            at.sidebar.multiselect(key="f_status").set_value(["submitted"]).run()
+            at.sidebar.toggle(key="pub").set_value(True).run()
+            at.sidebar.toggle(key="pub").set_value(False).run()
+            assert not at.exception
+    assert {"overview-cumulative", "overview-role-status", "velocity-arrivals", "countries-citizenship",
+            "countries-representation", "ttc-fan", "ttc-history"} <= set(compared)

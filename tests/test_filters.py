@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -95,3 +95,19 @@ def test_an_end_before_the_start_is_dropped_with_a_notice():
 ])
 def test_grain_from_the_url(query, grain, notice):
     assert fl.parse_grain(query) == (grain, notice)
+
+
+def test_the_as_of_slider_moves_by_the_hour_over_the_first_days_then_by_the_day():
+    """Issue 16: "as of" is a time slider over the intake's span; its steps are dense where a capped intake's
+    rush is (the first three days), daily after, and both ends are offered."""
+    opens = datetime(2023, 7, 16, 9, 0)
+    steps = fl.as_of_steps(opens, datetime(2023, 7, 17, 8, 31))  # the test fixture's span: under a day
+    assert steps[:3] == [opens, datetime(2023, 7, 16, 10, 0), datetime(2023, 7, 16, 11, 0)]
+    assert steps[-2:] == [datetime(2023, 7, 17, 8, 0), datetime(2023, 7, 17, 8, 31)] and len(steps) == 25
+    year = fl.as_of_steps(opens, datetime(2024, 7, 8, 18, 22))  # the demo's span: the rush, then a year
+    assert year[71:74] == [datetime(2023, 7, 19, 8, 0), datetime(2023, 7, 19, 9, 0), datetime(2023, 7, 20, 9, 0)]
+    assert year[-1] == datetime(2024, 7, 8, 18, 22) and len(year) == 72 + 356 + 1
+    assert fl.as_of_steps(opens, datetime(2023, 7, 16, 10, 0)) == [opens + timedelta(minutes=15 * i) for i in range(5)]
+    assert fl.as_of_steps(opens, opens) == [opens]
+    assert fl.snap(steps, datetime(2023, 7, 16, 10, 59)) == datetime(2023, 7, 16, 10, 0)
+    assert fl.snap(steps, datetime(2023, 7, 1)) == opens

@@ -47,7 +47,7 @@ def test_the_median_is_nearer_the_truth_than_the_time_left(trials, name):
 
 # the families the full backtest (docs/forecast.md) has within the bounds, held to them on ten
 # seeds of their own (two give six forecasts, too few to read a coverage of 70-90 % from)
-IN_TARGET = ["hours", "pool"]
+IN_TARGET = ["minutes", "hours", "pool"]
 
 
 @pytest.mark.parametrize("name", IN_TARGET)

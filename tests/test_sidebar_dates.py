@@ -44,3 +44,23 @@ def test_link_to_this_moment_gives_a_link_to_copy_and_says_so(shared_basic_wareh
     assert [t.value for t in at.toast][0].startswith("Link to this moment ready: copy it")
     at.run()  # the next run (another click elsewhere): the box is gone, the pinned moment stays
     assert not at.sidebar.code and at.session_state["f_latest"] is False
+
+
+def test_as_of_is_a_time_slider_with_a_precise_entry_beside_it(shared_basic_warehouse):
+    """Issue 16: "as of" is a slider over the intake's span (by the hour here), and the entry under it names any
+    minute; each follows the other, and the figures and the address follow both."""
+    at = app_test(None, {"as_of": "2023-07-16T10:20"})
+    assert not at.exception
+    (slider,) = at.sidebar.select_slider
+    assert slider.label == "As of" and slider.value == datetime(2023, 7, 16, 10, 0)  # the hour at or before
+    assert slider.options[0] == "Sun 16 Jul 2023, 09:00 EDT" and slider.options[-1] == "Mon 17 Jul 2023, 08:31 EDT"
+    precise = next(w for w in at.sidebar.get("datetime_input") if w.key == "f_as_of")
+    assert precise.label == "As of, to the minute" and precise.value == datetime(2023, 7, 16, 10, 20)
+    slider.set_value(datetime(2023, 7, 16, 9, 0)).run()  # back to the opening hour: P1 and P2 had arrived
+    assert not at.exception
+    assert next(w for w in at.sidebar.get("datetime_input") if w.key == "f_as_of").value == datetime(2023, 7, 16, 9, 0)
+    assert at.query_params["as_of"] == "2023-07-16T09:00"
+    assert {m.label: m.value for m in at.metric}["Principal applications counted"] == "0"
+    next(w for w in at.sidebar.get("datetime_input") if w.key == "f_as_of").set_value(datetime(2023, 7, 16, 10, 30)).run()
+    assert at.sidebar.select_slider[0].value == datetime(2023, 7, 16, 10, 0)  # P1 to P4 by 10:30
+    assert {m.label: m.value for m in at.metric}["Principal applications counted"] == "4"

@@ -39,7 +39,7 @@ from dashboard.ui.page import (
     freshness,
     friendly_errors,
     live,
-    synthetic_banner,
+    notices,
 )
 from dashboard.ui.publication import (
     SUPPRESSED_TEXT,
@@ -62,5 +62,5 @@ __all__ = [
     "echo", "figure", "focus_ring", "freshness", "friendly_errors", "gate", "label", "live", "memo", "numbers_block", "pin_snapshot", "plotly_config",
     "publication", "publication_note", "publication_switch", "publish", "published_count", "published_curve",
     "refresh_seconds", "run_metric", "run_preview", "set_countries", "show_table", "suppressed_bars_note",
-    "state", "synthetic_banner", "url",
+    "state", "notices", "url",
 ]

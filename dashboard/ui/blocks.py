@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard import access, disclosure, extract, signin, warehouse
 from dashboard.country_codes import country_name
@@ -135,10 +136,58 @@ def _text_cell(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, pd.Timestamp) else str(value)
 
 
-def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()) -> pd.DataFrame | pd.io.formats.style.Styler:
+def quick_styler(df: pd.DataFrame, formats: list[tuple[dict, str]]) -> Styler:
+    """A pandas Styler of `df` with `formats` ([(formatter per column, na_rep), ...], as Styler.format would
+    apply them in turn; a later one's columns replace an earlier one's), whose rendering for st.dataframe
+    makes only what st.dataframe reads of it.
+
+    st.dataframe (streamlit's marshall_styler) runs the Styler's _compute() and _translate(False, False) and
+    keeps each body cell's id ("row3_col1") and display value. pandas' _translate also builds every header,
+    class list and trimming mark, and its format() stores a formatter for every cell: together 30-60 ms for
+    a 200-row preview, the Extracts page's largest share of the server's time under load (issue 17). Here
+    each column's formatter is wrapped once, as pandas wraps it (_maybe_wrap_formatter: na_rep, the default
+    number format), and _translate makes only the body, so what the table shows is unchanged (tests/
+    test_figure_cache.py compares the protos st.dataframe sends with those of pandas' own Styler given the
+    same format() calls). Still of type Styler (Streamlit recognises a Styler by its type's name). Any other
+    rendering (to_string, to_html) is pandas' own, with the same formats."""
+    from pandas.io.formats.style_render import _maybe_wrap_formatter
+
+    style = Styler(df)
+    columns: dict[int, object] = {}
+    for i, (formatter, na_rep) in enumerate(formats):
+        for c, col in enumerate(df.columns):
+            if i == 0 or col in formatter:  # the first applies to every column (those without one get na_rep)
+                columns[c] = _maybe_wrap_formatter(formatter.get(col), na_rep=na_rep)
+    rows = range(len(df))
+    style._display_funcs.update(((r, c), fn) for c, fn in columns.items() for r in rows)  # what format() stores
+    translate = style._translate
+
+    def _translate(sparse_index: bool, sparse_cols: bool, *args, **kwargs):
+        if args or kwargs or style._todo or style.table_styles or style.hidden_rows or style.hidden_columns:
+            return translate(sparse_index, sparse_cols, *args, **kwargs)  # not st.dataframe's call
+        funcs = [columns.get(c) for c in range(len(df.columns))]
+        cells = style._display_funcs
+        body = [[{"id": f"row{r}_col{c}", "display_value": (funcs[c] or cells[(r, c)])(value)}
+                 for c, value in enumerate(row)]
+                for r, row in enumerate(df.itertuples(index=False, name=None))]
+        return {"uuid": style.uuid, "table_styles": [], "caption": style.caption, "body": body, "cellstyle": []}
+
+    style._translate = _translate
+    return style
+
+
+def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()) -> pd.DataFrame | Styler:
     """The table as shown on screen: numbers in the current language's format (10 000, 0,42), codes and
     countries by name, sorting on the values themselves; an empty cell shows as "—" (never None, nan, NaT or
     <NA>), one of a `suppressed` column (publication mode) as "--". The CSV keeps the raw values."""
+    formats = column_formats(df)
+    if not formats or df.size > STYLED_CELLS_MAX:
+        return df
+    return quick_styler(df, display_formats(formats, suppressed))
+
+
+def column_formats(df: pd.DataFrame) -> dict:
+    """display_frame's formatter of each column that needs one, in the current language."""
     lang = language()
     formats = {}
     for col in df.columns:
@@ -155,11 +204,15 @@ def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()
             formats[col] = fmt_int
         else:
             formats[col] = lambda v: fmt_num(v, 2)
-    if not formats or df.size > STYLED_CELLS_MAX:
-        return df
-    style = df.style.format({c: fn for c, fn in formats.items() if c not in suppressed}, na_rep="—")
+    return formats
+
+
+def display_formats(formats: dict, suppressed) -> list[tuple[dict, str]]:
+    """display_frame's Styler.format calls, as (formatter per column, na_rep): every column with "—" for an
+    empty cell, then the `suppressed` ones with "--"."""
     marked = {c: fn for c, fn in formats.items() if c in suppressed}
-    return style.format(marked, na_rep=disclosure.SUPPRESSED_MARK, subset=list(marked)) if marked else style
+    return [({c: fn for c, fn in formats.items() if c not in suppressed}, "—"),
+            *([(marked, disclosure.SUPPRESSED_MARK)] if marked else [])]
 
 
 def show_table(df: pd.DataFrame, labels: dict[str, str] | None = None, **kwargs) -> None:

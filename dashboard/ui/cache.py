@@ -30,8 +30,16 @@ _front: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _front_lock = threading.Lock()
 
 
+# Metrics that read the program and the as-of moment only (their SQL binds no other filter: tests/
+# test_figure_cache.py checks the files): cached once per program and moment, not once per filter setting
+# (the Overview and Velocity asked cap_status again on every filter change, ~10 ms of DuckDB each).
+PROGRAM_WIDE = frozenset({"cap_status", "counting_times", "counting_arrivals"})
+
+
 def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
     """A metric's rows, cached per filters and per published snapshot (a new ingest invalidates)."""
+    if name in PROGRAM_WIDE:
+        f = Filters(f.program_id, as_of=f.as_of)
     key = (name, f.key(), _snapshot_key(), tuple(sorted(kwargs.items())))
     with _front_lock:
         hit = _front.get(key)

@@ -7,9 +7,11 @@ own choices (grain, countries shown, year...), so it is cached on exactly those 
 
     fig = ui.figure("cumulative", lambda: charts.cumulative_chart(...), top_n)   # extra key parts
 
-What is cached is the figure as plain JSON (a FrozenFigure): Streamlit's st.plotly_chart only calls
-a figure's to_dict() and then serialises it without validation, so a cached figure costs a rerun one
-json.dumps of plain lists and strings, no deep copy and no validation. The cache is process-wide
+What is cached is the figure's JSON text (a FrozenFigure): Streamlit's st.plotly_chart calls a figure's
+to_dict() and then plotly.io.to_json(that dict, validate=False); the dict a FrozenFigure gives is marked,
+and plotly.io.to_json gives back the text it was made from instead of encoding it again (plotly's encoder
+makes up to three passes over the JSON: a 550 KB chart cost 20-50 ms on every rerun). So a cached figure
+costs a rerun no validation, no deep copy and no encoding. The cache is process-wide
 (every session shares it: two people on the same filters see the same figure), bounded in memory
 (DASHBOARD_FIGURE_CACHE_MB, default 64, estimated from each figure's JSON), least recently used out first.
 DASHBOARD_FIGURE_CACHE=0 turns it off (bench/rerun.py measures the rerun with and without it).
@@ -30,6 +32,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard import charts
 from dashboard.filters import Filters
 from dashboard.i18n import language
 from dashboard.ui.cache import _snapshot_key
@@ -37,21 +40,52 @@ from dashboard.ui.publication import publication
 from dashboard.ui.state import current_filters
 
 
-class FrozenFigure(go.Figure):
-    """A built figure kept as its JSON: to_dict() returns it as is (no deep copy, no validation).
+class _Spec(dict):
+    """A frozen figure's JSON as dicts, with the text it was parsed from (`text`)."""
 
-    Read-only: it is shared by every session that shows it. Its layout and data attributes are empty;
+    __slots__ = ("text",)
+
+
+class FrozenFigure(go.Figure):
+    """A built figure kept as its JSON text: to_dict() returns it parsed (once, no copy afterwards, no
+    validation), and plotly.io.to_json() of that dict returns the text itself.
+
+    Read-only: it is shared by every session that shows it. It is not a working graph_objects figure
+    (plotly's constructor, which copies the default template, is never run: ~1 ms, and more under load);
     use to_dict() to inspect it."""
 
-    def __init__(self, spec: dict):
-        super().__init__()
-        self._spec = spec
+    def __init__(self, text: str):  # noqa: D107 - go.Figure.__init__ deliberately not called (see above)
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_spec", None)
 
     def to_dict(self) -> dict:
+        if self._spec is None:
+            spec = _Spec(json.loads(self._text))
+            spec.text = self._text
+            object.__setattr__(self, "_spec", spec)
         return self._spec
 
     def to_plotly_json(self) -> dict:
-        return self._spec
+        return self.to_dict()
+
+    def to_json(self, *args, **kwargs) -> str:
+        return self._text if not args and not kwargs else _plotly_to_json(self.to_dict(), *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"FrozenFigure({len(self._text):,} characters of JSON)"
+
+
+_plotly_to_json = pio.to_json
+
+
+def _to_json(fig, validate=True, pretty=False, remove_uids=True, engine=None):
+    """plotly.io.to_json, giving a frozen figure's own text back (what st.plotly_chart would encode again)."""
+    if type(fig) is _Spec and not pretty and engine is None:
+        return fig.text
+    return _plotly_to_json(fig, validate=validate, pretty=pretty, remove_uids=remove_uids, engine=engine)
+
+
+pio.to_json = _to_json  # st.plotly_chart calls plotly.io.to_json(fig.to_dict(), validate=False) on every run
 
 
 _lock = threading.Lock()
@@ -78,16 +112,21 @@ JSON_TO_MEMORY = 3
 
 
 def freeze(fig: go.Figure) -> tuple[FrozenFigure, int]:
-    """The figure as plain JSON (lists, strings, numbers: NaN as null) and its estimated memory in bytes."""
-    text = pio.to_json(fig, validate=False)
-    return FrozenFigure(json.loads(text)), JSON_TO_MEMORY * len(text)
+    """The figure as its JSON text (NaN as null) and its estimated memory in bytes (the text, and the dicts
+    it is parsed into when Streamlit asks for them)."""
+    text = _plotly_to_json(fig, validate=False)
+    return FrozenFigure(text), (JSON_TO_MEMORY + 1) * len(text)
 
 
 def figure(name: str, build: Callable[[], go.Figure], *parts: Hashable, f: Filters | None = None) -> go.Figure:
     """The figure `build()` makes, built once per (snapshot, filters, language, publication mode, name,
     parts). `parts` are whatever else the figure depends on (a grain, a year, how many countries);
     `f` the filters its rows were read with, when not the sidebar's (a program-wide chart)."""
-    return _cached(name, lambda: freeze(build()), parts, f)
+    def frozen() -> tuple[FrozenFigure, int]:
+        with charts.trusted_layouts():
+            return freeze(build())
+
+    return _cached(name, frozen, parts, f)
 
 
 def memo(name: str, build: Callable[[], T], *parts: Hashable, f: Filters | None = None) -> T:
@@ -97,9 +136,15 @@ def memo(name: str, build: Callable[[], T], *parts: Hashable, f: Filters | None 
 
 
 def _sized(value) -> tuple[object, int]:
+    return value, _size_of(value)
+
+
+def _size_of(value) -> int:
     if isinstance(value, pd.DataFrame):
-        return value, int(value.memory_usage(deep=True).sum())
-    return value, sys.getsizeof(value)
+        return int(value.memory_usage(deep=True).sum())
+    if isinstance(value, tuple | list):
+        return sys.getsizeof(value) + sum(_size_of(v) for v in value)
+    return sys.getsizeof(value)
 
 
 def _cached(name: str, build: Callable[[], tuple[object, int]], parts: tuple, f: Filters | None):

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import access, permissions, signin, warehouse
 from dashboard.i18n import t
 from dashboard.signin import PUB_KEY, ROLE_LABELS, USER_KEY
+from dashboard.ui.page import SIGNIN_NOTICE
 from dashboard.ui.text import echo
 
 log = logging.getLogger("dashboard")
@@ -40,7 +41,7 @@ def require(action: str) -> None:
 
 
 def _sign_in_screen() -> None:
-    st.title(t("H-1B intake dashboard"))
+    st.title(t("H-1B intake dashboard"), anchor=False)
     st.write(t("Sign in with your work account to see the dashboard."))
     for provider in _providers():
         text = t("Sign in") if provider is None else t("Sign in with {provider}").format(provider=provider)
@@ -88,16 +89,20 @@ def gate() -> access.User:
     synthetic = signin.all_records_synthetic()
     if not provider_configured():
         user = _admit(access.demo_user(config, synthetic), synthetic)
-        # One short line on every page (issue 16: the first screen holds the answers); how to configure
-        # sign-in is on the About page and in docs/reliability.md.
+        # One short line on every page, drawn by ui.notices under the title with the details a click away
+        # (issue 16: the first screen holds the answers); how to configure sign-in is on the About page and
+        # in docs/reliability.md.
         text = t("Local demo without sign-in: anyone who can open this address sees these pages.")
+        short = t("Local demo, no sign-in")
         if user.role != config.demo_role:
             text += " " + t("Record-level pages stay hidden until sign-in is configured.")
         if signin.publication_forced():
             text += " " + t("The records are real, so every count is shown under the publication rule.")
-        st.warning(text, icon=":material/lock_open:")
+            short = t("Local demo, no sign-in: counts published")
+        st.session_state[SIGNIN_NOTICE] = (short, text)
         _permission_warning()
         return user
+    st.session_state.pop(SIGNIN_NOTICE, None)
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
         st.session_state.pop(USER_KEY, None)

@@ -4,6 +4,7 @@ Three short blocks under the title (side by side on a desk, stacked on a phone):
 still open the last hour; once the cap is reached or the intake closed, in hindsight: the busiest hour and
 the average rate up to the cap, never "last hour: 0"), the leading countries with their shares, and the cap
 (reached on ..., or the forecast range). Counts follow publication mode like every other count shown.
+The other intake pages are headed by the part they answer at length (PAGE_PARTS), one paragraph each.
 """
 
 from __future__ import annotations
@@ -92,16 +93,28 @@ def _from_where(f: Filters) -> tuple[str, str]:
     return t("{countries} of principal applications").format(countries=", ".join(parts)), ""
 
 
-def band(f: Filters, program: Program) -> None:
-    """Draw the band (see the module's docstring)."""
+PARTS = ("full", "fast", "where")  # when full, how fast, from where
+# Each intake page is headed by the part of the band it answers at length (issue 16); the Overview by all three.
+PAGE_PARTS = {"": PARTS, "overview": PARTS, "velocity": ("fast",), "countries": ("where",), "time-to-cap": ("full",)}
+
+
+def band(f: Filters, program: Program, parts: tuple[str, ...] = PARTS) -> None:
+    """Draw the band (see the module's docstring), or the `parts` of it a page answers at length."""
     status = run_metric("cap_status", f).iloc[0]
     moment = data_moment(f, program)
-    blocks = [(t("When full"), ":material/flag:", _when_full(f, program, status, moment)),
-              (t("How fast"), ":material/speed:", _how_fast(f, program, status, moment)),
-              (t("From where"), ":material/public:", _from_where(f))]
+    # No icon before the titles: an icon in Markdown is read out by its English name ("speed icon") in French too.
+    answer = {"full": lambda: (t("When full"), _when_full(f, program, status, moment)),
+              "fast": lambda: (t("How fast"), _how_fast(f, program, status, moment)),
+              "where": lambda: (t("From where"), _from_where(f))}
+    blocks = [answer[p]() for p in parts]
     with st.container(border=True, key="headline-band"):
-        for col, (title, icon, (head, detail)) in zip(st.columns(3, gap="small"), blocks, strict=True):
+        columns = st.columns(len(blocks), gap="small") if len(blocks) > 1 else [st.container()]
+        for col, (title, (head, detail)) in zip(columns, blocks, strict=True):
             # dates, counts and country names the dashboard itself formats (no text from a file or the URL)
-            col.markdown(f"{icon} **{title}:** {head}")
+            line = t("**{title}:** {answer}").format(title=title, answer=head)  # « **Titre :** »
+            if len(blocks) == 1:  # one part, heading its page: one paragraph, a line on a desk
+                col.markdown(line + (("" if head.endswith(".") else ".") + f" {detail}" if detail else ""))
+                continue
+            col.markdown(line)
             if detail:
                 col.caption(detail)

@@ -19,13 +19,28 @@ from dashboard.ui.cache import SNAPSHOT_SHOWN, refresh_seconds, run_metric
 log = logging.getLogger("dashboard")
 
 
-def synthetic_banner(program: Program) -> None:
-    if program.synthetic:
-        st.info(t("Demo: synthetic applications matching published facts, not real records."),
-                icon=":material/science:")
-        sources = _sources_text(e.source for e in program.events if e.source)
-        if sources:  # from the program's events file: shown as plain text
-            st.text(t("Sources of those facts: {sources}").format(sources=sources))
+SIGNIN_NOTICE = "signin_notice"  # session key: the gate's notice for this run (ui.gate), drawn by notices()
+
+
+def notices(program: Program | None) -> None:
+    """The sign-in and synthetic-data notices, one line each (side by side on a desk), their details a click
+    away (issue 16: on a phone they took two or three lines each, before any answer)."""
+    shown = []
+    if (signin_notice := st.session_state.get(SIGNIN_NOTICE)) is not None:
+        short, text = signin_notice
+        shown.append(("notice-signin", short, ":material/lock_open:", lambda: st.markdown(text)))
+    if program is not None and program.synthetic:
+        def synthetic() -> None:
+            st.markdown(t("Demo: synthetic applications matching published facts, not real records."))
+            sources = _sources_text(e.source for e in program.events if e.source)
+            if sources:  # from the program's events file: shown as plain text
+                st.text(t("Sources of those facts: {sources}").format(sources=sources))
+        shown.append(("notice-synthetic", t("Synthetic demo data"), ":material/science:", synthetic))
+    if not shown:
+        return
+    for col, (key, short, icon, draw) in zip(st.columns(len(shown), gap="small"), shown, strict=True):
+        with col, st.expander(f"**{short}**", icon=icon, type="compact", key=key):
+            draw()
 
 
 def _sources_text(sources: Iterable[str]) -> str:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.i18n import t
 
-st.header(t("About the data"))
+st.header(t("About the data"), anchor=False)
 st.markdown(t("""
 **Principal applications** are those of the H-1B holders themselves. Only the applicant roles the
 program lists count toward its cap; for the 2023 intake, principal applicants only.
@@ -25,7 +25,7 @@ moment: only what had been submitted by then, each with the status it had then.
 
 Cap figures are program-wide; the filters narrow the breakdowns, not the cap status.
 """))
-st.subheader(t("The demo intake is synthetic"))
+st.subheader(t("The demo intake is synthetic"), anchor=False)
 st.markdown(t("""
 The application records of the 2023 intake are not public. The demo intake is generated from a fixed
 seed (`data/demo.toml`, `dashboard/demo.py`) and calibrated to published facts: about 10,000 principal
@@ -34,12 +34,12 @@ applications by 17 July 2023 (IRCC, as reported), the citizenship mix of US H-1B
 arrivals that surge at opening and follow North American waking hours. Everything else (the exact
 hours, the processing times and outcomes) is an assumption, listed in `data/README.md`.
 """))
-st.subheader(t("Sign-in"))
+st.subheader(t("Sign-in"), anchor=False)
 st.markdown(t("""
 The local demo has no sign-in: anyone who can open its address sees every page it offers. Configure
 sign-in (`docs/reliability.md`, `docs/security.md`) before the dashboard holds real records or is shared.
 """))
-st.subheader(t("Sources"))
+st.subheader(t("Sources"), anchor=False)
 st.markdown(t("""
 - US Department of State, monthly nonimmigrant visa issuances by nationality (H-1B, H-4), 2017–2025.
 - USCIS, *H-1B Employer Data Hub*, fiscal years 2021–2023 (2023 is a partial release).

@@ -18,7 +18,7 @@ program = ui.current_program()
 
 def _alerts() -> None:
     """The threshold alerts: sent, pending (crossed, not yet delivered) and not crossed yet."""
-    st.header(t("Threshold alerts"))
+    st.header(t("Threshold alerts"), anchor=False)
     try:
         channels = alerts.load_channels()
         rows = alerts.table()
@@ -49,7 +49,7 @@ def _alerts() -> None:
 
 _alerts()
 
-st.header(t("Extract audit log"))
+st.header(t("Extract audit log"), anchor=False)
 
 st.markdown(t("Every extract, from a download button or the command line, adds one line to the audit log "
               "beside the warehouse snapshots. The dashboard cannot change or delete it, and a new snapshot "

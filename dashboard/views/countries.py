@@ -165,7 +165,7 @@ def against_h1b(year: int, top_n: int) -> None:
 
 
 def unmatched_spellings(year: int) -> None:
-    st.subheader(t("Spellings in the reference statistics that name no country"))
+    st.subheader(t("Spellings in the reference statistics that name no country"), anchor=False)
     unmatched = ui.run_metric("reference_unmatched_nationalities", program_only, year=year)
     if unmatched.empty:
         st.caption(t("Every nationality in the reference statistics matched a country."))
@@ -184,7 +184,7 @@ def unmatched_spellings(year: int) -> None:
     }), hide_index=True, width="stretch")
 
 
-st.subheader(t("Who applies, by citizenship"))
+st.subheader(t("Who applies, by citizenship"), anchor=False)
 st.caption(t("Click a country's bar to filter the whole dashboard to it; \"Reset filters\" in the sidebar "
              "shows every country again."))
 if st.session_state.pop(OTHERS_CLICKED, False):
@@ -196,7 +196,7 @@ top_n = c1.selectbox(t("Countries shown"), TOP_CHOICES, index=TOP_CHOICES.index(
                                                  "are grouped in one bar."))
 who_applies(top_n)
 
-st.subheader(t("Against the US H-1B population"))
+st.subheader(t("Against the US H-1B population"), anchor=False)
 if not REFERENCE_TABLES <= set(ui.run_metric("tables_present", program_only)["table_name"]):
     st.info(t("The US H-1B statistics are not in this warehouse, so the comparison cannot be drawn. "
               "`make demo` rebuilds the demo warehouse with them."), icon=":material/database:")

@@ -43,7 +43,7 @@ def _rows(metric: str, **kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def funnel() -> None:
-    st.subheader(t("Where the applications stand"))
+    st.subheader(t("Where the applications stand"), anchor=False)
     raw, rows = _rows("processing_funnel")
     by = rows.set_index("stage")
     if not raw["principal"].sum() and not raw["family"].sum():
@@ -72,7 +72,7 @@ def _role() -> str:
 
 
 def over_time(role: str) -> None:
-    st.subheader(t("Decisions and the backlog, day by day"))
+    st.subheader(t("Decisions and the backlog, day by day"), anchor=False)
     raw, rows = _rows("decisions_by_day")
     mine = rows[rows["role"] == role]
     if raw.empty:
@@ -102,7 +102,7 @@ def _date(ts) -> str:
 
 
 def decision_times() -> None:
-    st.subheader(t("How long decisions take"))
+    st.subheader(t("How long decisions take"), anchor=False)
     raw, rows = _rows("decision_times")
     approved = rows[(rows["outcome"] == "approved") & (rows["role"] == "principal")].iloc[0]
     if pd.notna(approved["median_days"]):
@@ -121,7 +121,7 @@ def decision_times() -> None:
 
 
 def arrivals(role: str) -> None:
-    st.subheader(t("Arrivals in Canada against approvals"))
+    st.subheader(t("Arrivals in Canada against approvals"), anchor=False)
     raw, rows = _rows("decisions_by_day")
     published = reference.published_figure(program, reference.FIRST_YEAR_ARRIVALS)
     mark = None
@@ -177,7 +177,7 @@ def _map_and_bars(rows: pd.DataFrame, *, code: str, name_of, geometry: str, view
 
 
 def provinces() -> None:
-    st.subheader(t("Where they mean to go: intended province"))
+    st.subheader(t("Where they mean to go: intended province"), anchor=False)
     raw, rows = _rows("applications_by_province")
     top = rows[rows["province"] != UNKNOWN].iloc[0]
     unknown = rows[rows["province"] == UNKNOWN].iloc[0]
@@ -194,7 +194,7 @@ def provinces() -> None:
 
 
 def us_states() -> None:
-    st.subheader(t("Where they live: US state of residence"))
+    st.subheader(t("Where they live: US state of residence"), anchor=False)
     year = metrics.approvals_fiscal_year(f)
     colour_by = "applications"
     if year is not None:

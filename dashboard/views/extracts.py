@@ -31,7 +31,7 @@ f = ui.current_filters()
 program = ui.current_program()
 ss = st.session_state
 
-st.header(t("Extracts"))
+st.header(t("Extracts"), anchor=False)
 st.markdown(t("Download any table of the dashboard as a CSV file, under the filters in the sidebar. The "
               "application records list each application with the status it had at the \"as of\" moment; "
               "no names or other direct identifiers are ever stored. The zip adds provenance.json: the "

@@ -56,7 +56,7 @@ def default_year(years: list[int], complete: list[int]) -> int:
     return complete[-1] if complete else years[-1]
 
 
-st.header(t("US H-1B context"))
+st.header(t("US H-1B context"), anchor=False)
 st.markdown(t("Who is in the US H-1B pool the program draws from, where they come from and who employs them, "
               "from public statistics of the US State Department, USCIS and the Department of Labor."))
 st.info(t("The sidebar filters do not apply to this page: these are published US statistics, not application "
@@ -79,7 +79,7 @@ sources = ref("reference_sources")
 program = ui.current_program()
 
 # ---------------------------------------------------------------- the pool and the cap
-st.subheader(t("The size of the pool and the US cap"))
+st.subheader(t("The size of the pool and the US cap"), anchor=False)
 facts = ref("h1b_pool_facts").set_index("fact")
 lottery = ref("h1b_cap_lottery")
 population = int(facts.loc["h1b_authorized_to_work_population", "value"])
@@ -123,7 +123,7 @@ st.caption(source_line(sources, "h1b_cap_registrations_and_lottery.csv"))
 
 # ---------------------------------------------------------------- visas issued by nationality
 ISSUANCES_FILE = "dos_niv_issuances_h1b_h4_by_nationality_monthly_2017_2025.csv"
-st.subheader(t("H-1B and H-4 visas issued, by nationality"))
+st.subheader(t("H-1B and H-4 visas issued, by nationality"), anchor=False)
 visa = url.coded_choice("h1b_visa", t("Visa"), VISAS)
 column = "h1b" if visa == "H1B" else "h4"
 by_year = ref("h1b_issuances_by_year", top=TOP_NATIONALITIES)
@@ -176,7 +176,7 @@ else:
     st.caption(source_line(sources, ISSUANCES_FILE))
 
 # ---------------------------------------------------------------- employers and states
-st.subheader(t("Employers and states: petitions approved"))
+st.subheader(t("Employers and states: petitions approved"), anchor=False)
 st.markdown(t("**Initial** approvals are new H-1B employment (mostly first-time workers); **continuing** "
               "approvals are extensions and changes of employer for workers already in H-1B status."))
 rank_by = url.coded_choice("h1b_rank", t("Rank by"), RANKINGS)

@@ -15,7 +15,7 @@ EVENTS = {"ingest": N_("Published"), "ingest-unchanged": N_("Nothing new"), "rej
           "rollback": N_("Rolled back")}
 
 program = ui.current_program()
-st.header(t("Data loads"))
+st.header(t("Data loads"), anchor=False)
 st.markdown(t("Every load of application exports, newest first: what it read and stored, or why it was "
               "rejected. A rejected file changes nothing; the history outlives the snapshots."))
 

@@ -23,7 +23,7 @@ def _headline() -> None:
     reached = None if pd.isna(status["cap_reached_at"]) else status["cap_reached_at"].to_pydatetime()
     moment = ui.data_moment(f, program)  # the forecast page's moment too
 
-    st.subheader(t("Where the intake stands"))
+    st.subheader(t("Where the intake stands"), anchor=False)
     # The status is a sentence, not a metric tile: a tile cuts a long value short ("Plafond atte…" in
     # French), a sentence wraps at any width and zoom, and its words, not a colour, carry the meaning.
     if reached is not None:
@@ -117,7 +117,7 @@ def _role_status_chart(by: pd.DataFrame) -> go.Figure:
     return fig
 
 
-st.subheader(t("Applications by role and status"))
+st.subheader(t("Applications by role and status"), anchor=False)
 by = ui.run_metric("applications_by_role_status", f)
 if by.empty:
     st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")

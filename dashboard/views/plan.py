@@ -31,7 +31,7 @@ ZONES = ("America/Toronto", "America/Vancouver", "America/Edmonton", "America/Wi
 LABELS = {"first_hour": N_("Applications in the first hour"), "p10": N_("Early end of the range (P10)"),
           "p50": N_("Median (P50)"), "p90": N_("Late end of the range (P90)")}
 
-st.subheader(t("Plan the next intake"))
+st.subheader(t("Plan the next intake"), anchor=False)
 st.caption(t("Before an intake opens: when would its cap be reached? The pace is learned from an earlier intake "
              "and scaled by the size of the eligible pool; the range shows how far demand may differ."))
 
@@ -113,7 +113,7 @@ if plan.beyond_seen:
     st.caption(t("The late end needs more applications than the earlier intake saw: its last pace is assumed to "
                  "go on."))
 
-st.subheader(t("How the range narrows as the first hour's applications come in"))
+st.subheader(t("How the range narrows as the first hour's applications come in"), anchor=False)
 expected = before.expected_first_hour
 rows = []
 for share in (0.5, 0.75, 1.0, 1.5, 2.0):
@@ -125,7 +125,7 @@ st.caption(t("About {n} applications are expected in the first hour; the first r
     n=fmt_int(expected)))
 ui.show_table(pd.DataFrame(rows).astype(str), LABELS)
 
-st.subheader(t("Assumptions"))
+st.subheader(t("Assumptions"), anchor=False)
 st.text(t("Earlier intake: {name}, {n} applications counting toward its cap.").format(
     name=earlier.name(lang), n=fmt_int(len(times))))
 st.markdown("\n".join(f"- {line}" for line in (

@@ -49,7 +49,7 @@ f = ui.current_filters()
 program = ui.current_program()
 tz = program.time_zone
 
-st.subheader(t("Time to cap"))
+st.subheader(t("Time to cap"), anchor=False)
 st.caption(t("When the cap of {cap} will be reached, as a range: the forecast is a simulation of the arrivals to "
              "come, fitted to those so far (their daily and weekly rhythm, their trend), with its uncertainty. "
              "Cap figures are program-wide: the filters other than \"as of\" do not change them.").format(
@@ -60,8 +60,10 @@ def _live() -> None:
     rows = arrivals_for(f)
     as_of = ui.data_moment(f, program)
     times = rows["submitted_at"]
-    key = (program.id, as_of.isoformat(), ui.data_digest(rows), program.cap)
-    p = _projection(key, times, program.cap, as_of, program.opens_at, program.closes_at, program.accepts)
+    # kept per snapshot and as-of moment (ui.memo): a rerun neither hashes the arrivals nor unpickles a copy
+    p = ui.memo("ttc-projection", lambda: _projection(
+        (program.id, as_of.isoformat(), ui.data_digest(rows), program.cap), times, program.cap, as_of,
+        program.opens_at, program.closes_at, program.accepts), as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
     st.session_state["ttc_projection"] = p
 
     c1, c2, c3, c4 = st.columns(4)
@@ -153,7 +155,7 @@ def what_if() -> None:
 
 
 def _what_if() -> None:
-    st.subheader(t("What if the cap had been different?"))
+    st.subheader(t("What if the cap had been different?"), anchor=False)
     if ui.publication():
         st.info(t("Not shown in publication mode: the replay follows the applications one by one, so the moment "
                   "it gives for a cap is also an exact count of applications by then."), icon=":material/shield:")
@@ -191,7 +193,7 @@ def _what_if() -> None:
 
 what_if()
 
-st.subheader(t("Forecasts made along the way, against what happened"))
+st.subheader(t("Forecasts made along the way, against what happened"), anchor=False)
 rows = arrivals_for(f)
 as_of = ui.data_moment(f, program)
 times = rows["submitted_at"]
@@ -199,27 +201,36 @@ if int(((times >= program.opens_at) & (times <= as_of)).sum()) == 0:
     st.info(t("No application counting toward the cap had arrived by then: no forecast could be made."),
             icon=":material/hourglass_empty:")
 else:
-    with st.spinner(t("Replaying the forecasts…")):
-        history = _history((program.id, as_of.isoformat(), ui.data_digest(rows), program.cap), times, program.cap,
-                           as_of, program.opens_at, program.closes_at, program.accepts)
-    actual = forecast.reached_moment(times, program.cap, opens_at=program.opens_at, as_of=as_of)
-    if not history:
+    def replayed() -> tuple[pd.DataFrame | None, datetime | None]:
+        """The forecasts made along the way as rows, and the actual cap moment (None: not reached)."""
+        with st.spinner(t("Replaying the forecasts…")):
+            history = _history((program.id, as_of.isoformat(), ui.data_digest(rows), program.cap), times,
+                               program.cap, as_of, program.opens_at, program.closes_at, program.accepts)
+        reached = forecast.reached_moment(times, program.cap, opens_at=program.opens_at, as_of=as_of)
+        if not history:
+            return None, reached
+        made = pd.DataFrame([{
+            "made_at": when, "counted": p.counted, "p10": p.p10, "p50": p.p50, "p90": p.p90,
+            "chance_by_close": p.probability_by_close,
+        } for when, p in history])
+        if reached is not None:
+            made["actual"] = reached
+            made["in_range"] = [bool(r.p10 is not None and r.p10 <= reached and (r.p90 is None or reached <= r.p90))
+                                for r in made.itertuples()]
+            made["p50_error_hours"] = [None if pd.isna(r.p50) else round((r.p50 - reached).total_seconds() / 3600, 1)
+                                       for r in made.itertuples()]
+        return made, reached
+
+    # kept per snapshot and as-of moment (ui.memo), like the chart: shared by every session, never changed
+    hist, actual = ui.memo("ttc-history-rows", replayed, as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
+    if hist is None:
         st.info(t("The first forecast is made an hour after the opening; there is none to show yet."),
                 icon=":material/hourglass_empty:")
     else:
-        hist = pd.DataFrame([{
-            "made_at": made, "counted": p.counted, "p10": p.p10, "p50": p.p50, "p90": p.p90,
-            "chance_by_close": p.probability_by_close,
-        } for made, p in history])
         step = forecast.history_step(min(as_of, actual or as_of) - program.opens_at)
         every = t(EVERY.get(step, "every hour"))
         if actual is not None:
-            hist["actual"] = actual
-            inside = [bool(r.p10 is not None and r.p10 <= actual and (r.p90 is None or actual <= r.p90))
-                      for r in hist.itertuples()]
-            hist["in_range"] = inside
-            hist["p50_error_hours"] = [None if pd.isna(r.p50) else round((r.p50 - actual).total_seconds() / 3600, 1)
-                                       for r in hist.itertuples()]
+            inside = hist["in_range"].tolist()
             summary = t("{k} of the {n} forecasts made {every} held the actual cap moment ({when}) in their "
                         "80 % range.").format(k=fmt_int(sum(inside)), n=fmt_int(len(hist)), every=every,
                                               when=fmt_datetime(actual, tz))

@@ -81,7 +81,7 @@ def _local_table(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df.assign(**{c: df[c].dt.tz_convert(tz) for c in columns})
 
 
-st.subheader(t("How fast applications arrive"))
+st.subheader(t("How fast applications arrive"), anchor=False)
 if program.accepts is not None:  # closed hours are quiet by rule (programs.toml accepts)
     st.caption(forecast_text.open_hours_text(program.accepts))
 grain = _grain()
@@ -135,21 +135,34 @@ if every.empty or int(every["principal"].sum() + every["family"].sum()) == 0:
     c5.metric(t(BUSIEST[grain]), "—")
     st.info(t("No applications match these filters."), icon=":material/filter_alt_off:")
 else:
-    # The sentences describe every interval, as the figures above do; a cut chart says where it stops.
+    # The sentences count what the figures above count; a cut chart says where it stops. The series fetched
+    # holds the chart's intervals and one more, so once it is cut the totals are the figures' own.
     peak = every.loc[every["principal"].idxmax()]  # the first of equal peaks
     first = every["interval_start"].iloc[0]
-    last = min([every["interval_end"].iloc[-1]] + [pd.Timestamp(m) for m in (f.end, f.as_of) if m is not None])
+    ends = [pd.Timestamp(m) for m in (f.end, f.as_of) if m is not None]
+    if cut:
+        last = min([pd.Timestamp(at)] + ends) if at is not None else every["interval_end"].iloc[-1]
+        principal, family = rate["principal"], rate["family"]
+    else:
+        last = min([every["interval_end"].iloc[-1]] + ends)
+        principal, family = every["principal"].sum(), every["family"].sum()
     # totals are rounded on their own in publication mode (ui.count)
     counts = {"first": fmt_datetime(first.to_pydatetime(), tz), "last": fmt_datetime(last.to_pydatetime(), tz),
-              "principal": ui.count(every["principal"].sum()), "family": ui.count(every["family"].sum())}
+              "principal": ui.count(principal), "family": ui.count(family)}
     if peak["principal"] > 0:
         c5.metric(t(BUSIEST[grain]), ui.count(peak["principal"]),
                   help=t("The interval with the most principal applications (the earliest, when several tie)."))
-        c5.caption(t("from {start}").format(start=_interval_text(peak["interval_start"], grain)))
-        summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
-                    "and dependants): {family}; the busiest interval for principal applications began {when}, "
-                    "with {peak}.").format(**counts, peak=ui.count(peak["principal"]),
-                                           when=_interval_text(peak["interval_start"], grain))
+        c5.caption(t("from {start}").format(start=_interval_text(peak["interval_start"], grain)) if not cut else
+                   t("from {start}, in the first {n} intervals").format(
+                       start=_interval_text(peak["interval_start"], grain), n=fmt_int(MAX_INTERVALS)))
+        summary = (t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
+                     "and dependants): {family}; the busiest interval for principal applications began {when}, "
+                     "with {peak}.") if not cut else
+                   t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
+                     "and dependants): {family}; in the first {n} intervals, the busiest for principal applications "
+                     "began {when}, with {peak}.")).format(**counts, peak=ui.count(peak["principal"]),
+                                                          when=_interval_text(peak["interval_start"], grain),
+                                                          n=fmt_int(MAX_INTERVALS))
     else:  # only family applications match
         c5.metric(t(BUSIEST[grain]), "—")
         summary = t("From {first} to {last}, principal applications: {principal}, family applications (spouses "
@@ -170,7 +183,7 @@ else:
     ui.chart_block(fig, _local_table(shown, "interval_start", "interval_end"), summary=summary, metric=metric,
                    params=grain_params, key="arrivals")
 
-st.subheader(t("Milestones toward the cap"))
+st.subheader(t("Milestones toward the cap"), anchor=False)
 step = _publishable_step(milestone_step(program.cap))
 miles = ui.run_metric("milestones", f, **({"step": step} if ui.publication() else {}))
 if miles.empty:
@@ -198,7 +211,7 @@ else:
     else:
         _milestones_table(miles, params)
 
-st.subheader(t("Intakes compared"))
+st.subheader(t("Intakes compared"), anchor=False)
 progs = programs()
 loaded = [p for p in ui.run_metric("programs_loaded", Filters(""))["program_id"] if p in progs]
 if len(loaded) < 2:
