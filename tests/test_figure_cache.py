@@ -133,17 +133,23 @@ def test_tables_show_the_same_cells_as_through_pandas_own_styler():
     assert "12,345" in quick.to_string() and "France (FRA)" in quick.to_string()  # pandas' rendering, same formats
 
 
-def test_metrics_cached_program_wide_bind_no_other_filter():
-    """ui.run_metric keys these on the program and the as-of moment alone: their SQL must not read any other
-    filter (a filter added to one of them must take it out of cache.PROGRAM_WIDE)."""
+def _parameters(name: str) -> set[str]:
+    """The $parameters a named query binds."""
     import re
 
     from dashboard import warehouse
+
+    return set(re.findall(r"\$([a-z_]+)", warehouse.sql_text(name)))
+
+
+def test_metrics_cached_program_wide_bind_no_other_filter():
+    """ui.run_metric keys these on the program and the as-of moment alone: their SQL must not read any other
+    filter (a filter added to one of them must take it out of cache.PROGRAM_WIDE)."""
     from dashboard.ui import cache
 
     narrowing = set(Filters("p").params()) - {"program", "as_of"}
     for name in cache.PROGRAM_WIDE:
-        used = set(re.findall(r"\$([a-z_]+)", warehouse.sql_text(name)))
+        used = _parameters(name)
         assert used and not used & narrowing, (name, used & narrowing)
 
 

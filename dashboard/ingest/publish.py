@@ -280,7 +280,10 @@ def _merge(con, summary: Summary, rejected_rows: int, problems: list[Problem], n
     """The incoming rows into the history, and the ingest recorded in the snapshot; _Unchanged when
     nothing is new."""
     fresh = warehouse.run_script(con, "_stored_none").fetchone()[0]
-    warehouse.run_script(con, "_new_states_fresh" if fresh else "_new_states")
+    if fresh:  # none of the incoming applications is stored: read them in place
+        warehouse.run_script(con, "_new_states_fresh")
+    else:
+        warehouse.run_script(con, "_new_states")
     ingest_id, inserted, updated = warehouse.run_script(con, "_merge_incoming").fetchone()
     summary.inserted, summary.updated = int(inserted), int(updated)
     summary.unchanged = summary.rows_read - rejected_rows - summary.inserted - summary.updated
