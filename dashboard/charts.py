@@ -108,8 +108,8 @@ def base_layout(fig: go.Figure, *, source: str, title: str | None = None, height
     _set_layout(fig, layout)
     distinguish_traces(fig)
     for tr in fig.data:  # legend entries that fit a phone's width
-        if isinstance(tr.name, str) and len(tr.name) > LEGEND_CHARS and "<" not in tr.name and tr.showlegend is not False:
-            tr.name = "<br>".join(textwrap.wrap(tr.name, LEGEND_CHARS, break_long_words=False))
+        if isinstance(tr.name, str) and tr.showlegend is not False:
+            tr.name = _broken(tr.name, LEGEND_CHARS)
     return fig
 
 
@@ -124,10 +124,18 @@ def _wrap_axis_titles(layout: dict) -> int:
     for name in _axes(layout, "x"):
         title = layout.get(name, {}).get("title")
         text = title.get("text") if isinstance(title, dict) else None
-        if isinstance(text, str) and len(text) > AXIS_TITLE_CHARS and "<" not in text:
-            title["text"] = "<br>".join(textwrap.wrap(text, AXIS_TITLE_CHARS, break_long_words=False))
+        if isinstance(text, str):
+            title["text"] = _broken(text, AXIS_TITLE_CHARS)
             extra = max(extra, title["text"].count("<br>"))
     return extra
+
+
+def _broken(text: str, width: int) -> str:
+    """`text` broken onto lines of at most `width` characters (a long word stays whole) with plotly's <br>;
+    text holding markup (already broken, or <i>) is kept whole. Plotly wraps no text itself."""
+    if len(text) <= width or "<" in text:
+        return text
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 SOURCE_CHARS = 44  # a source note's lines wrap at this many characters: on a phone (390 px) the plot is 200-280 px wide
@@ -136,10 +144,7 @@ SOURCE_CHARS = 44  # a source note's lines wrap at this many characters: on a ph
 def phone_wrapped(source: str) -> str:
     """A source note broken onto lines of at most SOURCE_CHARS characters, so that a phone does not cut it
     short (plotly wraps no text itself). Lines it already has are kept; one holding markup (<i>) is kept whole."""
-    lines = []
-    for line in source.split("<br>"):
-        lines += [line] if "<" in line else textwrap.wrap(line, SOURCE_CHARS, break_long_words=False) or [line]
-    return "<br>".join(lines)
+    return "<br>".join(_broken(line, SOURCE_CHARS) for line in source.split("<br>"))
 
 
 @contextlib.contextmanager
@@ -971,7 +976,7 @@ def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) 
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.25)
     fig.update_yaxes(autorange="reversed", showgrid=False)
     title = t("Applications (share of those submitted beside each bar)", lang)  # narrower than a phone's plot
-    fig.update_xaxes(title="<br>".join(plain(textwrap.wrap(title, 26, break_long_words=False))),
+    fig.update_xaxes(title=wrapped([title], 26)[0],
                      range=[0, max(float(top) if pd.notna(top) else 0.0, 1.0) * 1.22])
     base_layout(fig, source=source, height=_ranked_height(len(STAGES), 56), lang=lang)
     fig.update_yaxes(rangemode="normal")

@@ -624,7 +624,8 @@ def _arrival_times(fu: _Futures, targets: np.ndarray, open_ended: bool) -> np.nd
     if open_ended:
         span = min(24.0 * 7, fu.fine[-1] - fu.fine[0])
         avg = (fu.pcum[-1] - np.interp(fu.fine[-1] - span, fu.fine, fu.pcum)) / span
-        extra = (targets - fu.cum[:, -1:]) / (fu.rate[:, -1:] * max(avg, 1e-12))
+        with np.errstate(divide="ignore", over="ignore"):  # a future with no rate left never fills: inf
+            extra = (targets - fu.cum[:, -1:]) / (fu.rate[:, -1:] * max(avg, 1e-12))
         out = np.where(inside, out, fu.grid[-1] + extra)
     return out
 
