@@ -970,7 +970,10 @@ def funnel_chart(df: pd.DataFrame, *, lang: str, program: Program, source: str) 
         # "auto": inside a bar long enough to hold it, outside a short one (on a phone the longest bar's label
         # ran off the chart's edge)
         fig.add_bar(y=labels, x=values, orientation="h", name=name, text=text, textposition="auto",
-                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {"shape": ["", "/"][i], "fgcolor": "#8A3D00"}},
+                    cliponaxis=False, marker={"color": PALETTE[col], "pattern": {
+                        # the family bar's own colour under a dark hatch, so white text inside it reads (Streamlit's
+                        # theme otherwise draws the hatch on white)
+                        "shape": ["", "/"][i], "fgcolor": "#8A3D00", "bgcolor": PALETTE[col], "fillmode": "replace"}},
                     hovertext=text, hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>")
     top = pd.to_numeric(rows[["principal", "family"]].stack(), errors="coerce").max()
     fig.update_layout(barmode="group", hovermode="closest", bargap=0.25)

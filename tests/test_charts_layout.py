@@ -200,3 +200,7 @@ def test_the_funnel_fits_a_phone():
         title = spec["layout"]["xaxis"]["title"]["text"]
         assert title.count("<br>") >= 2 and all(len(line) <= 26 for line in title.split("<br>")), title
         assert spec["data"][0]["text"][0] == ("10,300 (100.0%)" if lang == "en" else "10\u00a0300 (100,0\u00a0%)")
+        # white text inside the hatched family bar reads: the hatch is drawn on the bar's own colour, not on
+        # white (Streamlit's theme drew it on white, and the label vanished)
+        family = spec["data"][1]["marker"]
+        assert family["pattern"]["bgcolor"] == family["color"] and family["pattern"]["fillmode"] == "replace"
