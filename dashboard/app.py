@@ -30,6 +30,15 @@ ui.gate.gate()  # who is looking: the sign-in screen stops the run here; the loc
 ui.pin_snapshot()  # this whole run reads one snapshot, even if an ingest publishes meanwhile
 
 
+def _spinning(block) -> None:
+    with st.spinner(t("Loading the latest figures…")):
+        block()
+
+
+# A snapshot this process has not seen: its program-wide figures are computed once, for everyone (ui.warm)
+ui.warm.loading(_spinning)
+
+
 def _loaded_programs() -> list[str]:
     configured = programs()
     with_data = ui.run_metric("programs_loaded", Filters(""))["program_id"].tolist()
