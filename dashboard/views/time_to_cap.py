@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import charts, disclosure, forecast, forecast_text, i18n, ui
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t, zone_name
+from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t, tn, zone_name
 
 EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
          timedelta(hours=6): N_("every 6 hours"), timedelta(hours=12): N_("every 12 hours"),
@@ -171,8 +171,10 @@ def _what_if() -> None:
             cap=fmt_int(cap), opening=fmt_datetime(opens, tz), when=fmt_datetime(when, tz),
             elapsed=fmt_duration(when - opens)))
     else:
-        st.markdown(t("With a cap of {cap} and the opening at {opening}, the cap would not have been reached: "
-                      "{n} applications were recorded from that opening up to {moment}.").format(
+        st.markdown(tn("With a cap of {cap} and the opening at {opening}, the cap would not have been reached: "
+                       "{n} application was recorded from that opening up to {moment}.",
+                       "With a cap of {cap} and the opening at {opening}, the cap would not have been reached: "
+                       "{n} applications were recorded from that opening up to {moment}.", since).format(
             cap=fmt_int(cap), opening=fmt_datetime(opens, tz), n=fmt_int(since), moment=fmt_datetime(as_of, tz)))
     st.caption(t("This replays the applications as recorded: it does not model how applicants would have behaved "
                  "under another cap or opening. Applications that came after the real cap are counted too; after "
@@ -235,12 +237,16 @@ else:
         every = t(EVERY.get(step, "every hour"))
         if actual is not None:
             inside = hist["in_range"].tolist()
-            summary = t("{k} of the {n} forecasts made {every} held the actual cap moment ({when}) in their "
-                        "80 % range.").format(k=fmt_int(sum(inside)), n=fmt_int(len(hist)), every=every,
+            summary = tn("{k} of the {n} forecast made {every} held the actual cap moment ({when}) in its "
+                         "80 % range.",
+                         "{k} of the {n} forecasts made {every} held the actual cap moment ({when}) in their "
+                         "80 % range.", len(hist)).format(k=fmt_int(sum(inside)), n=fmt_int(len(hist)), every=every,
                                               when=fmt_datetime(actual, tz))
         else:
-            summary = t("The {n} forecasts made {every} since the opening; the cap had not been reached by "
-                        "{moment}, so what happened is not known yet.").format(
+            summary = tn("The {n} forecast made {every} since the opening; the cap had not been reached by "
+                         "{moment}, so what happened is not known yet.",
+                         "The {n} forecasts made {every} since the opening; the cap had not been reached by "
+                         "{moment}, so what happened is not known yet.", len(hist)).format(
                 n=fmt_int(len(hist)), every=every, moment=fmt_datetime(as_of, tz))
         fig = ui.figure("ttc-history", lambda: charts.forecast_history_chart(hist, program, actual,
                                                                            lang=i18n.language()),
@@ -272,5 +278,7 @@ else:
         if actual is not None:
             errors = hist["p50_error_hours"].dropna().abs()
             if len(errors):
-                st.caption(t("Median distance between the forecast median and the actual moment: {hours} hours.")
-                           .format(hours=fmt_num(float(errors.median()), 1)))
+                hours = round(float(errors.median()), 1)
+                st.caption(tn("Median distance between the forecast median and the actual moment: {hours} hour.",
+                              "Median distance between the forecast median and the actual moment: {hours} hours.",
+                              hours).format(hours=fmt_num(hours, 1)))
