@@ -37,7 +37,7 @@ def test_a_session_arriving_during_the_computation_waits_for_it_and_gets_the_sam
     monkeypatch.setattr(cache._Flight, "new_event", Watched)
     f = Filters(PROGRAM, as_of=pd.Timestamp("2023-07-16T15:00:01Z").to_pydatetime())  # a key no other test has
     got = {}
-    warmer = threading.Thread(target=lambda: got.update(warm=cache.warm_metric("cap_status", f)))
+    warmer = threading.Thread(target=lambda: got.update(warm=cache.run_metric("cap_status", f)))
     warmer.start()
     assert started.wait(60)
     # a session (the filters narrowed: cap_status is program-wide, so it is the same computation)

@@ -19,15 +19,11 @@ from dashboard.programs import Program
 
 T = TypeVar("T")
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached_metric(name: str, key: tuple, snapshot: str | None, kwargs: tuple, _f: Filters) -> pd.DataFrame:
-    return metrics.METRICS[name](_f, **dict(kwargs))
-
-
-# In front of st.cache_data, the frames themselves, shared by every session of this process: a hit in
-# st.cache_data hashes its arguments and unpickles a copy of the frame on every call, ~10 % of the
-# server's time under 20 sessions (py-spy, docs/performance.md "Many sessions"). Each caller gets a
-# shallow copy (pandas copy-on-write: changing it never changes the shared frame; attrs are copied).
+# The frames themselves, shared by every session of this process (the only copy: st.cache_data, once
+# behind it, hashed its arguments and unpickled a copy of the frame on every hit, ~10 % of the server's
+# time under 20 sessions (py-spy, docs/performance.md "Many sessions"), and pickled every new frame a
+# second time into memory: 18 MB for counting_times at 10M rows; issue 17). Each caller gets a shallow
+# copy (pandas copy-on-write: changing it never changes the shared frame; attrs are copied).
 _FRONT_ENTRIES = 512
 _front: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _front_lock = threading.Lock()
@@ -119,11 +115,11 @@ unfiltered_asked: OrderedDict[tuple[str, str, tuple], None] = OrderedDict()
 def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
     """A metric's rows, cached per filters and per published snapshot (a new ingest invalidates).
     Computed once for everyone: a session asking while another (or the warm-up, ui.warm) is computing
-    the same rows waits for them."""
+    the same rows waits for them. No streamlit: ui.warm's thread calls it too."""
     key, f = metric_key(name, f, kwargs)
     hit = _front_get(key)
     if hit is None:
-        hit = single_flight(("metric", *key), lambda: _front_put(key, _cached_metric(*key, f)),
+        hit = single_flight(("metric", *key), lambda: _front_put(key, metrics.METRICS[name](f, **kwargs)),
                             lambda: _front_get(key))
     if f == Filters(f.program_id) and f.program_id:
         with _front_lock:
@@ -134,19 +130,8 @@ def run_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
     return hit.copy(deep=False)
 
 
-def warm_metric(name: str, f: Filters, **kwargs) -> pd.DataFrame:
-    """run_metric outside any session (ui.warm's thread: no script run, so not through st.cache_data):
-    the rows computed once into the cache run_metric reads, or found there."""
-    key, f = metric_key(name, f, kwargs)
-    hit = _front_get(key)
-    if hit is None:
-        hit = single_flight(("metric", *key), lambda: _front_put(key, metrics.METRICS[name](f, **dict(key[3]))),
-                            lambda: _front_get(key))
-    return hit.copy(deep=False)
-
-
 def clear_front() -> None:
-    """Forget the frames kept in front of st.cache_data (st.cache_data.clear() does not reach them)."""
+    """Forget the metrics' frames kept (st.cache_data.clear() does not reach them)."""
     with _front_lock:
         _front.clear()
 

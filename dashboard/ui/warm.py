@@ -15,7 +15,7 @@ A session arriving meanwhile waits for the same computation (ui.cache.single_fli
 (snapshot, program, as-of, moment): forecast() waits for it at most DASHBOARD_FORECAST_WAIT_SECONDS (default
 20) and otherwise gives None, so the page says it is being computed and shows the rest.
 DASHBOARD_WARM=0 turns the warm-up off (forecasts are still computed off the request path).
-No streamlit here: the thread has no script run (nothing goes through st.cache_data).
+No streamlit here: the thread has no script run (ui.cache.run_metric, which the thread calls, uses none).
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _warm(root: Path, name: str, metrics_done: threading.Event) -> None:
         reader = warehouse.reader(root)
         reader.pin(name)
         signin.all_records_synthetic()  # the gate of every first run asks it
-        loaded = cache.warm_metric("programs_loaded", Filters(""))["program_id"].tolist()
+        loaded = cache.run_metric("programs_loaded", Filters(""))["program_id"].tolist()
         known = programs()
         wanted = [(p, n, dict(kw)) for p in loaded if p in known for n, kw in _seed(known[p])]
         with cache._front_lock:
@@ -119,7 +119,7 @@ def _warm(root: Path, name: str, metrics_done: threading.Event) -> None:
                 continue
             done.add((p, n, tuple(sorted(kw.items()))))
             try:
-                cache.warm_metric(n, Filters(p), **kw)
+                cache.run_metric(n, Filters(p), **kw)
             except Exception:  # noqa: BLE001 - a session asking it meets the error itself
                 log.exception("warm-up of %s for %s failed", n, p)
         metrics_done.set()
@@ -158,7 +158,7 @@ def watch(every: float = 2.0) -> threading.Thread:
 # ---------------------------------------------------------------- forecasts off the request path
 
 def _times(program: Program, f: Filters):
-    return cache.warm_metric("counting_times", f)["submitted_at"]
+    return cache.run_metric("counting_times", f)["submitted_at"]
 
 
 def _projection(program: Program, f: Filters, moment: datetime) -> forecast.CapProjection:
