@@ -119,6 +119,13 @@ def test_every_metric_reads_the_same_frame_as_duckdb_df(shared_reference_warehou
               Filters("test-intake", countries=("ZZZ",))):
         for name, fn in metrics.METRICS.items():
             fn(f, year=2023) if name == "h1b_representation" else fn(f)
+    f = Filters("test-intake", statuses=("approved", "submitted"))
+    rows, total = warehouse.reader().preview("application_records", f.params(), 3)  # a relation's first rows
+    with warehouse.reader()._cursor() as cur:
+        sql = warehouse.sql_text("application_records")
+        expected = cur.sql(sql, params=warehouse.bind(sql, f.params())).limit(3).df()
+    pd.testing.assert_frame_equal(rows, expected, check_exact=True)
+    assert len(rows) == 3 < total
     assert {name for name, _ in compared} >= {"cap_status", "arrivals_by_interval", "milestones", "decision_times",
                                               "application_records", "h1b_top_employers"}
     assert any(n == 0 for _, n in compared) and any(n > 10 for _, n in compared)
