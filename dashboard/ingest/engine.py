@@ -25,7 +25,7 @@ import pycountry
 
 from dashboard import warehouse
 from dashboard.country_codes import ALIASES, EXTRA_CODES, to_iso3
-from dashboard.ingest.format import COLUMNS, MAX_COLUMNS, MAX_FIELD, IngestRejected, Summary
+from dashboard.ingest.format import COLUMNS, MAX_COLUMNS, MAX_FIELD, IngestRejected, Summary, phase
 from dashboard.ingest.read import read_header
 from dashboard.ingest.validate import (
     BEFORE_OPENING,
@@ -201,7 +201,7 @@ def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestam
     rest hold a quote or a space to trim after all, its rows are read again with those checks."""
     prepare(con, progs)
     stop = Event()
-    with ThreadPoolExecutor(1) as pool:
+    with phase(summary, "read"), ThreadPoolExecutor(1) as pool:
         try:
             for path in paths:
                 header, rel, scan = _source(con, path, pool, stop)
@@ -225,7 +225,8 @@ def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestam
                 summary.files.append(str(path))
         finally:
             stop.set()  # a pass still running ends at its next stretch
-    rows, bad, shared, orphans = warehouse.run_script(con, "_engine_verdict").fetchone()
+    with phase(summary, "verdict"):
+        rows, bad, shared, orphans = warehouse.run_script(con, "_engine_verdict").fetchone()
     if bad or shared or orphans:
         raise NeedsPrecise
     summary.rows_read = int(rows)
