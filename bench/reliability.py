@@ -25,7 +25,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -229,10 +228,12 @@ def big_crash_trials(rows: int = 10_000_000, trials: int = 20, *, work: Path | N
 
     The moments are fractions of an ingest's own time, one drawn in each of `trials` equal stretches of 5 to
     95 % (shuffled), so kills land in every step (read, checks, merge, checkpoint, publish) however long the
-    steps are. The time they are fractions of is re-measured as the trials go: a clean ingest first, then
-    every trial that ends before its moment (the machine got faster) is a new timing, and its moment is
-    drawn again over it. Each ingest appends its steps' starts to a trace file (DASHBOARD_INGEST_TRACE), so
-    a trial records the step the kill landed in."""
+    steps are. Each ingest appends its steps' starts to a trace file (DASHBOARD_INGEST_TRACE), so a trial
+    records the step the kill landed in, and the time the moments are fractions of is re-measured as the
+    trials go: a clean ingest first (its trace gives each step's share of the run); a trial that ends
+    before its moment (the machine got faster) is a new timing, and its moment is drawn again over it; a
+    kill that lands in a step outside the stretch of the run the estimate put it in (the machine got
+    slower or faster) re-estimates the run from the step's share (the middle of it)."""
     from bench import intake
     from dashboard import reference, warehouse
 
@@ -249,13 +250,14 @@ def big_crash_trials(rows: int = 10_000_000, trials: int = 20, *, work: Path | N
         before = digest(base)
         shutil.copytree(base, s.warehouse)
         full, writing = _timed_ingest(s, csv_path)
+        shares = _shares(s.folder / "trace-clean.txt", full)
         timings = [full]
         after = digest(s.warehouse)
         log(f"{rows:,} rows: a whole ingest takes {full:.1f} s, {writing:.1f} s of it after the next snapshot's "
             f"file appears; load average {os.getloadavg()}")
         n = 0
         while fractions and n < 3 * trials:
-            fraction, estimate = fractions[0], statistics.median(timings[-3:])
+            fraction, estimate = fractions[0], timings[-1]
             shutil.rmtree(s.warehouse)
             shutil.copytree(base, s.warehouse)
             current = (s.warehouse / "CURRENT").read_text()
@@ -279,6 +281,9 @@ def big_crash_trials(rows: int = 10_000_000, trials: int = 20, *, work: Path | N
                 timings.append(ended)  # a new timing; the same fraction is drawn again over it
             else:
                 fractions.pop(0)
+                start, end = shares.get(step, (fraction, fraction))
+                if not start <= fraction <= end and start + end > 0:
+                    timings.append(delay / ((start + end) / 2))
             n += 1
         head = s.folder / "next.csv"  # the intake's first rows are an export of their own (bench/intake.py)
         with csv_path.open() as src, head.open("w") as dst:
@@ -298,6 +303,20 @@ def big_crash_trials(rows: int = 10_000_000, trials: int = 20, *, work: Path | N
         "ingest_afterwards_exit_code": last.returncode, "leftovers_after_next_ingest": leftovers,
         "load_average": os.getloadavg(), "results": [asdict(r) for r in results],
     }
+
+
+def _shares(trace: Path, full: float) -> dict[str, tuple[float, float]]:
+    """Each step of a clean ingest (its trace; the start's epoch second on the first line) as the stretch
+    (start, end) of the run it took, in fractions of `full`; "starting" and "opening" from 0."""
+    lines = [ln.partition(" ") for ln in trace.read_text().splitlines()] if trace.exists() else []
+    if not lines:
+        return {}
+    began = float(lines[0][0])
+    marks = [(name, (float(at) - began) / full) for at, _, name in lines[1:]]
+    out = {"starting": (0.0, marks[0][1] if marks else 1.0), "opening": (0.0, marks[0][1] if marks else 1.0)}
+    for (name, at), (_, following) in zip(marks, [*marks[1:], ("", 1.0)], strict=True):
+        out[name] = (min(at, 1.0), min(following, 1.0))
+    return out
 
 
 def _step_at(trace: Path, moment: float) -> str:
@@ -333,9 +352,11 @@ def _kill(proc: subprocess.Popen, s: Site, current: str, stale: set, state, befo
 def _timed_ingest(s: Site, path: Path) -> tuple[float, float]:
     """(seconds from start to exit, seconds from the next snapshot's file appearing to exit)."""
     stale = _tmp_files(s.warehouse)
+    trace = s.folder / "trace-clean.txt"  # its steps' starts, after the moment it began (big_crash_trials)
+    trace.write_text(f"{time.time():.3f} begun\n")
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(path)], cwd=ROOT, env=s.env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(path)], cwd=ROOT,
+                            env={**s.env, TRACE_ENV: str(trace)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     writing = None
     while proc.poll() is None:
         if writing is None and _tmp_exists(s.warehouse, stale):
