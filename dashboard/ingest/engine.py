@@ -194,7 +194,8 @@ def _rows(con, path: Path, now: pd.Timestamp, scan: _Bytes) -> None:
 
 def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp,
          summary: Summary) -> None:
-    """Read, type and check every file into `incoming`; NeedsPrecise unless all of it can be published.
+    """Read, type and check every file into `incoming`; NeedsPrecise unless all of it can be published
+    (but for a state twice and an application under two programs, which the merge's window finds).
 
     A CSV file whose first stretch is plain printable ASCII with nothing to trim is read by DuckDB while a
     thread passes over the rest of its bytes (both cores busy rather than one after the other); should the
@@ -226,7 +227,7 @@ def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestam
         finally:
             stop.set()  # a pass still running ends at its next stretch
     with phase(summary, "verdict"):
-        rows, bad, shared, orphans = warehouse.run_script(con, "_engine_verdict").fetchone()
-    if bad or shared or orphans:
+        rows, bad, orphans = warehouse.run_script(con, "_engine_verdict").fetchone()
+    if bad or orphans:
         raise NeedsPrecise
     summary.rows_read = int(rows)

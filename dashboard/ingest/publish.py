@@ -214,7 +214,12 @@ def _publish_engine(paths: list[Path], progs: dict[str, Program], now: pd.Timest
             if len(warehouse.run_script(con, "_stored_conflicts").fetchall()):
                 raise engine.NeedsPrecise
         with phase(summary, "merge"):
-            _merge(con, summary, 0, [], now, hashing, origin)
+            try:
+                _merge(con, summary, 0, [], now, hashing, origin, verify=True)
+            except warehouse.DatabaseError as exc:
+                if VERIFY_FAILED not in str(exc):
+                    raise
+                raise engine.NeedsPrecise from None
         with phase(summary, "checkpoint"):
             warehouse.run_script(con, "_checkpoint")
         steps.enter_context(phase(summary, "publish"))  # ends after the writer's own: close, fsync, rename, CURRENT
@@ -283,16 +288,20 @@ def _publish(stage: _Stage, problems: list[Problem], summary: Summary, hashing: 
 
 
 
+VERIFY_FAILED = "engine-verify:"  # the merge's own check failed (queries/ingest/_merge_incoming.sql)
+
+
 def _merge(con, summary: Summary, rejected_rows: int, problems: list[Problem], now: pd.Timestamp, hashing: Future,
-           origin: str) -> None:
+           origin: str, verify: bool = False) -> None:
     """The incoming rows into the history, and the ingest recorded in the snapshot; _Unchanged when
-    nothing is new."""
+    nothing is new. With `verify`, a state twice for one application or an application under two programs
+    raises a DatabaseError holding VERIFY_FAILED (the engine path's verdict leaves those to the merge)."""
     fresh = warehouse.run_script(con, "_stored_none").fetchone()[0]
     if fresh:  # none of the incoming applications is stored: read them in place
         warehouse.run_script(con, "_new_states_fresh")
     else:
         warehouse.run_script(con, "_new_states")
-    ingest_id, inserted, updated = warehouse.run_script(con, "_merge_incoming").fetchone()
+    ingest_id, inserted, updated = warehouse.run_script(con, "_merge_incoming", {"verify": verify}).fetchone()
     summary.inserted, summary.updated = int(inserted), int(updated)
     summary.unchanged = summary.rows_read - rejected_rows - summary.inserted - summary.updated
     summary.rejected = rejected_rows
