@@ -8,6 +8,7 @@ stored macros still opens and reads through today's macros.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from conftest import ROOT, TEST_SQL, support_query
 
@@ -75,3 +76,56 @@ def test_a_warehouse_an_earlier_version_wrote_opens_and_reads_through_todays_mac
     assert metrics.application_records(f).equals(records)  # not the stored states_as_of, which finds nothing
     assert metrics.cap_status(f).equals(status)
     assert len(metrics.applications_by_citizenship(f)) > 0  # a macro the earlier version lacked
+
+
+# warehouse.frame: a query's rows as DuckDB's .df() gives them, from .fetchnumpy() (issue 17: .df() cost a
+# new filter setting ~3 ms per timestamptz column of every metric). The same frames, dtypes included.
+
+FRAME_TYPES = {"bigint": "range", "integer": "range::integer", "smallint": "range::smallint",
+               "utinyint": "range::utinyint", "double": "range / 3", "float": "(range / 3)::float",
+               "boolean": "range % 2 = 0", "varchar": "'v' || range",
+               "timestamptz": "to_timestamp(range * 86400 + 0.5)", "timestamp": "to_timestamp(range)::timestamp",
+               "date": "date '2023-07-17' + range::integer", "interval": "to_seconds(range)",
+               "decimal": "(range / 4)::decimal(18, 3)", "list": "[range, range]", "hugeint": "range::hugeint"}
+
+
+@pytest.mark.parametrize("rows", ["range(4)", "range(0)"])
+def test_frame_gives_what_df_gives_for_every_column_type_with_and_without_nulls(rows):
+    con = warehouse.duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    for column, expr in FRAME_TYPES.items():
+        for nulls in ("", "case when range = 1 then null else ", "case when true then null else "):
+            sql = f"select {nulls}{expr}{' end' if nulls else ''} as {column}, range as n from {rows}"  # noqa: S608 - the test's own constants
+            expected = con.execute(sql).df()
+            got = warehouse.frame(con.execute(sql))
+            pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=sql)
+            assert got.columns.tolist() == expected.columns.tolist() == [column, "n"]
+
+
+def test_every_metric_reads_the_same_frame_as_duckdb_df(shared_reference_warehouse, monkeypatch):
+    compared = []
+
+    def query(self, name, params=None, folder=warehouse.QUERIES_DIR):
+        sql = warehouse.sql_text(name, folder)
+        with self._cursor() as cur:
+            expected = cur.execute(sql, warehouse.bind(sql, params)).df()
+            got = warehouse.frame(cur.execute(sql, warehouse.bind(sql, params)))
+        pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=name)
+        compared.append((name, len(got)))
+        return got
+
+    monkeypatch.setattr(warehouse.Reader, "query", query)
+    for f in (Filters("test-intake"), Filters("test-intake", statuses=("approved",), countries=("IND", "ZZZ")),
+              Filters("test-intake", countries=("ZZZ",))):
+        for name, fn in metrics.METRICS.items():
+            fn(f, year=2023) if name == "h1b_representation" else fn(f)
+    f = Filters("test-intake", statuses=("approved", "submitted"))
+    rows, total = warehouse.reader().preview("application_records", f.params(), 3)  # a relation's first rows
+    with warehouse.reader()._cursor() as cur:
+        sql = warehouse.sql_text("application_records")
+        expected = cur.sql(sql, params=warehouse.bind(sql, f.params())).limit(3).df()
+    pd.testing.assert_frame_equal(rows, expected, check_exact=True)
+    assert len(rows) == 3 < total
+    assert {name for name, _ in compared} >= {"cap_status", "arrivals_by_interval", "milestones", "decision_times",
+                                              "application_records", "h1b_top_employers"}
+    assert any(n == 0 for _, n in compared) and any(n > 10 for _, n in compared)
