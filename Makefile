@@ -131,6 +131,6 @@ I18N_AREAS := core pages extracts ingest forecast brief security
 i18n: $(VENV)/.runtime
 	mkdir -p tmp/i18n
 	$(foreach a,$(I18N_AREAS),$(PY) -m babel.messages.frontend extract -F babel.cfg --no-default-keywords \
-		-k t -k N_ --add-location=file --sort-output --omit-header -w 100 -o tmp/i18n/$(a).pot $(I18N_$(a)) && \
+		-k t -k N_ -k tn:1,2 --add-location=file --sort-output --omit-header -w 100 -o tmp/i18n/$(a).pot $(I18N_$(a)) && \
 		$(PY) -m babel.messages.frontend update -i tmp/i18n/$(a).pot -d dashboard/locale -D $(a) -l fr \
 		--init-missing --no-fuzzy-matching --ignore-obsolete --omit-header -w 100 &&) true

@@ -58,7 +58,7 @@ import pandas as pd
 from dashboard import filters as fl
 from dashboard import logs, metrics, warehouse
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_datetime, fmt_int, fmt_pct, t
+from dashboard.i18n import fmt_datetime, fmt_int, fmt_pct, t, tn
 from dashboard.programs import DATA_DIR, ROOT, Program, ProgramConfigError, programs, programs_file
 
 log = logging.getLogger("dashboard.alerts")
@@ -311,7 +311,8 @@ def describe(kind: str, value: float | None, lang: str) -> str:
     if kind == "cap_reached":
         return t("cap reached", lang)
     if kind == "forecast":
-        return t("cap forecast within {hours} hours", lang).format(hours=fmt_int(value, lang))
+        return tn("cap forecast within {hours} hour", "cap forecast within {hours} hours", round(value),
+                  lang).format(hours=fmt_int(value, lang))
     return t("intake closed short of the cap", lang)
 
 
@@ -332,8 +333,10 @@ def _body(c: dict, program: Program, lang: str, link: str) -> str:
     elif c["kind"] == "cap_reached":
         first = t("The cap of {cap} was reached on {when}.", lang).format(cap=cap, when=when)
     elif c["kind"] == "forecast":
-        first = t("As of {when}, the forecast puts the cap of {cap} within {hours} hours: most likely around {p50} "
-                  "(80 % range: {p10} to {p90}).", lang).format(
+        first = tn("As of {when}, the forecast puts the cap of {cap} within {hours} hour: most likely around {p50} "
+                   "(80 % range: {p10} to {p90}).",
+                   "As of {when}, the forecast puts the cap of {cap} within {hours} hours: most likely around {p50} "
+                   "(80 % range: {p10} to {p90}).", round(c["value"]), lang).format(
             when=when, cap=cap, hours=fmt_int(c["value"], lang),
             **{k: forecast_text.short_moment(datetime.fromisoformat(fig[k]) if fig.get(k) else None, tz, lang)
                for k in ("p10", "p50", "p90")})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+import streamlit.commands.navigation as st_navigation
 
 from dashboard import i18n, sidebar, signin, ui
 from dashboard.filters import Filters
@@ -28,6 +29,15 @@ url.warn(ss.pop("lang_notices", []))
 url.flush()  # the sign-in screen may stop the run here
 ui.gate.gate()  # who is looking: the sign-in screen stops the run here; the local demo says it is unauthenticated
 ui.pin_snapshot()  # this whole run reads one snapshot, even if an ingest publishes meanwhile
+
+
+def _spinning(block) -> None:
+    with st.spinner(t("Loading the latest figures…")):
+        block()
+
+
+# A snapshot this process has not seen: its program-wide figures are computed once, for everyone (ui.warm)
+ui.warm.loading(_spinning)
 
 
 def _loaded_programs() -> list[str]:
@@ -60,6 +70,10 @@ pages = [
 ]
 every_path = [p.url_path for p in pages]
 pages = signin.offered(pages)  # each person is offered only the pages access.allowed gives them
+# For an address st.navigation does not know, Streamlit's frontend opens its own dialog ("Page not found ...
+# Running the app's main page", in English whatever the language) over this app's own answer below, which says
+# so in the chosen language, runs no page and lists the pages offered: Streamlit's message is not sent.
+st_navigation.send_page_not_found = lambda ctx: None  # tests/test_browser_hostile_url.py: no dialog
 page = st.navigation(pages)
 # Pages the shared filters do not change (reference statistics, planning, operations, documentation):
 # there the filters stay drawn, to keep their values, but disabled, with a note.

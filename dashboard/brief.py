@@ -53,6 +53,7 @@ from dashboard.i18n import (
     plotly_locale_code,
     set_language,
     t,
+    tn,
     zone_label,
 )
 from dashboard.programs import Program, ProgramConfigError, programs
@@ -238,8 +239,11 @@ def gather(f: Filters, *, lang: str = "en", publication: bool = False) -> Brief:
             drawn = drawn[drawn["cumulative"].notna()].astype({"cumulative": "int64"})
         total = int(curve["cumulative"].iloc[-1])
         figures.append({"figure": _figure_json(charts.cumulative_chart(drawn, program, reached, lang=lang)),
-                        "summary": t("{total} principal applications arrived by {last}; the cap of {cap} is drawn "
-                                     "as a dashed line.", lang).format(
+                        "summary": tn("{total} principal application arrived by {last}; the cap of {cap} is "
+                                      "drawn as a dashed line.",
+                                      "{total} principal applications arrived by {last}; the cap of {cap} is drawn "
+                                      "as a dashed line.", disclosure.round_count(total) if publication else total,
+                                      lang).format(
                             total=_count(total, publication, lang),
                             last=fmt_datetime(curve["interval_start"].iloc[-1].to_pydatetime(), tz, lang),
                             cap=fmt_int(cap, lang))})

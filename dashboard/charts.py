@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.disclosure import SUPPRESSED_MARK as SUPPRESSED  # where a chart writes a suppressed count
-from dashboard.i18n import N_, date_tickformatstops, plotly_separators, t, zone_name
+from dashboard.i18n import N_, date_tickformatstops, plotly_separators, t, tn, zone_name
 from dashboard.programs import Event, Program
 
 # Okabe-Ito's first four, then indigo and brown in place of its orange and sky blue (2.3:1 on white,
@@ -1032,7 +1032,8 @@ def decision_times_chart(df: pd.DataFrame, *, lang: str, program: Program, sourc
         med = pd.to_numeric(rows["median_days"], errors="coerce")
         lo = med - pd.to_numeric(rows["p10_days"], errors="coerce")
         hi = pd.to_numeric(rows["p90_days"], errors="coerce") - med
-        text = [t("median {median} days (P10 {p10}, P90 {p90}); {n} decisions", lang).format(
+        text = [tn("median {median} days (P10 {p10}, P90 {p90}); {n} decision",
+                   "median {median} days (P10 {p10}, P90 {p90}); {n} decisions", n, lang).format(
             median=fmt_num(m, 1, lang), p10=fmt_num(a, 1, lang), p90=fmt_num(b, 1, lang), n=_count_text(n, lang))
             if pd.notna(m) else t("no decision", lang)
             for m, a, b, n in zip(med, rows["p10_days"], rows["p90_days"], rows["applications"], strict=True)]

@@ -100,6 +100,12 @@ def publishable_milestones(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def publishable_step(step: int) -> int:
+    """The milestones' step in publication mode: `step` if publishable_milestones keeps every milestone of
+    it (a multiple of 5 from 10 on), else 10."""
+    return step if step >= 10 and step % 5 == 0 else 10
+
+
 def few_without_times(df: pd.DataFrame) -> pd.DataFrame:
     """decision_times with no times for a group of 1 to 5 applications: the times of so few people would
     tell of them what their suppressed count hides."""

@@ -717,7 +717,8 @@ def forecast_history(arrivals: Iterable, cap: int, until: datetime, *, opens_at:
     """The forecasts that would have been made every `step` after opening, up to `until` (and no
     later than the cap moment), each from the arrivals seen by then. Times in the zone of `until`."""
     origin = pd.Timestamp(opens_at).tz_convert("UTC")
-    times = pd.DatetimeIndex(np.sort(origin + pd.to_timedelta(_hours(arrivals, origin), unit="h")))
+    # sorted as hours (np.sort of an aware DatetimeIndex sorts Timestamp objects: 21 s at 2.3 million)
+    times = pd.DatetimeIndex(origin + pd.to_timedelta(np.sort(_hours(arrivals, origin)), unit="h"))
     reached = reached_moment(times, cap, opens_at=opens_at, as_of=until)
     last = min(until, reached) if reached is not None else until
     step = step or history_step(last - opens_at)
@@ -725,7 +726,8 @@ def forecast_history(arrivals: Iterable, cap: int, until: datetime, *, opens_at:
     made = opens_at + step
     while made <= last:
         local = made.astimezone(until.tzinfo)
-        out.append((local, project_cap(times, cap, local, opens_at=opens_at, closes_at=closes_at, seed=seed,
+        seen = times[: times.searchsorted(pd.Timestamp(made), side="right")]  # what project_cap keeps of them
+        out.append((local, project_cap(seen, cap, local, opens_at=opens_at, closes_at=closes_at, seed=seed,
                                        draws=draws, accepts=accepts)))
         made += step
     return out

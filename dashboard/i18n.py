@@ -33,15 +33,30 @@ def language() -> str:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """msgid -> translation for `lang` (empty for English: the msgid is the English text)."""
-    out: dict[str, str] = {}
+    """msgid -> translation for `lang` (empty for English: the msgid is the English text).
+    A message with plural forms is listed under its singular msgid with its first form; tn() uses all."""
+    out: dict[str, str] = {s: forms[0] for s, forms in _plurals(lang).items()}
+    for msg in _messages(lang):
+        if isinstance(msg.id, str) and msg.string:
+            out[msg.id] = str(msg.string)
+    return out
+
+
+@cache
+def _plurals(lang: str) -> dict[str, tuple[str, ...]]:
+    """singular msgid -> the translation's plural forms, in the catalogue's order (French: one, other)."""
+    return {msg.id[0]: tuple(msg.string) for msg in _messages(lang)
+            if isinstance(msg.id, (tuple, list)) and all(msg.string)}
+
+
+def _messages(lang: str) -> list:
+    found = []
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
     for po in sorted(folder.glob("*.po")) if folder.exists() else []:
         with po.open("rb") as fh:
-            for msg in read_po(fh, locale=BABEL_LOCALE.get(lang, lang)):
-                if msg.id and msg.string and not msg.fuzzy:  # a fuzzy guess is not a translation
-                    out[str(msg.id)] = str(msg.string)
-    return out
+            # a fuzzy guess is not a translation
+            found += [msg for msg in read_po(fh, locale=BABEL_LOCALE.get(lang, lang)) if msg.id and not msg.fuzzy]
+    return found
 
 
 def t(msgid: str, lang: str | None = None) -> str:
@@ -50,6 +65,25 @@ def t(msgid: str, lang: str | None = None) -> str:
     if lang == "en":
         return msgid
     return catalogue(lang).get(msgid, msgid)
+
+
+def tn(singular: str, plural: str, n: float | int | None, lang: str | None = None) -> str:
+    """The text for a count `n` in the current (or given) language, in the grammatical number the count
+    takes there: English "1 application" but "0 applications", French "0 demande" and "1,5 heure" (CLDR's
+    rules through Babel, so decimals too). Give the English singular and plural; the catalogue holds the
+    translation's forms (msgid_plural / msgstr[N], `make i18n` extracts them). English when untranslated."""
+    lang = lang or language()
+    try:
+        n = float(n)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # None, pd.NA: a count not shown (publication mode's "`--` applications")
+        n = 2.0
+    if n != n:  # NaN, the same
+        n = 2.0
+    forms = _plurals(lang).get(singular) if lang != "en" else None
+    if not forms:
+        lang, forms = "en", (singular, plural)
+    # two forms in both languages (gettext's nplurals=2): CLDR's "one", and the rest ("other", French "many")
+    return forms[0] if locale(lang).plural_form(abs(n)) == "one" else forms[-1]
 
 
 def N_(msgid: str) -> str:

@@ -19,16 +19,21 @@ from babel.messages.frontend import parse_mapping_cfg
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING = ROOT / "babel.cfg"
-KEYWORDS: dict[str, Any] = {"t": None, "N_": None}
+KEYWORDS: dict[str, Any] = {"t": None, "N_": None, "tn": (1, 2)}  # tn(singular, plural, n): the Makefile's -k tn:1,2
 
 
 def extract_marked(fileobj, keywords, comment_tags, options) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Babel extraction method: calls of a keyword (t, N_) whose first argument is a string literal."""
+    """Babel extraction method: calls of a keyword (t, N_) whose first argument is a string literal, and
+    of tn whose first two are (singular and plural: a message with plural forms)."""
     tree = ast.parse(fileobj.read().decode(options.get("encoding", "utf-8")))
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in keywords
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-            yield node.lineno, node.func.id, node.args[0].value, []
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in keywords):
+            continue
+        texts = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+        if node.func.id == "tn" and len(texts) >= 2 and None not in texts[:2]:
+            yield node.lineno, "tn", (texts[0], texts[1]), []
+        elif node.func.id != "tn" and texts and texts[0] is not None:
+            yield node.lineno, node.func.id, texts[0], []
 
 
 def extract_metrics(fileobj, keywords, comment_tags, options) -> Iterator[tuple[int, str, str, list[str]]]:
@@ -48,5 +53,6 @@ def msgids() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
             ROOT, method_map, options_map, keywords=KEYWORDS):
-        found.setdefault(str(message), []).append(f"{filename}:{lineno}")
+        singular = message[0] if isinstance(message, tuple) else message  # tn's: listed by its singular
+        found.setdefault(str(singular), []).append(f"{filename}:{lineno}")
     return found

@@ -19,10 +19,12 @@ deployment serves serve.py, behind the nginx configuration of docs/security.md.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import streamlit as st
@@ -144,4 +146,14 @@ class Guard:
         await self.app(scope, receive, send_hardened)
 
 
-app = st.App(Path(__file__).with_name("app.py"), middleware=[Middleware(Guard)])
+@contextlib.asynccontextmanager
+async def warm_up(_app: st.App) -> AsyncIterator[None]:
+    """At start-up, and whenever an ingest publishes, the program-wide figures are computed once in the
+    background (dashboard.ui.warm), before anyone asks: the first visitors find them ready."""
+    from dashboard.ui import warm
+
+    warm.watch()
+    yield None
+
+
+app = st.App(Path(__file__).with_name("app.py"), middleware=[Middleware(Guard)], lifespan=warm_up)

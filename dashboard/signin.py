@@ -16,6 +16,7 @@ tells this module where the session keeps its user (use_session):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -60,10 +61,16 @@ def _all_records_synthetic(snapshot: str) -> bool:
     return access.all_records_synthetic()
 
 
+_synthetic_lock = threading.Lock()
+
+
 def all_records_synthetic() -> bool:
-    """access.all_records_synthetic, once per published snapshot."""
+    """access.all_records_synthetic, once per published snapshot: sessions asking while it is being
+    answered wait for that answer (the gate of every first run asks it; twenty of them at once on a
+    cold server each read every record, issue 17)."""
     r = warehouse.reader()
-    return _all_records_synthetic(f"{r.root}/{r.snapshot_name}")
+    with _synthetic_lock:
+        return _all_records_synthetic(f"{r.root}/{r.snapshot_name}")
 
 
 def publication_forced() -> bool:

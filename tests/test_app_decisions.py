@@ -134,6 +134,6 @@ def test_when_no_principal_names_a_place_the_summaries_say_so():
 
 def test_before_any_decision_no_day_is_named_the_busiest():
     text = words(decisions_page(as_of="2023-07-16T10:15"))  # A1 submitted at 10:00, decided on 1 August
-    assert "Principal applicants: 1 applications were open at the end of Sun 16 Jul 2023; no decision had been " \
+    assert "Principal applicants: 1 application was open at the end of Sun 16 Jul 2023; no decision had been " \
            "made by then." in text
     assert "the most decisions in one day" not in text

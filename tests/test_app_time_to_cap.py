@@ -37,7 +37,7 @@ def test_after_the_cap_the_actual_time_to_cap(shared_basic_warehouse):
         "Chance by close": "100%",
     }
     assert "**The cap was reached Sunday 16 July at 10:40 ET, 1 h 40 min after opening.**" in texts(at)
-    assert "of the 1 forecasts made every hour held the actual cap moment (Sun 16 Jul 2023, 10:40 EDT)" in texts(at)
+    assert "1 of the 1 forecast made every hour held the actual cap moment (Sun 16 Jul 2023, 10:40 EDT) in its 80 % range" in texts(at)
     table = next(d.value for d in at.dataframe if "Forecast made" in d.value.columns)
     assert table[["Forecast made", "Counted"]].values.tolist() == [["Sun 16 Jul, 10:00 ET", "3"]]
     assert table["Range held the actual moment"].iloc[0] in ("yes", "no")

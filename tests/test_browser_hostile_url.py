@@ -57,9 +57,10 @@ def test_markdown_in_link_values_is_shown_as_text(shared_basic_server, page, bai
         ("permit", ":red[**SECURITY WARNING**]"),
     ])
     page.goto(f"{server.url}/no-such-page?{query}")  # an unknown page address, too
-    # not the Overview, unannounced (the app's own heading: Streamlit's frontend may also open a dialog so titled)
+    # not the Overview, unannounced: the app's own heading
     page.locator('[data-testid="stMain"]').get_by_role("heading", name="Page not found").wait_for(timeout=90_000)
     settled(page)  # the notices are drawn
+    expect(page.get_by_role("dialog")).to_have_count(0)  # not also Streamlit's English "Page not found" dialog
     alerts = page.locator('[data-testid="stAlert"]')
     expect(alerts.filter(has_text="unknown status")).to_have_count(1)
     expect(alerts.filter(has_text="There is no page at this address (no-such-page).")).to_have_count(1)

@@ -67,4 +67,22 @@ def test_catalogues_are_named_by_area_and_agree_with_each_other():
                 assert not msg.fuzzy, f"{po.name}: a fuzzy entry is not a translation: {msg.id!r}"
                 if msg.id in seen and msg.string and seen[msg.id][0]:  # a string shown in two areas
                     assert msg.string == seen[msg.id][0], f"{po.name} and {seen[msg.id][1].name}: {msg.id!r}"
-                seen[msg.id] = (str(msg.string), po)
+                seen[msg.id] = (msg.string if isinstance(msg.string, tuple) else str(msg.string), po)
+
+
+def test_messages_with_plural_forms_are_translated_in_every_form_with_their_placeholders():
+    """tn(singular, plural, n): each form of the French keeps its English form's placeholders."""
+    from dashboard.i18n import _plurals
+
+    found = 0
+    for po in sorted((LOCALE_DIR / "fr" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as fh:
+            for msg in read_po(fh, locale="fr_CA"):
+                if not isinstance(msg.id, tuple):
+                    continue
+                found += 1
+                assert len(msg.string) == 2 and all(msg.string), f"{po.name}: {msg.id[0]!r} lacks a form"
+                for english, french in zip(msg.id, msg.string, strict=True):
+                    assert sorted(re.findall(r"\{\w*\}", english)) == sorted(re.findall(r"\{\w*\}", french)), \
+                        f"{po.name}: {french!r}"
+    assert found >= 20 and len(_plurals("fr")) >= 20  # the counts shown in sentences (overview, decisions, ...)

@@ -93,3 +93,23 @@ def test_streamlit_s_plotly_bundle_registers_no_french_locale():
     bundle = next(static.glob("PlotlyChart.*.js")).read_text(encoding="utf-8")
     registered = set(re.findall(r"moduleType:`locale`,name:`([\w-]+)`", bundle))
     assert registered == {"en", "en-US"}
+
+
+def test_a_count_takes_the_grammatical_number_of_each_language():
+    from dashboard.i18n import tn
+
+    one, many = "{n} application matches the filters, by applicant role and current status.", \
+        "{n} applications match the filters, by applicant role and current status."
+    assert tn(one, many, 1, "en") == one and tn(one, many, 0, "en") == many and tn(one, many, 2, "en") == many
+    assert tn(one, many, 1.5, "en") == many
+    # French: 0 and 1 (and 1.5) take the singular
+    assert tn(one, many, 0, "fr").startswith("{n} demande correspond")
+    assert tn(one, many, 1, "fr").startswith("{n} demande correspond")
+    assert tn(one, many, 2, "fr").startswith("{n} demandes correspondent")
+    assert tn(one, many, 1_000_000, "fr").startswith("{n} demandes")
+    hours = ("Median distance between the forecast median and the actual moment: {hours} hour.",
+             "Median distance between the forecast median and the actual moment: {hours} hours.")
+    assert tn(*hours, 1.5, "fr").endswith("{hours} heure.") and tn(*hours, 1.5, "en").endswith("hours.")
+    # a count not shown (publication mode's `--`) reads as a plural; an untranslated message falls back to English
+    assert tn(one, many, None, "en") == many and tn(one, many, float("nan"), "fr").startswith("{n} demandes")
+    assert tn("{n} cat", "{n} cats", 1, "fr") == "{n} cat" and tn("{n} cat", "{n} cats", 3, "fr") == "{n} cats"

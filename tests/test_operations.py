@@ -169,7 +169,7 @@ def test_the_data_loads_page_lists_the_history_newest_first(tmp_path, demo_wareh
     assert table["detail"][1] == "bad.csv:2: column status: expected one of submitted, in_review, approved, " \
                                  "refused, withdrawn"
     assert table["at"][0] == "Tue 1 Aug 2023, 08:00 EDT"
-    assert any(c.value.startswith("Published snapshot 000001.duckdb; 1 snapshots kept (at most 5).") for c in at.caption)
+    assert any(c.value.startswith("Published snapshot 000001.duckdb; 1 snapshot kept (at most 5).") for c in at.caption)
 
 
 def test_the_dashboard_follows_a_rollback_and_the_next_ingest(tmp_path, demo_warehouse, synthetic_only):

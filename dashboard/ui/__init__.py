@@ -9,11 +9,12 @@
     text         code labels, and values from outside echoed as plain text (no streamlit)
     url          the one module that reads and writes the address bar
     gate         the sign-in screen and the gate of every run (the decision is dashboard.signin/access)
+    warm         program-wide results and Time to cap's forecasts, once per snapshot, off the request path
 
 The names pages use most are here too: `ui.run_metric`, `ui.chart_block`, `ui.count`, ...
 """
 
-from dashboard.ui import gate, state, url
+from dashboard.ui import gate, state, url, warm
 from dashboard.ui.blocks import (
     COLUMN_LABELS,
     chart_block,
@@ -25,6 +26,7 @@ from dashboard.ui.blocks import (
     show_table,
 )
 from dashboard.ui.cache import (
+    SNAPSHOT_SHOWN,
     data_digest,
     data_moment,
     pin_snapshot,
@@ -57,10 +59,10 @@ from dashboard.ui.state import current_filters, current_program, set_countries
 from dashboard.ui.text import echo, label
 
 __all__ = [
-    "COLUMN_LABELS", "SUPPRESSED_TEXT", "as_published", "chart_block", "column_label", "count", "current_filters",
+    "COLUMN_LABELS", "SNAPSHOT_SHOWN", "SUPPRESSED_TEXT", "as_published", "chart_block", "column_label", "count", "current_filters",
     "current_program", "data_digest", "data_moment", "display_frame", "document_language", "download_buttons",
     "echo", "figure", "focus_ring", "freshness", "friendly_errors", "gate", "label", "live", "memo", "numbers_block", "pin_snapshot", "plotly_config",
     "publication", "publication_note", "publication_switch", "publish", "published_count", "published_curve",
     "refresh_seconds", "run_metric", "run_preview", "set_countries", "show_table", "suppressed_bars_note",
-    "state", "notices", "url",
+    "state", "notices", "url", "warm",
 ]

@@ -14,21 +14,16 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import forecast, forecast_text
+from dashboard import forecast_text
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, language, t
 from dashboard.programs import Program
+from dashboard.ui import warm
 from dashboard.ui.cache import data_moment, run_metric
 from dashboard.ui.publication import count, publication, publish
 
 TOP = 3  # leading countries named
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _projection(key: tuple, _times: pd.Series, cap: int, moment: datetime, opens_at: datetime,
-                closes_at: datetime | None) -> forecast.CapProjection:
-    return forecast.project_cap(_times, cap, moment, opens_at=opens_at, closes_at=closes_at)
 
 
 def _when_full(f: Filters, program: Program, status: pd.Series, moment: datetime) -> tuple[str, str]:
@@ -45,10 +40,10 @@ def _when_full(f: Filters, program: Program, status: pd.Series, moment: datetime
         return (t("Closed {when}, cap not reached").format(when=fmt_datetime(program.closes_at, tz)), against + ".")
     if moment < program.opens_at:
         return t("Opens {when}").format(when=fmt_datetime(program.opens_at, tz)), against + "."
-    wide = Filters(program.id, as_of=f.as_of)
-    times = run_metric("counting_times", wide)["submitted_at"]
-    p = _projection((program.id, moment.isoformat(), len(times)), times, cap, moment, program.opens_at,
-                    program.closes_at)
+    p = warm.forecast_result("headline", program, f.as_of)  # once per snapshot and moment, off the request path
+    if p is None:
+        return t("The forecast is being computed; it shows on the next refresh."), t("Open; {against}.").format(
+            against=against)
     return (forecast_text.range_sentence(p, tz, opens_at=program.opens_at, closes_at=program.closes_at),
             t("Open; {against}.").format(against=against))
 

@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import charts, disclosure, ui
 from dashboard.country_codes import country_name, non_country_reason
 from dashboard.filters import Filters
-from dashboard.i18n import fmt_int, fmt_num, fmt_pct, language, t
+from dashboard.i18n import fmt_int, fmt_num, fmt_pct, language, t, tn
 
 TOP_CHOICES = (5, 10, 15, 20)
 REFERENCE_TABLES = {"h1b_issuances", "h1b_approvals_by_birth"}
@@ -91,11 +91,15 @@ def who_applies(top_n: int) -> None:
     rows = published(table, "applications_by_citizenship")  # in publication mode: rounded, shares from them
     lead, first = by.iloc[0], rows.iloc[0]
     if lead["principal"] > 0:
-        summary = t("{country} comes first with {n} principal applications, {share} of all principal "
-                    "applicants; family members are shown apart.").format(
+        summary = tn("{country} comes first with {n} principal application, {share} of all principal "
+                     "applicants; family members are shown apart.",
+                     "{country} comes first with {n} principal applications, {share} of all principal "
+                     "applicants; family members are shown apart.", ui.published_count(lead["principal"])).format(
             country=lead["label"], n=ui.count(lead["principal"]), share=_pct(first["principal_share"]))
     else:
-        summary = t("{country} comes first with {n} family applications, {share} of all family members.").format(
+        summary = tn("{country} comes first with {n} family application, {share} of all family members.",
+                     "{country} comes first with {n} family applications, {share} of all family members.",
+                     ui.published_count(lead["family"])).format(
             country=lead["label"], n=ui.count(lead["family"]), share=_pct(first["family_share"]))
     if f.countries:
         summary += " " + t("Shares are of all applications matching the other filters.")
@@ -211,7 +215,9 @@ else:
                                     "are for the fiscal year of the same name (October to September)."),
     )
     if months[year] < 12:
-        st.caption(t("Only {months} months of {year} are published: the H-1B figures cover those months.").format(
+        st.caption(tn("Only {months} month of {year} is published: the H-1B figures cover that month.",
+                      "Only {months} months of {year} are published: the H-1B figures cover those months.",
+                      months[year]).format(
             months=months[year], year=year))
     against_h1b(year, top_n)
     unmatched_spellings(year)

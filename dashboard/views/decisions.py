@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, metrics, reference, ui
-from dashboard.i18n import N_, fmt_int, fmt_num, fmt_pct, language, t
+from dashboard.i18n import N_, fmt_int, fmt_num, fmt_pct, language, t, tn
 from dashboard.regions import UNKNOWN, province_name, us_state_name
 from dashboard.ui import url
 
@@ -81,13 +81,17 @@ def over_time(role: str) -> None:
     last = mine.iloc[-1]
     busiest = pd.to_numeric(mine[["approved", "refused", "withdrawn"]].sum(axis=1), errors="coerce")
     day = mine["interval_start"].iloc[int(busiest.fillna(0).to_numpy().argmax())]
-    summary = t("{role}: {open} applications were open at the end of {day}; the most decisions in one day came on "
-                "{busiest}.").format(role=t(ROLES[role]), open=_count(last["open"]),
+    summary = tn("{role}: {open} application was open at the end of {day}; the most decisions in one day came on "
+                 "{busiest}.",
+                 "{role}: {open} applications were open at the end of {day}; the most decisions in one day came on "
+                 "{busiest}.", last["open"]).format(role=t(ROLES[role]), open=_count(last["open"]),
                                      day=_date(last["interval_start"]), busiest=_date(day))
     if not raw.loc[raw["role"] == role, ["approved", "refused", "withdrawn"]].to_numpy().sum():
         # none decided: the argmax of zeros named the first day "the most decisions in one day"
-        summary = t("{role}: {open} applications were open at the end of {day}; no decision had been made "
-                    "by then.").format(role=t(ROLES[role]), open=_count(last["open"]), day=_date(last["interval_start"]))
+        summary = tn("{role}: {open} application was open at the end of {day}; no decision had been made "
+                     "by then.",
+                     "{role}: {open} applications were open at the end of {day}; no decision had been made "
+                     "by then.", last["open"]).format(role=t(ROLES[role]), open=_count(last["open"]), day=_date(last["interval_start"]))
     ui.chart_block(lambda published: charts.decisions_chart(published, lang=lang, program=program, role=role,
                                                             source=SOURCE), raw,
                    summary=summary, metric="decisions_by_day", key="decisions", labels=LABELS,
@@ -181,8 +185,10 @@ def provinces() -> None:
     raw, rows = _rows("applications_by_province")
     top = rows[rows["province"] != UNKNOWN].iloc[0]
     unknown = rows[rows["province"] == UNKNOWN].iloc[0]
-    summary = t("{province} is the intended province of {n} principal applicants, the most of any; {unknown} gave "
-                "none.").format(province=province_name(top["province"], lang), n=_count(top["principal"]),
+    summary = tn("{province} is the intended province of {n} principal applicant, the most of any; {unknown} gave "
+                 "none.",
+                 "{province} is the intended province of {n} principal applicants, the most of any; {unknown} gave "
+                 "none.", top["principal"]).format(province=province_name(top["province"], lang), n=_count(top["principal"]),
                                 unknown=_count(unknown["principal"]))
     if not raw.loc[raw["province"] != UNKNOWN, "principal"].sum():  # not "Alberta, 0, the most of any"
         summary = t("No principal applicant matching these filters named an intended province.")
@@ -201,7 +207,8 @@ def us_states() -> None:
         colour_by = url.coded_choice("dec_shade", t("Shade the map by"), COLOUR_BY)
     raw, rows = _rows("applications_by_us_state")
     top = rows[rows["state"] != UNKNOWN].iloc[0]
-    summary = t("{state} is home to {n} principal applicants, the most of any state.").format(
+    summary = tn("{state} is home to {n} principal applicant, the most of any state.",
+                 "{state} is home to {n} principal applicants, the most of any state.", top["principal"]).format(
         state=us_state_name(top["state"], lang), n=_count(top["principal"]))
     named = bool(raw.loc[raw["state"] != UNKNOWN, "principal"].sum())
     if not named:

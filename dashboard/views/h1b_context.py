@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.country_codes import country_name
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_day, fmt_int, fmt_num, fmt_pct, language, t
+from dashboard.i18n import N_, fmt_day, fmt_int, fmt_num, fmt_pct, language, t, tn
 from dashboard.metrics import employer_key
 from dashboard.ui import url
 
@@ -146,7 +146,8 @@ ui.chart_block(
 partial_years = years[years["months"] < 12]
 if len(partial_years):
     st.caption(t("Hollow markers: years the source covers in part ({years}).").format(years=", ".join(
-        t("{year}: {months} months").format(year=int(r.year), months=int(r.months))
+        tn("{year}: {months} month", "{year}: {months} months", int(r.months)).format(year=int(r.year),
+                                                                                   months=int(r.months))
         for r in partial_years.itertuples())))
 st.caption(source_line(sources, ISSUANCES_FILE))
 
@@ -236,9 +237,11 @@ if text and text.strip():
                 t("{first} to {last}").format(first=fy_label(hub_options[0], partial_hub[hub_options[0]]),
                                               last=fy_label(hub_options[-1], partial_hub[hub_options[-1]])), lang=language()), lang=language()),
             found.drop(columns="year_label"),
-            summary=t("{n} employers have a name containing \u201c{text}\u201d (at most {limit}, the largest first); "
-                      "the largest is {employer}, with {initial} initial and {continuing} continuing approvals "
-                      "over the years shown. The bars add up all of them.").format(
+            summary=tn("{n} employer has a name containing \u201c{text}\u201d: {employer}, with {initial} initial "
+                       "and {continuing} continuing approvals over the years shown.",
+                       "{n} employers have a name containing \u201c{text}\u201d (at most {limit}, the largest first); "
+                       "the largest is {employer}, with {initial} initial and {continuing} continuing approvals "
+                       "over the years shown. The bars add up all of them.", employers).format(
                 n=fmt_int(employers), text=shown, limit=SEARCH_LIMIT,
                 employer=ui.echo(biggest.iloc[0]["employer"]),
                 initial=fmt_int(biggest["initial_approvals"].sum()),

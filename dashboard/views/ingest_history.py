@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import history, ui, warehouse
-from dashboard.i18n import N_, fmt_datetime, fmt_int, t, zone_label
+from dashboard.i18n import N_, fmt_datetime, fmt_int, t, tn, zone_label
 from dashboard.ui import gate
 
 gate.require("view_data_loads")
@@ -22,8 +22,10 @@ st.markdown(t("Every load of application exports, newest first: what it read and
 root = warehouse.warehouse_dir()
 current = warehouse.current_snapshot(root)
 kept = warehouse.snapshots(root)
-st.caption(t("Published snapshot {current}; {kept} snapshots kept (at most {keep}). "
-             "`python -m dashboard.ingest --rollback` publishes the previous one again.").format(
+st.caption(tn("Published snapshot {current}; {kept} snapshot kept (at most {keep}). "
+              "`python -m dashboard.ingest --rollback` publishes the previous one again.",
+              "Published snapshot {current}; {kept} snapshots kept (at most {keep}). "
+              "`python -m dashboard.ingest --rollback` publishes the previous one again.", len(kept)).format(
     current=current.name if current else "—", kept=fmt_int(len(kept)), keep=fmt_int(warehouse.keep_snapshots())))
 
 df = history.ingest_history(root)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import brief, charts, signin, ui
-from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, language, t
+from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, language, t, tn
 from dashboard.ui import label
 
 f = ui.current_filters()
@@ -83,7 +83,9 @@ if curve.empty:
 else:
     total = int(curve["cumulative"].iloc[-1])
     last = curve["interval_start"].iloc[-1].to_pydatetime()
-    summary = t("{total} principal applications arrived by {last}; the cap of {cap} is drawn as a dashed line.").format(
+    summary = tn("{total} principal application arrived by {last}; the cap of {cap} is drawn as a dashed line.",
+                 "{total} principal applications arrived by {last}; the cap of {cap} is drawn as a dashed line.",
+                 ui.published_count(total)).format(
         total=ui.count(total), last=fmt_datetime(last, tz), cap=fmt_int(program.cap))
     curve = ui.publish(curve, "cumulative_principals")
     # drawn without the moments whose total publication mode suppresses (the table shows them as --)
@@ -125,6 +127,7 @@ else:
     total = int(by["applications"].sum())
     by = ui.publish(by, "applications_by_role_status")
     fig = ui.figure("overview-role-status", lambda: _role_status_chart(by))
-    summary = t("{n} applications match the filters, by applicant role and current status.").format(
-        n=ui.count(total))
+    summary = tn("{n} application matches the filters, by applicant role and current status.",
+                 "{n} applications match the filters, by applicant role and current status.",
+                 ui.published_count(total)).format(n=ui.count(total))
     ui.chart_block(fig, by, summary=summary, metric="applications_by_role_status", key="role-status")

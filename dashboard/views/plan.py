@@ -21,6 +21,7 @@ from dashboard.i18n import (
     language,
     parse_count,
     t,
+    tn,
     zone_choice_label,
 )
 from dashboard.programs import programs
@@ -121,12 +122,14 @@ for share in (0.5, 0.75, 1.0, 1.5, 2.0):
     p = forecast_plan.plan_cap(times, earlier.opens_at, int(cap), opens, pool_ratio=ratio, first_hour=n)
     rows.append({"first_hour": fmt_int(n), "p10": _when(p.p10), "p50": _when(p.p50), "p90": _when(p.p90)})
 rows.insert(0, {"first_hour": "—", "p10": _when(before.p10), "p50": _when(before.p50), "p90": _when(before.p90)})
-st.caption(t("About {n} applications are expected in the first hour; the first row is the plan before it.").format(
-    n=fmt_int(expected)))
+st.caption(tn("About {n} application is expected in the first hour; the first row is the plan before it.",
+              "About {n} applications are expected in the first hour; the first row is the plan before it.",
+              round(expected)).format(n=fmt_int(expected)))
 ui.show_table(pd.DataFrame(rows).astype(str), LABELS)
 
 st.subheader(t("Assumptions"), anchor=False)
-st.text(t("Earlier intake: {name}, {n} applications counting toward its cap.").format(
+st.text(tn("Earlier intake: {name}, {n} application counting toward its cap.",
+           "Earlier intake: {name}, {n} applications counting toward its cap.", len(times)).format(
     name=earlier.name(lang), n=fmt_int(len(times))))
 st.markdown("\n".join(f"- {line}" for line in (
     t("Applications come at the earlier intake's pace, by time since opening (its daily rhythm moves with "

@@ -11,9 +11,8 @@ import streamlit as st
 
 from dashboard import charts, disclosure, forecast, forecast_text, i18n, ui
 from dashboard.filters import Filters
-from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t, zone_name
+from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t, tn, zone_name
 
-FAN_POINTS = 24
 EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
          timedelta(hours=6): N_("every 6 hours"), timedelta(hours=12): N_("every 12 hours"),
          timedelta(days=1): N_("every day"), timedelta(days=7): N_("every week")}
@@ -31,20 +30,6 @@ def arrivals_for(f: Filters) -> pd.DataFrame:
     return ui.run_metric("counting_times", Filters(f.program_id, as_of=f.as_of))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _projection(key: tuple, _times: pd.Series, cap: int, as_of: datetime, opens_at: datetime,
-                closes_at: datetime | None, _accepts=None) -> forecast.CapProjection:
-    # (the program's calendar of open hours is part of the program, which `key` names)
-    return forecast.project_cap(_times, cap, as_of, opens_at=opens_at, closes_at=closes_at, fan_points=FAN_POINTS,
-                                accepts=_accepts)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _history(key: tuple, _times: pd.Series, cap: int, until: datetime, opens_at: datetime,
-             closes_at: datetime | None, _accepts=None) -> list[tuple[datetime, forecast.CapProjection]]:
-    return forecast.forecast_history(_times, cap, until, opens_at=opens_at, closes_at=closes_at, accepts=_accepts)
-
-
 f = ui.current_filters()
 program = ui.current_program()
 tz = program.time_zone
@@ -60,10 +45,13 @@ def _live() -> None:
     rows = arrivals_for(f)
     as_of = ui.data_moment(f, program)
     times = rows["submitted_at"]
-    # kept per snapshot and as-of moment (ui.memo): a rerun neither hashes the arrivals nor unpickles a copy
-    p = ui.memo("ttc-projection", lambda: _projection(
-        (program.id, as_of.isoformat(), ui.data_digest(rows), program.cap), times, program.cap, as_of,
-        program.opens_at, program.closes_at, program.accepts), as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
+    # computed once per snapshot and moment for everyone, off the request path (ui.warm: at a new snapshot
+    # already, for the latest data); the rest of the page does not wait for a slow one
+    p = ui.warm.forecast_result("projection", program, f.as_of)
+    if p is None:
+        st.info(t("The forecast is being computed; it shows here by itself in a few seconds."),
+                icon=":material/hourglass_top:")
+        return
     st.session_state["ttc_projection"] = p
 
     c1, c2, c3, c4 = st.columns(4)
@@ -183,8 +171,10 @@ def _what_if() -> None:
             cap=fmt_int(cap), opening=fmt_datetime(opens, tz), when=fmt_datetime(when, tz),
             elapsed=fmt_duration(when - opens)))
     else:
-        st.markdown(t("With a cap of {cap} and the opening at {opening}, the cap would not have been reached: "
-                      "{n} applications were recorded from that opening up to {moment}.").format(
+        st.markdown(tn("With a cap of {cap} and the opening at {opening}, the cap would not have been reached: "
+                       "{n} application was recorded from that opening up to {moment}.",
+                       "With a cap of {cap} and the opening at {opening}, the cap would not have been reached: "
+                       "{n} applications were recorded from that opening up to {moment}.", since).format(
             cap=fmt_int(cap), opening=fmt_datetime(opens, tz), n=fmt_int(since), moment=fmt_datetime(as_of, tz)))
     st.caption(t("This replays the applications as recorded: it does not model how applicants would have behaved "
                  "under another cap or opening. Applications that came after the real cap are counted too; after "
@@ -194,6 +184,19 @@ def _what_if() -> None:
 what_if()
 
 st.subheader(t("Forecasts made along the way, against what happened"), anchor=False)
+
+
+@st.fragment(run_every=2)
+def _history_pending() -> None:
+    """While the forecasts along the way are being replayed: say so, and draw the page again once they are."""
+    i18n.set_language(st.session_state.get("lang", "en"))
+    ui.pin_snapshot(st.session_state.get(ui.SNAPSHOT_SHOWN))  # a fragment's rerun skips the frame's pin
+    if ui.warm.forecast_result("history", program, f.as_of, wait=0) is not None:
+        st.rerun()
+    st.info(t("The forecasts made along the way are being replayed; they show here by themselves when done."),
+            icon=":material/hourglass_top:")
+
+
 rows = arrivals_for(f)
 as_of = ui.data_moment(f, program)
 times = rows["submitted_at"]
@@ -201,11 +204,8 @@ if int(((times >= program.opens_at) & (times <= as_of)).sum()) == 0:
     st.info(t("No application counting toward the cap had arrived by then: no forecast could be made."),
             icon=":material/hourglass_empty:")
 else:
-    def replayed() -> tuple[pd.DataFrame | None, datetime | None]:
+    def replayed(history: list) -> tuple[pd.DataFrame | None, datetime | None]:
         """The forecasts made along the way as rows, and the actual cap moment (None: not reached)."""
-        with st.spinner(t("Replaying the forecasts…")):
-            history = _history((program.id, as_of.isoformat(), ui.data_digest(rows), program.cap), times,
-                               program.cap, as_of, program.opens_at, program.closes_at, program.accepts)
         reached = forecast.reached_moment(times, program.cap, opens_at=program.opens_at, as_of=as_of)
         if not history:
             return None, reached
@@ -221,9 +221,15 @@ else:
                                        for r in made.itertuples()]
         return made, reached
 
-    # kept per snapshot and as-of moment (ui.memo), like the chart: shared by every session, never changed
-    hist, actual = ui.memo("ttc-history-rows", replayed, as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
-    if hist is None:
+    # computed off the request path once per snapshot and moment (ui.warm), kept as rows (ui.memo) like the
+    # chart: shared by every session, never changed
+    with st.spinner(t("Replaying the forecasts…")):
+        history = ui.warm.forecast_result("history", program, f.as_of)
+    hist, actual = (None, None) if history is None else ui.memo(
+        "ttc-history-rows", lambda: replayed(history), as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
+    if history is None:
+        _history_pending()
+    elif hist is None:
         st.info(t("The first forecast is made an hour after the opening; there is none to show yet."),
                 icon=":material/hourglass_empty:")
     else:
@@ -231,12 +237,16 @@ else:
         every = t(EVERY.get(step, "every hour"))
         if actual is not None:
             inside = hist["in_range"].tolist()
-            summary = t("{k} of the {n} forecasts made {every} held the actual cap moment ({when}) in their "
-                        "80 % range.").format(k=fmt_int(sum(inside)), n=fmt_int(len(hist)), every=every,
+            summary = tn("{k} of the {n} forecast made {every} held the actual cap moment ({when}) in its "
+                         "80 % range.",
+                         "{k} of the {n} forecasts made {every} held the actual cap moment ({when}) in their "
+                         "80 % range.", len(hist)).format(k=fmt_int(sum(inside)), n=fmt_int(len(hist)), every=every,
                                               when=fmt_datetime(actual, tz))
         else:
-            summary = t("The {n} forecasts made {every} since the opening; the cap had not been reached by "
-                        "{moment}, so what happened is not known yet.").format(
+            summary = tn("The {n} forecast made {every} since the opening; the cap had not been reached by "
+                         "{moment}, so what happened is not known yet.",
+                         "The {n} forecasts made {every} since the opening; the cap had not been reached by "
+                         "{moment}, so what happened is not known yet.", len(hist)).format(
                 n=fmt_int(len(hist)), every=every, moment=fmt_datetime(as_of, tz))
         fig = ui.figure("ttc-history", lambda: charts.forecast_history_chart(hist, program, actual,
                                                                            lang=i18n.language()),
@@ -268,5 +278,7 @@ else:
         if actual is not None:
             errors = hist["p50_error_hours"].dropna().abs()
             if len(errors):
-                st.caption(t("Median distance between the forecast median and the actual moment: {hours} hours.")
-                           .format(hours=fmt_num(float(errors.median()), 1)))
+                hours = round(float(errors.median()), 1)
+                st.caption(tn("Median distance between the forecast median and the actual moment: {hours} hour.",
+                              "Median distance between the forecast median and the actual moment: {hours} hours.",
+                              hours).format(hours=fmt_num(hours, 1)))

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, forecast_text, ui
+from dashboard import charts, disclosure, forecast_text, ui
 from dashboard import filters as fl
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, language, t, zone_name
@@ -57,7 +57,7 @@ def _per_hour(rate_per_hour: float, hours: int, digits: int) -> str:
 def _publishable_step(step: int) -> int:
     """In publication mode, milestones come every 10 applications or more, a multiple of 5 (see
     disclosure.publishable_milestones); otherwise every `step`."""
-    return step if not ui.publication() or (step >= 10 and step % 5 == 0) else 10
+    return disclosure.publishable_step(step) if ui.publication() else step
 
 
 def _milestones_table(miles: pd.DataFrame, params: dict) -> None:

@@ -1,0 +1,77 @@
+"""Program-wide results computed once per snapshot, and sessions arriving meanwhile sharing them (ui.warm,
+ui.cache.single_flight; issue 17). No timing: the order of events is forced with events."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+from conftest import app_test
+
+from dashboard import metrics, warehouse
+from dashboard.filters import Filters
+from dashboard.programs import programs
+from dashboard.ui import cache, warm
+
+PROGRAM = "test-intake"
+
+
+def test_a_session_arriving_during_the_computation_waits_for_it_and_gets_the_same_rows(shared_basic_warehouse,
+                                                                                          monkeypatch):
+    started, release, waiting = threading.Event(), threading.Event(), threading.Event()
+    calls = []
+    original = metrics.METRICS["cap_status"]
+
+    def slow(f: Filters, **kwargs) -> pd.DataFrame:
+        calls.append(f)
+        started.set()
+        release.wait(60)
+        return original(f, **kwargs)
+
+    class Watched(threading.Event):
+        def wait(self, timeout=None):
+            waiting.set()
+            return super().wait(timeout)
+
+    monkeypatch.setitem(metrics.METRICS, "cap_status", slow)
+    monkeypatch.setattr(cache._Flight, "new_event", Watched)
+    f = Filters(PROGRAM, as_of=pd.Timestamp("2023-07-16T15:00:01Z").to_pydatetime())  # a key no other test has
+    got = {}
+    warmer = threading.Thread(target=lambda: got.update(warm=cache.run_metric("cap_status", f)))
+    warmer.start()
+    assert started.wait(60)
+    # a session (the filters narrowed: cap_status is program-wide, so it is the same computation)
+    narrowed = Filters(PROGRAM, as_of=f.as_of, countries=("IND",))
+    session = threading.Thread(target=lambda: got.update(session=cache.run_metric("cap_status", narrowed)))
+    session.start()
+    assert waiting.wait(60)  # the session waits for the warm-up's computation instead of starting its own
+    release.set()
+    warmer.join(60)
+    session.join(60)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(got["session"], got["warm"])
+    assert int(got["session"]["counted"].iloc[0]) == 5  # P1, P2, P3, P4, P5 by 11:00 EDT
+
+
+def test_the_warm_up_runs_once_per_snapshot_and_covers_the_first_runs(basic_warehouse):
+    warm.clear()
+    with cache._front_lock:
+        cache.unfiltered_asked.clear()
+    key = f"{basic_warehouse}/{warehouse.current_snapshot(basic_warehouse).name}"
+    first = app_test()  # the first session: the warm-up starts, the run waits for its metrics
+    assert not first.exception
+    second = app_test("views/time_to_cap.py")
+    for view in ("views/velocity.py", "views/countries.py"):
+        second.switch_page(view).run()
+    assert not second.exception
+    warehouse.reader().pin()
+    warm.ensure()[0].result(60)  # the forecasts too
+    assert warm.runs.count(key) == 1
+    # what the first runs of the main pages asked with the filters untouched is what the warm-up computes
+    program = programs()[PROGRAM]
+    seeded = {(n, tuple(sorted(kw.items()))) for n, kw in warm._seed(program)}
+    asked = {(n, kw) for n, p, kw in cache.unfiltered_asked if p == PROGRAM and not dict(kw).get("at")}
+    assert asked - seeded == set()
+    # and Time to cap's forecasts are kept for everyone: asking again computes nothing and waits for nothing
+    assert warm.forecast_result("projection", program, None, wait=0) is not None
+    assert warm.forecast_result("headline", program, None, wait=0) is not None
