@@ -61,13 +61,18 @@ ingest: $(VENV)/.runtime
 	$(PY) -m dashboard.ingest $(FILE)
 
 ## make test: lint and every test, the browser ones included
+# Four xdist workers on two cores: much of a test's time is spent waiting, not computing (a page settling
+# for 500 ms without a request, a server starting, ingests' fsyncs, the replay's and the fault trials' pauses),
+# so two workers left the cores idle about 40 % of the time; four fill those waits for about 10 % more CPU
+# (each worker starts its own browser and shared servers). docs/performance.md, "Test suite".
+TEST_WORKERS ?= 4
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	bash scripts/ensure-poppler
 	bash scripts/ensure-nginx
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n 2 --dist worksteal
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
