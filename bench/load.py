@@ -58,6 +58,24 @@ class SessionFailure(Exception):
     pass
 
 
+class Settings:
+    """Every (page, widget states) the sessions of one run asked for, to count the runs that asked for one
+    nobody asked for before: those pay the page's queries and figures (a repeated one is served from the
+    server's caches), so their share says what the server's CPU per run is mostly spent on."""
+
+    def __init__(self):
+        self._seen: set = set()
+        self._lock = threading.Lock()
+
+    def first(self, page: str, states) -> bool:
+        key = (page, tuple(sorted((s.id, s.SerializeToString(deterministic=True)) for s in states
+                                  if not s.HasField("trigger_value"))))
+        with self._lock:
+            new = key not in self._seen
+            self._seen.add(key)
+        return new
+
+
 @dataclass
 class SessionResult:
     number: int
@@ -66,13 +84,16 @@ class SessionResult:
     by_page: dict[str, list[float]] = field(default_factory=dict)  # the same, per page
     page_loads: list[float] = field(default_factory=list)  # seconds to open another page
     failures: list[str] = field(default_factory=list)
+    new_settings: dict[str, int] = field(default_factory=dict)  # run kind -> runs on a setting nobody asked before
 
 
 class Session:
     """One simulated person on the dashboard."""
 
     def __init__(self, url: str, number: int, deadline: float, think: tuple[float, float], seed: int,
-                 changes: int = MAX_CHANGES, pages: tuple[str, ...] = MAIN_PAGES):
+                 changes: int = MAX_CHANGES, pages: tuple[str, ...] = MAIN_PAGES, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.kind = "first_load"  # of the next run: first_load, page_change or filter_change
         self.changes = changes
         self.pages = pages
         self.ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
@@ -113,6 +134,8 @@ class Session:
         msg.rerun_script.query_string = query_string
         msg.rerun_script.page_name = page
         msg.rerun_script.widget_states.widgets.extend(s for s in states.values() if s is not None)
+        if self.settings.first(page, msg.rerun_script.widget_states.widgets):
+            self.result.new_settings[self.kind] = self.result.new_settings.get(self.kind, 0) + 1
         started = time.monotonic()
         ws.send(msg.SerializeToString())
         self.widgets = {}
@@ -183,8 +206,10 @@ class Session:
                     if n and n % CHANGES_PER_PAGE == 0 and len(self.pages) > 1:
                         at = (at + 1) % len(self.pages)
                         page = self.pages[at]
+                        self.kind = "page_change"
                         self.result.page_loads.append(self._run(ws, None, page=page))
                         continue
+                    self.kind = "filter_change"
                     took = self._run(ws, self._change(), page=page)
                     self.result.changes.append(took)
                     self.result.by_page.setdefault(page, []).append(took)
@@ -238,7 +263,8 @@ def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: floa
         sampler.start()
     server_cpu, own_cpu, started = cpu_seconds(pids), cpu_seconds([os.getpid()]), time.monotonic()
     deadline = time.monotonic() + seconds
-    people = [Session(url, n + 1, deadline, think, seed + n, changes, pages) for n in range(sessions)]
+    settings = Settings()
+    people = [Session(url, n + 1, deadline, think, seed + n, changes, pages, settings) for n in range(sessions)]
     threads = [threading.Thread(target=p.run, daemon=True) for p in people]
     for t in threads:
         t.start()
@@ -252,6 +278,10 @@ def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: floa
         sampler.join(10)
     results = [p.result for p in people]
     runs = sum(len(r.changes) + len(r.page_loads) + (r.first_load_s is not None) for r in results)
+    kinds = {"first_load": sum(r.first_load_s is not None for r in results),
+             "page_change": sum(len(r.page_loads) for r in results),
+             "filter_change": sum(len(r.changes) for r in results)}
+    new = {kind: sum(r.new_settings.get(kind, 0) for r in results) for kind in kinds}
     changes_s = [c for r in results for c in r.changes]
     firsts = [r.first_load_s for r in results if r.first_load_s is not None]
     totals = [(t, sum(row)) for t, row in memory]
@@ -285,6 +315,10 @@ def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: floa
         # Where the time goes: the servers' CPU over the run (per script run: first loads, page changes and
         # filter changes) against the wall time; and this harness's own CPU, which shares the machine.
         "runs": runs, "elapsed_s": round(elapsed, 1),
+        # The mix of script runs, and how many of each asked for a (page, filters) nobody had asked for yet in
+        # this run: those pay their queries and figures; the rest are served from the server's caches.
+        "runs_by_kind": kinds, "new_settings_by_kind": new,
+        "new_settings_share": round(sum(new.values()) / runs, 3) if runs else None,
         "server_cpu_s": round(server_cpu, 1) if pids else None,
         "server_cpu_per_run_ms": round(1000 * server_cpu / runs, 1) if pids and runs else None,
         "server_cores_busy": round(server_cpu / elapsed, 2) if pids and elapsed else None,
@@ -317,6 +351,12 @@ def summary_lines(r: dict) -> list[str]:
         lines.append(f"| server CPU | {r['server_cpu_s']:.0f} s over {r['elapsed_s']:.0f} s ({r['server_cores_busy']:.2f} "
                      f"cores busy), {r['server_cpu_per_run_ms']:.0f} ms per script run ({r['runs']:,} runs); "
                      f"this harness {r['harness_cpu_s']:.0f} s |")
+    if r.get("runs_by_kind"):
+        k, n = r["runs_by_kind"], r["new_settings_by_kind"]
+        lines.append(f"| script runs by kind (of which on a page and filters nobody asked for before) | first loads "
+                     f"{k['first_load']:,} ({n['first_load']:,}), page changes {k['page_change']:,} ({n['page_change']:,}), "
+                     f"filter changes {k['filter_change']:,} ({n['filter_change']:,}): "
+                     f"{100 * r['new_settings_share']:.0f} % new |")
     lines.append("| load average (1, 5, 15 min) at the end | " + ", ".join(f"{x:.1f}" for x in r["load_average"]) + " |")
     return lines
 

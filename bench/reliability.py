@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TRACE_ENV = "DASHBOARD_INGEST_TRACE"  # dashboard/ingest/format.py: where an ingest appends its steps
 OUT = ROOT / "bench" / "out"
 COLUMNS = ["application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
            "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at"]
@@ -158,12 +159,15 @@ def fingerprint(root: Path) -> str:
 @dataclass
 class CrashTrial:
     number: int
-    mode: str            # "anywhere": a delay after the start; "writer": a delay after the next snapshot's file appears
+    mode: str            # "anywhere": a delay after the start; "writer": a delay after the next snapshot's file appears;
+                         # "fraction": a fraction of the ingest's measured time (crash-big)
     delay_s: float
     phase: str           # where the process was when killed: starting, writing, published (the new snapshot is
                          # current, the process was logging and pruning), finished (it ended before the kill)
     outcome: str         # before, after, or MIX (a failure)
     opens: bool          # the warehouse opened and answered a query afterwards
+    fraction: float | None = None  # crash-big: the moment as a fraction of the ingest's measured time
+    step: str = ""       # crash-big: the ingest's step at the kill (its trace), or the phase above
 
 
 def _reference_after(s: Site, path: Path) -> str:
@@ -217,10 +221,19 @@ def digest(root: Path) -> str:
 
 def big_crash_trials(rows: int = 10_000_000, trials: int = 20, *, work: Path | None = None, seed: int = 18,
                      log=print) -> dict:
-    """SIGKILL `python -m dashboard.ingest` of the bench intake of `rows` rows (bench/intake.py) at `trials`
-    moments drawn uniformly over a whole run, each time on a fresh copy of a warehouse holding only the
-    reference statistics: after each kill the warehouse must hold exactly the state before the ingest or
-    the one after it (as a complete run leaves it); then the next ingest into the last killed one works."""
+    """SIGKILL `python -m dashboard.ingest` of the bench intake of `rows` rows (bench/intake.py) `trials`
+    times, each time on a fresh copy of a warehouse holding only the reference statistics: after each kill
+    the warehouse must hold exactly the state before the ingest or the one after it (as a complete run
+    leaves it); then the next ingest into the last killed one works.
+
+    The moments are fractions of an ingest's own time, one drawn in each of `trials` equal stretches of 5 to
+    95 % (shuffled), so kills land in every step (read, checks, merge, checkpoint, publish) however long the
+    steps are. Each ingest appends its steps' starts to a trace file (DASHBOARD_INGEST_TRACE), so a trial
+    records the step the kill landed in, and the time the moments are fractions of is re-measured as the
+    trials go: a clean ingest first (its trace gives each step's share of the run); a trial that ends
+    before its moment (the machine got faster) is a new timing, and its moment is drawn again over it; a
+    kill that lands in a step outside the stretch of the run the estimate put it in (the machine got
+    slower or faster) re-estimates the run from the step's share (the middle of it)."""
     from bench import intake
     from dashboard import reference, warehouse
 
@@ -228,6 +241,8 @@ def big_crash_trials(rows: int = 10_000_000, trials: int = 20, *, work: Path | N
     work = work or intake.CACHE
     csv_path = intake.intake_csv(rows, work)
     results: list[CrashTrial] = []
+    fractions = [0.05 + 0.9 * (i + rng.random()) / trials for i in range(trials)]
+    rng.shuffle(fractions)
     with site(programs=False) as s:
         base = s.folder / "base"
         with warehouse.writer(base) as con:
@@ -235,37 +250,85 @@ def big_crash_trials(rows: int = 10_000_000, trials: int = 20, *, work: Path | N
         before = digest(base)
         shutil.copytree(base, s.warehouse)
         full, writing = _timed_ingest(s, csv_path)
+        shares = _shares(s.folder / "trace-clean.txt", full)
+        timings = [full]
         after = digest(s.warehouse)
         log(f"{rows:,} rows: a whole ingest takes {full:.1f} s, {writing:.1f} s of it after the next snapshot's "
             f"file appears; load average {os.getloadavg()}")
-        for n in range(2 * trials):
-            if sum(r.phase != "finished" for r in results) >= trials:
-                break
+        n = 0
+        while fractions and n < 3 * trials:
+            fraction, estimate = fractions[0], timings[-1]
             shutil.rmtree(s.warehouse)
             shutil.copytree(base, s.warehouse)
             current = (s.warehouse / "CURRENT").read_text()
-            proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(csv_path)], cwd=ROOT, env=s.env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            delay = rng.uniform(0, full)
-            time.sleep(delay)
+            trace = s.folder / f"trace-{n}.txt"
+            started = time.monotonic()
+            proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(csv_path)], cwd=ROOT,
+                                    env={**s.env, TRACE_ENV: str(trace)}, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            delay = fraction * estimate
+            while time.monotonic() - started < delay and proc.poll() is None:
+                time.sleep(0.005)
+            ended = time.monotonic() - started if proc.poll() is not None else None
+            killed_at = time.time()
             phase, outcome, opens = _kill(proc, s, current, set(), digest, before, after, n, log)
-            results.append(CrashTrial(n, "anywhere", round(delay, 2), phase, outcome, opens))
-            log(f"trial {n:3d}: kill after {delay:6.1f} s while {phase:9s} -> {outcome}")
+            step = _step_at(trace, killed_at) if phase == "writing" else phase
+            results.append(CrashTrial(n, "fraction", round(delay, 2), phase, outcome, opens, round(fraction, 3), step))
+            log(f"trial {n:3d}: kill at {fraction:4.0%} of {estimate:6.1f} s = {delay:6.1f} s, "
+                f"{'while ' + step if ended is None else f'finished at {ended:.1f} s'} -> {outcome}; "
+                f"load {os.getloadavg()[0]:.1f}")
+            if ended is not None:
+                timings.append(ended)  # a new timing; the same fraction is drawn again over it
+            else:
+                fractions.pop(0)
+                start, end = shares.get(step, (fraction, fraction))
+                if not start <= fraction <= end and start + end > 0:
+                    timings.append(delay / ((start + end) / 2))
+            n += 1
         head = s.folder / "next.csv"  # the intake's first rows are an export of their own (bench/intake.py)
         with csv_path.open() as src, head.open("w") as dst:
             for _, line in zip(range(1001), src, strict=False):
                 dst.write(line)
         last = run_ingest(s, head, "--wait", "30")
         leftovers = sorted(p.name for p in [*(s.warehouse / "snapshots").glob(".tmp-*"), *s.warehouse.glob("CURRENT.*.tmp")])
+    killed = [r for r in results if r.phase != "finished"]
     return {
         "rows": rows, "ingest_seconds": round(full, 1), "writing_seconds": round(writing, 1),
-        "attempts": len(results), "killed": sum(r.phase != "finished" for r in results),
+        "timings": [round(t, 1) for t in timings],
+        "attempts": len(results), "killed": len(killed),
         "killed_while_writing": sum(r.phase == "writing" for r in results),
+        "kills_by_step": {st: sum(r.step == st for r in killed) for st in dict.fromkeys(r.step for r in killed)},
         "before": sum(r.outcome == "before" for r in results), "after": sum(r.outcome == "after" for r in results),
         "mixed_or_unopenable": sum(r.outcome == "MIX" or not r.opens for r in results),
         "ingest_afterwards_exit_code": last.returncode, "leftovers_after_next_ingest": leftovers,
         "load_average": os.getloadavg(), "results": [asdict(r) for r in results],
     }
+
+
+def _shares(trace: Path, full: float) -> dict[str, tuple[float, float]]:
+    """Each step of a clean ingest (its trace; the start's epoch second on the first line) as the stretch
+    (start, end) of the run it took, in fractions of `full`; "starting" and "opening" from 0."""
+    lines = [ln.partition(" ") for ln in trace.read_text().splitlines()] if trace.exists() else []
+    if not lines:
+        return {}
+    began = float(lines[0][0])
+    marks = [(name, (float(at) - began) / full) for at, _, name in lines[1:]]
+    out = {"starting": (0.0, marks[0][1] if marks else 1.0), "opening": (0.0, marks[0][1] if marks else 1.0)}
+    for (name, at), (_, following) in zip(marks, [*marks[1:], ("", 1.0)], strict=True):
+        out[name] = (min(at, 1.0), min(following, 1.0))
+    return out
+
+
+def _step_at(trace: Path, moment: float) -> str:
+    """The step of an ingest (its trace file, see dashboard/ingest/format.py `phase`) under way at `moment`;
+    "opening" before the first (the interpreter's start, imports, the writer's copy of the snapshot)."""
+    step = "opening"
+    if trace.exists():
+        for line in trace.read_text().splitlines():
+            at, _, name = line.partition(" ")
+            if float(at) <= moment:
+                step = name
+    return step
 
 
 def _kill(proc: subprocess.Popen, s: Site, current: str, stale: set, state, before: str, after: str, n: int,
@@ -289,9 +352,11 @@ def _kill(proc: subprocess.Popen, s: Site, current: str, stale: set, state, befo
 def _timed_ingest(s: Site, path: Path) -> tuple[float, float]:
     """(seconds from start to exit, seconds from the next snapshot's file appearing to exit)."""
     stale = _tmp_files(s.warehouse)
+    trace = s.folder / "trace-clean.txt"  # its steps' starts, after the moment it began (big_crash_trials)
+    trace.write_text(f"{time.time():.3f} begun\n")
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(path)], cwd=ROOT, env=s.env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.ingest", str(path)], cwd=ROOT,
+                            env={**s.env, TRACE_ENV: str(trace)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     writing = None
     while proc.poll() is None:
         if writing is None and _tmp_exists(s.warehouse, stale):

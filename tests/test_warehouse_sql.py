@@ -8,6 +8,7 @@ stored macros still opens and reads through today's macros.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from conftest import ROOT, TEST_SQL, support_query
 
@@ -75,3 +76,51 @@ def test_a_warehouse_an_earlier_version_wrote_opens_and_reads_through_todays_mac
     assert metrics.application_records(f).equals(records)  # not the stored states_as_of, which finds nothing
     assert metrics.cap_status(f).equals(status)
     assert len(metrics.applications_by_citizenship(f)) > 0  # a macro the earlier version lacked
+
+
+# warehouse.frame: a query's rows as DuckDB's .df() gives them, from .fetchnumpy() (issue 17: .df() cost a
+# new filter setting ~3 ms per timestamptz column of every metric). The same frames, dtypes included.
+
+@pytest.mark.parametrize("rows", [4, 0])
+@pytest.mark.parametrize("nulls", [0, 1, 2])
+def test_frame_gives_what_df_gives_for_every_column_type_with_and_without_nulls(rows, nulls):
+    con = warehouse.duckdb.connect()
+    warehouse.run_script(con, "_session")  # UTC, as every reader's connection
+    sql = warehouse.sql_text("_test_frame_types", TEST_SQL)
+    params = {"rows": rows, "nulls": nulls}
+    for types, part in (("fast", slice(0, 12)), ("any", slice(None))):  # frame()'s own types; with .df()'s too
+        expected = con.execute(sql, params).df().iloc[:, part]
+        got = warehouse.frame(con.execute(sql, params))
+        if types == "fast":  # the same columns alone (frame() falls back to .df() for a query with others)
+            got = warehouse.frame(con.sql(sql, params=params).select(*expected.columns))
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert len(got) == rows and got.columns.tolist()[-1] == "n"
+
+
+def test_every_metric_reads_the_same_frame_as_duckdb_df(shared_reference_warehouse, monkeypatch):
+    compared = []
+
+    def query(self, name, params=None, folder=warehouse.QUERIES_DIR):
+        sql = warehouse.sql_text(name, folder)
+        with self._cursor() as cur:
+            expected = cur.execute(sql, warehouse.bind(sql, params)).df()
+            got = warehouse.frame(cur.execute(sql, warehouse.bind(sql, params)))
+        pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=name)
+        compared.append((name, len(got)))
+        return got
+
+    monkeypatch.setattr(warehouse.Reader, "query", query)
+    for f in (Filters("test-intake"), Filters("test-intake", statuses=("approved",), countries=("IND", "ZZZ")),
+              Filters("test-intake", countries=("ZZZ",))):
+        for name, fn in metrics.METRICS.items():
+            fn(f, year=2023) if name == "h1b_representation" else fn(f)
+    f = Filters("test-intake", statuses=("approved", "submitted"))
+    rows, total = warehouse.reader().preview("application_records", f.params(), 3)  # a relation's first rows
+    with warehouse.reader()._cursor() as cur:
+        sql = warehouse.sql_text("application_records")
+        expected = cur.sql(sql, params=warehouse.bind(sql, f.params())).limit(3).df()
+    pd.testing.assert_frame_equal(rows, expected, check_exact=True)
+    assert len(rows) == 3 < total
+    assert {name for name, _ in compared} >= {"cap_status", "arrivals_by_interval", "milestones", "decision_times",
+                                              "application_records", "h1b_top_employers"}
+    assert any(n == 0 for _, n in compared) and any(n > 10 for _, n in compared)

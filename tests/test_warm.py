@@ -75,3 +75,30 @@ def test_the_warm_up_runs_once_per_snapshot_and_covers_the_first_runs(basic_ware
     # and Time to cap's forecasts are kept for everyone: asking again computes nothing and waits for nothing
     assert warm.forecast_result("projection", program, None, wait=0) is not None
     assert warm.forecast_result("headline", program, None, wait=0) is not None
+    assert warm.forecast_result("history", program, None, wait=0) is not None
+
+
+def test_while_a_forecast_is_being_computed_time_to_cap_says_so_and_shows_the_rest(basic_warehouse, monkeypatch):
+    release = threading.Event()
+    original = dict(warm.KINDS)
+
+    def held(kind):
+        def compute(*args):
+            release.wait(60)
+            return original[kind](*args)
+        return compute
+
+    for kind in ("projection", "history"):
+        monkeypatch.setitem(warm.KINDS, kind, held(kind))
+    monkeypatch.setenv("DASHBOARD_FORECAST_WAIT_SECONDS", "0")
+    try:
+        at = app_test("views/time_to_cap.py")
+        assert not at.exception
+        infos = [i.value for i in at.info]
+        assert any("The forecast is being computed" in i for i in infos)
+        assert any("forecasts made along the way are being replayed" in i for i in infos)
+        assert "What if the cap had been different?" in [s.value for s in at.subheader]  # the rest is drawn
+    finally:
+        release.set()
+    program = programs()[PROGRAM]
+    assert warm.forecast_result("projection", program, None, wait=60) is not None  # then it is there for everyone

@@ -25,7 +25,7 @@ import pycountry
 
 from dashboard import warehouse
 from dashboard.country_codes import ALIASES, EXTRA_CODES, to_iso3
-from dashboard.ingest.format import COLUMNS, MAX_COLUMNS, MAX_FIELD, IngestRejected, Summary
+from dashboard.ingest.format import COLUMNS, MAX_COLUMNS, MAX_FIELD, IngestRejected, Summary, phase
 from dashboard.ingest.read import read_header
 from dashboard.ingest.validate import (
     BEFORE_OPENING,
@@ -194,14 +194,15 @@ def _rows(con, path: Path, now: pd.Timestamp, scan: _Bytes) -> None:
 
 def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestamp,
          summary: Summary) -> None:
-    """Read, type and check every file into `incoming`; NeedsPrecise unless all of it can be published.
+    """Read, type and check every file into `incoming`; NeedsPrecise unless all of it can be published
+    (but for a state twice and an application under two programs, which the merge's window finds).
 
     A CSV file whose first stretch is plain printable ASCII with nothing to trim is read by DuckDB while a
     thread passes over the rest of its bytes (both cores busy rather than one after the other); should the
     rest hold a quote or a space to trim after all, its rows are read again with those checks."""
     prepare(con, progs)
     stop = Event()
-    with ThreadPoolExecutor(1) as pool:
+    with phase(summary, "read"), ThreadPoolExecutor(1) as pool:
         try:
             for path in paths:
                 header, rel, scan = _source(con, path, pool, stop)
@@ -225,7 +226,8 @@ def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestam
                 summary.files.append(str(path))
         finally:
             stop.set()  # a pass still running ends at its next stretch
-    rows, bad, shared, orphans = warehouse.run_script(con, "_engine_verdict").fetchone()
-    if bad or shared or orphans:
+    with phase(summary, "verdict"):
+        rows, bad, orphans = warehouse.run_script(con, "_engine_verdict").fetchone()
+    if bad or orphans:
         raise NeedsPrecise
     summary.rows_read = int(rows)

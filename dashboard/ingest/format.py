@@ -5,8 +5,11 @@ data/README.md describes the format for the people who write exports.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 COLUMNS = (
@@ -76,6 +79,7 @@ class Summary:
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # the process's CPU over the same span, every thread (DuckDB's) included
     path: str = "engine"  # which path read the files: "engine" (DuckDB, engine.py) or "precise" (read, validate)
+    phases: dict[str, list[float]] = field(default_factory=dict)  # step: [wall s, CPU s] (see `phase`)
 
     def lines(self) -> list[str]:
         out = [
@@ -91,3 +95,23 @@ class Summary:
         else:
             out.append("nothing new: every row was stored already; no new snapshot")
         return out
+
+
+TRACE_ENV = "DASHBOARD_INGEST_TRACE"  # a file each step's start is appended to (bench/reliability.py's kills)
+
+
+@contextmanager
+def phase(summary: Summary, name: str) -> Iterator[None]:
+    """Time one step of an ingest into `summary.phases` (wall and process CPU seconds, every thread; the
+    ingest log records them). With DASHBOARD_INGEST_TRACE naming a file, the step's start (epoch seconds
+    and name) is appended to it first, so a run killed from outside shows which step it was in."""
+    trace = os.environ.get(TRACE_ENV)
+    if trace:
+        with open(trace, "a") as fh:
+            fh.write(f"{time.time():.3f} {name}\n")
+    wall, cpu = time.monotonic(), time.process_time()
+    try:
+        yield
+    finally:
+        was = summary.phases.get(name, [0.0, 0.0])
+        summary.phases[name] = [round(was[0] + time.monotonic() - wall, 3), round(was[1] + time.process_time() - cpu, 3)]

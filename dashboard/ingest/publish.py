@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ import pyarrow as pa
 
 from dashboard import alerts, logs, warehouse
 from dashboard.ingest import engine
-from dashboard.ingest.format import COLUMNS, IngestRejected, Problem, Summary
+from dashboard.ingest.format import COLUMNS, IngestRejected, Problem, Summary, phase
 from dashboard.ingest.read import iter_csv_cells, iter_parquet_cells
 from dashboard.ingest.validate import validate_frame
 from dashboard.programs import Program, programs
@@ -152,8 +153,10 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
         except _Unchanged:
             summary.snapshot = None  # every row is stored already: no new snapshot
         except engine.NeedsPrecise:
+            tried = summary.phases
             summary = _ingest_precise(paths, progs, now, root, skip_invalid, wait_seconds, origin, expect_bytes,
                                       memory_limit, hashing)
+            summary.phases = {**{f"engine {k}": v for k, v in tried.items()}, **summary.phases}
         file_hash = hashing.result()
     summary.seconds = time.monotonic() - started
     summary.cpu_seconds = time.process_time() - cpu_started
@@ -163,7 +166,7 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
         "files": summary.files, "file_hash": file_hash, "rows_read": summary.rows_read,
         "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged,
         "rejected": summary.rejected, "seconds": round(summary.seconds, 3),
-        "cpu_seconds": round(summary.cpu_seconds, 3),
+        "cpu_seconds": round(summary.cpu_seconds, 3), "phases": summary.phases,
     }, root)
     if summary.snapshot:
         warehouse.prune(root)
@@ -201,15 +204,25 @@ def _publish_engine(paths: list[Path], progs: dict[str, Program], now: pd.Timest
                     hashing: Future) -> None:
     """The engine path (engine.py): DuckDB reads and checks the files inside the writer; NeedsPrecise, with
     nothing published, as soon as anything needs the precise path's reading or its messages."""
-    with warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes,
-                          memory_limit=memory_limit) as con:
+    with ExitStack() as steps, warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes,
+                                                memory_limit=memory_limit) as con:
         engine.load(con, paths, progs, now, summary)
-        if len(warehouse.run_script(con, "_other_origin", {"origin": origin}).fetchall()):
-            raise engine.NeedsPrecise
-        warehouse.run_script(con, "_stored_touched")
-        if len(warehouse.run_script(con, "_stored_conflicts").fetchall()):
-            raise engine.NeedsPrecise
-        _merge(con, summary, 0, [], now, hashing, origin)
+        with phase(summary, "stored"):
+            if len(warehouse.run_script(con, "_other_origin", {"origin": origin}).fetchall()):
+                raise engine.NeedsPrecise
+            warehouse.run_script(con, "_stored_touched")
+            if len(warehouse.run_script(con, "_stored_conflicts").fetchall()):
+                raise engine.NeedsPrecise
+        with phase(summary, "merge"):
+            try:
+                _merge(con, summary, 0, [], now, hashing, origin, verify=True)
+            except warehouse.DatabaseError as exc:
+                if VERIFY_FAILED not in str(exc):
+                    raise
+                raise engine.NeedsPrecise from None
+        with phase(summary, "checkpoint"):
+            warehouse.run_script(con, "_checkpoint")
+        steps.enter_context(phase(summary, "publish"))  # ends after the writer's own: close, fsync, rename, CURRENT
     summary.snapshot = warehouse.current_snapshot(root).name
 
 
@@ -275,16 +288,20 @@ def _publish(stage: _Stage, problems: list[Problem], summary: Summary, hashing: 
 
 
 
+VERIFY_FAILED = "engine-verify:"  # the merge's own check failed (queries/ingest/_merge_incoming.sql)
+
+
 def _merge(con, summary: Summary, rejected_rows: int, problems: list[Problem], now: pd.Timestamp, hashing: Future,
-           origin: str) -> None:
+           origin: str, verify: bool = False) -> None:
     """The incoming rows into the history, and the ingest recorded in the snapshot; _Unchanged when
-    nothing is new."""
+    nothing is new. With `verify`, a state twice for one application or an application under two programs
+    raises a DatabaseError holding VERIFY_FAILED (the engine path's verdict leaves those to the merge)."""
     fresh = warehouse.run_script(con, "_stored_none").fetchone()[0]
     if fresh:  # none of the incoming applications is stored: read them in place
         warehouse.run_script(con, "_new_states_fresh")
     else:
         warehouse.run_script(con, "_new_states")
-    ingest_id, inserted, updated = warehouse.run_script(con, "_merge_incoming").fetchone()
+    ingest_id, inserted, updated = warehouse.run_script(con, "_merge_incoming", {"verify": verify}).fetchone()
     summary.inserted, summary.updated = int(inserted), int(updated)
     summary.unchanged = summary.rows_read - rejected_rows - summary.inserted - summary.updated
     summary.rejected = rejected_rows

@@ -35,7 +35,7 @@ import plotly.io as pio
 from dashboard import charts
 from dashboard.filters import Filters
 from dashboard.i18n import language
-from dashboard.ui.cache import _snapshot_key
+from dashboard.ui.cache import _snapshot_key, single_flight
 from dashboard.ui.publication import publication
 from dashboard.ui.state import current_filters
 
@@ -148,28 +148,36 @@ def _size_of(value) -> int:
 
 
 def _cached(name: str, build: Callable[[], tuple[object, int]], parts: tuple, f: Filters | None):
-    global _size
     if not enabled():
         builds[name] += 1
         value, _ = build()
         return value
     key = (name, _snapshot_key(), (f or current_filters()).key(), language(), publication(), parts)
-    with _lock:
-        hit = _figures.get(key)
-        if hit is not None:
-            _figures.move_to_end(key)
-            return hit[0]
-    builds[name] += 1
-    value, size = build()
-    with _lock:
-        if key not in _figures:
-            _figures[key] = (value, size)
-            _size += size
-        budget = budget_bytes()
-        while _size > budget and len(_figures) > 1:
-            _, (_, dropped) = _figures.popitem(last=False)
-            _size -= dropped
-    return value
+
+    def kept():
+        with _lock:
+            hit = _figures.get(key)
+            if hit is not None:
+                _figures.move_to_end(key)
+            return hit
+
+    def built():
+        global _size
+        builds[name] += 1
+        value, size = build()
+        with _lock:
+            if key not in _figures:
+                _figures[key] = (value, size)
+                _size += size
+            budget = budget_bytes()
+            while _size > budget and len(_figures) > 1:
+                _, (_, dropped) = _figures.popitem(last=False)
+                _size -= dropped
+        return value, size
+
+    hit = kept()
+    # built once however many sessions ask at the same moment (twenty first loads at once: issue 17)
+    return (hit or single_flight(("figure", *key), built, kept))[0]
 
 
 def clear() -> None:

@@ -8,12 +8,14 @@ computes what every first run needs with the filters untouched, once:
 
     the metrics of SEED for each program with data, and those sessions asked unfiltered on the snapshot
     before (ui.cache.unfiltered_asked), into the cache ui.run_metric reads; then Time to cap's
-    forecasts (the page's and the headline's) at the moment the data stand at.
+    forecasts (the headline band's, the page's, the forecasts made along the way) at the moment the data
+    stand at.
 
 A session arriving meanwhile waits for the same computation (ui.cache.single_flight) under a spinner
 (app.py: loading()), never starting its own. A forecast is computed off the request path, once per
-(snapshot, program, as-of, moment): forecast() waits for it at most DASHBOARD_FORECAST_WAIT_SECONDS (default
-20) and otherwise gives None, so the page says it is being computed and shows the rest.
+(snapshot, program, as-of, moment): forecast_result() waits for it at most DASHBOARD_FORECAST_WAIT_SECONDS
+(default 10; the history, which redraws itself when done, at most 5 s) and otherwise gives None, so the page
+says it is being computed and shows the rest.
 DASHBOARD_WARM=0 turns the warm-up off (forecasts are still computed off the request path).
 No streamlit here: the thread has no script run (ui.cache.run_metric, which the thread calls, uses none).
 """
@@ -66,11 +68,13 @@ def enabled() -> bool:
     return os.environ.get("DASHBOARD_WARM", "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
-def wait_seconds() -> float:
+def wait_seconds(kind: str = "projection") -> float:
+    """How long a page run waits for a forecast still being computed before saying so."""
     try:
-        return max(0.0, float(os.environ.get("DASHBOARD_FORECAST_WAIT_SECONDS", "20")))
+        wait = max(0.0, float(os.environ.get("DASHBOARD_FORECAST_WAIT_SECONDS", "10")))
     except ValueError:
-        return 20.0
+        wait = 10.0
+    return min(wait, 5.0) if kind == "history" else wait
 
 
 def ensure() -> tuple[Future, threading.Event] | None:
@@ -125,7 +129,7 @@ def _warm(root: Path, name: str, metrics_done: threading.Event) -> None:
         metrics_done.set()
         for p in loaded:
             if p in known:
-                for kind in ("projection", "headline"):
+                for kind in ("headline", "projection", "history"):
                     try:
                         forecast_result(kind, known[p], None, in_background=False)
                     except Exception:  # noqa: BLE001
@@ -187,7 +191,7 @@ def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait
     """The Time to cap forecast of `kind` (projection: the page's, with its fan; headline: the band's;
     history: the forecasts made along the way) for the program at the "as of" filter `as_of`, computed
     once per snapshot and moment for everyone, off the request path: None if it is still being computed
-    after `wait` seconds (default wait_seconds()). Errors in the computation are raised here."""
+    after `wait` seconds (default wait_seconds(kind)). Errors in the computation are raised here."""
     f = Filters(program.id, as_of=as_of)
     moment = cache.data_moment(f, program)
     key = (kind, cache._snapshot_key(), program.id, f.key(), moment.isoformat())
@@ -205,7 +209,7 @@ def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait
         else:
             _fill(fut, key, kind, program, f, moment)
     try:
-        return fut.result(timeout=wait_seconds() if wait is None else wait)
+        return fut.result(timeout=wait_seconds(kind) if wait is None else wait)
     except FutureTimeout:
         return None
 

@@ -35,9 +35,18 @@ with touched as (
     from new_states
 )
 
+-- With $verify (the engine path, whose verdict left these checks to this window, sorted already), a
+-- status_at twice for one application or an application under two programs stops the statement with an
+-- error naming no row (dashboard/ingest/publish.py: the precise path then names them). In valid_from:
+-- DuckDB does not sort by an alias whose expression can raise.
 select
     * exclude (ingest_id),
-    case when row_number() over w = 1 then least(submitted_at, status_at) else status_at end as valid_from,
+    case
+        when $verify and (lead(status_at) over w = status_at or lag(program_id) over w <> program_id)
+            then error('engine-verify: a state twice or two programs')::timestamptz
+        when row_number() over w = 1 then least(submitted_at, status_at)
+        else status_at
+    end as valid_from,
     coalesce(lead(status_at) over w, 'infinity'::timestamptz) as valid_to,
     ingest_id
 from touched
