@@ -157,7 +157,7 @@ def render(results: dict) -> str:
              f"{', '.join(f'{x:.1f}' for x in results['load_after'])} after (shared machine: CPU time, not wall "
              "time, and the three cases interleaved in one run). CPU of the script's thread per rerun after a "
              f"change of the Status filter, median of {results['repeats']} rounds over {results['settings']} settings; "
-             "metrics cached in every case. *before*: figures built through graph_objects on every rerun "
+             "metrics cached in the first three cases. *before*: figures built through graph_objects on every rerun "
              "(DASHBOARD_FIGURE_CACHE=0); *after*: settings already drawn (by anyone since the last ingest); "
              "*after, new*: the figure cache emptied before each rerun; *new setting*: a Status and Applicant role "
              "setting nobody asked for yet (its queries and figures, as most of bench.load's runs).", "",
