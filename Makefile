@@ -16,15 +16,23 @@ PORT ?= 8501
 # 2.5 s of CPU for each ingest command and 3.5 s for each server the tests start (some 50 in `make test`).
 unexport PYTHONDONTWRITEBYTECODE
 
-# Each stamp holds a copy of the requirements it installed: pip runs only when their content changed (a
-# checkout, a pull or a new worktree gives the files a new date without changing them).
-$(VENV)/.runtime: requirements.txt
+# Each stamp holds a copy of the requirements it installed: the installer runs only when their content changed
+# (a checkout, a pull or a new worktree gives the files a new date without changing them).
+# The packages are installed by uv (pinned in requirements-setup.txt, installed into the venv by the venv's own
+# pip): it resolves and installs the ~60 packages of requirements-dev.txt in about 5 s of CPU where pip took
+# about 45 (docs/performance.md, "Test suite"). Like pip with --no-compile, uv compiles nothing up front.
+UV := $(VENV)/bin/uv
+$(VENV)/.setup: requirements-setup.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@cmp -s requirements.txt $@ || $(PY) -m pip install --quiet --no-compile -r requirements.txt
+	@cmp -s requirements-setup.txt $@ || $(PY) -m pip install --quiet --no-compile -r requirements-setup.txt
+	@cp requirements-setup.txt $@
+
+$(VENV)/.runtime: requirements.txt $(VENV)/.setup
+	@cmp -s requirements.txt $@ || $(UV) pip install --quiet --python $(PY) -r requirements.txt
 	@cp requirements.txt $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	@cmp -s requirements-dev.txt $@ || $(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
+	@cmp -s requirements-dev.txt $@ || $(UV) pip install --quiet --python $(PY) -r requirements-dev.txt
 	@cp requirements-dev.txt $@
 
 ## make run: set up, build the demo warehouse if it is missing, serve on http://localhost:$(PORT)
@@ -53,13 +61,18 @@ ingest: $(VENV)/.runtime
 	$(PY) -m dashboard.ingest $(FILE)
 
 ## make test: lint and every test, the browser ones included
+# Four xdist workers on two cores: much of a test's time is spent waiting, not computing (a page settling
+# for 500 ms without a request, a server starting, ingests' fsyncs, the replay's and the fault trials' pauses),
+# so two workers left the cores idle about 40 % of the time; four fill those waits for about 10 % more CPU
+# (each worker starts its own browser and shared servers). docs/performance.md, "Test suite".
+TEST_WORKERS ?= 4
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	bash scripts/ensure-poppler
 	bash scripts/ensure-nginx
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n 2 --dist worksteal
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

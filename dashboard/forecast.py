@@ -18,6 +18,9 @@ The model (docs/forecast.md explains it with its backtest):
    trend flattens out instead of running on forever), and wanders as a random walk whose spread
    grows with the horizon measured against the time seen so far, so the method is the same for an
    intake that fills in hours and for one that takes months.
+   From 12 hours to 2 days after opening the futures read the level instead as a settled rate plus
+   an excess fading from the opening, fitted jointly with the time of day (_fit_rush): the rush fades
+   to the settled rate and no further, rather than a trend read against the rush being carried on.
 4. For each of `draws` simulated futures the time of the remaining arrivals is exact for a Poisson
    process: the k-th arrival comes when the cumulative rate reaches a Gamma(k, 1) draw. Quantiles
    and P(cap by close) come from these futures. Sampling uses a fixed seed.
@@ -57,6 +60,16 @@ DAMPING_SD = 0.8  # sd of log damping time
 MAX_FALL = np.log(8.0)  # a falling trend lowers it at most this much: a floor
 WANDER = 0.35  # sd of the level's random walk (log scale) per unit of log(1 + lead / time seen)
 WANDER_MIN = 0.25  # the walk's share of WANDER for a level that has not bent at all (_roughness)
+# The level as a settled rate plus an excess fading from the opening (_fit_rush) gives the futures of
+# an intake seen for RUSH_ON to RUSH_FULL hours, a falling share of them from RUSH_START to RUSH_ON and
+# from RUSH_FULL to RUSH_END; outside, the spline's trend. (In the first hours the arrivals cannot tell
+# how far below the rush the settled rate lies: read from them, the forecasts were as early and their
+# ranges narrower. From four days on the spline reads the trend with windows whole days apart.)
+RUSH_START, RUSH_ON, RUSH_FULL, RUSH_END = 8.0, 12.0, 48.0, 96.0
+RUSH_TAUS = 16  # time constants of the rush tried: a sixty-fourth of the time seen to ...
+RUSH_LONGEST = 8.0  # ... this multiple of it
+RUSH_PRIOR = np.log(3.0)  # prior mean of the rush's excess at the opening (log scale): openings come with a rush
+SD_RUSH = 1.0  # its prior sd
 JUMP = np.log(1.5)  # a level this much above where it was is a jump (a news story), not a trend
 CLIP_Z = 3.7  # bins this many standard deviations above the first fit are clipped (p about 1e-4)
 DRAWS = 2000
@@ -181,6 +194,18 @@ def _hour_weights(hod: np.ndarray) -> np.ndarray:
     return w
 
 
+@dataclass(frozen=True)
+class _Rush:
+    """The level as a settled rate plus an excess fading from the opening, fitted jointly with the time
+    of day: log rate = c + b exp(-t / tau) + time of day + day of week, for one time constant `tau`.
+    theta is (c, b, 24 hour effects, 7 weekday effects); `weight` its posterior share among the taus."""
+
+    tau: float
+    theta: np.ndarray
+    cov: np.ndarray
+    weight: float
+
+
 @dataclass
 class _Fit:
     theta: np.ndarray
@@ -189,6 +214,8 @@ class _Fit:
     clipped: int
     weekly_known: float  # 0 before a week has been seen, 1 from two weeks on
     prior_weight: float = 1.0  # how much of the prior daily profile the fit assumes
+    rush: tuple[_Rush, ...] = ()  # the settled rate plus a fading excess, one fit per time constant
+    rush_weight: float = 0.0  # the share of the futures drawn from `rush`
 
     @property
     def f(self) -> np.ndarray:
@@ -360,7 +387,52 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     knots[0], knots[-1] = 0.0, elapsed
     knots = _spaced(np.unique(np.round(np.maximum.accumulate(knots), 9)))
     theta, cov, _ = fit(knots, counts)
-    return _Fit(theta, cov, knots, int(clipped.sum()), known, weight)
+    share = _rush_share(elapsed)
+    rush = _fit_rush(counts, exposure_p, mid, hw, dow, elapsed, sd_hour, known) if share > 0 else ()
+    return _Fit(theta, cov, knots, int(clipped.sum()), known, weight, rush, share if rush else 0.0)
+
+
+def _rush_share(elapsed: float) -> float:
+    """The share of the futures drawn from the settled rate plus a fading excess (RUSH_START to RUSH_END)."""
+    rising = (elapsed - RUSH_START) / (RUSH_ON - RUSH_START)
+    falling = (RUSH_END - elapsed) / (RUSH_END - RUSH_FULL)
+    return float(np.clip(min(rising, falling), 0.0, 1.0))
+
+
+def _fit_rush(counts: np.ndarray, exposure: np.ndarray, mid: np.ndarray, hw: np.ndarray, dow: np.ndarray,
+              elapsed: float, sd_hour: float, known: float) -> tuple[_Rush, ...]:
+    """The level as a settled rate plus an excess fading from the opening, fitted jointly with the time
+    of day for each time constant of a grid (a sixty-fourth of the time seen to eight times it), each
+    weighted by its Laplace marginal likelihood: a rush decays, the daily cycle comes round again, so
+    the two are told apart as the hours are seen. The excess at the opening has a prior (log scale,
+    mean RUSH_PRIOR, sd SD_RUSH): an opening comes with a rush."""
+    # before the hours have come round, an hour's effect is what the rush is (they cannot be told apart):
+    # it keeps near the prior profile for the share of a day not seen
+    q = _penalty(np.array([0.0, elapsed]), SD_WEEKDAY * max(known, 0.05),
+                 sd_hour * float(np.clip(elapsed / 24.0, 0.1, 1.0)))
+    q[1, 1] += 1.0 / SD_RUSH**2
+    base = np.hstack([np.ones((len(mid), 1)), np.zeros((len(mid), 1)), hw, np.eye(7)[dow]])
+    warm = np.zeros(q.shape[0])
+    warm[0] = np.log(max(counts.sum(), 0.5) / exposure.sum())
+    prior = np.zeros(q.shape[0])
+    prior[1] = RUSH_PRIOR
+    out = []
+    for tau in elapsed * np.exp(np.linspace(np.log(1 / 64), np.log(RUSH_LONGEST), RUSH_TAUS)):
+        base[:, 1] = np.exp(-mid / tau)
+        design = sparse.csr_array(base)
+        # the excess is b = RUSH_PRIOR + theta[1]: its prior mean is carried in the exposure
+        offset = exposure * np.exp(RUSH_PRIOR * base[:, 1])
+        theta, cov = _fit(counts, offset, design, q, warm)
+        eta = design @ theta + np.log(offset)
+        theta = theta.copy()
+        theta[1] += RUSH_PRIOR
+        evidence = float(np.sum(counts * eta - np.exp(eta)) - 0.5 * (theta - prior) @ q @ (theta - prior)
+                         + 0.5 * np.linalg.slogdet(cov)[1])
+        out.append((tau, theta, cov, evidence))
+    ev = np.array([e for *_, e in out])
+    w = np.exp(ev - ev.max())
+    w /= w.sum()
+    return tuple(_Rush(tau, theta, cov, float(wi)) for (tau, theta, cov, _), wi in zip(out, w, strict=True))
 
 
 def _spaced(knots: np.ndarray) -> np.ndarray:
@@ -495,6 +567,23 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
                                          method="eigh")
     level, slope, baseline, before_jump = z[:, 0], z[:, 1], z[:, 2], z[:, 3]
     shift = z[:, 4:35] - (a @ fit.theta)[4:35]  # the profile's deviations from its posterior mean
+    # A young intake's futures are drawn (for a share rush_weight of them) from the settled rate plus an
+    # excess fading from the opening, fitted jointly with the time of day (_fit_rush): each draws a
+    # time constant by its posterior weight, then its level, excess and profile from that fit.
+    use_rush = np.zeros(draws, dtype=bool)
+    rush_b, rush_tau = np.zeros(draws), np.ones(draws)
+    if fit.rush:
+        use_rush = rng.random(draws) < fit.rush_weight
+        pick = rng.choice(len(fit.rush), size=draws, p=np.array([r.weight for r in fit.rush]))
+        mean_profile = (a @ fit.theta)[4:35]
+        for j, r in enumerate(fit.rush):
+            sel = np.flatnonzero(use_rush & (pick == j))
+            if len(sel) == 0:
+                continue
+            d = rng.multivariate_normal(r.theta, r.cov, size=len(sel), method="eigh")
+            rush_b[sel], rush_tau[sel] = d[:, 1], r.tau
+            level[sel] = d[:, 0] + d[:, 1] * np.exp(-elapsed / r.tau)
+            shift[sel] = d[:, 2:33] - mean_profile
     # Before a whole day has been seen, how strongly the day's cycle will show is not known (the
     # applicants may be awake in another zone, an overnight surge may be all there is): each future
     # scales the prior profile's swing around the present hour by its own strength.
@@ -541,6 +630,16 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     mean_mass = by_group.sum(axis=1)
 
     lead = (grid[:-1] + grid[1:]) / 2 - elapsed
+    if accepts is not None:
+        # The level changes only while the portal is open: its trend, its fading and its wandering run
+        # on open hours (rescaled by the open share of the time seen, so that a calendar open at an even
+        # pace changes nothing). A weekend or a night ahead adds no decline and no doubt; measured on the
+        # clock, a decline drawn steep went on falling through every closed hour and stretched the
+        # late tail.
+        seen_open = float(np.mean(_open_share(origin, np.linspace(0.0, elapsed, 257), accepts))) * elapsed
+        if seen_open > 0:
+            open_cells = _open_share(origin, grid, accepts) * np.diff(grid)
+            lead = (np.cumsum(open_cells) - 0.5 * open_cells) * elapsed / seen_open
     tau = damping[:, None]
     b = slope[:, None]
     # A decline slows down as a power of time (a fading surge has a long tail); a rise levels off
@@ -575,6 +674,11 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
         above = np.maximum(level - before_jump, 0.0)[:, None]
         fade_d = (max(fade, 1e-6) * np.exp(DAMPING_SD * rng.standard_normal(draws)))[:, None]
         trend = np.where((above > 0) & (fade > 0), -above * (1.0 - np.exp(-lead[None, :] / fade_d)), 0.0)
+    if use_rush.any():
+        # The rush's futures: the excess fades at its own pace down to the settled rate and no further
+        # (no trend of the last day carried on: the day before was the rush); a rise is not read.
+        fade_r = np.exp(-(elapsed + lead)[None, :] / rush_tau[:, None]) - np.exp(-elapsed / rush_tau)[:, None]
+        trend = np.where(use_rush[:, None], np.maximum(rush_b, 0.0)[:, None] * fade_r, trend)
     # The level wanders: a random walk in log space, on the clock of log(1 + lead / time seen), so that
     # looking as far ahead as the intake has run adds as much doubt at any scale; its mean in rate
     # stays put.
@@ -616,7 +720,8 @@ def _arrival_times(fu: _Futures, targets: np.ndarray, open_ended: bool) -> np.nd
     inside = idx <= cells
     cell = np.clip(idx - 1, 0, cells - 1)
     rows = np.arange(draws)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):  # a closed cell (no rate) is never the one reached
+    # a closed cell (no rate, or one so small the division overflows to inf) is never the one reached
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         need = (targets - fu.cum[rows, cell]) / fu.rate[rows, cell]
     grid_p = np.interp(fu.grid, fu.fine, fu.pcum)
     when = np.interp(grid_p[cell] + need, fu.pcum, fu.fine)

@@ -98,15 +98,9 @@ def cumulative_principals(f: Filters, minutes: int | None = None) -> pd.DataFram
     """One row per interval with arrivals that count toward the cap, under the shared filters:
     interval_start, interval_end (UTC), arrivals, cumulative (at the interval's end).
     """
-    p = program_of(f)
-    if minutes is None:
-        span = arrival_span(f).iloc[0]
-        if pd.isna(span["first_at"]):
-            minutes = 60
-        else:
-            first = max(span["first_at"].to_pydatetime(), p.opens_at)
-            minutes = auto_minutes(max(span["last_at"].to_pydatetime() - first, timedelta(hours=1)))
-    params = {**f.params(), "cap_roles": list(p.counts_toward_cap), "minutes": minutes, "origin": origin_for(p)}
+    p = program_of(f)  # minutes None: the SQL chooses them as auto_minutes would, in the same query (issue 17)
+    params = {**f.params(), "cap_roles": list(p.counts_toward_cap), "minutes": minutes, "origin": origin_for(p),
+              "opens_at": p.opens_at}
     return query("cumulative_principals", params)
 
 

@@ -376,9 +376,9 @@ LONGEST_FIRST = (
 
 def pytest_collection_modifyitems(config, items) -> None:
     """The longest tests first, then the other browser tests (each takes seconds to tens of seconds; most
-    others well under one), each group in the files' order. `make test` runs `-n 2 --dist worksteal`: each
-    worker starts on half the list and an idle one takes half of the other's remaining tests, so with the
-    long tests first the two workers end together on short ones instead of one waiting for the other's last
+    others well under one), each group in the files' order. `make test` runs `-n 4 --dist worksteal`: each
+    worker starts on a quarter of the list and an idle one takes half of another's remaining tests, so with
+    the long tests first the workers end together on short ones instead of one waiting for another's last
     long test."""
     def rank(item) -> int:
         if item.nodeid.split("[")[0] in LONGEST_FIRST:

@@ -33,8 +33,9 @@ def test_the_range_holds_the_truth_about_eight_times_in_ten(trials):
         assert table.loc[(family, "all"), "coverage"] >= 0.5, f"{family}: the range misses more often than not"
 
 
-# the families whose cap is reached (the "may not fill" family has its own test below)
-CALIBRATED = [name for name in FAMILIES if name not in ("overnight", "never")]
+# the families whose cap is reached (the "may not fill" family has its own test below); the overnight
+# surge was an expected failure here until the rush and the settled rate were fitted jointly
+CALIBRATED = [name for name in FAMILIES if name != "never"]
 
 
 @pytest.mark.parametrize("name", CALIBRATED)
@@ -68,14 +69,6 @@ def test_an_intake_that_may_not_fill_meets_the_issue_bounds(never_trials):
     coverage, error = table.loc[(family, "all"), "coverage"], table.loc[(family, "all"), "median_error"]
     assert 0.70 <= coverage <= 0.90, f"{family}: P10-P90 coverage {coverage:.0%} on {len(never_trials)} forecasts"
     assert error <= 0.25, f"{family}: median P50 error {error:.0%} of the time left (where it filled)"
-
-
-@pytest.mark.xfail(strict=True, reason="issue 21, not done: early in an opening surge at night (a quarter of "
-                   "the cap) the settled rate after it cannot be read yet; forecasts come too early (docs/forecast.md)")
-def test_the_overnight_surge_median_is_nearer_the_truth_than_the_time_left(trials):
-    family = FAMILIES["overnight"](SEEDS[0]).scenario
-    error = summary(trials).set_index(["scenario", "fraction"]).loc[(family, "all"), "median_error"]
-    assert error <= 0.6, f"{family}: median P50 error {error:.0%} of the time left"
 
 
 @pytest.fixture(scope="module")

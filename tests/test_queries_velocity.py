@@ -203,3 +203,29 @@ def test_cumulative_by_time_since_opening(basic_warehouse, tmp_path):
     ]
     fig = charts.comparison_chart(df, progs, share=True, lang="en")
     assert [list(tr.y) for tr in fig.data] == [[0, 60, 100, 120, 140], pytest.approx([0, 200 / 3, 100, 400 / 3])]
+
+
+LONG_ROWS = [  # second-intake principals from the opening to ~190 days later (opens 2024-03-01 08:00 PST)
+    row(f"L{i}", when, program="second-intake")
+    for i, when in enumerate(["2024-03-01T07:30:00", "2024-03-01T08:20:00", "2024-03-03T08:00:00",
+                              "2024-03-11T08:00:00", "2024-04-20T08:00:00", "2024-09-07T08:00:00"])
+]
+
+
+def test_cumulative_chooses_its_grain_in_the_query_as_auto_minutes_does(basic_warehouse, tmp_path):
+    """minutes=None: the SQL picks the grain metrics.auto_minutes picks from the span (opening or first
+    arrival, if later, to the last arrival; at least an hour), one query instead of two (issue 17)."""
+    from dashboard.ingest import ingest
+
+    ingest([write_export(tmp_path / "long.csv", LONG_ROWS)], root=basic_warehouse)
+    opens = programs()["second-intake"].opens_at
+    chosen = []
+    for days in (0.01, 0.5, 2.5, 11, 60, 200):  # spans choosing 1, 1, 5, 15, 60 and 360 minutes
+        f = Filters("second-intake", as_of=opens + timedelta(days=days))
+        span = metrics.arrival_span(f).iloc[0]
+        first = max(span["first_at"].to_pydatetime(), opens)
+        minutes = metrics.auto_minutes(max(span["last_at"].to_pydatetime() - first, timedelta(hours=1)))
+        pd.testing.assert_frame_equal(metrics.cumulative_principals(f), metrics.cumulative_principals(f, minutes=minutes))
+        chosen.append(minutes)
+    assert chosen == [1, 1, 5, 15, 60, 360]
+    assert metrics.cumulative_principals(Filters("second-intake", countries=("ZZZ",))).empty
