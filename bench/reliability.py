@@ -3,7 +3,7 @@
     python -m bench.reliability                       # all of it (about 15 minutes on 2 cores, and crash-big)
     python -m bench.reliability crash --trials 60     # SIGKILL an ingest at random moments
     python -m bench.reliability crash-big             # 20 SIGKILLs during a 10M-row ingest (bench/intake.py):
-                                                      # 20 part-runs of a 100-560 s ingest, so 30 min to 2 h
+                                                      # 20 part-runs of a 90-560 s ingest (quiet to busy): 20 min to 2 h
     python -m bench.reliability viewing --sessions 10 --ingests 20
     python -m bench.reliability hostile               # every corpus file and generated hostile ones, a full disk
     python -m bench.reliability fuzz --examples 200   # the hypothesis fuzzers with many examples
