@@ -630,6 +630,16 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     mean_mass = by_group.sum(axis=1)
 
     lead = (grid[:-1] + grid[1:]) / 2 - elapsed
+    if accepts is not None:
+        # The level changes only while the portal is open: its trend, its fading and its wandering run
+        # on open hours (rescaled by the open share of the time seen, so that a calendar open at an even
+        # pace changes nothing). A weekend or a night ahead adds no decline and no doubt; measured on the
+        # clock, a decline drawn steep went on falling through every closed hour and stretched the
+        # late tail.
+        seen_open = float(np.mean(_open_share(origin, np.linspace(0.0, elapsed, 257), accepts))) * elapsed
+        if seen_open > 0:
+            open_cells = _open_share(origin, grid, accepts) * np.diff(grid)
+            lead = (np.cumsum(open_cells) - 0.5 * open_cells) * elapsed / seen_open
     tau = damping[:, None]
     b = slope[:, None]
     # A decline slows down as a power of time (a fading surge has a long tail); a rise levels off

@@ -75,7 +75,8 @@ def test_rerun_bench_smoke_times_every_case_and_writes_its_section(shared_basic_
     results = json.loads(out.read_text())
     assert list(results["pages"]) == ["overview", "countries"]
     for page in results["pages"].values():
-        assert {case: r["n"] for case, r in page.items()} == {"before": 2, "after": 2, "after_new": 2}
+        assert {case: r["n"] for case, r in page.items()} == {"before": 2, "after": 2, "after_new": 2,
+                                                              "new_setting": 2}
         assert all(r["median_ms"] > 0 for r in page.values())
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n" + rerun.SECTION + "\n\nold\n\n## Later\n\nkept\n")
