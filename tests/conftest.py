@@ -21,6 +21,10 @@ TEST_SQL = Path(__file__).resolve().parent / "sql"  # the tests' own queries, ne
 COLUMNS = ["application_id", "program_id", "submitted_at", "applicant_role", "principal_application_id",
            "permit_type", "citizenship", "birth_country", "us_state", "intended_province", "status", "status_at"]
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
+# The warm-up of each new snapshot (dashboard/ui/warm.py) is for a server that serves one warehouse for
+# hours; here every test reads a warehouse of its own, and each warm-up (every seeded metric and three
+# forecasts) would run on after its test, for nothing. tests/test_warm.py turns it on where it is tested.
+os.environ.setdefault("DASHBOARD_WARM", "0")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -6,14 +6,22 @@ from __future__ import annotations
 import threading
 
 import pandas as pd
-from conftest import app_test
+import pytest
+from conftest import app_test, row, write_export
 
 from dashboard import metrics, warehouse
 from dashboard.filters import Filters
+from dashboard.ingest import ingest
 from dashboard.programs import programs
 from dashboard.ui import cache, warm
 
 PROGRAM = "test-intake"
+
+
+@pytest.fixture(autouse=True)
+def warm_up_on(monkeypatch):
+    """On here, as on a server (conftest turns it off for the other tests' one-off warehouses)."""
+    monkeypatch.setenv("DASHBOARD_WARM", "1")
 
 
 def test_a_session_arriving_during_the_computation_waits_for_it_and_gets_the_same_rows(shared_basic_warehouse,
@@ -102,3 +110,31 @@ def test_while_a_forecast_is_being_computed_time_to_cap_says_so_and_shows_the_re
         release.set()
     program = programs()[PROGRAM]
     assert warm.forecast_result("projection", program, None, wait=60) is not None  # then it is there for everyone
+
+
+def test_a_new_snapshot_s_first_run_does_not_wait_behind_the_old_snapshot_s_warm_up(basic_warehouse, tmp_path,
+                                                                                   monkeypatch):
+    """After an ingest, the old snapshot's warm-up may still be in a long forecast: the new snapshot's first
+    run computes what it needs itself rather than wait behind it, and the old warm-up stops at its next step."""
+    warm.clear()
+    release, started, warmed = threading.Event(), threading.Event(), []
+
+    def held(root, name, metrics_done):
+        warmed.append(name)
+        if len(warmed) == 1:  # the old snapshot's: busy (a forecast made along the way, say)
+            started.set()
+            release.wait(60)
+            warmed.append(("superseded", warm._superseded(root, name)))
+        metrics_done.set()
+
+    monkeypatch.setattr(warm, "_warm", held)
+    old = warehouse.reader().pin()
+    warm.ensure()
+    assert started.wait(60)
+    ingest([write_export(tmp_path / "more.csv", [row("N9", "2023-07-16T12:00:00")])], root=basic_warehouse)
+    new = warehouse.reader().pin()
+    assert new != old
+    assert warm.loading(lambda block: pytest.fail("the first run waited behind the old warm-up")) is False
+    release.set()
+    warm.ensure()[0].result(60)  # the new snapshot's warm-up still runs, after the old one stopped
+    assert warmed == [old, ("superseded", True), new]

@@ -58,8 +58,15 @@ def _seed(program: Program) -> list[tuple[str, dict]]:
 FAN_POINTS = 24  # the Time to cap page's fan chart
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-warm")
+# The forecasts a page asks for run on their own thread, never queued behind a warm-up (an old snapshot's
+# forecasts made along the way can take many seconds, and cannot be stopped halfway).
+_forecasts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-forecast")
 _lock = threading.Lock()
 _warmups: OrderedDict[str, tuple[Future, threading.Event]] = OrderedDict()  # snapshot key -> (all, metrics done)
+# The snapshot whose warm-up is wanted now: a warm-up of any other (an older snapshot of this warehouse, or, in
+# a test process, another test's warehouse) stops at its next step, and one still queued never starts, so a
+# new snapshot's first runs never wait behind an old snapshot's forecasts.
+_current: list[str] = [""]
 _KEPT = 16
 runs: list[str] = []  # the snapshots warmed in this process, in order (tests count them)
 
@@ -89,6 +96,10 @@ def ensure() -> tuple[Future, threading.Event] | None:
     with _lock:
         got = _warmups.get(key)
         if got is None:
+            _current[0] = key
+            for older, (fut, _done) in _warmups.items():
+                if older != key:
+                    fut.cancel()  # queued, not started: never runs (a running one stops: _superseded)
             metrics_done = threading.Event()
             got = _warmups[key] = (_executor.submit(_warm, r.root, name, metrics_done), metrics_done)
             while len(_warmups) > _KEPT:
@@ -100,10 +111,18 @@ def loading(wait: Callable[[Callable[[], None]], None] = lambda block: block(), 
     """Start the warm-up of this run's snapshot if it is new, and if its metrics are still being computed,
     wait for them (at most `timeout`) inside `wait` (app.py passes a spinner). True if it waited."""
     got = ensure()
-    if got is None or got[1].is_set():
+    if got is None or got[1].is_set() or got[0].cancelled():
+        return False
+    with _lock:
+        behind = any(fut.running() for fut, _done in _warmups.values() if fut is not got[0])
+    if behind:  # queued behind another snapshot's warm-up (it stops at its next step): the run computes its own
         return False
     wait(lambda: got[1].wait(timeout))
     return True
+
+
+def _superseded(root: Path, name: str) -> bool:
+    return _current[0] != f"{root}/{name}"
 
 
 def _warm(root: Path, name: str, metrics_done: threading.Event) -> None:
@@ -119,6 +138,8 @@ def _warm(root: Path, name: str, metrics_done: threading.Event) -> None:
             wanted += [(p, n, dict(kw)) for n, p, kw in cache.unfiltered_asked if p in loaded]
         done = set()
         for p, n, kw in wanted:
+            if _superseded(root, name):
+                return
             if (p, n, tuple(sorted(kw.items()))) in done:
                 continue
             done.add((p, n, tuple(sorted(kw.items()))))
@@ -130,6 +151,8 @@ def _warm(root: Path, name: str, metrics_done: threading.Event) -> None:
         for p in loaded:
             if p in known:
                 for kind in ("headline", "projection", "history"):
+                    if _superseded(root, name):
+                        return
                     try:
                         forecast_result(kind, known[p], None, in_background=False)
                     except Exception:  # noqa: BLE001
@@ -205,7 +228,7 @@ def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait
             fut = _pending[key] = Future()
     if owner:
         if in_background:
-            _executor.submit(contextvars.copy_context().run, _fill, fut, key, kind, program, f, moment)
+            _forecasts.submit(contextvars.copy_context().run, _fill, fut, key, kind, program, f, moment)
         else:
             _fill(fut, key, kind, program, f, moment)
     try:
@@ -233,6 +256,9 @@ def _fill(fut: Future, key: tuple, kind: str, program: Program, f: Filters, mome
 def clear() -> None:
     """Forget the warm-ups and forecasts of this process (tests)."""
     with _lock:
+        for fut, _done in _warmups.values():
+            fut.cancel()
+        _current[0] = ""  # a warm-up still running stops at its next step
         _warmups.clear()
         _results.clear()
         runs.clear()
