@@ -61,11 +61,12 @@ ingest: $(VENV)/.runtime
 	$(PY) -m dashboard.ingest $(FILE)
 
 ## make test: lint and every test, the browser ones included
-# Four xdist workers on two cores: much of a test's time is spent waiting, not computing (a page settling
-# for 500 ms without a request, a server starting, ingests' fsyncs, the replay's and the fault trials' pauses),
-# so two workers left the cores idle about 40 % of the time; four fill those waits for about 10 % more CPU
-# (each worker starts its own browser and shared servers). docs/performance.md, "Test suite".
-TEST_WORKERS ?= 4
+# Two xdist workers on two cores. Four were tried (much of a test's time is waiting: pages settling, servers
+# starting, fsyncs), and on ten modules gave 39 % less wall; but on the whole suite, clean clone, quiet machine,
+# one after the other at 12:12 and 12:23 UTC on 4 Dec 2026: -n 4 took 9 min 23 s with the replay test timing
+# out (each worker starts its own Chromium and shared servers), -n 2 8 min 27 s, all passed.
+# docs/performance.md, "Test suite". TEST_WORKERS=N make test to try another count.
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev
 	bash scripts/ensure-chromium
 	bash scripts/ensure-poppler
