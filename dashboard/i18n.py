@@ -49,16 +49,14 @@ def _plurals(lang: str) -> dict[str, tuple[str, ...]]:
             if isinstance(msg.id, (tuple, list)) and all(msg.string)}
 
 
-@cache
-def _messages(lang: str) -> tuple:
-    """The catalogues' messages for `lang`, read once (catalogue and _plurals both take theirs from here)."""
+def _messages(lang: str) -> list:
     found = []
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
     for po in sorted(folder.glob("*.po")) if folder.exists() else []:
         with po.open("rb") as fh:
             # a fuzzy guess is not a translation
             found += [msg for msg in read_po(fh, locale=BABEL_LOCALE.get(lang, lang)) if msg.id and not msg.fuzzy]
-    return tuple(found)
+    return found
 
 
 def t(msgid: str, lang: str | None = None) -> str:

@@ -82,6 +82,7 @@ def test_the_warm_up_runs_once_per_snapshot_and_covers_the_first_runs(basic_ware
     assert asked - seeded == set()
     # and Time to cap's forecasts are kept for everyone: asking again computes nothing and waits for nothing
     assert warm.forecast_result("projection", program, None, wait=0) is not None
+    assert warm.forecast_result("headline", program, None, wait=0) is not None
     assert warm.forecast_result("history", program, None, wait=0) is not None
 
 

@@ -40,7 +40,7 @@ def _when_full(f: Filters, program: Program, status: pd.Series, moment: datetime
         return (t("Closed {when}, cap not reached").format(when=fmt_datetime(program.closes_at, tz)), against + ".")
     if moment < program.opens_at:
         return t("Opens {when}").format(when=fmt_datetime(program.opens_at, tz)), against + "."
-    p = warm.forecast_result("projection", program, f.as_of)  # the Time to cap page's own: once per snapshot and moment
+    p = warm.forecast_result("headline", program, f.as_of)  # once per snapshot and moment, off the request path
     if p is None:
         return t("The forecast is being computed; it shows on the next refresh."), t("Open; {against}.").format(
             against=against)

@@ -8,7 +8,7 @@ computes what every first run needs with the filters untouched, once:
 
     the metrics of SEED for each program with data, and those sessions asked unfiltered on the snapshot
     before (ui.cache.unfiltered_asked), into the cache ui.run_metric reads; then Time to cap's
-    forecasts (the page's, which the headline band reads too, and the forecasts made along the way) at the moment the data
+    forecasts (the headline band's, the page's, the forecasts made along the way) at the moment the data
     stand at.
 
 A session arriving meanwhile waits for the same computation (ui.cache.single_flight) under a spinner
@@ -55,8 +55,6 @@ SEED: tuple[tuple[str, dict], ...] = (
 def _seed(program: Program) -> list[tuple[str, dict]]:
     """SEED, and the milestones as the Velocity page asks them in publication mode (real records)."""
     return [*SEED, ("milestones", {"step": disclosure.publishable_step(milestone_step(program.cap))})]
-
-
 FAN_POINTS = 24  # the Time to cap page's fan chart
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-warm")
@@ -152,7 +150,7 @@ def _warm(root: Path, name: str, metrics_done: threading.Event) -> None:
         metrics_done.set()
         for p in loaded:
             if p in known:
-                for kind in ("projection", "history"):
+                for kind in ("headline", "projection", "history"):
                     if _superseded(root, name):
                         return
                     try:
@@ -195,12 +193,17 @@ def _projection(program: Program, f: Filters, moment: datetime) -> forecast.CapP
                                 closes_at=program.closes_at, fan_points=FAN_POINTS, accepts=program.accepts)
 
 
+def _headline(program: Program, f: Filters, moment: datetime) -> forecast.CapProjection:
+    return forecast.project_cap(_times(program, f), program.cap, moment, opens_at=program.opens_at,
+                                closes_at=program.closes_at)
+
+
 def _history(program: Program, f: Filters, moment: datetime) -> list[tuple[datetime, forecast.CapProjection]]:
     return forecast.forecast_history(_times(program, f), program.cap, moment, opens_at=program.opens_at,
                                      closes_at=program.closes_at, accepts=program.accepts)
 
 
-KINDS: dict[str, Callable] = {"projection": _projection, "history": _history}
+KINDS: dict[str, Callable] = {"projection": _projection, "headline": _headline, "history": _history}
 _results: OrderedDict[tuple, object] = OrderedDict()
 _pending: dict[tuple, Future] = {}
 _RESULTS_KEPT = 64
@@ -208,7 +211,7 @@ _RESULTS_KEPT = 64
 
 def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait: float | None = None,
                     in_background: bool = True):
-    """The Time to cap forecast of `kind` (projection: the page's, with its fan and the program's open hours, which the headline band reads too;
+    """The Time to cap forecast of `kind` (projection: the page's, with its fan; headline: the band's;
     history: the forecasts made along the way) for the program at the "as of" filter `as_of`, computed
     once per snapshot and moment for everyone, off the request path: None if it is still being computed
     after `wait` seconds (default wait_seconds(kind)). Errors in the computation are raised here."""
