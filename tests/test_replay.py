@@ -58,3 +58,13 @@ def test_only_a_synthetic_program_is_replayed(warehouse_dir, capsys):
     assert replay.main(["--program", "nope"]) == 2
     assert replay.main(["--program", "test-intake", "--until", "soon"]) == 2
     assert not warehouse_dir.exists()
+
+
+def test_the_command_replays_up_to_a_moment_and_says_how_far(warehouse_dir, capsys):
+    program = programs()["test-intake"]
+    until = (program.opens_at + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    assert replay.main(["--program", "test-intake", "--principals", "12", "--speed", str(12 * 3600),
+                        "--batch-seconds", "0.05", "--until", until]) == 0
+    out = capsys.readouterr().out
+    assert "empty warehouse" in out and "counted toward the cap" in out and "done:" in out
+    assert metrics.counting_arrivals(Filters("test-intake"))["application_id"].tolist()
