@@ -183,17 +183,22 @@ def _assign_layout(fig: go.Figure, layout: dict) -> None:
         fig.layout = layout
         return
     # What the layout setter does (plotly.basedatatypes.BaseFigure.layout), with the layout kept unvalidated:
-    # plotly stores its properties as given and builds its objects only if they are read.
+    # plotly stores its properties as given and builds its objects only if they are read. And without the
+    # setter's two copies: the old layout object is dropped, not kept readable as an orphan (nothing holds it
+    # inside ui.figure's build), and the default template the figure already has is kept as it is instead of
+    # being validated and deep-copied again (it is the same template: a drafted layout never sets one).
     new = go.Layout(layout, _validate=False)
     old = fig._layout_obj
+    template = fig._layout.get("template") if isinstance(fig._layout, dict) else None
     if old is not None:
-        old._orphan_props.update(copy.deepcopy(old._props))
         old._parent = None
     fig._layout = dict(new._props)  # (the orphan's own dict is emptied below)
+    if template is not None:
+        fig._layout["template"] = template
     new._parent = fig
     new._orphan_props.clear()
     fig._layout_obj = new
-    fig._initialize_layout_template()
+    fig._initialize_layout_template()  # (a no-op when the template was kept)
 
 
 def _set_layout(fig: go.Figure, layout: dict) -> None:
