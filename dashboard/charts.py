@@ -18,6 +18,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.basedatatypes import BaseTraceType
 
 from dashboard.disclosure import SUPPRESSED_MARK as SUPPRESSED  # where a chart writes a suppressed count
 from dashboard.i18n import N_, date_tickformatstops, plotly_separators, t, tn, zone_name
@@ -199,6 +200,37 @@ def _assign_layout(fig: go.Figure, layout: dict) -> None:
     new._orphan_props.clear()
     fig._layout_obj = new
     fig._initialize_layout_template()  # (a no-op when the template was kept)
+
+
+class _Figure(go.Figure):
+    """A go.Figure whose traces, inside trusted_layouts(), are validated once: add_bar/add_scatter build a
+    validated trace, and plotly's add_traces then builds it a second time from its properties and deep-copies
+    them (half of adding a trace, and most of the cost of a 9,000-point series). Here the trace's own validated
+    properties become the figure's (nothing else holds the trace). The same JSON (tests/test_figure_cache.py);
+    outside trusted_layouts() it is plotly's own add_traces."""
+
+    def add_traces(self, data, rows=None, cols=None, secondary_ys=None, exclude_empty_subplots=False):
+        traces = list(data) if isinstance(data, list | tuple) else [data]
+        if (not _trusted.get() or rows is not None or cols is not None or secondary_ys is not None
+                or exclude_empty_subplots or not all(isinstance(tr, BaseTraceType) and tr._parent is None
+                                                     and type(tr).__name__ != "Histogram2dcontour" for tr in traces)):
+            return super().add_traces(data, rows, cols, secondary_ys, exclude_empty_subplots)
+        for trace in traces:
+            props, trace._orphan_props = trace._orphan_props, {}
+            trace._trace_ind = len(self._data)
+            self._data.append(props)
+            trace._parent = self
+        self._data_defaults = self._data_defaults + [{} for _ in traces]
+        self._data_objs = self._data_objs + type(self._data_objs)(traces)
+        return self
+
+
+def figure(*traces: BaseTraceType) -> go.Figure:
+    """go.Figure(traces) for the charts that ui.figure builds (see _Figure)."""
+    fig = _Figure()
+    for trace in traces:
+        fig.add_trace(trace)
+    return fig
 
 
 def _set_layout(fig: go.Figure, layout: dict) -> None:
@@ -461,7 +493,7 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
     x = _cumulative_x(df, program)
     # the curve starts from zero at the opening
     y = pd.concat([pd.Series([0]), df["cumulative"]], ignore_index=True) if len(x) > len(df) else df["cumulative"]
-    fig = go.Figure(go.Scatter(
+    fig = figure(go.Scatter(
         x=x, y=y, mode="lines", name=t("Principal applications (cumulative)", lang),
         line={"color": PALETTE["principal"], "width": 3},
         hovertemplate="%{y:,}<extra></extra>",
@@ -520,7 +552,7 @@ def citizenship_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
     """
     from dashboard.i18n import fmt_int, fmt_pct
 
-    fig = go.Figure()
+    fig = figure()
     for col, name, colour, pattern in (("principal", t("Principal applicants", lang), PALETTE["principal"], ""),
                                        ("family", t("Family members", lang), PALETTE["family"], "/")):
         # an empty count is one publication mode suppressed: "--", as in its table
@@ -560,7 +592,7 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
               ("h1b_share", t("Share of US H-1B visas issued in {year}", lang).format(year=year), PALETTE["reference"], "x")]
     if uscis_label and df["uscis_share"].notna().any():
         series.append(("uscis_share", uscis_label, PALETTE["neutral"], "."))
-    fig = go.Figure()
+    fig = figure()
     for col, name, colour, pattern in series:
         fig.add_bar(
             name=name, y=wrapped(df["label"]), x=df[col], orientation="h", customdata=df["code"],
@@ -620,7 +652,7 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
     tz = program.time_zone
     start = local_naive(df["interval_start"], tz)
     end = local_naive(df["interval_end"], tz)
-    fig = go.Figure()
+    fig = figure()
     series = (("principal", t("Principal applicants", lang)), ("family", t("Spouses and dependants", lang)))
     if len(df) <= BARS_UP_TO:  # two bars inside each interval: [start, end) on the time axis
         ms = ((end - start) / pd.Timedelta(milliseconds=1)).to_numpy()
@@ -682,7 +714,7 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
     phone (390 px) the legend fits and no label runs off the figure (plotly wraps no text itself)."""
     days = len(df) > 0 and df["elapsed_hours"].max() > 72
     shown = [programs[pid] for pid in df["program_id"].unique()]  # in order of appearance
-    fig = go.Figure()
+    fig = figure()
     with drafting(fig):
         for i, program in enumerate(shown):
             part = df[df["program_id"] == program.id]
@@ -870,7 +902,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
         end = arrivals.iloc[-1] if reached_at is not None and n else as_of
         x = [_local(program.opens_at, tz)] + _local_all(arrivals.iloc[pick], tz) + [_local(end, tz)]
         y = [0] + [i + 1 for i in pick] + [n]
-    fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
+    fig = figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
                                name=t("Applications counted toward the cap", lang), hovertemplate="%{y:,}<extra></extra>"))
     if len(fan):
         edge = program.closes_at
@@ -920,7 +952,7 @@ def forecast_history_chart(history: pd.DataFrame, program: Program, actual: date
     def col(name: str) -> list:
         return [_local(v, tz) if pd.notna(v) else None for v in history[name]]
 
-    fig = go.Figure()
+    fig = figure()
     fig.add_trace(go.Scatter(x=made + made[::-1], y=col("p10") + col("p90")[::-1], fill="toself", mode="lines",
                              line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
                              name=t("Forecast: 80 % range (P10 to P90)", lang)))

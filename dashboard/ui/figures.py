@@ -120,20 +120,21 @@ def freeze(fig: go.Figure) -> tuple[FrozenFigure, int]:
 
 
 def _json_ready(fig: go.Figure) -> dict:
-    """What fig.to_dict() gives, for a figure nothing else uses afterwards: to_dict() deep-copies every trace's
+    """What fig.to_dict() gives, without changing the figure: to_dict() deep-copies every trace's
     arrays and the default template and walks the template for arrays to encode, which was a third of the cost
     of freezing a figure (issue 17). Here the dicts and lists are copied (plotly's base64 encoding replaces
     arrays inside them), arrays and values are shared, and the template, which holds no array, is put back
-    as it is (the same JSON: tests/test_figure_cache.py)."""
+    as it is, in its place (the same JSON text: tests/test_figure_cache.py)."""
     if not isinstance(fig, go.Figure) or type(fig) is FrozenFigure:
         return fig
-    layout = {k: _structure(v) for k, v in fig._layout.items() if k != "template"}
-    spec = {"data": [_structure(trace) for trace in fig._data], "layout": layout}
+    data = [_structure(trace) for trace in fig._data]
+    rest = {k: _structure(v) for k, v in fig._layout.items() if k != "template"}
+    convert_to_base64(data)
+    convert_to_base64(rest)
+    spec = {"data": data, "layout": {k: fig._layout[k] if k == "template" else rest[k] for k in fig._layout}}
     if fig._frame_objs:
-        spec["frames"] = [_structure(frame._props) for frame in fig._frame_objs]
-    convert_to_base64(spec)
-    if "template" in fig._layout:
-        layout["template"] = fig._layout["template"]
+        spec["frames"] = frames = [_structure(frame._props) for frame in fig._frame_objs]
+        convert_to_base64(frames)
     return spec
 
 
