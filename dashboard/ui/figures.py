@@ -28,6 +28,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -131,11 +132,27 @@ def _json_ready(fig: go.Figure) -> dict:
     rest = {k: _structure(v) for k, v in fig._layout.items() if k != "template"}
     convert_to_base64(data)
     convert_to_base64(rest)
+    _dates_as_text(data, {})
     spec = {"data": data, "layout": {k: fig._layout[k] if k == "template" else rest[k] for k in fig._layout}}
     if fig._frame_objs:
         spec["frames"] = frames = [_structure(frame._props) for frame in fig._frame_objs]
         convert_to_base64(frames)
     return spec
+
+
+def _dates_as_text(value, seen: dict) -> None:
+    """Replace each datetime64 array inside `value` by the ISO text plotly's encoder writes for it
+    (numpy.datetime_as_string, PlotlyJSONEncoder.encode_as_numpy), converting equal arrays once: the traces
+    of a chart often share their x values (Velocity's two series of 8,600 hours: 5.6 ms a conversion)."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, v in items:
+        if isinstance(v, np.ndarray) and v.dtype.kind == "M":
+            digest = (v.dtype.str, v.shape, v.tobytes())
+            if digest not in seen:
+                seen[digest] = np.datetime_as_string(v).tolist()
+            value[key] = seen[digest]
+        elif isinstance(v, dict | list):
+            _dates_as_text(v, seen)
 
 
 def _structure(value):
