@@ -70,6 +70,8 @@ def replay(program: Program, rows: pd.DataFrame, root: Path, *, speed: float, ba
            say=print) -> Progress:
     """Ingest `rows` (export format, UTC times) in batches as the replay clock passes their status_at."""
     rows = rows.sort_values(["status_at", "application_id"], ignore_index=True)
+    if until is not None:  # the generator's times have nanoseconds; the clock (and DuckDB) microseconds
+        until = pd.Timestamp(until).ceil("us")
     events = rows["status_at"]
     counting = (rows["applicant_role"].isin(program.counts_toward_cap) & (rows["status_at"] == rows["submitted_at"])
                 & (rows["submitted_at"] >= program.opens_at)).to_numpy()

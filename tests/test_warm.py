@@ -82,7 +82,6 @@ def test_the_warm_up_runs_once_per_snapshot_and_covers_the_first_runs(basic_ware
     assert asked - seeded == set()
     # and Time to cap's forecasts are kept for everyone: asking again computes nothing and waits for nothing
     assert warm.forecast_result("projection", program, None, wait=0) is not None
-    assert warm.forecast_result("headline", program, None, wait=0) is not None
     assert warm.forecast_result("history", program, None, wait=0) is not None
 
 
@@ -138,3 +137,69 @@ def test_a_new_snapshot_s_first_run_does_not_wait_behind_the_old_snapshot_s_warm
     release.set()
     warm.ensure()[0].result(60)  # the new snapshot's warm-up still runs, after the old one stopped
     assert warmed == [old, ("superseded", True), new]
+
+
+OPEN_ROWS = [row("P1", "2023-07-16T09:05:00"), row("P2", "2023-07-16T09:20:00", citizenship="CHN"),
+             row("P3", "2023-07-16T09:50:00")]  # cap 5: still open
+
+
+def _when_full(at) -> tuple[str, list[str]]:
+    line = next(m.value for m in at.markdown if "**When full:**" in m.value)
+    return line, [c.value for c in at.caption]
+
+
+def test_the_band_shows_the_forecast_made_before_while_a_new_snapshot_s_is_computed(warehouse_dir, tmp_path,
+                                                                                     monkeypatch):
+    """During an intake every ingest brings a new forecast: the band neither waits for it nor goes blank, it
+    shows the one made on the data before, saying so; it is Time to cap's own forecast (one per snapshot)."""
+    monkeypatch.setenv("DASHBOARD_FORECAST_WAIT_SECONDS", "60")
+    warm.clear()
+    ingest([write_export(tmp_path / "a.csv", OPEN_ROWS)], root=warehouse_dir, now=pd.Timestamp("2023-07-16T14:30Z"))
+    at = app_test()
+    assert not at.exception
+    line, captions = _when_full(at)
+    assert "being computed" not in line and not any("Forecast on the data of" in c for c in captions)
+    program = programs()[PROGRAM]
+    assert warm.forecast_result("projection", program, None, wait=0) is not None  # the page's own, shared
+
+    release = threading.Event()
+    original = warm.KINDS["projection"]
+    monkeypatch.setitem(warm.KINDS, "projection", lambda *a: (release.wait(60), original(*a))[1])
+    ingest([write_export(tmp_path / "b.csv", [row("P4", "2023-07-16T10:35:00")])], root=warehouse_dir,
+           now=pd.Timestamp("2023-07-16T14:45Z"))
+    try:
+        held = app_test()
+        assert not held.exception
+        held_line, captions = _when_full(held)
+        assert held_line == line  # the range made on the data of 10:30, not "being computed"
+        assert any("Forecast on the data of Sun 16 Jul 2023, 10:30 EDT; the new one shows on the next refresh."
+                   in c for c in captions), captions
+    finally:
+        release.set()
+    warehouse.reader().pin()
+    assert warm.forecast_result("projection", program, None, wait=60) is not None
+    later = app_test()
+    assert not any("Forecast on the data of" in c for c in _when_full(later)[1])
+
+
+def test_a_queued_forecast_is_skipped_once_newer_data_s_is_asked(warehouse_dir, tmp_path):
+    """Snapshots can come faster than forecasts (a live replay): the forecast thread computes the newest."""
+    warm.clear()
+    ingest([write_export(tmp_path / "a.csv", OPEN_ROWS)], root=warehouse_dir, now=pd.Timestamp("2023-07-16T14:30Z"))
+    program = programs()[PROGRAM]
+    busy = threading.Event()
+    warm._forecasts.submit(busy.wait, 60)  # the forecast thread is busy with something else
+    try:
+        warehouse.reader().pin()
+        assert warm.forecast_result("projection", program, None, wait=0) is None  # queued
+        ingest([write_export(tmp_path / "b.csv", [row("P4", "2023-07-16T10:35:00")])], root=warehouse_dir,
+               now=pd.Timestamp("2023-07-16T14:45Z"))
+        warehouse.reader().pin()
+        assert warm.forecast_result("projection", program, None, wait=0) is None  # queued behind the older
+    finally:
+        busy.set()
+    newer = warm.forecast_result("projection", program, None, wait=60)
+    assert newer is not None
+    made, latest = warm.latest_forecast("projection", program, None)
+    assert latest is newer and made == pd.Timestamp("2023-07-16T14:45Z")
+    assert len(warm._results) == 1  # the older snapshot's was never computed

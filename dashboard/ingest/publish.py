@@ -141,7 +141,7 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     started, cpu_started = time.monotonic(), time.process_time()
     paths = [Path(p) for p in paths]
     progs = programs()
-    now = now or pd.Timestamp.now(tz="UTC")
+    now = (now or pd.Timestamp.now(tz="UTC")).floor("us")  # DuckDB's timestamps hold microseconds
     root = root or warehouse.warehouse_dir()
     expect_bytes = sum(p.stat().st_size for p in paths)
     with ThreadPoolExecutor(1) as pool:  # the files' hash is read while DuckDB reads them

@@ -24,6 +24,7 @@ from dashboard.ui.cache import data_moment, run_metric
 from dashboard.ui.publication import count, publication, publish
 
 TOP = 3  # leading countries named
+BAND_WAIT = 0.5  # seconds the band waits for a new snapshot's forecast when it has the one made before
 
 
 def _when_full(f: Filters, program: Program, status: pd.Series, moment: datetime) -> tuple[str, str]:
@@ -40,12 +41,18 @@ def _when_full(f: Filters, program: Program, status: pd.Series, moment: datetime
         return (t("Closed {when}, cap not reached").format(when=fmt_datetime(program.closes_at, tz)), against + ".")
     if moment < program.opens_at:
         return t("Opens {when}").format(when=fmt_datetime(program.opens_at, tz)), against + "."
-    p = warm.forecast_result("headline", program, f.as_of)  # once per snapshot and moment, off the request path
+    # Time to cap's own forecast, once per snapshot and moment for everyone, off the request path. While a new
+    # snapshot's is computed the band does not wait: it shows the one made on the data before, with its moment.
+    before = warm.latest_forecast("projection", program, f.as_of)
+    p = warm.forecast_result("projection", program, f.as_of, wait=BAND_WAIT if before else None)
+    detail = t("Open; {against}.").format(against=against)
+    if p is None and before is not None:
+        made, p = before
+        detail += " " + t("Forecast on the data of {when}; the new one shows on the next refresh.").format(
+            when=fmt_datetime(made, tz))
     if p is None:
-        return t("The forecast is being computed; it shows on the next refresh."), t("Open; {against}.").format(
-            against=against)
-    return (forecast_text.range_sentence(p, tz, opens_at=program.opens_at, closes_at=program.closes_at),
-            t("Open; {against}.").format(against=against))
+        return t("The forecast is being computed; it shows on the next refresh."), detail
+    return forecast_text.range_sentence(p, tz, opens_at=program.opens_at, closes_at=program.closes_at), detail
 
 
 def _how_fast(f: Filters, program: Program, status: pd.Series, moment: datetime) -> tuple[str, str]:

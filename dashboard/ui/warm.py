@@ -15,7 +15,10 @@ A session arriving meanwhile waits for the same computation (ui.cache.single_fli
 (app.py: loading()), never starting its own. A forecast is computed off the request path, once per
 (snapshot, program, as-of, moment): forecast_result() waits for it at most DASHBOARD_FORECAST_WAIT_SECONDS
 (default 10; the history, which redraws itself when done, at most 5 s) and otherwise gives None, so the page
-says it is being computed and shows the rest.
+says it is being computed and shows the rest. The headline band and the Time to cap page read the same
+forecast; the band does not wait for a new snapshot's: latest_forecast() gives the one made on the data
+before, which the band shows with its moment. A forecast still queued when a newer one of the same kind,
+program and filters is asked is not computed (during a live replay, snapshots come faster than forecasts).
 DASHBOARD_WARM=0 turns the warm-up off (forecasts are still computed off the request path).
 No streamlit here: the thread has no script run (ui.cache.run_metric, which the thread calls, uses none).
 """
@@ -150,7 +153,7 @@ def _warm(root: Path, name: str, metrics_done: threading.Event) -> None:
         metrics_done.set()
         for p in loaded:
             if p in known:
-                for kind in ("headline", "projection", "history"):
+                for kind in ("projection", "history"):
                     if _superseded(root, name):
                         return
                     try:
@@ -193,25 +196,23 @@ def _projection(program: Program, f: Filters, moment: datetime) -> forecast.CapP
                                 closes_at=program.closes_at, fan_points=FAN_POINTS, accepts=program.accepts)
 
 
-def _headline(program: Program, f: Filters, moment: datetime) -> forecast.CapProjection:
-    return forecast.project_cap(_times(program, f), program.cap, moment, opens_at=program.opens_at,
-                                closes_at=program.closes_at)
-
-
 def _history(program: Program, f: Filters, moment: datetime) -> list[tuple[datetime, forecast.CapProjection]]:
     return forecast.forecast_history(_times(program, f), program.cap, moment, opens_at=program.opens_at,
                                      closes_at=program.closes_at, accepts=program.accepts)
 
 
-KINDS: dict[str, Callable] = {"projection": _projection, "headline": _headline, "history": _history}
+KINDS: dict[str, Callable] = {"projection": _projection, "history": _history}
 _results: OrderedDict[tuple, object] = OrderedDict()
 _pending: dict[tuple, Future] = {}
+# (kind, program, filters) -> the latest moment asked for, and the last forecast made: (moment, result)
+_asked: OrderedDict[tuple, datetime] = OrderedDict()
+_latest: OrderedDict[tuple, tuple[datetime, object]] = OrderedDict()
 _RESULTS_KEPT = 64
 
 
 def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait: float | None = None,
                     in_background: bool = True):
-    """The Time to cap forecast of `kind` (projection: the page's, with its fan; headline: the band's;
+    """The Time to cap forecast of `kind` (projection: the page's and the headline band's, with its fan;
     history: the forecasts made along the way) for the program at the "as of" filter `as_of`, computed
     once per snapshot and moment for everyone, off the request path: None if it is still being computed
     after `wait` seconds (default wait_seconds(kind)). Errors in the computation are raised here."""
@@ -219,6 +220,11 @@ def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait
     moment = cache.data_moment(f, program)
     key = (kind, cache._snapshot_key(), program.id, f.key(), moment.isoformat())
     with _lock:
+        series = _series(key)
+        if series not in _asked or moment > _asked[series]:
+            _asked[series] = moment
+            _asked.move_to_end(series)
+            _keep(_asked)
         if key in _results:
             _results.move_to_end(key)
             return _results[key]
@@ -237,7 +243,31 @@ def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait
         return None
 
 
+def _series(key: tuple) -> tuple:
+    """What a forecast's key names but the snapshot and the moment: kind, program, filters."""
+    return key[0], key[2], key[3]
+
+
+def _keep(kept: OrderedDict) -> None:
+    while len(kept) > _RESULTS_KEPT:
+        kept.popitem(last=False)
+
+
+def latest_forecast(kind: str, program: Program, as_of: datetime | None) -> tuple[datetime, object] | None:
+    """The last forecast of `kind` made for the program and "as of" filter on any snapshot, with the moment
+    its data stood at (the band shows it while the current snapshot's is computed), or None."""
+    with _lock:
+        return _latest.get((kind, program.id, Filters(program.id, as_of=as_of).key()))
+
+
 def _fill(fut: Future, key: tuple, kind: str, program: Program, f: Filters, moment: datetime) -> None:
+    with _lock:
+        superseded = _asked.get(_series(key), moment) > moment
+        if superseded:  # newer data's is wanted: whoever waits for this one meets None, as for a slow one
+            _pending.pop(key, None)
+    if superseded:
+        fut.set_result(None)
+        return
     try:
         value = KINDS[kind](program, f, moment)
     except BaseException as exc:  # noqa: BLE001 - given to whoever waits for it
@@ -247,6 +277,11 @@ def _fill(fut: Future, key: tuple, kind: str, program: Program, f: Filters, mome
         return
     with _lock:
         _results[key] = value
+        series = _series(key)
+        if series not in _latest or _latest[series][0] <= moment:
+            _latest[series] = (moment, value)
+            _latest.move_to_end(series)
+            _keep(_latest)
         while len(_results) > _RESULTS_KEPT:
             _results.popitem(last=False)
         _pending.pop(key, None)
@@ -261,4 +296,6 @@ def clear() -> None:
         _current[0] = ""  # a warm-up still running stops at its next step
         _warmups.clear()
         _results.clear()
+        _asked.clear()
+        _latest.clear()
         runs.clear()
