@@ -18,6 +18,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.basedatatypes import BasePlotlyType, BaseTraceType
 
 from dashboard.disclosure import SUPPRESSED_MARK as SUPPRESSED  # where a chart writes a suppressed count
 from dashboard.i18n import N_, date_tickformatstops, plotly_separators, t, tn, zone_name
@@ -183,17 +185,77 @@ def _assign_layout(fig: go.Figure, layout: dict) -> None:
         fig.layout = layout
         return
     # What the layout setter does (plotly.basedatatypes.BaseFigure.layout), with the layout kept unvalidated:
-    # plotly stores its properties as given and builds its objects only if they are read.
+    # plotly stores its properties as given and builds its objects only if they are read. And without the
+    # setter's two copies: the old layout object is dropped, not kept readable as an orphan (nothing holds it
+    # inside ui.figure's build), and the default template the figure already has is kept as it is instead of
+    # being validated and deep-copied again (it is the same template: a drafted layout never sets one).
     new = go.Layout(layout, _validate=False)
     old = fig._layout_obj
+    template = fig._layout.get("template") if isinstance(fig._layout, dict) else None
     if old is not None:
-        old._orphan_props.update(copy.deepcopy(old._props))
         old._parent = None
     fig._layout = dict(new._props)  # (the orphan's own dict is emptied below)
+    if template is not None:
+        fig._layout["template"] = template
     new._parent = fig
     new._orphan_props.clear()
     fig._layout_obj = new
-    fig._initialize_layout_template()
+    fig._initialize_layout_template()  # (a no-op when the template was kept)
+
+
+class _Figure(go.Figure):
+    """A go.Figure whose traces, inside trusted_layouts(), are validated once: add_bar/add_scatter build a
+    validated trace, and plotly's add_traces then builds it a second time from its properties and deep-copies
+    them (half of adding a trace, and most of the cost of a 9,000-point series). Here the trace's own validated
+    properties become the figure's (nothing else holds the trace). The same JSON (tests/test_figure_cache.py);
+    outside trusted_layouts() it is plotly's own add_traces."""
+
+    def _initialize_layout_template(self):
+        """The default template, as plotly gives every figure it (a deep copy of its validated properties, ~2 ms a
+        figure), shared instead: nothing changes a figure's template inside trusted_layouts()."""
+        template = _default_template() if _trusted.get() and self._layout.get("template") is None else None
+        if template is None:
+            return super()._initialize_layout_template()
+        self._layout["template"] = template
+
+    def add_traces(self, data, rows=None, cols=None, secondary_ys=None, exclude_empty_subplots=False):
+        traces = list(data) if isinstance(data, list | tuple) else [data]
+        if (not _trusted.get() or rows is not None or cols is not None or secondary_ys is not None
+                or exclude_empty_subplots or not all(isinstance(tr, BaseTraceType) and tr._parent is None
+                                                     and type(tr).__name__ != "Histogram2dcontour" for tr in traces)):
+            return super().add_traces(data, rows, cols, secondary_ys, exclude_empty_subplots)
+        for trace in traces:
+            props, trace._orphan_props = trace._orphan_props, {}
+            trace._trace_ind = len(self._data)
+            self._data.append(props)
+            trace._parent = self
+        self._data_defaults = self._data_defaults + [{} for _ in traces]
+        self._data_objs = self._data_objs + type(self._data_objs)(traces)
+        return self
+
+
+_templates: dict[int, tuple[object, dict]] = {}
+
+
+def _default_template() -> dict | None:
+    """The properties plotly puts in a new figure's layout as its template (pio.templates.default: Streamlit
+    makes it its own), computed once per template object."""
+    default = pio.templates.default
+    if default is None:
+        return None
+    template = default if isinstance(default, BasePlotlyType) else pio.templates[default]
+    kept = _templates.get(id(template))
+    if kept is None or kept[0] is not template:
+        kept = _templates[id(template)] = (template, go.Figure()._layout.get("template"))
+    return kept[1]
+
+
+def figure(*traces: BaseTraceType) -> go.Figure:
+    """go.Figure(traces) for the charts that ui.figure builds (see _Figure)."""
+    fig = _Figure()
+    for trace in traces:
+        fig.add_trace(trace)
+    return fig
 
 
 def _set_layout(fig: go.Figure, layout: dict) -> None:
@@ -372,14 +434,24 @@ def _keep_moment_labels_inside(layout: dict, data) -> bool:
     labels = [a for a in layout.get("annotations", ()) if a.get("name") == MOMENT_LABEL]
     if not labels:
         return False
+    dates = isinstance(labels[0].get("x"), date | str | np.datetime64)
     if layout.get("xaxis", {}).get("range"):
         values = list(layout["xaxis"]["range"])
     else:
-        values = [v for tr in data if getattr(tr, "x", None) is not None and tr.xaxis in (None, "x")
-                  for v in tr.x if v is not None]
+        values = []
+        for tr in data:
+            xs = getattr(tr, "x", None)
+            if xs is None or tr.xaxis not in (None, "x"):
+                continue
+            if dates and isinstance(xs, np.ndarray) and xs.dtype.kind == "M" and xs.ndim == 1:
+                # only the span's ends matter below: a series' first and last moment stand for all of its
+                # moments (Velocity's 8,600 hours, one by one, were a fifth of building its chart)
+                known = xs[~np.isnat(xs)]
+                values += [known.min(), known.max()] if len(known) else list(xs[:1])
+            else:
+                values += [v for v in xs if v is not None]
     if not values:
         return False
-    dates = isinstance(labels[0].get("x"), date | str | np.datetime64)
     convert = (lambda v: pd.to_datetime(pd.Series(v), errors="coerce")) if dates else \
         (lambda v: pd.to_numeric(pd.Series(v), errors="coerce"))
     span = convert(values).dropna()
@@ -456,7 +528,7 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
     x = _cumulative_x(df, program)
     # the curve starts from zero at the opening
     y = pd.concat([pd.Series([0]), df["cumulative"]], ignore_index=True) if len(x) > len(df) else df["cumulative"]
-    fig = go.Figure(go.Scatter(
+    fig = figure(go.Scatter(
         x=x, y=y, mode="lines", name=t("Principal applications (cumulative)", lang),
         line={"color": PALETTE["principal"], "width": 3},
         hovertemplate="%{y:,}<extra></extra>",
@@ -515,7 +587,7 @@ def citizenship_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
     """
     from dashboard.i18n import fmt_int, fmt_pct
 
-    fig = go.Figure()
+    fig = figure()
     for col, name, colour, pattern in (("principal", t("Principal applicants", lang), PALETTE["principal"], ""),
                                        ("family", t("Family members", lang), PALETTE["family"], "/")):
         # an empty count is one publication mode suppressed: "--", as in its table
@@ -555,7 +627,7 @@ def representation_chart(df: pd.DataFrame, *, year: int, source: str, uscis_labe
               ("h1b_share", t("Share of US H-1B visas issued in {year}", lang).format(year=year), PALETTE["reference"], "x")]
     if uscis_label and df["uscis_share"].notna().any():
         series.append(("uscis_share", uscis_label, PALETTE["neutral"], "."))
-    fig = go.Figure()
+    fig = figure()
     for col, name, colour, pattern in series:
         fig.add_bar(
             name=name, y=wrapped(df["label"]), x=df[col], orientation="h", customdata=df["code"],
@@ -615,7 +687,7 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
     tz = program.time_zone
     start = local_naive(df["interval_start"], tz)
     end = local_naive(df["interval_end"], tz)
-    fig = go.Figure()
+    fig = figure()
     series = (("principal", t("Principal applicants", lang)), ("family", t("Spouses and dependants", lang)))
     if len(df) <= BARS_UP_TO:  # two bars inside each interval: [start, end) on the time axis
         ms = ((end - start) / pd.Timedelta(milliseconds=1)).to_numpy()
@@ -677,12 +749,17 @@ def comparison_chart(df: pd.DataFrame, programs: dict[str, Program], share: bool
     phone (390 px) the legend fits and no label runs off the figure (plotly wraps no text itself)."""
     days = len(df) > 0 and df["elapsed_hours"].max() > 72
     shown = [programs[pid] for pid in df["program_id"].unique()]  # in order of appearance
-    fig = go.Figure()
+    # each program's rows as numpy arrays: the same values plotly would take from the frame's columns, without
+    # pandas' boolean indexing of a text column (a third of building this chart, issue 17)
+    ids = df["program_id"].to_numpy(dtype=object)
+    hours = df["elapsed_hours"].to_numpy()
+    values = df["share_of_cap"].to_numpy() * 100 if share else df["cumulative"].to_numpy()
+    fig = figure()
     with drafting(fig):
         for i, program in enumerate(shown):
-            part = df[df["program_id"] == program.id]
-            x = part["elapsed_hours"] / 24 if days else part["elapsed_hours"]
-            y = part["share_of_cap"] * 100 if share else part["cumulative"]
+            rows = ids == program.id
+            x = hours[rows] / 24 if days else hours[rows]
+            y = values[rows]
             fig.add_scatter(x=x, y=y, mode="lines", name=wrapped([program.name(lang)], COMPARISON_CHARS)[0],
                             line={"color": SEQUENCE[i % len(SEQUENCE)], "width": 3 if i == 0 else 2,
                                   "dash": ["solid", "dash", "dot", "dashdot"][i % 4]},
@@ -865,7 +942,7 @@ def cap_forecast_chart(arrivals: pd.Series, fan: pd.DataFrame, program: Program,
         end = arrivals.iloc[-1] if reached_at is not None and n else as_of
         x = [_local(program.opens_at, tz)] + _local_all(arrivals.iloc[pick], tz) + [_local(end, tz)]
         y = [0] + [i + 1 for i in pick] + [n]
-    fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
+    fig = figure(go.Scatter(x=x, y=y, mode="lines", line={"color": PALETTE["principal"], "width": 3, "shape": "hv"},
                                name=t("Applications counted toward the cap", lang), hovertemplate="%{y:,}<extra></extra>"))
     if len(fan):
         edge = program.closes_at
@@ -915,7 +992,7 @@ def forecast_history_chart(history: pd.DataFrame, program: Program, actual: date
     def col(name: str) -> list:
         return [_local(v, tz) if pd.notna(v) else None for v in history[name]]
 
-    fig = go.Figure()
+    fig = figure()
     fig.add_trace(go.Scatter(x=made + made[::-1], y=col("p10") + col("p90")[::-1], fill="toself", mode="lines",
                              line={"width": 0}, fillcolor="rgba(0,158,115,0.22)", hoverinfo="skip",
                              name=t("Forecast: 80 % range (P10 to P90)", lang)))

@@ -154,8 +154,9 @@ def test_metrics_cached_program_wide_bind_no_other_filter():
 
 
 def test_every_main_page_figure_is_the_same_json_built_with_trusted_layouts(shared_reference_warehouse, monkeypatch):
-    """ui.figure builds with charts.trusted_layouts() (the drafted layout given unvalidated): each figure of the
-    main pages, in both languages and in publication mode, is built both ways and must be the same JSON."""
+    """ui.figure builds with charts.trusted_layouts() (the drafted layout given unvalidated, each trace validated
+    once, the template kept): each figure of the main pages, in both languages and in publication mode, is built
+    both ways and must be the same JSON."""
     import plotly.io as pio
 
     from dashboard import charts, ui
@@ -183,3 +184,38 @@ def test_every_main_page_figure_is_the_same_json_built_with_trusted_layouts(shar
             assert not at.exception
     assert {"overview-cumulative", "overview-role-status", "velocity-arrivals", "countries-citizenship",
             "countries-representation", "ttc-fan", "ttc-history"} <= set(compared)
+
+
+def test_velocity_figures_are_the_same_json_built_trusted_and_frozen():
+    """The figures the page test above cannot reach on a one-program warehouse: the intakes compared (two
+    programs), and the arrivals as bars (240 intervals or fewer) and as steps (more), each built trusted and
+    frozen (ui.figure's way) against plotly's validated figure and its own to_json: the same JSON."""
+    import plotly.io as pio
+
+    from dashboard import charts
+    from dashboard.programs import programs
+
+    progs = programs()
+    first, second = (progs[p] for p in list(progs)[:2])
+
+    def curve(program, n):
+        ends = pd.Timestamp(program.opens_at).tz_convert("UTC") + pd.to_timedelta(range(1, n + 1), unit="h")
+        return pd.DataFrame({"interval_end": ends, "cumulative": [3 * i for i in range(1, n + 1)]})
+
+    def arrivals(n):
+        start = pd.Timestamp(first.opens_at).tz_convert("UTC") + pd.to_timedelta(range(n), unit="h")
+        return pd.DataFrame({"interval_start": start, "interval_end": start + pd.Timedelta(hours=1),
+                             "principal": [i % 7 for i in range(n)], "family": [i % 3 for i in range(n)]})
+
+    elapsed = charts.elapsed_curves([(first, curve(first, 50)), (second, curve(second, 120))])
+    reached = pd.Timestamp(first.opens_at).to_pydatetime() + pd.Timedelta(hours=5)
+    builds = {f"compared-{share}-{lang}": (lambda share=share, lang=lang: charts.comparison_chart(
+        elapsed, progs, share=share, lang=lang)) for share in (False, True) for lang in ("en", "fr")}
+    for n in (30, 500):
+        series = arrivals(n)
+        builds[f"arrivals-{n}"] = lambda series=series: charts.arrivals_chart(
+            series, first, reached, "hour", charts.principal_focus(series), lang="fr")
+    for name, build in builds.items():
+        with charts.trusted_layouts():
+            frozen, _ = figures.freeze(build())
+        assert json.loads(frozen.to_json()) == json.loads(pio.to_json(build(), validate=False)), name

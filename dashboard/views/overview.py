@@ -105,7 +105,7 @@ _brief_button()
 
 def _role_status_chart(by: pd.DataFrame) -> go.Figure:
     pivot = by.pivot(index="applicant_role", columns="status", values="applications").astype("float64")
-    fig = go.Figure()
+    fig = charts.figure()
     for i, s in enumerate(pivot.columns):
         fig.add_bar(name=label(s), y=[label(r) for r in pivot.index], x=pivot[s], orientation="h",
                     marker={"color": charts.SEQUENCE[i % len(charts.SEQUENCE)],
