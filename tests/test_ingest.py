@@ -165,10 +165,23 @@ def _edited_intake(tmp_path, name: str, line: int, edit) -> object:
     return path
 
 
+def _stores_what_the_precise_path_stores(monkeypatch, path, tmp_path) -> None:
+    """`path` forced through the precise path gives the store the engine path left in tmp_path / "engine"."""
+    from bench import reliability
+    from dashboard.ingest import engine
+
+    def give_up(*_args, **_kwargs):
+        raise engine.NeedsPrecise
+
+    monkeypatch.setattr(engine, "load", give_up)
+    precise = ingest([path], root=tmp_path / "precise")
+    assert precise.path == "precise"
+    assert reliability.digest(tmp_path / "engine") == reliability.digest(tmp_path / "precise")
+
+
 def test_a_value_to_trim_past_the_first_stretch_is_read_again_with_the_checks(tmp_path, monkeypatch):
     """DuckDB reads a file whose first stretch is plain while a thread passes over the rest; a space to
     trim found there has the rows read again with trimming, and the store matches the precise path's."""
-    from bench import reliability
     from dashboard.ingest import engine
 
     monkeypatch.delenv("DASHBOARD_PROGRAMS", raising=False)
@@ -178,13 +191,7 @@ def test_a_value_to_trim_past_the_first_stretch_is_read_again_with_the_checks(tm
     fast = ingest([path], root=tmp_path / "engine")
     assert (fast.path, fast.rows_read, fast.inserted) == ("engine", 3_000, 3_000)
 
-    def give_up(*_args, **_kwargs):
-        raise engine.NeedsPrecise
-
-    monkeypatch.setattr(engine, "load", give_up)
-    precise = ingest([path], root=tmp_path / "precise")
-    assert precise.path == "precise"
-    assert reliability.digest(tmp_path / "engine") == reliability.digest(tmp_path / "precise")
+    _stores_what_the_precise_path_stores(monkeypatch, path, tmp_path)
 
 
 def test_a_stray_quote_past_the_first_stretch_gets_the_precise_message(tmp_path, monkeypatch):
@@ -204,3 +211,41 @@ def test_a_stray_quote_past_the_first_stretch_gets_the_precise_message(tmp_path,
         ingest([path], root=tmp_path / "b")
     assert [str(p) for p in engine_first.value.problems] == [str(p) for p in precise.value.problems]
     assert any(":2990:" in str(p) for p in precise.value.problems)
+
+
+@pytest.mark.parametrize(("order", "merge"), [
+    ("as exported", "_merge_runs"),  # each application's states together, oldest first: one sort
+    ("one application's last state at the end", "_merge_runs"),  # split: that one takes the window
+    ("reversed", "_merge_incoming"),  # every application out of order: the window over every row
+])
+def test_the_merge_of_new_applications_stores_what_the_precise_path_stores_in_any_row_order(
+        tmp_path, monkeypatch, order, merge):
+    """The engine path merges new applications in one sort when their states lie together in the file
+    (_merge_runs.sql), with the window for the few that do not, and over every row when most do not; the
+    store is the precise path's in each case, valid_from and valid_to included."""
+    from bench import intake
+
+    monkeypatch.delenv("DASHBOARD_PROGRAMS", raising=False)
+    header, *lines = intake.intake_csv(3_000, tmp_path).read_text().splitlines(keepends=True)
+    if order == "reversed":
+        lines.reverse()
+    elif order != "as exported":
+        first = lines[0].split(",")[0]
+        last = max(i for i, ln in enumerate(lines) if ln.split(",")[0] == first)
+        lines.append(lines.pop(last))
+    path = tmp_path / "ordered.csv"
+    path.write_text(header + "".join(lines))
+    ran = []
+    script = warehouse.run_script
+
+    def run_script(con, name, *args, **kwargs):
+        ran.append(name)
+        return script(con, name, *args, **kwargs)
+
+    monkeypatch.setattr(warehouse, "run_script", run_script)
+    fast = ingest([path], root=tmp_path / "engine")
+    assert (fast.path, fast.rows_read, fast.inserted) == ("engine", 3_000, 3_000)
+    other = ({"_merge_runs", "_merge_incoming"} - {merge}).pop()
+    assert merge in ran and other not in ran
+
+    _stores_what_the_precise_path_stores(monkeypatch, path, tmp_path)

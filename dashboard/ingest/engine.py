@@ -180,11 +180,11 @@ def _source(con, path: Path, pool: ThreadPoolExecutor, stop: Event) -> tuple[lis
     return header, warehouse.text_columns(rel, COLUMNS), scan
 
 
-def _rows(con, path: Path, now: pd.Timestamp, scan: _Bytes) -> None:
-    """The file's rows (the view engine_source) typed and flagged into `incoming`."""
+def _rows(con, number: int, now: pd.Timestamp, scan: _Bytes) -> None:
+    """The rows of the call's file `number` (the view engine_source) typed and flagged into `incoming`."""
     try:
         warehouse.run_script(con, "_engine_rows", {
-            "file": str(path), "latest": (now + FUTURE_TOLERANCE).to_pydatetime(), "roles": list(ROLES),
+            "file": number, "latest": (now + FUTURE_TOLERANCE).to_pydatetime(), "roles": list(ROLES),
             "permits": list(PERMIT_TYPES), "statuses": list(STATUSES), "states": sorted(us_state_codes()),
             "provinces": sorted(PROVINCES), "plain": bool(scan.plain), "untrimmed": bool(scan.untrimmed),
         })
@@ -204,21 +204,21 @@ def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestam
     stop = Event()
     with phase(summary, "read"), ThreadPoolExecutor(1) as pool:
         try:
-            for path in paths:
+            for number, path in enumerate(paths):
                 header, rel, scan = _source(con, path, pool, stop)
                 try:
                     dropped, identifiers = check_header(str(path), header)
                 except IngestRejected:
                     raise NeedsPrecise from None
                 rel.create_view("engine_source", replace=True)
-                _rows(con, path, now, scan if isinstance(scan, _Bytes) else _Bytes())
+                _rows(con, number, now, scan if isinstance(scan, _Bytes) else _Bytes())
                 if isinstance(scan, Future):
                     scan = scan.result()
                     if not scan.quotes_at_edges or not scan.short_lines:
                         raise NeedsPrecise
                     if not (scan.plain and scan.untrimmed):
-                        warehouse.run_script(con, "_engine_forget", {"file": str(path)})
-                        _rows(con, path, now, scan)
+                        warehouse.run_script(con, "_engine_forget", {"file": number})
+                        _rows(con, number, now, scan)
                 if dropped:
                     summary.dropped_columns[str(path)] = dropped
                 if identifiers:

@@ -4,11 +4,15 @@
 -- format accepts as it is written, with its ISO 3166 alpha-3 code).
 set preserve_insertion_order = false;
 
+-- `incoming` holds the call's rows uncompressed, spilling past the memory limit, and every later step
+-- scans it: so its columns beyond the states are narrow here. `file` is the file's place in the call, not
+-- its path (a path on every row was a third of the table), and `line` and `seq`, which only the precise
+-- path fills, are always empty (one byte a row, not eight).
 create temp table incoming (
     application_id varchar, program_id varchar, submitted_at timestamptz, applicant_role varchar,
     principal_application_id varchar, permit_type varchar, citizenship varchar, birth_country varchar,
     us_state varchar, intended_province varchar, status varchar, status_at timestamptz,
-    arrived_at timestamptz, line bigint, file varchar, seq bigint, bad boolean
+    arrived_at timestamptz, line utinyint, file usmallint, seq utinyint, bad boolean
 );
 
 create temp table engine_programs as

@@ -4,8 +4,8 @@ set disabled_optimizers = 'join_order,build_side_probe_side';
 
 -- One file's rows (the relation engine_source: the format's columns as text) typed into `incoming`,
 -- each flagged bad unless every value is of the forms this path reads exactly like the precise one
--- and passes every check of data/README.md. Params: $file, $latest (now and the tolerance: later
--- is in the future), $roles, $permits, $statuses, $states, $provinces; $plain and $untrimmed when the
+-- and passes every check of data/README.md. Params: $file (the file's place in the call), $latest
+-- (now and the tolerance: later is in the future), $roles, $permits, $statuses, $states, $provinces; $plain and $untrimmed when the
 -- file's bytes showed already that no value holds a control character or needs trimming.
 insert into incoming by name
 with text as (
@@ -66,9 +66,9 @@ select
     status,
     status_at,
     arrived_at,
-    null::bigint as line,
+    null::utinyint as line,
     $file as file,
-    null::bigint as seq,
+    null::utinyint as seq,
     not coalesce(
         plain and time_forms
         and application_id <> '' and strlen(application_id) <= 200

@@ -1,0 +1,68 @@
+-- The engine path's merge when none of the incoming applications is stored (`new_states` is the view of
+-- _new_states_fresh.sql): one sort instead of two. _merge_incoming.sql sorts every row by application and
+-- status_at for its window, then again for the clustered insert; here an application with one run of rows
+-- in `new_states` (_engine_runs.sql) takes its validity intervals from the rows next to it as they lie (a
+-- streaming window, no sort), and only the applications of engine_split take the window. Same rows, same
+-- intervals, same clustered order as _merge_incoming.sql. A row out of order in a run (a state twice, two
+-- programs: the pass of _engine_runs.sql put those in engine_split, so only a scan in another order
+-- than that pass's meets one) stops the statement with the same error, and the caller checks that each
+-- application got one current state (the `current` returned against _engine_runs.sql's `apps`).
+-- Returns one row: ingest_id, inserted, updated, current.
+drop table engine_starts;
+
+create temp table merge_counts as
+select
+    coalesce((select max(ingest_id) from ingests), 0) + 1 as ingest_id,
+    count(*) as inserted,
+    0 as updated
+from new_states;
+
+insert into application_states by name
+with runs as (
+    select
+        *,
+        lag(application_id) over () as prev_id,
+        status_at > lag(status_at) over () and program_id = lag(program_id) over () as in_order,
+        lead(application_id) over () as next_id,
+        lead(status_at) over () as next_at
+    from new_states
+),
+
+in_runs as (
+    select
+        * exclude (prev_id, in_order, next_id, next_at),
+        case
+            when prev_id is distinct from application_id then least(submitted_at, status_at)
+            when in_order then status_at
+            else error('engine-verify: a state twice or two programs')::timestamptz
+        end as valid_from,
+        case when next_id = application_id then next_at else 'infinity'::timestamptz end as valid_to
+    from runs
+    where hash(application_id) not in (select id_hash from engine_split)
+),
+
+split as (
+    select
+        *,
+        case
+            when lead(status_at) over w = status_at or lag(program_id) over w <> program_id
+                then error('engine-verify: a state twice or two programs')::timestamptz
+            when row_number() over w = 1 then least(submitted_at, status_at)
+            else status_at
+        end as valid_from,
+        coalesce(lead(status_at) over w, 'infinity'::timestamptz) as valid_to
+    from new_states
+    where hash(application_id) in (select id_hash from engine_split)
+    window w as (partition by application_id order by status_at)
+)
+
+select *, (select ingest_id from merge_counts) as ingest_id
+from (select * from in_runs union all by name select * from split)
+order by hash(program_id), valid_to = 'infinity'::timestamptz, submitted_at;
+
+select
+    m.ingest_id,
+    m.inserted,
+    m.updated,
+    (select count(*) from application_states as a where a.ingest_id = m.ingest_id and a.valid_to = 'infinity') as current
+from merge_counts as m
