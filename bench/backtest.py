@@ -15,6 +15,7 @@ called right. --update-docs writes the tables into docs/forecast.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 import time
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from dashboard.forecast import project_cap
+from dashboard.forecast import RushPrior, learn_rush, project_cap
 from dashboard.programs import Accepts
 
 ZONE = ZoneInfo("America/Toronto")
@@ -274,8 +275,27 @@ class Trial:
         return self.probability is not None and self.probability < 0.5
 
 
-def trials(intake: Intake, fractions: tuple[float, ...] = FRACTIONS, draws: int = 1000) -> list[Trial]:
-    """Forecasts at each fraction of the cap, made from the arrivals seen by then."""
+# The earlier intakes a forecast learns an opening rush from (dashboard.forecast.learn_rush), as a
+# program is compared with the intakes loaded before it: six of the same family, on seeds of their own.
+EARLIER = range(100_000, 100_006)
+
+
+@functools.cache
+def earlier_prior(name: str, seeds: range = EARLIER) -> RushPrior | None:
+    """The rush prior learned from earlier intakes of family `name`, each read up to its cap moment (or
+    its close, or its last arrival)."""
+    out = []
+    for seed in seeds:
+        it = FAMILIES[name](seed)
+        until = it.truth or it.closes_at or it.arrivals[-1].to_pydatetime()
+        out.append((it.arrivals, it.opens_at, until.astimezone(ZONE)))
+    return learn_rush(out, accepts=None)
+
+
+def trials(intake: Intake, fractions: tuple[float, ...] = FRACTIONS, draws: int = 1000,
+           rush_prior: RushPrior | None = None) -> list[Trial]:
+    """Forecasts at each fraction of the cap, made from the arrivals seen by then (and what earlier
+    intakes say of an opening rush, `rush_prior`)."""
     out = []
     for frac in fractions:
         k = math.ceil(frac * intake.cap)
@@ -286,17 +306,18 @@ def trials(intake: Intake, fractions: tuple[float, ...] = FRACTIONS, draws: int 
             continue
         seen = intake.arrivals[:k]
         p = project_cap(seen, intake.cap, as_of, opens_at=intake.opens_at, closes_at=intake.closes_at,
-                        seed=intake.seed, draws=draws, accepts=intake.accepts)
+                        seed=intake.seed, draws=draws, accepts=intake.accepts, rush_prior=rush_prior)
         out.append(Trial(intake.scenario, intake.seed, frac, as_of, intake.truth, p.p10, p.p50, p.p90,
                          p.probability_by_close))
     return out
 
 
-def run(scenarios: list[str], seeds: range, draws: int = 1000) -> list[Trial]:
+def run(scenarios: list[str], seeds: range, draws: int = 1000, learn: bool = True) -> list[Trial]:
     out: list[Trial] = []
     for name in scenarios:
+        prior = earlier_prior(name) if learn else None
         for seed in seeds:
-            out.extend(trials(FAMILIES[name](seed), draws=draws))
+            out.extend(trials(FAMILIES[name](seed), draws=draws, rush_prior=prior))
     return out
 
 

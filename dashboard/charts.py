@@ -549,6 +549,14 @@ def cumulative_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetim
         return base_layout(fig, source=source_note(program, lang=lang), lang=lang)
 
 
+def _largest(df: pd.DataFrame, columns: Iterable[str]):
+    """The largest number in `columns` (empty cells skipped; NaN when there is none): what
+    pd.to_numeric(df[columns].stack(), errors="coerce").max() gives, column by column (stack() alone took
+    ~3 ms for Velocity's 8,600 intervals)."""
+    tops = [top for top in (pd.to_numeric(df[c], errors="coerce").max() for c in columns) if pd.notna(top)]
+    return max(tops) if tops else np.nan
+
+
 LABEL_CHARS = 18  # a ranked chart's country labels wrap at this many characters
 
 
@@ -601,7 +609,7 @@ def citizenship_chart(df: pd.DataFrame, *, source: str, lang: str) -> go.Figure:
             hovertemplate="%{y}: %{hovertext}<extra>" + name + "</extra>",
         )
     with drafting(fig):
-        top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else 0.0
+        top = _largest(df, ("principal", "family")) if len(df) else 0.0
         top = 0.0 if pd.isna(top) else float(top)
         relayout(fig, {"barmode": "group", "hovermode": "closest", "bargap": 0.25, "clickmode": "event+select",
                        "yaxis": {"autorange": "reversed", "showgrid": False},
@@ -708,7 +716,7 @@ def arrivals_chart(df: pd.DataFrame, program: Program, cap_reached_at: datetime 
             add_moment(fig, cap_reached_at, t("Cap reached", lang), tz)
         patch = {"xaxis": {"title": {"text": t("Time ({zone})", lang).format(zone=zone_name(tz, lang))}},
                  "yaxis": {"title": {"text": t("Applications per interval ({interval})", lang).format(interval=interval_label)}}}
-        top = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max() if len(df) else None
+        top = _largest(df, ("principal", "family")) if len(df) else None
         if len(df) and (pd.isna(top) or top < 10):  # (every count suppressed: publication mode)
             patch["yaxis"]["dtick"] = 1  # counts: no half applications on the axis
         if focus is not None:

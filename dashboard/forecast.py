@@ -21,6 +21,8 @@ The model (docs/forecast.md explains it with its backtest):
    From 12 hours to 2 days after opening the futures read the level instead as a settled rate plus
    an excess fading from the opening, fitted jointly with the time of day (_fit_rush): the rush fades
    to the settled rate and no further, rather than a trend read against the rush being carried on.
+   Given `rush_prior` (learn_rush: what earlier intakes of the kind say of an opening rush's size and
+   length, and of the day's profile) that reading is used from the opening, with that prior.
 4. For each of `draws` simulated futures the time of the remaining arrivals is exact for a Poisson
    process: the k-th arrival comes when the cumulative rate reaches a Gamma(k, 1) draw. Quantiles
    and P(cap by close) come from these futures. Sampling uses a fixed seed.
@@ -29,7 +31,7 @@ The model (docs/forecast.md explains it with its backtest):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 
 import numpy as np
@@ -70,6 +72,10 @@ RUSH_TAUS = 16  # time constants of the rush tried: a sixty-fourth of the time s
 RUSH_LONGEST = 8.0  # ... this multiple of it
 RUSH_PRIOR = np.log(3.0)  # prior mean of the rush's excess at the opening (log scale): openings come with a rush
 SD_RUSH = 1.0  # its prior sd
+# learn_rush: an earlier intake is read over its first LEARN_SPAN hours, if it has LEARN_MIN arrivals
+# by then; the learned prior's sds are at least these (how much intakes differ is not shown by one)
+LEARN_SPAN, LEARN_MIN = 48.0, 50
+B_SD_MIN, LOG_TAU_SD_MIN = 0.5, 0.7
 JUMP = np.log(1.5)  # a level this much above where it was is a jump (a news story), not a trend
 CLIP_Z = 3.7  # bins this many standard deviations above the first fit are clipped (p about 1e-4)
 DRAWS = 2000
@@ -206,6 +212,25 @@ class _Rush:
     weight: float
 
 
+@dataclass(frozen=True)
+class RushPrior:
+    """What earlier intakes say about an opening rush (learn_rush): the log excess of the opening's rate
+    over the settled rate's mean over the day (`b`; log rate = settled + b exp(-t / tau)) and the log of its time
+    constant in hours (`log_tau`), each a mean and an sd across the earlier intakes and their fits'
+    own doubt. Given to project_cap, it replaces the vague prior of the rush fit, which is then used
+    from the opening: the first hours' arrivals cannot tell how far below the rush the settled rate
+    lies, an earlier intake of the kind can."""
+
+    b_mean: float
+    b_sd: float
+    log_tau_mean: float
+    log_tau_sd: float
+    intakes: int = 1
+    # the earlier intakes' daily profile (24 log effects by hour, their day's mean rate 1): the settled
+    # rate is read on it, and the forecast takes it for its prior profile, fully from the first hour
+    profile: tuple[float, ...] | None = None
+
+
 @dataclass
 class _Fit:
     theta: np.ndarray
@@ -214,6 +239,8 @@ class _Fit:
     clipped: int
     weekly_known: float  # 0 before a week has been seen, 1 from two weeks on
     prior_weight: float = 1.0  # how much of the prior daily profile the fit assumes
+    prior_log: np.ndarray = field(default_factory=lambda: np.log(PRIOR_DIURNAL))  # that profile (log, by hour)
+    learned: bool = False  # the prior profile is the earlier intakes' (RushPrior.profile)
     rush: tuple[_Rush, ...] = ()  # the settled rate plus a fading excess, one fit per time constant
     rush_weight: float = 0.0  # the share of the futures drawn from `rush`
 
@@ -233,7 +260,7 @@ class _Fit:
 
     def log_profile(self, hod: np.ndarray, dow: np.ndarray) -> np.ndarray:
         hw = _hour_weights(hod)
-        return hw @ (self.prior_weight * np.log(PRIOR_DIURNAL) + self.hour) + self.weekday[dow]
+        return hw @ (self.prior_weight * self.prior_log + self.hour) + self.weekday[dow]
 
 
 def _spline_weights(t: np.ndarray, knots: np.ndarray) -> np.ndarray:
@@ -317,7 +344,8 @@ def _bin_minutes(elapsed_h: float) -> float:
 
 
 def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzinfo,
-             accepts: Calendar | None = None) -> _Fit:
+             accepts: Calendar | None = None, rush_prior: RushPrior | None = None, always_rush: bool = False
+             ) -> _Fit:
     """The penalised Poisson fit of arrivals at `hours` (since opening) over [0, elapsed]."""
     width = _bin_minutes(elapsed) / 60.0
     nbins = max(int(np.ceil(elapsed / width - 1e-9)), 1)
@@ -337,8 +365,11 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     # rate at night is as likely an opening surge (people staying up for it) as the level the morning
     # will multiply, so the level follows the arrivals as they came (the futures draw the profile's
     # strength, _simulate).
-    weight = float(np.clip(elapsed / 24.0, 0.0, 1.0))
-    prior_log = weight * (hw @ np.log(PRIOR_DIURNAL))
+    # Earlier intakes of the kind (rush_prior.profile) show the day's profile: it holds from the first hour.
+    learned = rush_prior is not None and rush_prior.profile is not None
+    profile = np.asarray(rush_prior.profile) if learned else np.log(PRIOR_DIURNAL)
+    weight = 1.0 if learned else float(np.clip(elapsed / 24.0, 0.0, 1.0))
+    prior_log = weight * (hw @ profile)
     exposure_p = exposure * np.exp(prior_log)
     start = np.log(max(len(hours), 0.5) / exposure_p.sum())
     # Until two weeks have been seen a weekday's difference cannot be told from a trend: the weekday
@@ -387,52 +418,123 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     knots[0], knots[-1] = 0.0, elapsed
     knots = _spaced(np.unique(np.round(np.maximum.accumulate(knots), 9)))
     theta, cov, _ = fit(knots, counts)
-    share = _rush_share(elapsed)
-    rush = _fit_rush(counts, exposure_p, mid, hw, dow, elapsed, sd_hour, known) if share > 0 else ()
-    return _Fit(theta, cov, knots, int(clipped.sum()), known, weight, rush, share if rush else 0.0)
+    share = 1.0 if always_rush else _rush_share(elapsed, rush_prior is not None)
+    if learned:
+        # the learned excess is over the day's mean rate: over the rate at this opening's hour, it is
+        # that much more where the hour is quiet
+        at_open = _hour_weights(_clock(origin, np.array([0.0]), zone)[0])[0]
+        rush_prior = replace(rush_prior, b_mean=rush_prior.b_mean - float(at_open @ profile))
+    rush = _fit_rush(counts, exposure_p, mid, hw, dow, elapsed, sd_hour, known, rush_prior) if share > 0 else ()
+    return _Fit(theta, cov, knots, int(clipped.sum()), known, weight, profile, learned, rush, share if rush else 0.0)
 
 
-def _rush_share(elapsed: float) -> float:
-    """The share of the futures drawn from the settled rate plus a fading excess (RUSH_START to RUSH_END)."""
-    rising = (elapsed - RUSH_START) / (RUSH_ON - RUSH_START)
+def _rush_share(elapsed: float, learned: bool = False) -> float:
+    """The share of the futures drawn from the settled rate plus a fading excess (RUSH_START to RUSH_END;
+    from the opening when earlier intakes say how large and how long a rush is: `learned`)."""
+    rising = 1.0 if learned else (elapsed - RUSH_START) / (RUSH_ON - RUSH_START)
     falling = (RUSH_END - elapsed) / (RUSH_END - RUSH_FULL)
     return float(np.clip(min(rising, falling), 0.0, 1.0))
 
 
 def _fit_rush(counts: np.ndarray, exposure: np.ndarray, mid: np.ndarray, hw: np.ndarray, dow: np.ndarray,
-              elapsed: float, sd_hour: float, known: float) -> tuple[_Rush, ...]:
+              elapsed: float, sd_hour: float, known: float, learned: RushPrior | None = None
+              ) -> tuple[_Rush, ...]:
     """The level as a settled rate plus an excess fading from the opening, fitted jointly with the time
     of day for each time constant of a grid (a sixty-fourth of the time seen to eight times it), each
     weighted by its Laplace marginal likelihood: a rush decays, the daily cycle comes round again, so
     the two are told apart as the hours are seen. The excess at the opening has a prior (log scale,
-    mean RUSH_PRIOR, sd SD_RUSH): an opening comes with a rush."""
+    mean RUSH_PRIOR, sd SD_RUSH): an opening comes with a rush. With `learned` (earlier intakes), the
+    excess and the time constant have the prior the earlier intakes give instead."""
     # before the hours have come round, an hour's effect is what the rush is (they cannot be told apart):
     # it keeps near the prior profile for the share of a day not seen
     q = _penalty(np.array([0.0, elapsed]), SD_WEEKDAY * max(known, 0.05),
                  sd_hour * float(np.clip(elapsed / 24.0, 0.1, 1.0)))
-    q[1, 1] += 1.0 / SD_RUSH**2
+    b_mean, b_sd = (learned.b_mean, learned.b_sd) if learned is not None else (RUSH_PRIOR, SD_RUSH)
+    q[1, 1] += 1.0 / b_sd**2
     base = np.hstack([np.ones((len(mid), 1)), np.zeros((len(mid), 1)), hw, np.eye(7)[dow]])
     warm = np.zeros(q.shape[0])
     warm[0] = np.log(max(counts.sum(), 0.5) / exposure.sum())
     prior = np.zeros(q.shape[0])
-    prior[1] = RUSH_PRIOR
+    prior[1] = b_mean
+    taus = elapsed * np.exp(np.linspace(np.log(1 / 64), np.log(RUSH_LONGEST), RUSH_TAUS))
+    if learned is not None:
+        # the earlier intakes' time constants, on a grid around them (in hours, not the time seen)
+        span = 2.5 * learned.log_tau_sd
+        taus = np.exp(np.linspace(learned.log_tau_mean - span, learned.log_tau_mean + span, RUSH_TAUS))
     out = []
-    for tau in elapsed * np.exp(np.linspace(np.log(1 / 64), np.log(RUSH_LONGEST), RUSH_TAUS)):
+    for tau in taus:
         base[:, 1] = np.exp(-mid / tau)
         design = sparse.csr_array(base)
-        # the excess is b = RUSH_PRIOR + theta[1]: its prior mean is carried in the exposure
-        offset = exposure * np.exp(RUSH_PRIOR * base[:, 1])
+        # the excess is b = b_mean + theta[1]: its prior mean is carried in the exposure
+        offset = exposure * np.exp(b_mean * base[:, 1])
         theta, cov = _fit(counts, offset, design, q, warm)
         eta = design @ theta + np.log(offset)
         theta = theta.copy()
-        theta[1] += RUSH_PRIOR
+        theta[1] += b_mean
         evidence = float(np.sum(counts * eta - np.exp(eta)) - 0.5 * (theta - prior) @ q @ (theta - prior)
                          + 0.5 * np.linalg.slogdet(cov)[1])
+        if learned is not None:  # the grid is even in log tau: the prior's density is the weight
+            evidence -= 0.5 * ((np.log(tau) - learned.log_tau_mean) / learned.log_tau_sd) ** 2
         out.append((tau, theta, cov, evidence))
     ev = np.array([e for *_, e in out])
     w = np.exp(ev - ev.max())
     w /= w.sum()
     return tuple(_Rush(tau, theta, cov, float(wi)) for (tau, theta, cov, _), wi in zip(out, w, strict=True))
+
+
+def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accepts: Calendar | None = None
+               ) -> RushPrior | None:
+    """The rush prior (RushPrior) learned from earlier intakes, each given as (arrivals, opens_at, until):
+    the arrivals counting toward its cap and the moment they are complete up to (its cap moment, its
+    close), aware, `until` in the zone whose time of day applies. Each is read over its first
+    LEARN_SPAN hours at most (the rush is over by then; later a pool running out would read as one)
+    with the settled rate plus a fading excess (_fit_rush, its vague prior); the prior's mean is the
+    mean of their estimates, its sd their spread and their own doubt together, at least B_SD_MIN and
+    LOG_TAU_SD_MIN (one or two earlier intakes do not show how much intakes differ). None when no
+    earlier intake has enough arrivals to read (LEARN_MIN), or when they show no rush: its excess at
+    the opening less than one sd above none (a pool running out from the first hour is not a rush
+    fading to a settled rate, and read as one its forecasts came earlier)."""
+    b, tau, var_b, var_tau, shapes = [], [], [], [], []
+    for arrivals, opens_at, until in intakes:
+        origin = pd.Timestamp(opens_at).tz_convert("UTC")
+        span = min((pd.Timestamp(until).tz_convert("UTC") - origin) / pd.Timedelta(hours=1), LEARN_SPAN)
+        h = np.sort(_hours(arrivals, origin))
+        h = h[(h >= 0) & (h <= span)]
+        if span <= 0 or len(h) < LEARN_MIN:
+            continue
+        fit = fit_rate(h, span, origin, until.tzinfo, accepts, always_rush=True)
+        w = np.array([r.weight for r in fit.rush])
+        # the excess over the settled rate's mean over the day, not over its rate at the opening's hour:
+        # a forecast's first hours cannot tell the time of day's part (an opening at night, when the
+        # settled rate is low) from the rush's, and read the two together, against the day's mean
+        at_open = _hour_weights(_clock(origin, np.array([0.0]), until.tzinfo)[0])[0]
+        profiles = np.array([fit.prior_weight * fit.prior_log + r.theta[2:26] for r in fit.rush])
+        profiles -= np.log(np.mean(np.exp(profiles), axis=1, keepdims=True))  # the day's mean rate 1
+        prof = w @ profiles
+        # the opening's excess over the settled rate's mean over the day (not over its rate at the
+        # opening's hour): a surge comes on top of the applicants of that hour, as large at night as
+        # by day, and the next intake may open at another hour
+        bs = np.array([r.theta[1] for r in fit.rush]) + profiles @ at_open
+        lt = np.log([r.tau for r in fit.rush])
+        mb, mt = float(w @ bs), float(w @ lt)
+        b.append(mb)
+        tau.append(mt)
+        shapes.append(prof)
+        var_b.append(float(w @ (np.array([r.cov[1, 1] for r in fit.rush]) + (bs - mb) ** 2)))
+        var_tau.append(float(w @ (lt - mt) ** 2))
+    if not b:
+        return None
+    n = len(b)
+    # one profile for all (their mean, the day's mean rate 1)
+    profile = np.mean(shapes, axis=0)
+    profile -= np.log(np.mean(np.exp(profile)))
+    # the spread of a next intake around the mean of n: (1 + 1/n) times theirs, plus their own doubt
+    sd_b = np.sqrt(np.mean(var_b) + ((1 + 1 / n) * np.var(b, ddof=1) if n > 1 else 0.0))
+    sd_tau = np.sqrt(np.mean(var_tau) + ((1 + 1 / n) * np.var(tau, ddof=1) if n > 1 else 0.0))
+    if np.mean(b) < max(sd_b, B_SD_MIN):
+        return None
+    return RushPrior(float(np.mean(b)), float(max(sd_b, B_SD_MIN)), float(np.mean(tau)),
+                     float(max(sd_tau, LOG_TAU_SD_MIN)), n, tuple(float(x) for x in profile))
 
 
 def _spaced(knots: np.ndarray) -> np.ndarray:
@@ -587,7 +689,7 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     # Before a whole day has been seen, how strongly the day's cycle will show is not known (the
     # applicants may be awake in another zone, an overnight surge may be all there is): each future
     # scales the prior profile's swing around the present hour by its own strength.
-    if elapsed < 24.0:
+    if elapsed < 24.0 and not fit.learned:
         strength = rng.uniform(elapsed / 24.0, 1.0, draws)
         now = _hour_weights(_clock(origin, np.array([elapsed]), zone)[0])[0]
         prior = np.log(PRIOR_DIURNAL) - float(now @ np.log(PRIOR_DIURNAL))
@@ -737,7 +839,8 @@ def _arrival_times(fu: _Futures, targets: np.ndarray, open_ended: bool) -> np.nd
 
 def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: datetime,
                 closes_at: datetime | None = None, seed: int = 0, draws: int = DRAWS,
-                fan_points: int = 0, accepts: Calendar | None = None) -> CapProjection:
+                fan_points: int = 0, accepts: Calendar | None = None,
+                rush_prior: RushPrior | None = None) -> CapProjection:
     """When the cap-th arrival comes, seen from `as_of`: an 80 % range (P10 to P90) and its median.
 
     `arrivals` are timezone-aware submission times of the applications that count toward the cap
@@ -748,6 +851,8 @@ def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: date
     `fan_points` > 0 adds that many intermediate counts (with their quantiles) to `fan`.
     `accepts`, a calendar of open hours (aware times -> open or not; dashboard.programs.Accepts), keeps
     closed hours out of the fit and the futures: no arrival is expected while the portal is closed.
+    `rush_prior` (learn_rush, from earlier intakes of the kind) says how large an opening rush is and
+    how long it lasts, so that the first hours' forecasts do not take the rush for the settled rate.
     """
     if as_of.tzinfo is None or opens_at.tzinfo is None or (closes_at is not None and closes_at.tzinfo is None):
         raise ValueError("as_of, opens_at and closes_at must be timezone-aware")
@@ -768,7 +873,7 @@ def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: date
     if elapsed <= 0 or n == 0:
         return CapProjection(None, None, None, None, None, None if elapsed <= 0 else 0.0, "no-data", n)
 
-    fit = fit_rate(h, elapsed, origin, zone, accepts)
+    fit = fit_rate(h, elapsed, origin, zone, accepts, rush_prior)
     rng = np.random.default_rng(seed)
     end = close_h if close_h is not None else elapsed + max(20.0 * elapsed, 24.0 * 30)
     futures = _simulate(fit, elapsed, end, origin, zone, rng, draws, accepts)

@@ -191,26 +191,92 @@ def server_for(programs_env) -> Iterator:
         s.stop()
 
 
+# --process-per-site: the pages of one site share one renderer process. Every local server is the same site
+# (http://localhost, whatever the port), so the pages the tests open one after another in the worker's context
+# (_warm_context) are drawn by one renderer, which keeps Streamlit's and plotly.js's compiled scripts between
+# pages: a fresh renderer for each page evaluated and compiled them again, 8-10 CPU-s of Chromium per page
+# load against 3-4 in the kept one (docs/performance.md, "Test suite", session 8). A new context still gets
+# renderers of its own.
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--process-per-site"])
         yield b
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser context and page that records every request it makes."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-CA")
+VIEWPORT = {"width": 1400, "height": 1000}
+KEEPER_URL = "http://localhost/keeper"  # never fetched: the keeper page's route answers it
+
+
+@pytest.fixture(scope="session")
+def _warm_context(browser):
+    """One browser context per worker (English, Canada) for the tests' pages, with a page of the local site
+    that stays open: while it is open the site's renderer process lives on between tests (see browser), and
+    the context's HTTP cache keeps the app's scripts and styles. Each test's pages are closed after it and
+    the context's cookies, permissions and the storage of every origin they visited are cleared (new_page)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-CA")
     context.set_default_timeout(60_000)  # waits for a state, generous: the machine may be busy (2x Playwright's)
-    pg = context.new_page()
-    pg.requests = []
-    pg.on("request", lambda r: pg.requests.append(r.url))
-    yield pg
+    keeper = context.new_page()
+    keeper.route(KEEPER_URL, lambda route: route.fulfill(body="<title>keeper</title>", content_type="text/html"))
+    keeper.goto(KEEPER_URL)
+    cdp = context.new_cdp_session(keeper)
+    yield context, cdp
     context.close()
+
+
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _forget(context, cdp, pages: list) -> None:
+    """Close `pages` and clear what they left in their context: cookies, permissions, and the local storage,
+    IndexedDB and the like of every origin they visited (not the HTTP cache: the app's scripts)."""
+    origins = {_origin(u) for pg in pages for u in [*pg.requests, pg.url]} - {None}
+    for pg in pages:
+        pg.close()
+    context.clear_cookies()
+    context.clear_permissions()
+    for origin in sorted(origins):
+        cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+
+
+@pytest.fixture
+def new_page(_warm_context) -> Iterator:
+    """new_page(width=1400, height=1000) -> a new page (a Streamlit session of its own when it loads the app)
+    in the worker's context, that records every request it makes (cached ones too) in page.requests. It
+    starts with nothing stored, as in a new browser: after the test its pages are closed and what they stored
+    is cleared (_forget), and so is what the test's earlier pages stored once all of them are closed (pages
+    open at the same time share cookies and storage, as tabs of one browser do). A test that needs another
+    locale or a browser of its own starts a context of its own from `browser`."""
+    context, cdp = _warm_context
+    opened: list = []
+
+    def open_page(width: int = VIEWPORT["width"], height: int = VIEWPORT["height"]):
+        if opened and all(pg.is_closed() for pg in opened):
+            _forget(context, cdp, opened)
+            opened.clear()
+        pg = context.new_page()
+        if (width, height) != (VIEWPORT["width"], VIEWPORT["height"]):
+            pg.set_viewport_size({"width": width, "height": height})
+        pg.requests = []
+        pg.on("request", lambda r: pg.requests.append(r.url))
+        opened.append(pg)
+        return pg
+
+    yield open_page
+    _forget(context, cdp, opened)
+
+
+@pytest.fixture
+def page(new_page):
+    """A new page of 1400 x 1000 in the worker's context (new_page), that records every request it makes."""
+    return new_page()
 
 
 def settled(pg) -> None:

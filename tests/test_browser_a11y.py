@@ -41,27 +41,6 @@ def a11y_server(shared_reference_server) -> Server:
     return shared_reference_server
 
 
-@pytest.fixture(scope="module")
-def _context(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-CA")
-    context.set_default_timeout(60_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(_context):
-    """A new page, so a Streamlit session of its own, that records every request it makes (cached ones too),
-    in one browser context for the module: the app's scripts and styles come from that context's cache
-    instead of being served, fetched and compiled again for each of the two dozen pages (about a fifth of
-    the module's time)."""
-    pg = _context.new_page()
-    pg.requests = []
-    pg.on("request", lambda r: pg.requests.append(r.url))
-    yield pg
-    pg.close()
-
-
 def url(server: Server, entry: dict, lang: str) -> str:
     return f"{server.url}/{'' if entry['default'] else entry['url_path']}?lang={lang}"
 

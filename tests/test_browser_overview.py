@@ -27,7 +27,7 @@ def test_overview_draws_and_stays_local(shared_basic_server, page):
     assert ring == [True, "solid", "rgb(0, 114, 178)", "3px"]
 
 
-def test_headline_band_is_on_the_first_screen(shared_basic_server, browser):
+def test_headline_band_is_on_the_first_screen(shared_basic_server, new_page):
     """How fast, from where, when full: the band is whole in the first viewport, without scrolling, on a desk
     (English) and on a phone (French), and states the cap status, its moment and the count against the cap; the
     notices under it take a line each; on a desk the headline chart (the cumulative curve) starts within the first
@@ -37,8 +37,7 @@ def test_headline_band_is_on_the_first_screen(shared_basic_server, browser):
                                                               "India", "per hour until the cap"]),
                                          ((390, 844), "fr", ["Plafond atteint", "16 juill. 2023",
                                                              "5 comptées sur un plafond de 5", "Inde"])]:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-CA")
-        page = context.new_page()
+        page = new_page(width, height)
         page.goto(f"{server.url}/?lang={lang}")
         band = page.locator(".st-key-headline-band")
         band.wait_for(timeout=60_000)
@@ -64,4 +63,4 @@ def test_headline_band_is_on_the_first_screen(shared_basic_server, browser):
                 settled(page)
                 part = band.bounding_box()
                 assert words in band.inner_text() and part["y"] + part["height"] <= height, (path, part)
-        context.close()
+        page.close()

@@ -219,3 +219,18 @@ def test_velocity_figures_are_the_same_json_built_trusted_and_frozen():
         with charts.trusted_layouts():
             frozen, _ = figures.freeze(build())
         assert json.loads(frozen.to_json()) == json.loads(pio.to_json(build(), validate=False)), name
+
+
+def test_largest_count_is_what_stacking_the_columns_gave():
+    """charts._largest (the bar charts' axis top) is pd.to_numeric(df[columns].stack(), errors="coerce").max(),
+    empty cells (publication mode's suppressed counts) skipped, NaN when every cell is empty."""
+    from dashboard import charts
+
+    frames = [pd.DataFrame({"principal": [3, 9, 1], "family": [12, 0, 2]}),
+              pd.DataFrame({"principal": pd.array([None, 4, 7], dtype="Int64"), "family": pd.array([None] * 3, dtype="Int64")}),
+              pd.DataFrame({"principal": pd.array([None, None], dtype="Int64"), "family": pd.array([None, None], dtype="Int64")}),
+              pd.DataFrame({"principal": [0.5, float("nan")], "family": [float("nan"), 0.25]})]
+    for df in frames:
+        stacked = pd.to_numeric(df[["principal", "family"]].stack(), errors="coerce").max()
+        largest = charts._largest(df, ("principal", "family"))
+        assert (pd.isna(stacked) and pd.isna(largest)) or float(stacked) == float(largest), df

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from dashboard.forecast import forecast_history, history_step, project_cap, reached_moment
@@ -149,3 +150,38 @@ def test_an_open_ended_intake_long_after_its_arrivals_stopped_gives_no_moment():
     arrivals = pd.Series(pd.to_datetime([opens + timedelta(minutes=m) for m in range(1, 13)], utc=True))
     p = project_cap(arrivals, 20, datetime(2026, 3, 1, tzinfo=UTC), opens_at=opens, closes_at=None, fan_points=24)
     assert (p.counted, p.p50, p.p90, p.probability_by_close) == (12, None, None, None)
+
+
+def rushed(hours: float, start: datetime = OPENS, settled: float = 100.0, peak: float = 4.0, fade: float = 3.0
+           ) -> list[datetime]:
+    """Evenly spread arrivals (no noise) of a rush `peak` times the settled rate fading over `fade`
+    hours, round the clock: the k-th comes when settled * (t + (peak - 1) * fade * (1 - exp(-t / fade))) = k."""
+    t = np.linspace(0.0, hours, 200_001)
+    due = settled * (t + (peak - 1) * fade * (1 - np.exp(-t / fade)))
+    at = np.interp(np.arange(1, int(due[-1]) + 1), due, t)
+    return [start + timedelta(hours=float(h)) for h in at]
+
+
+def test_an_opening_rush_learned_from_earlier_intakes():
+    from dashboard.forecast import learn_rush
+
+    earlier = [(rushed(30.0, start), start, start + timedelta(hours=30))
+               for start in (OPENS - timedelta(days=365), OPENS - timedelta(days=730))]
+    prior = learn_rush(earlier)
+    assert prior is not None and prior.intakes == 2
+    assert 0.8 < prior.b_mean < 2.5, prior  # the opening came at 4 times the settled rate: log 4 = 1.4
+    assert 0.5 < float(np.exp(prior.log_tau_mean)) < 6.0, prior  # fading over 3 hours
+    assert len(prior.profile) == 24 and abs(float(np.log(np.mean(np.exp(prior.profile))))) < 1e-9
+    assert learn_rush([([], OPENS, OPENS + timedelta(hours=30))]) is None  # nothing to learn from
+
+    # three hours into the next such intake (the rush still 1.4 times the settled rate), the cap due at
+    # 30 hours: read with the rush learned, the range holds it and the median is near it; the same
+    # arrivals without it take most of the rush for the settled rate
+    arrivals = rushed(30.0)
+    cap, as_of = len(arrivals), OPENS + timedelta(hours=3)
+    truth = OPENS + timedelta(hours=30)
+    learned = project_cap(arrivals, cap, as_of, opens_at=OPENS, rush_prior=prior, draws=500)
+    plain = project_cap(arrivals, cap, as_of, opens_at=OPENS, draws=500)
+    assert learned.p10 <= truth <= learned.p90, learned
+    assert abs(learned.p50 - truth) <= 0.25 * (truth - as_of), learned
+    assert plain.p50 < learned.p50, (plain, learned)
