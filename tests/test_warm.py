@@ -203,3 +203,21 @@ def test_a_queued_forecast_is_skipped_once_newer_data_s_is_asked(warehouse_dir, 
     made, latest = warm.latest_forecast("projection", program, None)
     assert latest is newer and made == pd.Timestamp("2023-07-16T14:45Z")
     assert len(warm._results) == 1  # the older snapshot's was never computed
+
+
+def test_a_forecast_is_not_skipped_for_another_warehouse_s_newer_data(warehouse_dir, tmp_path, monkeypatch):
+    """One process may read several warehouses (a test run does): newer data of the same program in another
+    warehouse does not make this one's forecast "superseded" (the clean-clone run of session 8 caught it)."""
+    warm.clear()
+    other = tmp_path / "other"
+    ingest([write_export(tmp_path / "b.csv", OPEN_ROWS)], root=other, now=pd.Timestamp("2023-07-16T14:45Z"))
+    ingest([write_export(tmp_path / "a.csv", OPEN_ROWS)], root=warehouse_dir, now=pd.Timestamp("2023-07-16T14:30Z"))
+    program = programs()[PROGRAM]
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE", str(other))
+    warehouse.reader().pin()
+    assert warm.forecast_result("projection", program, None, wait=60) is not None
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE", str(warehouse_dir))
+    warehouse.reader().pin()
+    assert warm.forecast_result("projection", program, None, wait=60) is not None
+    made, _ = warm.latest_forecast("projection", program, None)
+    assert made == pd.Timestamp("2023-07-16T14:30Z")

@@ -244,8 +244,9 @@ def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait
 
 
 def _series(key: tuple) -> tuple:
-    """What a forecast's key names but the snapshot and the moment: kind, program, filters."""
-    return key[0], key[2], key[3]
+    """What a forecast's key names but the snapshot and the moment: kind, warehouse, program, filters (one
+    process may read several warehouses: a test run does)."""
+    return key[0], key[1].rpartition("/")[0], key[2], key[3]
 
 
 def _keep(kept: OrderedDict) -> None:
@@ -257,7 +258,7 @@ def latest_forecast(kind: str, program: Program, as_of: datetime | None) -> tupl
     """The last forecast of `kind` made for the program and "as of" filter on any snapshot, with the moment
     its data stood at (the band shows it while the current snapshot's is computed), or None."""
     with _lock:
-        return _latest.get((kind, program.id, Filters(program.id, as_of=as_of).key()))
+        return _latest.get((kind, str(warehouse.reader().root), program.id, Filters(program.id, as_of=as_of).key()))
 
 
 def _fill(fut: Future, key: tuple, kind: str, program: Program, f: Filters, moment: datetime) -> None:
