@@ -19,7 +19,10 @@ pytestmark = pytest.mark.browser
 
 
 def download(page, button: str):
-    with page.expect_download(timeout=30_000) as info:
+    # the button first (an expander's table and buttons come with the rerun its opening asks for), then the
+    # download; both with the suite's generous wait for a state (a busy machine: conftest's page fixture)
+    page.get_by_role("button", name=button).first.wait_for(timeout=60_000)
+    with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=button).first.click()
     d = info.value
     return d.suggested_filename, open(d.path(), "rb").read()
