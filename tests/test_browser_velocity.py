@@ -102,8 +102,10 @@ def test_back_and_forward_walk_through_filter_changes(shared_basic_server, page)
     idle()
     assert re.search(r"/velocity\?grain=day$", page.url), page.url
 
-    # A page switch: Streamlit pushes the bare page address before the run writes the filters. Back right
-    # after it keeps the filters (that entry is the switch's), and Back again returns to the earlier page.
+    # A page switch: Streamlit's frontend usually pushes the bare page address before the run writes the
+    # filters (two entries), and sometimes, by its own timing, only ours (one). Back right after the switch
+    # then either keeps the Overview with the filters (the switch's entry) or returns to the earlier page;
+    # never a view other than those, and Back (again) returns to the earlier page as it was.
     citizenship.locator("input").click()
     page.keyboard.type("China")
     page.keyboard.press("Enter")
@@ -113,10 +115,13 @@ def test_back_and_forward_walk_through_filter_changes(shared_basic_server, page)
     page.wait_for_url(re.compile(r"/\?country=CHN$"))
     idle()
     page.go_back()
-    page.wait_for_url(re.compile(r"/\?country=CHN$"), timeout=20_000)
-    idle()
-    expect(page.get_by_text("Filtered to China")).to_have_count(1)
-    page.go_back()
+    page.wait_for_url(re.compile(r"/(\?country=CHN|velocity\?country=CHN&grain=day)$"), timeout=20_000)
+    if "/velocity" not in page.url:  # the switch's own entry: the Overview, filters kept
+        idle()
+        assert re.search(r"/\?country=CHN$", page.url), page.url
+        expect(page.get_by_text("Filtered to China")).to_have_count(1)
+        page.go_back()
+    page.wait_for_url(re.compile(r"/velocity\?country=CHN&grain=day$"), timeout=20_000)
     expect(metric(page, "Principal applications")).to_have_text("2", timeout=20_000)
     expect(metric(page, "Busiest day")).to_have_count(1)
 
