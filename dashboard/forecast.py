@@ -422,10 +422,14 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     if learned:
         # the learned excess is over the day's mean rate: over the rate at this opening's hour, it is
         # that much more where the hour is quiet
-        at_open = _hour_weights(_clock(origin, np.array([0.0]), zone)[0])[0]
-        rush_prior = replace(rush_prior, b_mean=rush_prior.b_mean - float(at_open @ profile))
+        rush_prior = replace(rush_prior, b_mean=rush_prior.b_mean - float(_at_opening(origin, zone) @ profile))
     rush = _fit_rush(counts, exposure_p, mid, hw, dow, elapsed, sd_hour, known, rush_prior) if share > 0 else ()
     return _Fit(theta, cov, knots, int(clipped.sum()), known, weight, profile, learned, rush, share if rush else 0.0)
+
+
+def _at_opening(origin: pd.Timestamp, zone: tzinfo) -> np.ndarray:
+    """The weights of the hours of the day (_hour_weights) at the opening's time of day in `zone`."""
+    return _hour_weights(_clock(origin, np.array([0.0]), zone)[0])[0]
 
 
 def _rush_share(elapsed: float, learned: bool = False) -> float:
@@ -504,16 +508,14 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
             continue
         fit = fit_rate(h, span, origin, until.tzinfo, accepts, always_rush=True)
         w = np.array([r.weight for r in fit.rush])
-        # the excess over the settled rate's mean over the day, not over its rate at the opening's hour:
-        # a forecast's first hours cannot tell the time of day's part (an opening at night, when the
-        # settled rate is low) from the rush's, and read the two together, against the day's mean
-        at_open = _hour_weights(_clock(origin, np.array([0.0]), until.tzinfo)[0])[0]
+        at_open = _at_opening(origin, until.tzinfo)
         profiles = np.array([fit.prior_weight * fit.prior_log + r.theta[2:26] for r in fit.rush])
         profiles -= np.log(np.mean(np.exp(profiles), axis=1, keepdims=True))  # the day's mean rate 1
         prof = w @ profiles
         # the opening's excess over the settled rate's mean over the day (not over its rate at the
         # opening's hour): a surge comes on top of the applicants of that hour, as large at night as
-        # by day, and the next intake may open at another hour
+        # by day, and the next intake may open at another hour; a forecast's first hours cannot tell
+        # the time of day's part from the rush's either, and read the two together
         bs = np.array([r.theta[1] for r in fit.rush]) + profiles @ at_open
         lt = np.log([r.tau for r in fit.rush])
         mb, mt = float(w @ bs), float(w @ lt)
