@@ -180,16 +180,18 @@ CALENDARS = (
 )
 
 
-def closed(seed: int) -> Intake:
+def closed(seed: int, calendar: Accepts | None = None) -> Intake:
     """A portal with closed hours (business days 08:30-16:30 with holidays, closed weekends, or closed
-    at night), the calendar known to the forecast; 300 to 5,000 places in 3 to 30 days."""
+    at night), the calendar known to the forecast; 300 to 5,000 places in 3 to 30 days. `calendar`
+    replaces the one drawn (earlier intakes of a program share its calendar: earlier_prior)."""
     rng = np.random.default_rng([16, seed])
     cap, target = round(_log_uniform(rng, 300, 5_000)), _log_uniform(rng, 3, 30) * DAY
     rush, cycle = _rush(rng.uniform(1.0, 4.0), rng.uniform(2, 24)), _cycle(SHAPES[rng.integers(0, 3)])
+    drawn = CALENDARS[rng.integers(0, len(CALENDARS))]
     return _intake("closed hours", seed, rng, opens=datetime(2025, 4, 14, 8, 30, tzinfo=ZONE),
                    closes=datetime(2026, 4, 14, 8, 30, tzinfo=ZONE), cap=cap,
                    rate=lambda t, local: rush(t) * cycle(local), expected=cap, by_hour=target,
-                   horizon_h=2.5 * target, accepts=CALENDARS[rng.integers(0, len(CALENDARS))])
+                   horizon_h=2.5 * target, accepts=drawn if calendar is None else calendar)
 
 
 OPENINGS = (datetime(2024, 10, 1, 9, 0, tzinfo=ZoneInfo("Europe/London")),  # 04:00 in Toronto
@@ -281,15 +283,18 @@ EARLIER = range(100_000, 100_006)
 
 
 @functools.cache
-def earlier_prior(name: str, seeds: range = EARLIER) -> RushPrior | None:
+def earlier_prior(name: str, seeds: range = EARLIER, calendar: Accepts | None = None) -> RushPrior | None:
     """The rush prior learned from earlier intakes of family `name`, each read up to its cap moment (or
-    its close, or its last arrival)."""
+    its close, or its last arrival). With a `calendar` (the closed-hours family) the earlier intakes are
+    drawn on it and read knowing it, as a program's earlier intakes share its portal's open hours: read
+    as open around the clock, with calendars of their own, their closed nights and weekends made the
+    learned day's profile a mixture of closures and not the applicants' day."""
     out = []
     for seed in seeds:
-        it = FAMILIES[name](seed)
+        it = FAMILIES[name](seed) if calendar is None else FAMILIES[name](seed, calendar=calendar)
         until = it.truth or it.closes_at or it.arrivals[-1].to_pydatetime()
         out.append((it.arrivals, it.opens_at, until.astimezone(ZONE)))
-    return learn_rush(out, accepts=None)
+    return learn_rush(out, accepts=calendar)
 
 
 def trials(intake: Intake, fractions: tuple[float, ...] = FRACTIONS, draws: int = 1000,
@@ -315,9 +320,10 @@ def trials(intake: Intake, fractions: tuple[float, ...] = FRACTIONS, draws: int 
 def run(scenarios: list[str], seeds: range, draws: int = 1000, learn: bool = True) -> list[Trial]:
     out: list[Trial] = []
     for name in scenarios:
-        prior = earlier_prior(name) if learn else None
         for seed in seeds:
-            out.extend(trials(FAMILIES[name](seed), draws=draws, rush_prior=prior))
+            intake = FAMILIES[name](seed)
+            prior = earlier_prior(name, calendar=intake.accepts) if learn else None
+            out.extend(trials(intake, draws=draws, rush_prior=prior))
     return out
 
 
