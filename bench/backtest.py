@@ -1,6 +1,6 @@
 """Backtest of the time-to-cap forecast (dashboard/forecast.py) on simulated intakes.
 
-    python -m bench.backtest [--seeds N] [--update-docs]      (make backtest)
+    python -m bench.backtest [--seeds N] [--jobs N] [--update-docs]      (make backtest)
 
 Each family (the kinds of intake of issue 21: filled in minutes, hours or days, a news spike, a pool
 running out, closed hours, an overnight surge, one that may not fill) is an arrival process with its
@@ -20,6 +20,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -317,14 +318,23 @@ def trials(intake: Intake, fractions: tuple[float, ...] = FRACTIONS, draws: int 
     return out
 
 
-def run(scenarios: list[str], seeds: range, draws: int = 1000, learn: bool = True) -> list[Trial]:
-    out: list[Trial] = []
-    for name in scenarios:
-        for seed in seeds:
-            intake = FAMILIES[name](seed)
-            prior = earlier_prior(name, calendar=intake.accepts) if learn else None
-            out.extend(trials(intake, draws=draws, rush_prior=prior))
-    return out
+def _one(name: str, seed: int, draws: int, learn: bool) -> list[Trial]:
+    """The forecasts of one simulated intake (a task of run's processes)."""
+    intake = FAMILIES[name](seed)
+    prior = earlier_prior(name, calendar=intake.accepts) if learn else None
+    return trials(intake, draws=draws, rush_prior=prior)
+
+
+def run(scenarios: list[str], seeds: range, draws: int = 1000, learn: bool = True, jobs: int = 1) -> list[Trial]:
+    """Every family's forecasts, in family and seed order. `jobs` > 1 shares the intakes out among that
+    many processes (each learns a family's prior once, earlier_prior's cache); the trials are the same."""
+    tasks = [(name, seed) for name in scenarios for seed in seeds]
+    if jobs <= 1:
+        done = [_one(name, seed, draws, learn) for name, seed in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            done = list(pool.map(_one, *zip(*tasks, strict=True), [draws] * len(tasks), [learn] * len(tasks)))
+    return [t for rows in done for t in rows]
 
 
 def summary(rows: list[Trial]) -> pd.DataFrame:
@@ -352,7 +362,7 @@ def summary(rows: list[Trial]) -> pd.DataFrame:
     return pd.concat([by, per, total], ignore_index=True)
 
 
-def markdown(table: pd.DataFrame, seeds: int, seconds: float) -> str:
+def markdown(table: pd.DataFrame, seeds: int, seconds: float, jobs: int = 1) -> str:
     def pct(x):
         return "–" if pd.isna(x) else f"{100 * x:.0f} %"
 
@@ -371,7 +381,8 @@ def markdown(table: pd.DataFrame, seeds: int, seconds: float) -> str:
     lines.append("Families outside the target (70-90 % coverage, median error at most 25 %): "
                  + ("; ".join(off) if off else "none") + ".")
     lines.append("")
-    lines.append(f"{seeds} seeds per family; {int(table.iloc[-1]['forecasts'])} forecasts in {seconds:.0f} s.")
+    lines.append(f"{seeds} seeds per family; {int(table.iloc[-1]['forecasts'])} forecasts in {seconds:.0f} s"
+                 + (f" in {jobs} processes." if jobs > 1 else "."))
     return "\n".join(lines)
 
 
@@ -389,12 +400,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=30, help="simulated intakes per family (default 30)")
     ap.add_argument("--scenario", action="append", choices=list(FAMILIES), help="only these families")
     ap.add_argument("--draws", type=int, default=1000, help="simulated futures per forecast (default 1000)")
+    ap.add_argument("--jobs", type=int, default=1, help="processes sharing the intakes out (default 1)")
     ap.add_argument("--update-docs", action="store_true", help="write the tables into docs/forecast.md")
     args = ap.parse_args(argv)
     started = time.monotonic()
-    rows = run(args.scenario or list(FAMILIES), range(args.seeds), args.draws)
+    rows = run(args.scenario or list(FAMILIES), range(args.seeds), args.draws, jobs=args.jobs)
     table = summary(rows)
-    text = markdown(table, args.seeds, time.monotonic() - started)
+    text = markdown(table, args.seeds, time.monotonic() - started, args.jobs)
     print(text)
     if args.update_docs:
         update_docs(text)
