@@ -110,7 +110,8 @@ def pytest_runtest_logfinish(nodeid, location) -> None:
 
 def summary(prefix: str, modules: int = 30, tests: int = 25) -> str:
     rows = []
-    for path in sorted(Path(prefix).parent.glob(Path(prefix).name + ".*")):
+    base = Path(prefix)
+    for path in sorted([*base.parent.glob(base.name + ".gw*"), *base.parent.glob(base.name + ".main")]):
         rows += [dict(json.loads(line), worker=path.suffix[1:]) for line in path.read_text().splitlines()]
     if not rows:
         return f"nothing at {prefix}.*"
