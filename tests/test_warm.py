@@ -111,6 +111,46 @@ def test_while_a_forecast_is_being_computed_time_to_cap_says_so_and_shows_the_re
     assert warm.forecast_result("projection", program, None, wait=60) is not None  # then it is there for everyone
 
 
+def test_a_session_told_a_forecast_is_being_computed_does_not_wait_for_it_again(basic_warehouse, monkeypatch):
+    """Its next runs (a filter change that leaves the forecast as it is) ask without waiting; once the forecast
+    is done the page shows it, and the session would wait again for another snapshot's."""
+    warm.clear()
+    release = threading.Event()
+    original = dict(warm.KINDS)
+    for kind in ("projection", "history"):
+        monkeypatch.setitem(warm.KINDS, kind, lambda *args, kind=kind: (release.wait(60), original[kind](*args))[1])
+    monkeypatch.setenv("DASHBOARD_FORECAST_WAIT_SECONDS", "0.2")
+    asked = []
+    forecast_result = warm.forecast_result
+
+    def watched(kind, program, as_of, *, wait=None, **kwargs):
+        if kwargs.get("in_background", True):  # a page's run (the warm-up's own thread computes in place)
+            asked.append((kind, wait))
+        return forecast_result(kind, program, as_of, wait=wait, **kwargs)
+
+    monkeypatch.setattr(warm, "forecast_result", watched)
+    try:
+        at = app_test("views/time_to_cap.py")
+        assert any("The forecast is being computed" in i.value for i in at.info)
+        first = [a for a in asked if a[1] != 0]  # the page's projection and history, the band's projection
+        assert {k for k, _ in first} == {"projection", "history"}
+        asked.clear()
+        at.multiselect(key="f_role").select("spouse").run()  # Time to cap's forecasts stay as they were
+        assert not at.exception
+        assert any("The forecast is being computed" in i.value for i in at.info)
+        assert {k for k, _ in asked} == {"projection", "history"}
+        assert all(wait == 0 for _, wait in asked), asked
+    finally:
+        release.set()
+    program = programs()[PROGRAM]
+    assert warm.forecast_result("projection", program, None, wait=60) is not None
+    assert warm.forecast_result("history", program, None, wait=60) is not None
+    at.run()
+    assert not at.exception
+    assert not any("being computed" in i.value or "being replayed" in i.value for i in at.info)
+    assert at.session_state["forecasts_pending"] == {}  # done: another snapshot's would be waited for again
+
+
 def test_a_new_snapshot_s_first_run_does_not_wait_behind_the_old_snapshot_s_warm_up(basic_warehouse, tmp_path,
                                                                                    monkeypatch):
     """After an ingest, the old snapshot's warm-up may still be in a long forecast: the new snapshot's first

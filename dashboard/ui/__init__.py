@@ -38,6 +38,7 @@ from dashboard.ui.figures import figure, memo
 from dashboard.ui.page import (
     document_language,
     focus_ring,
+    forecast,
     freshness,
     friendly_errors,
     live,
@@ -61,7 +62,7 @@ from dashboard.ui.text import echo, label
 __all__ = [
     "COLUMN_LABELS", "SNAPSHOT_SHOWN", "SUPPRESSED_TEXT", "as_published", "chart_block", "column_label", "count", "current_filters",
     "current_program", "data_digest", "data_moment", "display_frame", "document_language", "download_buttons",
-    "echo", "figure", "focus_ring", "freshness", "friendly_errors", "gate", "label", "live", "memo", "numbers_block", "pin_snapshot", "plotly_config",
+    "echo", "figure", "focus_ring", "forecast", "freshness", "friendly_errors", "gate", "label", "live", "memo", "numbers_block", "pin_snapshot", "plotly_config",
     "publication", "publication_note", "publication_switch", "publish", "published_count", "published_curve",
     "refresh_seconds", "run_metric", "run_preview", "set_countries", "show_table", "suppressed_bars_note",
     "state", "notices", "url", "warm",

@@ -21,6 +21,7 @@ from dashboard.i18n import fmt_datetime, fmt_duration, fmt_int, fmt_pct, languag
 from dashboard.programs import Program
 from dashboard.ui import warm
 from dashboard.ui.cache import data_moment, run_metric
+from dashboard.ui.page import forecast
 from dashboard.ui.publication import count, publication, publish
 
 TOP = 3  # leading countries named
@@ -44,7 +45,7 @@ def _when_full(f: Filters, program: Program, status: pd.Series, moment: datetime
     # Time to cap's own forecast, once per snapshot and moment for everyone, off the request path. While a new
     # snapshot's is computed the band does not wait: it shows the one made on the data before, with its moment.
     before = warm.latest_forecast("projection", program, f.as_of)
-    p = warm.forecast_result("projection", program, f.as_of, wait=BAND_WAIT if before else None)
+    p = forecast("projection", program, f.as_of, wait=BAND_WAIT if before else None)
     detail = t("Open; {against}.").format(against=against)
     if p is None and before is not None:
         made, p = before

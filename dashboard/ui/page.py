@@ -14,6 +14,7 @@ from dashboard import warehouse
 from dashboard.filters import Filters
 from dashboard.i18n import fmt_datetime, plotly_locale_code, set_language, t, zone_label
 from dashboard.programs import Program
+from dashboard.ui import warm
 from dashboard.ui.cache import SNAPSHOT_SHOWN, refresh_seconds, run_metric
 
 log = logging.getLogger("dashboard")
@@ -141,3 +142,26 @@ def live(body: Callable[[], None]) -> None:
 
     fragment()
 
+
+
+PENDING_FORECASTS = "forecasts_pending"  # session key: the forecasts this session was told are being computed
+
+
+def forecast(kind: str, program: Program, as_of, wait: float | None = None):
+    """ui.warm.forecast_result for this session's run: the same forecast, but one this session was already
+    told is being computed (by its page or its headline band) is not waited for again. The page says so and
+    draws it by itself when done (the live parts re-read it, the forecasts made along the way poll for it), so
+    a filter change that does not change the forecast does not wait for it once more: on a server just
+    started, every run of Time to cap waited the 5 s (the forecasts made along the way) or the 10 s (the
+    projection) again until the forecast was done (docs/performance.md, "Waiting for a forecast")."""
+    ss = st.session_state
+    shown = ss.get(SNAPSHOT_SHOWN)
+    key = (kind, program.id, as_of)
+    pending = {k: v for k, v in ss.get(PENDING_FORECASTS, {}).items() if v == shown}  # this snapshot's only
+    result = warm.forecast_result(kind, program, as_of, wait=0 if key in pending else wait)
+    if result is None:
+        pending[key] = shown
+    else:
+        pending.pop(key, None)
+    ss[PENDING_FORECASTS] = pending
+    return result

@@ -47,7 +47,7 @@ def _live() -> None:
     times = rows["submitted_at"]
     # computed once per snapshot and moment for everyone, off the request path (ui.warm: at a new snapshot
     # already, for the latest data); the rest of the page does not wait for a slow one
-    p = ui.warm.forecast_result("projection", program, f.as_of)
+    p = ui.forecast("projection", program, f.as_of)
     if p is None:
         st.info(t("The forecast is being computed; it shows here by itself in a few seconds."),
                 icon=":material/hourglass_top:")
@@ -224,7 +224,7 @@ else:
     # computed off the request path once per snapshot and moment (ui.warm), kept as rows (ui.memo) like the
     # chart: shared by every session, never changed
     with st.spinner(t("Replaying the forecasts…")):
-        history = ui.warm.forecast_result("history", program, f.as_of)
+        history = ui.forecast("history", program, f.as_of)
     hist, actual = (None, None) if history is None else ui.memo(
         "ttc-history-rows", lambda: replayed(history), as_of.isoformat(), f=Filters(program.id, as_of=f.as_of))
     if history is None:
