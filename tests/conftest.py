@@ -434,25 +434,32 @@ def open_numbers(at):
     return at
 
 
-# The longest tests of `make test` as measured (pytest --durations), started first; then the other browser tests.
+# The longest tests of `make test` as measured (bench/suite_cpu.py, the whole suite at -n 2, 4 Dec 2026 16:38 UTC:
+# wall at load 12-32, longest first), started first in this order; then the other browser tests. A module named
+# alone puts all its tests here (test_forecast_calibration.py: one test of 60-185 s, to be split into several).
 LONGEST_FIRST = (
+    "tests/test_forecast_calibration.py",
     "tests/test_faults.py::test_pages_drawn_during_ingests_show_whole_snapshots_and_no_error",
     "tests/test_browser_replay.py::test_replay_raises_the_headline_on_open_pages",
-    "tests/test_alerts.py::test_a_replayed_intake_sends_each_alert_once_in_order_even_after_a_restart",
-    "tests/test_replicas.py::test_two_replicas_serve_one_warehouse_and_see_an_ingest",
+    "tests/test_browser_extracts.py::test_downloads_match_the_warehouse_and_the_command_line",
     "tests/test_faults.py::test_concurrent_sessions_changing_filters_do_not_fail_smoke",
+    "tests/test_faults.py::test_killing_an_ingest_at_random_moments_leaves_a_whole_snapshot",
+    "tests/test_replicas.py::test_two_replicas_serve_one_warehouse_and_see_an_ingest",
+    "tests/test_faults.py::test_killing_a_bench_intake_ingest_leaves_before_or_after",
+    "tests/test_alerts.py::test_a_replayed_intake_sends_each_alert_once_in_order_even_after_a_restart",
 )
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """The longest tests first, then the other browser tests (each takes seconds to tens of seconds; most
-    others well under one), each group in the files' order. `make test` runs `-n 4 --dist worksteal`: each
-    worker starts on a quarter of the list and an idle one takes half of another's remaining tests, so with
-    the long tests first the workers end together on short ones instead of one waiting for another's last
-    long test."""
-    def rank(item) -> int:
-        if item.nodeid.split("[")[0] in LONGEST_FIRST:
-            return 0
-        return 1 if item.get_closest_marker("browser") else 2
+    """The longest tests first (in LONGEST_FIRST's order), then the other browser tests (each takes seconds to
+    tens of seconds; most others well under one), each group in the files' order. `make test` runs
+    `-n 2 --dist worksteal`: each worker starts on its share of the list and an idle one takes half of another's
+    remaining tests, so with the long tests first the workers end together on short ones instead of one
+    waiting for another's last long test."""
+    def rank(item) -> tuple[int, int]:
+        for name in (item.nodeid.split("[")[0], item.nodeid.split("::")[0]):
+            if name in LONGEST_FIRST:
+                return 0, LONGEST_FIRST.index(name)
+        return (1 if item.get_closest_marker("browser") else 2), 0
 
     items.sort(key=rank)

@@ -249,3 +249,39 @@ def test_the_merge_of_new_applications_stores_what_the_precise_path_stores_in_an
     assert merge in ran and other not in ran
 
     _stores_what_the_precise_path_stores(monkeypatch, path, tmp_path)
+
+
+def test_every_allowed_value_of_the_one_byte_columns_is_stored_as_the_precise_path_stores_it(tmp_path, monkeypatch):
+    """The engine path holds the permit type, US state, province and status as their place in the list of
+    allowed values (queries/ingest/_engine_prepare.sql) and gives the text back after the merge's sort
+    (_merge_runs.sql): every allowed value, in the casings an export may use and empty where it may be,
+    comes back as the precise path stores it."""
+    from bench import intake
+    from dashboard.ingest.validate import PROVINCES, us_state_codes
+    from dashboard.programs import PERMIT_TYPES, STATUSES
+
+    monkeypatch.delenv("DASHBOARD_PROGRAMS", raising=False)
+    states, provinces = [*sorted(us_state_codes()), ""], [*sorted(PROVINCES), ""]
+    header, *lines = intake.intake_csv(3_000, tmp_path).read_text().splitlines(keepends=True)
+    out = []
+    for i, line in enumerate(lines):
+        cells = line.rstrip("\n").split(",")
+        cells[5] = PERMIT_TYPES[i % len(PERMIT_TYPES)]
+        cells[8] = states[i % len(states)].lower() if i % 2 else states[i % len(states)]
+        cells[9] = provinces[i % len(provinces)].lower() if i % 3 == 0 else provinces[i % len(provinces)]
+        if not cells[12]:  # a row with an arrival keeps its status
+            cells[10] = STATUSES[i % len(STATUSES)].upper() if i % 4 == 0 else STATUSES[i % len(STATUSES)]
+        out.append(",".join(cells) + "\n")
+    path = tmp_path / "every_value.csv"
+    path.write_text(header + "".join(out))
+    fast = ingest([path], root=tmp_path / "engine")
+    assert (fast.path, fast.rows_read, fast.inserted) == ("engine", 3_000, 3_000)
+    reader = warehouse.Reader(tmp_path / "engine")
+    try:
+        seen = support_query("_test_closed_list_values", reader=reader).iloc[0].tolist()
+    finally:
+        reader.close()
+    assert [sorted(v for v in col if v is not None) for col in seen] == [
+        sorted(PERMIT_TYPES), sorted(us_state_codes()), sorted(PROVINCES), sorted(STATUSES)]
+
+    _stores_what_the_precise_path_stores(monkeypatch, path, tmp_path)

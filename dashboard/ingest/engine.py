@@ -60,13 +60,19 @@ def country_spellings() -> tuple[list[str], list[str]]:
     return names, [found[s] for s in names]
 
 
+def _allowed() -> dict[str, list[str]]:
+    """The values the format allows in the columns `incoming` holds as a place in a list (_engine_prepare.sql)."""
+    return {"roles": list(ROLES), "permits": list(PERMIT_TYPES), "statuses": list(STATUSES),
+            "states": sorted(us_state_codes()), "provinces": sorted(PROVINCES)}
+
+
 def prepare(con, progs: dict[str, Program]) -> None:
     names, codes = country_spellings()
     ids = list(progs)
     warehouse.run_script(con, "_engine_prepare", {
         "programs": ids,
         "earliest": [pd.Timestamp(progs[p].opens_at).tz_convert("UTC").to_pydatetime() - BEFORE_OPENING for p in ids],
-        "names": names, "codes": codes,
+        "names": names, "codes": codes, **_allowed(),
     })
 
 
@@ -184,9 +190,8 @@ def _rows(con, number: int, now: pd.Timestamp, scan: _Bytes) -> None:
     """The rows of the call's file `number` (the view engine_source) typed and flagged into `incoming`."""
     try:
         warehouse.run_script(con, "_engine_rows", {
-            "file": number, "latest": (now + FUTURE_TOLERANCE).to_pydatetime(), "roles": list(ROLES),
-            "permits": list(PERMIT_TYPES), "statuses": list(STATUSES), "states": sorted(us_state_codes()),
-            "provinces": sorted(PROVINCES), "plain": bool(scan.plain), "untrimmed": bool(scan.untrimmed),
+            "file": number, "latest": (now + FUTURE_TOLERANCE).to_pydatetime(), **_allowed(),
+            "plain": bool(scan.plain), "untrimmed": bool(scan.untrimmed),
         })
     except warehouse.DatabaseError:
         raise NeedsPrecise from None  # not valid CSV, or unreadable: the precise path says where and why

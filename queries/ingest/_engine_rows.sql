@@ -2,12 +2,12 @@
 -- the file's rows, DuckDB built on the file's million rows instead.
 set disabled_optimizers = 'join_order,build_side_probe_side';
 
--- One file's rows (the relation engine_source: the format's columns as text) typed into `incoming`,
--- each flagged bad unless every value is of the forms this path reads exactly like the precise one
+-- One file's rows (the relation engine_source: the format's columns as text) typed into engine_rows
+-- (the view `incoming` gives them as the format's values, _engine_prepare.sql), each flagged bad unless every value is of the forms this path reads exactly like the precise one
 -- and passes every check of data/README.md. Params: $file (the file's place in the call), $latest
 -- (now and the tolerance: later is in the future), $roles, $permits, $statuses, $states, $provinces; $plain and $untrimmed when the
 -- file's bytes showed already that no value holds a control character or needs trimming.
-insert into incoming by name
+insert into engine_rows by name
 with text as (
     select
         engine_trim(application_id, $untrimmed) as application_id,
@@ -45,7 +45,12 @@ typed as (
         b.code as birth_country,
         t.birth_country = '' as no_birth_country,
         p.earliest,
-        p.program_id is not null as known_program
+        p.code as program_code,
+        list_position($roles::varchar[], t.applicant_role)::utinyint as role_code,
+        list_position($permits::varchar[], t.permit_type)::utinyint as permit_code,
+        list_position($statuses::varchar[], t.status)::utinyint as status_code,
+        list_position($states::varchar[], t.us_state)::utinyint as state_code,
+        list_position($provinces::varchar[], t.intended_province)::utinyint as province_code
     from text as t
     left join engine_programs as p on p.program_id = t.program_id
     left join engine_countries as c on c.name = t.citizenship
@@ -54,16 +59,16 @@ typed as (
 
 select
     application_id,
-    program_id,
+    program_code as program_id,
     submitted_at,
-    applicant_role,
+    role_code as applicant_role,
     nullif(principal_application_id, '') as principal_application_id,
-    permit_type,
+    permit_code as permit_type,
     citizenship,
     birth_country,
-    nullif(us_state, '') as us_state,
-    nullif(intended_province, '') as intended_province,
-    status,
+    state_code as us_state,
+    province_code as intended_province,
+    status_code as status,
     status_at,
     arrived_at,
     null::utinyint as line,
@@ -72,14 +77,14 @@ select
     not coalesce(
         plain and time_forms
         and application_id <> '' and strlen(application_id) <= 200
-        and known_program
-        and list_contains($roles::varchar[], applicant_role)
-        and list_contains($permits::varchar[], permit_type)
-        and list_contains($statuses::varchar[], status)
+        and program_code is not null
+        and role_code is not null
+        and permit_code is not null
+        and status_code is not null
         and citizenship is not null
         and (no_birth_country or birth_country is not null)
-        and (us_state = '' or list_contains($states::varchar[], us_state))
-        and (intended_province = '' or list_contains($provinces::varchar[], intended_province))
+        and (us_state = '' or state_code is not null)
+        and (intended_province = '' or province_code is not null)
         and submitted_at is not null and submitted_at <= $latest and submitted_at >= earliest
         and status_at is not null and status_at <= $latest and status_at >= submitted_at
         and (no_arrival or (arrived_at is not null and arrived_at <= $latest and arrived_at >= submitted_at))

@@ -1,12 +1,13 @@
 -- The engine path's merge of new applications in one sort (dashboard/ingest/publish.py, _merge_runs.sql):
--- an export lists each application's states together, oldest first, so a pass over `new_states` as it
--- lies, comparing each row with the one before (a streaming window, no sort), finds each application's
--- run of rows. A run starts where the application changes, or where the order breaks (a status_at not
--- after the previous one, or another program: a state twice, an unsorted file, two programs). An
--- application with one run needs no window; the few with more (split where DuckDB's parallel read
--- interleaved its chunks, or out of order in the file) take the window. Keyed by hash(application_id):
--- an application's rows all go one way, and two ids of one hash (one chance in 2^64) only take the window
--- together or, counted once in `apps`, fail the merge's check (the precise path then runs).
+-- an export lists each application's states together, oldest first, so a pass over engine_rows (all of
+-- `new_states`, coded: _engine_prepare.sql) as it lies, the same scan as _merge_runs.sql's, comparing
+-- each row with the one before (a streaming window, no sort), finds each application's run of rows. A
+-- run starts where the application changes, or where the order breaks (a status_at not after the
+-- previous one, or another program: a state twice, an unsorted file, two programs). An application with
+-- one run needs no window; the few with more (split where DuckDB's parallel read interleaved its chunks,
+-- or out of order in the file) take the window. Keyed by hash(application_id): an application's rows
+-- all go one way, and two ids of one hash (one chance in 2^64) only take the window together or, counted
+-- once in `apps`, fail the merge's check (the precise path then runs).
 -- The table engine_split: the hashes of the applications with more than one run (engine_starts, every
 -- application's, is dropped by _merge_runs.sql). One row: apps (one per hash), split.
 create or replace temp table engine_starts as
@@ -15,7 +16,7 @@ with runs as (
         application_id,
         lag(application_id) over () as prev_id,
         status_at > lag(status_at) over () and program_id = lag(program_id) over () as in_order
-    from new_states
+    from engine_rows
 )
 
 select hash(application_id) as id_hash, count(*) as starts
