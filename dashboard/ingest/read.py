@@ -276,20 +276,33 @@ def _scan(raw: np.ndarray, a: int, b: int) -> _Scan:
                  len(lf) + len(cr))
 
 
-def _cut(raw: np.ndarray, a: int, batch_bytes: int) -> int:
+def _cut(path: Path, raw: np.ndarray, a: int, batch_bytes: int) -> int:
     """Where the batch starting at byte `a` ends: just after the last LF within about `batch_bytes` that
-    follows an even number of quotes (so not inside a quoted field), or the file's end."""
+    follows an even number of quotes (so not inside a quoted field), or the file's end.
+
+    Each stretch of `batch_bytes` is looked at once (the quotes before it counted, not looked at again),
+    and a line longer than LINE_LIMIT bytes is refused as soon as it is seen, as the batch holding it
+    would be: the memory it takes is a stretch's, never the line's (a hostile file may hold one line of
+    hundreds of megabytes, which read whole took the ingest 400 MB more)."""
     size = len(raw)
-    end = min(a + batch_bytes, size)
-    while end < size:
-        seg = raw[a:end]
+    lo, end = a, min(a + batch_bytes, size)
+    quotes, last_break = 0, a - 1  # quotes in raw[a:lo]; the last LF or CR seen
+    while True:
+        seg = raw[lo:end]
         lf = np.flatnonzero(seg == 0x0A)
+        q = np.flatnonzero(seg == 0x22)
         if len(lf):
-            even = lf[np.searchsorted(np.flatnonzero(seg == 0x22), lf, side="right") % 2 == 0]
+            even = lf[(np.searchsorted(q, lf, side="right") + quotes) % 2 == 0]
             if len(even):
-                return a + int(even[-1]) + 1
-        end = min(end + batch_bytes, size)
-    return size
+                return lo + int(even[-1]) + 1
+        if end >= size:
+            return size
+        cr = np.flatnonzero(seg == 0x0D)
+        last_break = max(last_break, lo + int(lf[-1]) if len(lf) else -1, lo + int(cr[-1]) if len(cr) else -1)
+        if end - (last_break + 1) > LINE_LIMIT:
+            raise locate_fault(path)  # what _read_batch raises for a line this long, said before it is read
+        quotes += len(q)
+        lo, end = end, min(end + batch_bytes, size)
 
 
 def iter_csv_cells(path: Path, batch_bytes: int | None = None) -> Iterator[Cells]:
@@ -315,7 +328,7 @@ def iter_csv_cells(path: Path, batch_bytes: int | None = None) -> Iterator[Cells
             return
         pos, line0, cuts = int(head.begins[header_end]), header_end, True
         while pos < size:
-            end = _cut(raw, pos, batch_bytes) if cuts else size
+            end = _cut(path, raw, pos, batch_bytes) if cuts else size
             scan = _scan(raw, pos, end)
             try:
                 cells = _read_batch(path, header, data.slice(pos, end - pos), scan, line0)
