@@ -143,7 +143,6 @@ def live(body: Callable[[], None]) -> None:
     fragment()
 
 
-
 PENDING_FORECASTS = "forecasts_pending"  # session key: the forecasts this session was told are being computed
 
 

@@ -245,7 +245,8 @@ def forecast_result(kind: str, program: Program, as_of: datetime | None, *, wait
 
 def _series(key: tuple) -> tuple:
     """What a forecast's key names but the snapshot and the moment: kind, warehouse, program, filters (one
-    process may read several warehouses: a test run does)."""
+    process may read several warehouses: a test run does). The warehouse is the snapshot key's folder
+    (cache._snapshot_key: "<root>/<snapshot>"), so forecast_result and latest_forecast agree on it."""
     return key[0], key[1].rpartition("/")[0], key[2], key[3]
 
 
@@ -258,7 +259,7 @@ def latest_forecast(kind: str, program: Program, as_of: datetime | None) -> tupl
     """The last forecast of `kind` made for the program and "as of" filter on any snapshot, with the moment
     its data stood at (the band shows it while the current snapshot's is computed), or None."""
     with _lock:
-        return _latest.get((kind, str(warehouse.reader().root), program.id, Filters(program.id, as_of=as_of).key()))
+        return _latest.get(_series((kind, cache._snapshot_key(), program.id, Filters(program.id, as_of=as_of).key())))
 
 
 def _fill(fut: Future, key: tuple, kind: str, program: Program, f: Filters, moment: datetime) -> None:
