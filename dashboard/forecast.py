@@ -72,6 +72,11 @@ RUSH_TAUS = 16  # time constants of the rush tried: a sixty-fourth of the time s
 RUSH_LONGEST = 8.0  # ... this multiple of it
 RUSH_PRIOR = np.log(3.0)  # prior mean of the rush's excess at the opening (log scale): openings come with a rush
 SD_RUSH = 1.0  # its prior sd
+# The excess is read both ways, multiplying the time of day (a rush by day) and added to the day's
+# applicants (an overnight surge on top of them): the added reading's prior weight without earlier
+# intakes (with them: RushPrior.added, the share of their evidence for it), never less than ADDED_CLIP
+# nor more than 1 - ADDED_CLIP
+ADDED_SHARE, ADDED_CLIP = 0.5, 0.02
 # learn_rush: an earlier intake is read over its first LEARN_SPAN hours, if it has LEARN_MIN arrivals
 # by then; the learned prior's sds are at least these (how much intakes differ is not shown by one)
 LEARN_SPAN, LEARN_MIN = 48.0, 50
@@ -210,6 +215,9 @@ class _Rush:
     theta: np.ndarray
     cov: np.ndarray
     weight: float
+    # the excess added to the day's applicants (rate = settled x profile + e^(c + b) e^(-t / tau)), not
+    # multiplied with the time of day (log rate = c + b e^(-t / tau) + time of day)
+    added: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,12 @@ class RushPrior:
     # the earlier intakes' daily profile (24 log effects by hour, their day's mean rate 1): the settled
     # rate is read on it, and the forecast takes it for its prior profile, fully from the first hour
     profile: tuple[float, ...] | None = None
+    # the share of the earlier intakes' evidence for an excess added to the day's applicants (an
+    # overnight surge on top of them) rather than multiplying the time of day (a rush by day): the
+    # prior odds of the two readings in the forecast; None: even odds
+    added: float | None = None
+    # that reading's own excess and time constant (b_mean, b_sd, log_tau_mean, log_tau_sd); None: as above
+    added_rush: tuple[float, float, float, float] | None = None
 
 
 @dataclass
@@ -419,11 +433,17 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     knots = _spaced(np.unique(np.round(np.maximum.accumulate(knots), 9)))
     theta, cov, _ = fit(knots, counts)
     share = 1.0 if always_rush else _rush_share(elapsed, rush_prior is not None)
+    added_prior = rush_prior
+    if rush_prior is not None and rush_prior.added_rush is not None:
+        b_m, b_s, t_m, t_s = rush_prior.added_rush
+        added_prior = replace(rush_prior, b_mean=b_m, b_sd=b_s, log_tau_mean=t_m, log_tau_sd=t_s)
     if learned:
         # the learned excess is over the day's mean rate: over the rate at this opening's hour, it is
-        # that much more where the hour is quiet
+        # that much more where the hour is quiet (an excess added to the day's applicants is over the
+        # day's mean rate as it stands)
         rush_prior = replace(rush_prior, b_mean=rush_prior.b_mean - float(_at_opening(origin, zone) @ profile))
-    rush = _fit_rush(counts, exposure_p, mid, hw, dow, elapsed, sd_hour, known, rush_prior) if share > 0 else ()
+    rush = _fit_rush(counts, exposure_p, mid, hw, dow, elapsed, sd_hour, known, rush_prior,
+                     raw=exposure, added_prior=added_prior) if share > 0 else ()
     return _Fit(theta, cov, knots, int(clipped.sum()), known, weight, profile, learned, rush, share if rush else 0.0)
 
 
@@ -441,14 +461,21 @@ def _rush_share(elapsed: float, learned: bool = False) -> float:
 
 
 def _fit_rush(counts: np.ndarray, exposure: np.ndarray, mid: np.ndarray, hw: np.ndarray, dow: np.ndarray,
-              elapsed: float, sd_hour: float, known: float, learned: RushPrior | None = None
-              ) -> tuple[_Rush, ...]:
+              elapsed: float, sd_hour: float, known: float, learned: RushPrior | None = None, *,
+              raw: np.ndarray | None = None, added_prior: RushPrior | None = None) -> tuple[_Rush, ...]:
     """The level as a settled rate plus an excess fading from the opening, fitted jointly with the time
     of day for each time constant of a grid (a sixty-fourth of the time seen to eight times it), each
     weighted by its Laplace marginal likelihood: a rush decays, the daily cycle comes round again, so
     the two are told apart as the hours are seen. The excess at the opening has a prior (log scale,
     mean RUSH_PRIOR, sd SD_RUSH): an opening comes with a rush. With `learned` (earlier intakes), the
-    excess and the time constant have the prior the earlier intakes give instead."""
+    excess and the time constant have the prior the earlier intakes give instead.
+
+    Given `raw` (the bins' open time, without the prior profile), the excess is also read as added to
+    the day's applicants, rate = e^c (profile) + e^(c + b) e^(-t / tau) (_fit_added; `added_prior` its
+    prior, over the day's mean rate), the reading of an overnight surge: read as multiplying the time
+    of day, a surge at night, 50 times the night's applicants, had its tail multiplied by the morning's
+    rise. Each reading's time constants are weighted by their evidence, the two readings by their prior
+    odds and, for the share of a day seen, their evidence."""
     # before the hours have come round, an hour's effect is what the rush is (they cannot be told apart):
     # it keeps near the prior profile for the share of a day not seen
     q = _penalty(np.array([0.0, elapsed]), SD_WEEKDAY * max(known, 0.05),
@@ -479,11 +506,97 @@ def _fit_rush(counts: np.ndarray, exposure: np.ndarray, mid: np.ndarray, hw: np.
                          + 0.5 * np.linalg.slogdet(cov)[1])
         if learned is not None:  # the grid is even in log tau: the prior's density is the weight
             evidence -= 0.5 * ((np.log(tau) - learned.log_tau_mean) / learned.log_tau_sd) ** 2
-        out.append((tau, theta, cov, evidence))
-    ev = np.array([e for *_, e in out])
+        out.append((tau, theta, cov, evidence, False))
+    if raw is not None:
+        a_mean = added_prior.b_mean if added_prior is not None else b_mean
+        share = ADDED_SHARE if added_prior is None or added_prior.added is None else added_prior.added
+        share = float(np.clip(share, ADDED_CLIP, 1.0 - ADDED_CLIP))
+        odds = share / (1.0 - share)
+        norm_b = 0.0  # (the priors' normalising constants, where the two readings' sds differ)
+        a_prior = prior.copy()
+        a_prior[1] = a_mean
+        base[:, 1] = 0.0
+        a_q = q.copy()
+        if added_prior is not None:
+            a_q[1, 1] += 1.0 / added_prior.b_sd**2 - 1.0 / b_sd**2
+            norm_b = np.log(b_sd / added_prior.b_sd)
+            span = 2.5 * added_prior.log_tau_sd
+            taus = np.exp(np.linspace(added_prior.log_tau_mean - span, added_prior.log_tau_mean + span, RUSH_TAUS))
+        for tau in taus:
+            g = np.exp(-mid / tau) * raw
+            theta, cov, evidence = _fit_added(counts, exposure, g, base, a_q, a_prior, warm, a_mean)
+            if added_prior is not None:
+                evidence -= 0.5 * ((np.log(tau) - added_prior.log_tau_mean) / added_prior.log_tau_sd) ** 2
+            out.append((tau, theta, cov, evidence + norm_b, True))
+    ev = np.array([o[3] for o in out])
+    form = np.array([o[4] for o in out])
     w = np.exp(ev - ev.max())
+    if form.any():
+        # Each reading's time constants by their evidence; the two readings by the prior odds (earlier
+        # intakes' share) and, as the hours are seen, their evidence: in the first hours an excess
+        # multiplying the morning's rise and one added to it differ by what the priors make of them, not
+        # by what the arrivals say (read from the first hours alone, a rush by day was taken for an
+        # added one, and the forecasts came early); the day's cycle coming round tells them apart.
+        sums = np.array([w[form == f].sum() for f in (False, True)])
+        w[~form] /= sums[0]
+        w[form] /= sums[1]
+        seen = float(np.clip(elapsed / 24.0, 0.0, 1.0))
+        log_odds = np.log(odds) + seen * float(np.log(sums[1]) - np.log(sums[0]))
+        p_added = 1.0 / (1.0 + np.exp(-log_odds))
+        w *= np.where(form, p_added, 1.0 - p_added)
     w /= w.sum()
-    return tuple(_Rush(tau, theta, cov, float(wi)) for (tau, theta, cov, _), wi in zip(out, w, strict=True))
+    return tuple(_Rush(tau, theta, cov, float(wi), added) for (tau, theta, cov, _, added), wi in zip(out, w, strict=True))
+
+
+def _fit_added(counts: np.ndarray, exposure: np.ndarray, g: np.ndarray, base: np.ndarray, q: np.ndarray,
+               prior: np.ndarray, warm: np.ndarray, b_mean: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The settled rate times the time of day plus an excess added to it: mu = exposure e^(x theta) +
+    g e^(c + b) (x without the excess's column; g the excess's fading times the bin's open time), by
+    Fisher scoring on the penalised likelihood (prior mean `prior`, precision `q`). Returns the mode,
+    its covariance (the inverse Fisher information plus q) and its Laplace evidence."""
+    theta = warm.copy()
+    theta[1] = b_mean
+    unit = np.zeros(len(theta))
+    unit[:2] = 1.0
+
+    def parts(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return exposure * np.exp(np.clip(base @ th, -700, 700)), g * np.exp(min(th[0] + th[1], 700.0))
+
+    def objective(th: np.ndarray) -> float:
+        a, b = parts(th)
+        mu = a + b
+        d = th - prior
+        return float(np.sum(mu - counts * np.log(np.maximum(mu, 1e-300))) + 0.5 * d @ q @ d)
+
+    def grad_info(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a, b = parts(th)
+        mu = np.maximum(a + b, 1e-300)
+        jac = base * a[:, None] + np.outer(b, unit)
+        grad = jac.T @ (1.0 - counts / mu) + q @ (th - prior)
+        return grad, (jac.T * (1.0 / mu)) @ jac + q
+
+    value = objective(theta)
+    for _ in range(60):
+        grad, info = grad_info(theta)
+        step = linalg.solve(info, grad, assume_a="pos")
+        decrement = float(grad @ step)
+        if decrement < 1e-8 * max(1.0, abs(value)):
+            break
+        t = 1.0
+        while t > 1e-4:
+            cand = theta - t * step
+            cv = objective(cand)
+            if np.isfinite(cv) and cv <= value - 0.25 * t * decrement:
+                break
+            t /= 2
+        else:
+            break
+        theta, value = cand, cv
+    _, info = grad_info(theta)
+    cov = linalg.inv(info)
+    cov = (cov + cov.T) / 2
+    evidence = -value + 0.5 * np.linalg.slogdet(cov)[1]
+    return theta, cov, float(evidence)
 
 
 def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accepts: Calendar | None = None
@@ -498,7 +611,8 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
     earlier intake has enough arrivals to read (LEARN_MIN), or when they show no rush: its excess at
     the opening less than one sd above none (a pool running out from the first hour is not a rush
     fading to a settled rate, and read as one its forecasts came earlier)."""
-    b, tau, var_b, var_tau, shapes = [], [], [], [], []
+    reads: dict[bool, list[tuple[float, float, float, float]]] = {False: [], True: []}
+    shapes, adds = [], []
     for arrivals, opens_at, until in intakes:
         origin = pd.Timestamp(opens_at).tz_convert("UTC")
         span = min((pd.Timestamp(until).tz_convert("UTC") - origin) / pd.Timedelta(hours=1), LEARN_SPAN)
@@ -510,33 +624,50 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
         w = np.array([r.weight for r in fit.rush])
         at_open = _at_opening(origin, until.tzinfo)
         profiles = np.array([fit.prior_weight * fit.prior_log + r.theta[2:26] for r in fit.rush])
-        profiles -= np.log(np.mean(np.exp(profiles), axis=1, keepdims=True))  # the day's mean rate 1
-        prof = w @ profiles
+        norm = np.log(np.mean(np.exp(profiles), axis=1))
+        profiles -= norm[:, None]  # the day's mean rate 1
+        shapes.append(w @ profiles)
         # the opening's excess over the settled rate's mean over the day (not over its rate at the
         # opening's hour): a surge comes on top of the applicants of that hour, as large at night as
         # by day, and the next intake may open at another hour; a forecast's first hours cannot tell
-        # the time of day's part from the rush's either, and read the two together
-        bs = np.array([r.theta[1] for r in fit.rush]) + profiles @ at_open
+        # the time of day's part from the rush's either, and read the two together (an excess added
+        # to the day's applicants is over that mean already)
+        added = np.array([r.added for r in fit.rush])
+        bs = np.array([r.theta[1] for r in fit.rush]) + np.where(added, -norm, profiles @ at_open)
         lt = np.log([r.tau for r in fit.rush])
-        mb, mt = float(w @ bs), float(w @ lt)
-        b.append(mb)
-        tau.append(mt)
-        shapes.append(prof)
-        var_b.append(float(w @ (np.array([r.cov[1, 1] for r in fit.rush]) + (bs - mb) ** 2)))
-        var_tau.append(float(w @ (lt - mt) ** 2))
-    if not b:
+        var = np.array([r.cov[1, 1] for r in fit.rush])
+        adds.append(float(w @ added))
+        # each reading (multiplying the time of day, added to it) learned on its own fits
+        for form in (False, True):
+            wf = np.where(added == form, w, 0.0)
+            if wf.sum() <= 0:
+                continue
+            wf = wf / wf.sum()
+            mb, mt = float(wf @ bs), float(wf @ lt)
+            reads[form].append((mb, mt, float(wf @ (var + (bs - mb) ** 2)), float(wf @ (lt - mt) ** 2)))
+    if not shapes:
         return None
-    n = len(b)
+
+    def prior(rows: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float] | None:
+        if not rows:
+            return None
+        b, tau, var_b, var_tau = (np.array(c) for c in zip(*rows, strict=True))
+        n = len(b)
+        # the spread of a next intake around the mean of n: (1 + 1/n) times theirs, plus their own doubt
+        sd_b = np.sqrt(np.mean(var_b) + ((1 + 1 / n) * np.var(b, ddof=1) if n > 1 else 0.0))
+        sd_tau = np.sqrt(np.mean(var_tau) + ((1 + 1 / n) * np.var(tau, ddof=1) if n > 1 else 0.0))
+        if np.mean(b) < max(sd_b, B_SD_MIN):
+            return None
+        return float(np.mean(b)), float(max(sd_b, B_SD_MIN)), float(np.mean(tau)), float(max(sd_tau, LOG_TAU_SD_MIN))
+
+    times, plus = prior(reads[False]), prior(reads[True])
+    if times is None:
+        return None
     # one profile for all (their mean, the day's mean rate 1)
     profile = np.mean(shapes, axis=0)
     profile -= np.log(np.mean(np.exp(profile)))
-    # the spread of a next intake around the mean of n: (1 + 1/n) times theirs, plus their own doubt
-    sd_b = np.sqrt(np.mean(var_b) + ((1 + 1 / n) * np.var(b, ddof=1) if n > 1 else 0.0))
-    sd_tau = np.sqrt(np.mean(var_tau) + ((1 + 1 / n) * np.var(tau, ddof=1) if n > 1 else 0.0))
-    if np.mean(b) < max(sd_b, B_SD_MIN):
-        return None
-    return RushPrior(float(np.mean(b)), float(max(sd_b, B_SD_MIN)), float(np.mean(tau)),
-                     float(max(sd_tau, LOG_TAU_SD_MIN)), n, tuple(float(x) for x in profile))
+    return RushPrior(*times, len(shapes), tuple(float(x) for x in profile),
+                     float(np.mean(adds)) if plus is not None else 0.0, plus)
 
 
 def _spaced(knots: np.ndarray) -> np.ndarray:
@@ -681,6 +812,7 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     # time constant by its posterior weight, then its level, excess and profile from that fit.
     use_rush = np.zeros(draws, dtype=bool)
     rush_b, rush_tau = np.zeros(draws), np.ones(draws)
+    is_added = np.zeros(draws, dtype=bool)
     if fit.rush:
         use_rush = rng.random(draws) < fit.rush_weight
         pick = rng.choice(len(fit.rush), size=draws, p=np.array([r.weight for r in fit.rush]))
@@ -691,7 +823,9 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
                 continue
             d = rng.multivariate_normal(r.theta, r.cov, size=len(sel), method="eigh")
             rush_b[sel], rush_tau[sel] = d[:, 1], r.tau
-            level[sel] = d[:, 0] + d[:, 1] * np.exp(-elapsed / r.tau)
+            # an excess added to the day's applicants is not in the level: the level is the settled rate
+            level[sel] = d[:, 0] + (0.0 if r.added else d[:, 1] * np.exp(-elapsed / r.tau))
+            is_added[sel] = r.added
             shift[sel] = d[:, 2:33] - mean_profile
     # Before a whole day has been seen, how strongly the day's cycle will show is not known (the
     # applicants may be awake in another zone, an overnight surge may be all there is): each future
@@ -787,7 +921,7 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
         # The rush's futures: the excess fades at its own pace down to the settled rate and no further
         # (no trend of the last day carried on: the day before was the rush); a rise is not read.
         fade_r = np.exp(-(elapsed + lead)[None, :] / rush_tau[:, None]) - np.exp(-elapsed / rush_tau)[:, None]
-        trend = np.where(use_rush[:, None], np.maximum(rush_b, 0.0)[:, None] * fade_r, trend)
+        trend = np.where(use_rush[:, None], np.where(is_added, 0.0, np.maximum(rush_b, 0.0))[:, None] * fade_r, trend)
     # The level wanders: a random walk in log space, on the clock of log(1 + lead / time seen), so that
     # looking as far ahead as the intake has run adds as much doubt at any scale; its mean in rate
     # stays put.
@@ -811,6 +945,15 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
         settled = np.exp(trend[:, -1:])
         added = settled * cell_mass + np.maximum(np.exp(trend) - settled, 0.0) * flat[None, :] * now[:, None]
         count = (elapsed / 24.0) * count + (1.0 - elapsed / 24.0) * added
+    if is_added.any():
+        # an excess added to the day's applicants: e^(c + b) times its fading over each cell's open time,
+        # whatever the hour (the level is c)
+        surge = np.zeros((draws, cells))
+        for tau_r in np.unique(rush_tau[is_added]):
+            sel = np.flatnonzero(is_added & (rush_tau == tau_r))
+            decay = np.bincount(cell, weights=np.exp(-mid / tau_r) * open_time, minlength=cells)
+            surge[sel] = np.exp(rush_b[sel])[:, None] * decay[None, :]
+        count = count + surge
     # (a closed cell has no mass: its rate is the level's, which a future past the grid goes on at)
     rate = np.exp(level[:, None] + walk) * np.where(mean_mass > 0, count / np.maximum(mean_mass, 1e-300), np.exp(trend))
     cum = np.concatenate([np.zeros((draws, 1)), np.cumsum(rate * mean_mass, axis=1)], axis=1)

@@ -5,9 +5,9 @@ of its family say of an opening rush (bench.backtest.earlier_prior), as the full
 Each family is its own test (one parametrised case a family, no shared fixture: the suite's workers
 share the work out by test, and a module fixture would be computed once in each). The families the
 full backtest has within the issue's bounds are held to them (P10-P90 coverage 70-90 %, median P50
-error at most 25 % of the time left) on ten seeds of their own; the others to what the full run shows
-of them (the range holds the truth more often than not, the median nearer the truth than the time
-left), on two."""
+error at most 25 % of the time left) on ten seeds of their own; the overnight surge, whose range is
+too wide, to the error bound and 70 % on ten; the others to what the full run shows of them (the range
+holds the truth more often than not, the median nearer the truth than the time left), on two."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ DRAWS = 300
 
 # within the issue's bounds in the full backtest (docs/forecast.md)
 IN_TARGET = ["minutes", "hours", "days", "pool"]
+# within the error bound, its range too wide (above 90 %): held to the error bound and 70 %, on ten seeds
+WIDE = ["overnight"]
 # not yet: held to weaker bounds, on two seeds
-BEHIND = [name for name in FAMILIES if name not in IN_TARGET and name != "never"]
+BEHIND = [name for name in FAMILIES if name not in IN_TARGET + WIDE and name != "never"]
 
 
 def _family(name: str, seeds: range):
@@ -49,6 +51,18 @@ def test_the_calibrated_families_meet_the_issue_bounds():
         covered += [t.covered for t in rows]
     pooled = sum(covered) / len(covered)
     assert 0.70 <= pooled <= 0.90, f"P10-P90 coverage {pooled:.0%} on {len(covered)} forecasts"
+
+
+@pytest.mark.parametrize("name", WIDE)
+def test_a_family_whose_range_is_too_wide_meets_the_error_bound(name):
+    # The overnight surge, read as added to the day's applicants (session 10): its median error within
+    # the issue's bound (59 % before, the surge read as multiplying the night's low profile), the range
+    # holding the truth at least 70 % of the time; it holds it too often (94 % on the published thirty),
+    # which thirty forecasts do not read.
+    rows, row, family = _family(name, SEEDS)
+    assert row["coverage"] >= 0.70, f"{family}: P10-P90 coverage {row['coverage']:.0%} on {len(rows)} forecasts"
+    assert row["median_error"] <= 0.25, f"{family}: median P50 error {row['median_error']:.0%} of the time left"
+    assert row["false_not_before_close"] == 0
 
 
 @pytest.mark.parametrize("name", BEHIND)
