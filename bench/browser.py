@@ -3,6 +3,11 @@
 A script injected before the page loads notes `performance.now()` (milliseconds since navigation
 started) each time one more plotly chart has a trace in the DOM, so the figures do not include the
 driver's polling. Each visit uses a fresh browser context (no cache, new Streamlit session).
+
+Each visit also notes the CPU time Chromium's renderer processes spent from navigation to the last chart
+drawn (`renderer_cpu_ms`). On a shared machine the wall times swing with the other load; the renderer's CPU
+time much less, so it tells two versions of a page apart in minutes when the wall times cannot (it still
+grows somewhat under load: compare it only within one run).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 from urllib.parse import urlencode
+
+import psutil
 
 from dashboard.programs import programs_file
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, Server, app_pages, outside_requests
@@ -29,10 +36,24 @@ new MutationObserver(look).observe(document, {childList: true, subtree: true});
 """
 
 
-def serve(app: str, warehouse: Path) -> Server:
-    """`streamlit run APP` on a free local port over `warehouse` (the tests' server, log beside it)."""
+def serve(app: str, warehouse: Path, root: Path | None = None) -> Server:
+    """`streamlit run APP` on a free local port over `warehouse` (the tests' server, log beside it); `root`:
+    another checkout's code (bench.fresh --against)."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    return Server(warehouse.resolve(), programs_file(), app=app)
+    return Server(warehouse.resolve(), programs_file(), app=app, **({"root": root.resolve()} if root else {}))
+
+
+def _renderer_cpu() -> dict[int, float]:
+    """CPU seconds so far of each Chromium renderer process this process started (through Playwright)."""
+    out = {}
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "--type=renderer" in proc.cmdline():
+                times = proc.cpu_times()
+                out[proc.pid] = times.user + times.system
+        except psutil.Error:  # gone meanwhile
+            continue
+    return out
 
 
 def peak_rss_mb(server: Server) -> float:
@@ -51,11 +72,14 @@ def visit(browser, url: str, charts: int, timeout_ms: int = 180_000) -> dict:
         page = context.new_page()
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
+        before = _renderer_cpu()
         page.goto(url, wait_until="commit")
-        page.wait_for_function(f"window.__drawn.length >= {charts}", timeout=timeout_ms)
+        # polled every 100 ms, not at every animation frame: the polling itself costs the renderer CPU time
+        page.wait_for_function(f"window.__drawn.length >= {charts}", polling=100, timeout=timeout_ms)
+        cpu = sum(t - before.get(pid, 0.0) for pid, t in _renderer_cpu().items())
         drawn = page.evaluate("window.__drawn")
         return {"first_ms": round(drawn[0], 1), "all_ms": round(drawn[charts - 1], 1),
-                "outside": outside_requests(requests)}
+                "renderer_cpu_ms": round(cpu * 1000), "outside": outside_requests(requests)}
     finally:
         context.close()
 
@@ -66,7 +90,7 @@ def _median(visits: list[dict], key: str) -> float:
 
 def _summary(cold: dict, again: list[dict], filtered: list[dict]) -> dict:
     out = {"cold": cold, "warm_first_ms": _median(again, "first_ms"), "warm_all_ms": _median(again, "all_ms"),
-           "warm_visits": again}
+           "warm_renderer_cpu_ms": _median(again, "renderer_cpu_ms"), "warm_visits": again}
     if filtered:
         out.update(filter_first_ms=_median(filtered, "first_ms"), filter_all_ms=_median(filtered, "all_ms"),
                    filter_visits=filtered)
@@ -88,8 +112,41 @@ def measure_pair(browser, server: Server, charts: int, bare: Server, queries: li
         bare_again.append(visit(browser, bare.url, 1))
     filtered = [visit(browser, f"{server.url}/?{urlencode(q, doseq=True)}", charts) for q in queries]
     ratios = [a["all_ms"] / b["first_ms"] for a, b in zip(again, bare_again, strict=True)]
+    cpu = [a["renderer_cpu_ms"] / b["renderer_cpu_ms"] for a, b in zip(again, bare_again, strict=True)]
     return {"page": _summary(cold, again, filtered), "bare": _summary(bare_cold, bare_again, []),
-            "paired_ratio": round(statistics.median(ratios), 2)}
+            "paired_ratio": round(statistics.median(ratios), 2), "paired_cpu_ratio": round(statistics.median(cpu), 2)}
+
+
+def measure_pages(browser, servers: dict[str, Server], charts: int, bare: Server, warm: int) -> dict:
+    """Several versions of a page (e.g. this checkout's Overview and main's, `bench.fresh --against`) and the
+    bare page, visits interleaved: each round visits every version, each followed by the bare page, the
+    versions' order turning round by round, so that load on a shared machine falls on all alike. Per version:
+    its summary and the median of its paired ratios to the bare page (wall time to all charts drawn, and the
+    renderer's CPU time); per pair of versions, the median ratio of their visits in the same round."""
+    names = list(servers)
+    cold = {name: (visit(browser, servers[name].url, charts), visit(browser, bare.url, 1)) for name in names}
+    for _ in range(2):  # untimed, as in measure_pair: the first visits compile the scripts
+        for name in names:
+            visit(browser, servers[name].url, charts)
+            visit(browser, bare.url, 1)
+    rounds = []
+    for i in range(warm):
+        turn = names[i % len(names):] + names[:i % len(names)]
+        rounds.append({name: (visit(browser, servers[name].url, charts), visit(browser, bare.url, 1)) for name in turn})
+    out: dict = {"versions": {}, "between": {}}
+    for name in names:
+        pairs = [r[name] for r in rounds]
+        out["versions"][name] = {
+            "page": _summary(cold[name][0], [p for p, _ in pairs], []),
+            "bare": _summary(cold[name][1], [b for _, b in pairs], []),
+            "paired_ratio": round(statistics.median(p["all_ms"] / b["first_ms"] for p, b in pairs), 2),
+            "paired_cpu_ratio": round(statistics.median(p["renderer_cpu_ms"] / b["renderer_cpu_ms"] for p, b in pairs), 2)}
+    for a, b in zip(names, names[1:], strict=False):
+        out["between"][f"{a}/{b}"] = {
+            "all_ms": round(statistics.median(r[a][0]["all_ms"] / r[b][0]["all_ms"] for r in rounds), 3),
+            "renderer_cpu_ms": round(statistics.median(r[a][0]["renderer_cpu_ms"] / r[b][0]["renderer_cpu_ms"]
+                                                       for r in rounds), 3)}
+    return out
 
 
 def tour(browser, server: Server, timeout_ms: int = 180_000) -> dict:

@@ -145,17 +145,19 @@ def own_settings_removed(env: dict[str, str]) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, warehouse: Path, programs: Path, app: str = "dashboard/app.py", *, shared: bool = False):
+    def __init__(self, warehouse: Path, programs: Path, app: str = "dashboard/app.py", *, shared: bool = False,
+                 root: Path = ROOT):
+        """`root`: the checkout whose code is served (bench.fresh --against serves another one beside this)."""
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         base = own_settings_removed(dict(os.environ)) if shared else os.environ
         env = {**base, "DASHBOARD_WAREHOUSE": str(warehouse), "DASHBOARD_PROGRAMS": str(programs),
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(root)}
         self.log = open(warehouse.parent / f"streamlit-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -84,3 +84,30 @@ def test_rerun_bench_smoke_times_every_case_and_writes_its_section(shared_basic_
     text = doc.read_text()
     assert "old" not in text and text.count(rerun.SECTION) == 1 and "| overview |" in text
     assert text.endswith("## Later\n\nkept\n")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_fresh_against_interleaves_two_checkouts_and_notes_the_renderer_cpu(shared_basic_warehouse, browser, tmp_path):
+    """bench.fresh --against's measurement (bench/browser.py measure_pages): two servers of a checkout (the
+    second started through `root`, as --against starts another one), each visit with its wall times and the
+    renderer's CPU time, the paired ratios per version and between the versions, nothing fetched outside."""
+    from bench import browser as br
+
+    servers = {}
+    bare = br.serve("bench/bare_app.py", tmp_path / "none" / "warehouse")
+    try:
+        servers["this"] = br.serve("dashboard/app.py", shared_basic_warehouse)
+        servers["other"] = br.serve("dashboard/app.py", shared_basic_warehouse, root=ROOT)
+        out = br.measure_pages(browser, servers, 2, bare, warm=2)
+    finally:
+        for srv in [bare, *servers.values()]:
+            srv.stop()
+    assert set(out["versions"]) == {"this", "other"} and set(out["between"]) == {"this/other"}
+    for version in out["versions"].values():
+        visits = [version["page"]["cold"], *version["page"]["warm_visits"], *version["bare"]["warm_visits"]]
+        assert len(visits) == 5
+        assert all(v["all_ms"] >= v["first_ms"] > 0 and v["renderer_cpu_ms"] > 0 for v in visits), visits
+        assert version["paired_ratio"] > 0 and version["paired_cpu_ratio"] > 0
+        assert version["page"]["outside_requests"] == version["bare"]["outside_requests"] == []
+    assert out["between"]["this/other"]["all_ms"] > 0 and out["between"]["this/other"]["renderer_cpu_ms"] > 0

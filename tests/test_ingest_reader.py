@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 
 import pytest
-from conftest import BASIC_ROWS, row, write_export
+from conftest import BASIC_ROWS, ROOT, row, write_export
 
 from dashboard import metrics
 from dashboard.filters import Filters
@@ -65,6 +68,33 @@ def test_batches_of_any_size_read_the_same_records(raw, batch_bytes, tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes(raw)
     assert cells_of(path, batch_bytes) == strict_records(raw)
+
+
+_READ_ALL = """
+import sys
+from pathlib import Path
+import pyarrow as pa
+from dashboard.ingest.read import iter_csv_cells
+records = sum(len(c.starts) for c in iter_csv_cells(Path(sys.argv[1])))
+print(records, pa.default_memory_pool().max_memory())
+"""
+
+
+def test_a_quote_inside_an_unquoted_field_keeps_the_batches_bounded(tmp_path):
+    """A legal file whose quote count is turned by a quote inside an unquoted field (on its first record)
+    is read a batch at a time all the same: the reader's Arrow memory (in a process of its own) stays
+    that of a 16 MB batch or two, not the 80 MB file's (read at once from that quote on: 175 MiB)."""
+    path = tmp_path / "stray.csv"
+    rows = 750_000
+    with path.open("wb") as fh:
+        fh.write(HEADER.encode() + b'A0,p,ab"c\n')
+        fh.write(b"".join(b"A%d,p,%s\n" % (i, b"x" * 100) for i in range(1, rows)))
+    assert path.stat().st_size > 80_000_000
+    out = subprocess.run([sys.executable, "-c", _READ_ALL, str(path)], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True).stdout.split()
+    records, arrow_peak = int(out[0]), int(out[1])
+    assert records == rows
+    assert arrow_peak < 100 * 2**20, arrow_peak / 2**20
 
 
 def test_blank_lines_keep_physical_line_numbers(tmp_path):

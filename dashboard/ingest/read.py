@@ -301,8 +301,37 @@ def _cut(path: Path, raw: np.ndarray, a: int, batch_bytes: int) -> int:
         last_break = max(last_break, lo + int(lf[-1]) if len(lf) else -1, lo + int(cr[-1]) if len(cr) else -1)
         if end - (last_break + 1) > LINE_LIMIT:
             raise locate_fault(path)  # what _read_batch raises for a line this long, said before it is read
+        if len(lf):  # lines end here, none after an even number of quotes: a quote inside an unquoted
+            return _record_cut(path, a, batch_bytes)  # field may have misled the count; the records say
         quotes += len(q)
         lo, end = end, min(end + batch_bytes, size)
+
+
+def _record_cut(path: Path, a: int, batch_bytes: int) -> int:
+    """Where the batch starting at byte `a` ends, by the strict csv module's records: just after the first
+    record that ends `batch_bytes` or more past `a`, or the file's end. For a stretch the quote count
+    cannot cut (a quote inside an unquoted field is text, and turns the count's parity): memory stays a
+    batch's, where reading on to the file's end took memory growing with the file. A record the csv
+    module refuses is named by locate_fault, as the batch holding it would be."""
+    csv.field_size_limit(MAX_FIELD)
+    at = a
+    with open(path, "rb") as raw_fh:
+        raw_fh.seek(a)
+        fh = io.TextIOWrapper(raw_fh, encoding="utf-8", newline="")
+
+        def lines() -> Iterator[str]:
+            nonlocal at
+            for line in _lines(fh):
+                at += len(line.encode("utf-8"))
+                yield line
+
+        try:
+            for _ in csv.reader(lines(), strict=True):
+                if at - a >= batch_bytes:
+                    return at
+        except (csv.Error, _LineTooLong, UnicodeDecodeError):
+            raise locate_fault(path) from None
+    return at
 
 
 def iter_csv_cells(path: Path, batch_bytes: int | None = None) -> Iterator[Cells]:
@@ -328,14 +357,14 @@ def iter_csv_cells(path: Path, batch_bytes: int | None = None) -> Iterator[Cells
             return
         pos, line0, cuts = int(head.begins[header_end]), header_end, True
         while pos < size:
-            end = _cut(path, raw, pos, batch_bytes) if cuts else size
+            end = _cut(path, raw, pos, batch_bytes) if cuts else _record_cut(path, pos, batch_bytes)
             scan = _scan(raw, pos, end)
             try:
                 cells = _read_batch(path, header, data.slice(pos, end - pos), scan, line0)
             except IngestRejected as exc:
                 if not cuts or not exc.problems[0].message.startswith(_UNREADABLE):
                     raise
-                cuts = False  # a quote inside an unquoted field misled the cut: read the rest at once
+                cuts = False  # a quote inside an unquoted field misled the cut: cut by records from here
                 continue
             yield cells
             pos, line0 = end, line0 + len(scan.begins)

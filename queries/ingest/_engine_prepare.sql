@@ -20,7 +20,16 @@ create temp table engine_rows (
     arrived_at timestamptz, line utinyint, file usmallint, seq utinyint, bad boolean
 );
 
-set variable engine_programs = $programs::varchar[];
+-- A program is held as its place in the list of the programs in the order of hash(program_id), the order
+-- the merge clusters them in (_merge_incoming.sql): _merge_runs.sql sorts by the code itself.
+create temp table engine_programs as
+select
+    program_id,
+    earliest,
+    row_number() over (order by hash(program_id), program_id)::usmallint as code
+from (select unnest($programs::varchar[]) as program_id, unnest($earliest::timestamptz[]) as earliest);
+
+set variable engine_programs = (select list(program_id order by code) from engine_programs);
 set variable engine_roles = $roles::varchar[];
 set variable engine_permits = $permits::varchar[];
 set variable engine_statuses = $statuses::varchar[];
@@ -47,12 +56,6 @@ select
     seq,
     bad
 from engine_rows;
-
-create temp table engine_programs as
-select
-    unnest($programs::varchar[]) as program_id,
-    unnest($earliest::timestamptz[]) as earliest,
-    unnest(range(1, len($programs::varchar[]) + 1))::usmallint as code;
 
 -- A value ('' for none) without the spaces around it, unless the file's bytes showed that none has any.
 create temp macro engine_trim(v, untrimmed) as

@@ -10,17 +10,32 @@
 -- once in `apps`, fail the merge's check (the precise path then runs).
 -- The table engine_split: the hashes of the applications with more than one run (engine_starts, every
 -- application's, is dropped by _merge_runs.sql). One row: apps (one per hash), split.
-create or replace temp table engine_starts as
-with runs as (
-    select
-        application_id,
-        lag(application_id) over () as prev_id,
-        status_at > lag(status_at) over () and program_id = lag(program_id) over () as in_order
-    from engine_rows
-)
+-- The pass runs over the two halves of engine_rows by rowid, each streamed on its own (a window over ()
+-- runs on one thread; two union branches run on both cores), and so does the merge's (_merge_runs.sql,
+-- engine_stream): an application whose rows cross the halves' border has a run start in each, so it is
+-- split and takes the window. The second half has no upper bound: every row is in one half.
+set variable engine_half = (select coalesce(max(rowid) + 1, 0) // 2 from engine_rows);
 
+-- The rows of engine_rows with lo <= rowid < hi as they lie, each with the application, status_at and
+-- program of the rows before and after it in that stretch.
+create or replace temp macro engine_stream(lo, hi) as table
+select
+    *,
+    lag(application_id) over () as prev_id,
+    status_at > lag(status_at) over () and program_id = lag(program_id) over () as in_order,
+    lead(application_id) over () as next_id,
+    lead(status_at) over () as next_at
+from engine_rows
+where rowid >= lo and rowid < hi;
+
+create or replace temp macro engine_halves() as table
+select * from engine_stream(0, getvariable('engine_half'))
+union all
+select * from engine_stream(getvariable('engine_half'), 9223372036854775807);
+
+create or replace temp table engine_starts as
 select hash(application_id) as id_hash, count(*) as starts
-from runs
+from engine_halves()
 where prev_id is distinct from application_id or not coalesce(in_order, false)
 group by id_hash;
 

@@ -3,18 +3,25 @@
 -- names each problem by file, line and column. A (application_id, status_at) seen twice and an
 -- application under two programs are found by the merge's window, which sorts the rows by application
 -- and status_at anyway (_merge_incoming.sql with $verify; here they were two more aggregates over every
--- row). One row: rows, bad, orphans.
+-- row). The rows are read from engine_rows itself (the role as its code, _engine_prepare.sql), and each
+-- principal named is looked for once, not once per family row naming it (10M rows: 2.4 -> 2.0 s CPU).
+-- One row: rows, bad, orphans (the principals named and not found: only whether there are any counts).
 select
-    (select count(*) from incoming) as rows,
-    (select count(*) from incoming where bad) as bad,
+    (select count(*) from engine_rows) as rows,
+    (select count(*) from engine_rows where bad) as bad,
     (
         select count(*)
-        from incoming as i
-        where i.principal_application_id is not null
-          and i.principal_application_id not in (
-              select application_id from incoming where applicant_role = 'principal'
-          )
-          and i.principal_application_id not in (
+        from (
+            select distinct principal_application_id as named
+            from engine_rows
+            where principal_application_id is not null
+        ) as n
+        where n.named not in (
+            select application_id
+            from engine_rows
+            where applicant_role = list_position(getvariable('engine_roles'), 'principal')
+        )
+          and n.named not in (
               select application_id from application_states where applicant_role = 'principal'
           )
     ) as orphans
