@@ -243,6 +243,10 @@ class RushPrior:
     added: float | None = None
     # that reading's own excess and time constant (b_mean, b_sd, log_tau_mean, log_tau_sd); None: as above
     added_rush: tuple[float, float, float, float] | None = None
+    # the sd of each day of the week's effect (Monday first) drawn before the weekly pattern is seen,
+    # as the earlier intakes' day-to-day changes show it on the days they covered (SD_WEEKDAY_UNSEEN
+    # on the others); None: SD_WEEKDAY_UNSEEN on all (_weekday_spread)
+    weekday_sd: tuple[float, ...] | None = None
 
 
 @dataclass
@@ -257,6 +261,7 @@ class _Fit:
     learned: bool = False  # the prior profile is the earlier intakes' (RushPrior.profile)
     rush: tuple[_Rush, ...] = ()  # the settled rate plus a fading excess, one fit per time constant
     rush_weight: float = 0.0  # the share of the futures drawn from `rush`
+    unseen_sd: np.ndarray | None = None  # the sd of the weekday effects drawn (RushPrior.weekday_sd)
 
     @property
     def f(self) -> np.ndarray:
@@ -444,7 +449,9 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
         rush_prior = replace(rush_prior, b_mean=rush_prior.b_mean - float(_at_opening(origin, zone) @ profile))
     rush = _fit_rush(counts, exposure_p, mid, hw, dow, elapsed, sd_hour, known, rush_prior,
                      raw=exposure, added_prior=added_prior) if share > 0 else ()
-    return _Fit(theta, cov, knots, int(clipped.sum()), known, weight, profile, learned, rush, share if rush else 0.0)
+    unseen_sd = None if rush_prior is None or rush_prior.weekday_sd is None else np.asarray(rush_prior.weekday_sd)
+    return _Fit(theta, cov, knots, int(clipped.sum()), known, weight, profile, learned, rush, share if rush else 0.0,
+                unseen_sd)
 
 
 def _at_opening(origin: pd.Timestamp, zone: tzinfo) -> np.ndarray:
@@ -612,10 +619,12 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
     the opening less than one sd above none (a pool running out from the first hour is not a rush
     fading to a settled rate, and read as one its forecasts came earlier)."""
     reads: dict[bool, list[tuple[float, float, float, float]]] = {False: [], True: []}
-    shapes, adds = [], []
+    shapes, adds, changes = [], [], []
     for arrivals, opens_at, until in intakes:
         origin = pd.Timestamp(opens_at).tz_convert("UTC")
-        span = min((pd.Timestamp(until).tz_convert("UTC") - origin) / pd.Timedelta(hours=1), LEARN_SPAN)
+        whole = (pd.Timestamp(until).tz_convert("UTC") - origin) / pd.Timedelta(hours=1)
+        changes.append(_day_changes(_hours(arrivals, origin), whole, origin, until.tzinfo, accepts))
+        span = min(whole, LEARN_SPAN)
         h = np.sort(_hours(arrivals, origin))
         h = h[(h >= 0) & (h <= span)]
         if span <= 0 or len(h) < LEARN_MIN:
@@ -667,7 +676,51 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
     profile = np.mean(shapes, axis=0)
     profile -= np.log(np.mean(np.exp(profile)))
     return RushPrior(*times, len(shapes), tuple(float(x) for x in profile),
-                     float(np.mean(adds)) if plus is not None else 0.0, plus)
+                     float(np.mean(adds)) if plus is not None else 0.0, plus, _weekday_spread(changes))
+
+
+def _day_changes(hours: np.ndarray, whole: float, origin: pd.Timestamp, zone: tzinfo, accepts: Calendar | None
+                 ) -> list[tuple[int, float, float]]:
+    """An earlier intake's changes from one whole local day to the next, from its second day on (the
+    first is the rush's): (the later day's weekday, the change of log rate per open hour, its Poisson
+    variance), for days with an hour open and an arrival at least."""
+    local = origin.tz_convert(zone)
+    first = (local + pd.Timedelta(hours=24)).ceil("D")
+    end = (origin + pd.Timedelta(hours=whole)).tz_convert(zone)
+    days = pd.date_range(first, end, freq="D")  # local midnights (a day may be 23 or 25 hours)
+    if len(days) < 3:
+        return []
+    edges = ((days - origin) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
+    counts = np.histogram(hours, bins=edges)[0].astype(float)
+    fine = np.arange(edges[0], edges[-1] + 0.25, 0.25)
+    share = _open_share(origin, fine, accepts)
+    open_h = np.array([np.sum(share[(fine[:-1] >= a) & (fine[:-1] < b)]) * 0.25 for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    ok = (open_h >= 1.0) & (counts >= 1)
+    rate = np.log(np.where(ok, counts, 1.0) / np.maximum(open_h, 1e-9))
+    out = []
+    dow = days[:-1].day_of_week
+    for i in range(1, len(counts)):
+        if ok[i] and ok[i - 1]:
+            out.append((int(dow[i]), float(rate[i] - rate[i - 1]), float(1 / counts[i] + 1 / counts[i - 1])))
+    return out
+
+
+def _weekday_spread(changes: list[list[tuple[int, float, float]]]) -> tuple[float, ...] | None:
+    """The sd of the day-of-week effects the earlier intakes show (learn_rush): half the variance of a
+    day-to-day change of log rate, less its Poisson part, over all their pairs of whole days, taken
+    at the upper end of its doubt (the variance times n / its chi-squared 20 % point), for the days of
+    the week those pairs covered; SD_WEEKDAY_UNSEEN for the others. None: no pair of whole days."""
+    rows = [c for one in changes for c in one]
+    if not rows:
+        return None
+    from scipy.stats import chi2  # noqa: PLC0415 (only here: scipy.stats is slow to import)
+
+    dow, d, var = (np.array(c) for c in zip(*rows, strict=True))
+    n = len(d)
+    excess = max(float(np.mean(d**2 - var)) / 2.0, 0.0)
+    sd = max(float(np.sqrt(excess * n / chi2.ppf(0.2, n))), 0.05)
+    covered = set(dow.astype(int)) | set(((dow.astype(int) - 1) % 7).tolist())
+    return tuple(min(sd, SD_WEEKDAY_UNSEEN) if k in covered else SD_WEEKDAY_UNSEEN for k in range(7))
 
 
 def _spaced(knots: np.ndarray) -> np.ndarray:
@@ -835,7 +888,8 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
         now = _hour_weights(_clock(origin, np.array([elapsed]), zone)[0])[0]
         prior = np.log(PRIOR_DIURNAL) - float(now @ np.log(PRIOR_DIURNAL))
         shift[:, :24] += (strength - fit.prior_weight)[:, None] * prior[None, :]
-    unknown = rng.standard_normal((draws, 7)) * SD_WEEKDAY_UNSEEN * (1.0 - fit.weekly_known)
+    unseen_sd = SD_WEEKDAY_UNSEEN if fit.unseen_sd is None else fit.unseen_sd
+    unknown = rng.standard_normal((draws, 7)) * unseen_sd * (1.0 - fit.weekly_known)
     # The days of the week seen so far are in the level already (the weekday effects are held near
     # zero until a week is seen, so the spline carries them): the unknown effects are drawn relative
     # to those days, not to the week's mean. An intake seen for an hour of a Monday and forecast for

@@ -223,3 +223,32 @@ def test_a_level_below_where_it_was_before_a_story_long_over_goes_back_up():
     left = intake.truth - as_of
     assert p.p10 <= intake.truth <= p.p90, (p, intake.truth)
     assert abs(p.p50 - intake.truth) <= 0.25 * left, (p.p50, intake.truth, left)
+
+
+def test_the_weekday_doubt_is_learned_from_earlier_intakes_day_to_day_changes():
+    # Earlier intakes of the kind show how much one day differs from the next: with a steady rate
+    # (no weekly pattern) the days they covered get a small doubt, the others the fixed one; with
+    # weekends at a third of the weekdays' rate (log 1.1 each way) the learned doubt is much larger.
+    from dashboard.forecast import SD_WEEKDAY_UNSEEN, learn_rush
+
+    def weekly(start: datetime, days: int, weekend: float) -> list[datetime]:
+        out = rushed(24.0, start)  # an opening rush on the first day (a prior needs one)
+        for d in range(1, days):
+            day = start + timedelta(days=d)
+            rate = 100.0 * (weekend if day.weekday() >= 5 else 1.0)
+            out += steady(rate, 24, day)
+        return out
+
+    starts = (OPENS - timedelta(days=364), OPENS - timedelta(days=728))  # Sundays, as the demo's opening
+    flat = learn_rush([(weekly(s, 5, 1.0), s, s + timedelta(days=5)) for s in starts])
+    assert flat is not None and flat.weekday_sd is not None, flat
+    # whole local days from the day after the first (Tuesday to Thursday), each with the day before
+    covered = {1, 2, 3}
+    assert all(flat.weekday_sd[k] < 0.15 for k in covered), flat.weekday_sd
+    assert all(flat.weekday_sd[k] == SD_WEEKDAY_UNSEEN for k in set(range(7)) - covered), flat.weekday_sd
+    dips = learn_rush([(weekly(s, 14, 1 / 3), s, s + timedelta(days=14)) for s in starts])
+    assert dips is not None and dips.weekday_sd is not None, dips
+    assert min(dips.weekday_sd) > 0.3, dips.weekday_sd
+    # without whole days after the first, the doubt is the fixed one (None)
+    short = learn_rush([(rushed(30.0, s), s, s + timedelta(hours=30)) for s in starts])
+    assert short is not None and short.weekday_sd is None, short
