@@ -726,7 +726,7 @@ def _jump(fit: _Fit, elapsed: float) -> tuple[np.ndarray, float] | None:
     over all of it; the level before is its lowest point in the half of the time seen before the peak
     (a peak at the opening, a rush, has none: no jump); a jump is a peak at least JUMP above it. A
     level already back down to where it was has a fade of 0: the story is over, and no trend is read
-    from its fading. (The peak was sought in the later half only: a story earlier than that, its
+    from its fading (and a level below where it was goes back up to it, _simulate). (The peak was sought in the later half only: a story earlier than that, its
     excess spread over days by the smooth level, had its fading read as a trend and carried on,
     eightfold down at worst: P50 at 5 to 10 times the time left in the news family.)"""
     t = np.linspace(0.0, elapsed, 401)
@@ -917,6 +917,14 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
         above = np.maximum(level - before_jump, 0.0)[:, None]
         fade_d = (max(fade, 1e-6) * np.exp(DAMPING_SD * rng.standard_normal(draws)))[:, None]
         trend = np.where((above > 0) & (fade > 0), -above * (1.0 - np.exp(-lead[None, :] / fade_d)), 0.0)
+        if fade == 0:
+            # Once the story is over, a level below where it was before it is the smooth level's fall
+            # from the story carried on past the old level (its bends cost something: it comes down
+            # over days, as it went up), not a new level: a story does not lower the rate it came on.
+            # The level goes back to where it was before the story. (Taken for the new level, the
+            # forecasts made a week after a story long over came late: news, seed 9 at half the cap,
+            # the level 0.6 below where it was, P50 at 1.9 times the time left.)
+            trend = np.broadcast_to(np.maximum(before_jump - level, 0.0)[:, None], trend.shape)
     if use_rush.any():
         # The rush's futures: the excess fades at its own pace down to the settled rate and no further
         # (no trend of the last day carried on: the day before was the rush); a rise is not read.
