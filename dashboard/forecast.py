@@ -709,7 +709,8 @@ def _weekday_spread(changes: list[list[tuple[int, float, float]]]) -> tuple[floa
     """The sd of the day-of-week effects the earlier intakes show (learn_rush): half the variance of a
     day-to-day change of log rate, less its Poisson part, over all their pairs of whole days, taken
     at the upper end of its doubt (the variance times n / its chi-squared 20 % point), for the days of
-    the week those pairs covered; SD_WEEKDAY_UNSEEN for the others. None: no pair of whole days."""
+    the week those pairs covered (all of them once a weekend day and a weekday are among those);
+    SD_WEEKDAY_UNSEEN for the others. None: no pair of whole days."""
     rows = [c for one in changes for c in one]
     if not rows:
         return None
@@ -720,6 +721,10 @@ def _weekday_spread(changes: list[list[tuple[int, float, float]]]) -> tuple[floa
     excess = max(float(np.mean(d**2 - var)) / 2.0, 0.0)
     sd = max(float(np.sqrt(excess * n / chi2.ppf(0.2, n))), 0.05)
     covered = set(dow.astype(int)) | set(((dow.astype(int) - 1) % 7).tolist())
+    if covered & {5, 6} and covered - {5, 6}:
+        # a weekend day next to weekdays: what a weekly pattern is made of has been seen, and the
+        # days of the week not covered (the earlier intakes' first days, the rush's) are no different
+        covered = set(range(7))
     return tuple(min(sd, SD_WEEKDAY_UNSEEN) if k in covered else SD_WEEKDAY_UNSEEN for k in range(7))
 
 

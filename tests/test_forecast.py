@@ -246,6 +246,11 @@ def test_the_weekday_doubt_is_learned_from_earlier_intakes_day_to_day_changes():
     covered = {1, 2, 3}
     assert all(flat.weekday_sd[k] < 0.15 for k in covered), flat.weekday_sd
     assert all(flat.weekday_sd[k] == SD_WEEKDAY_UNSEEN for k in set(range(7)) - covered), flat.weekday_sd
+    # a week from Sunday covers Tuesday to Saturday: a weekend day next to weekdays, alike, says the
+    # kind has no weekly pattern, and the days not covered (Sunday, Monday: the rush's) take it too
+    week = learn_rush([(weekly(s, 7, 1.0), s, s + timedelta(days=7)) for s in starts])
+    assert week is not None and week.weekday_sd is not None, week
+    assert all(sd < 0.15 for sd in week.weekday_sd), week.weekday_sd
     dips = learn_rush([(weekly(s, 14, 1 / 3), s, s + timedelta(days=14)) for s in starts])
     assert dips is not None and dips.weekday_sd is not None, dips
     assert min(dips.weekday_sd) > 0.3, dips.weekday_sd
