@@ -330,14 +330,24 @@ def _fit(counts: np.ndarray, exposure: np.ndarray, design: sparse.csr_array, q: 
         eta = design @ th + offset
         return float(np.sum(np.exp(eta) - counts * eta) + 0.5 * th @ q @ th)
 
-    def hessian(mu: np.ndarray) -> np.ndarray:
-        return (design_t @ (design * mu[:, None])).toarray() + q
+    def grad_info(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mu = np.exp(design @ th + offset)
+        return design_t @ (mu - counts) + q @ th, (design_t @ (design * mu[:, None])).toarray() + q
 
+    theta, _ = _newton(theta, objective, grad_info, 50)
+    cov = linalg.inv(grad_info(theta)[1])
+    return theta, (cov + cov.T) / 2
+
+
+def _newton(theta: np.ndarray, objective: Callable[[np.ndarray], float],
+            grad_info: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], steps: int) -> tuple[np.ndarray, float]:
+    """Minimise a penalised likelihood by damped Newton (or Fisher scoring) steps, halving a step until it
+    gains a quarter of what it promised; `grad_info` gives the gradient and the (expected) information.
+    Returns the minimum found and the objective there."""
     value = objective(theta)
-    for _ in range(50):
-        mu = np.exp(design @ theta + offset)
-        grad = design_t @ (mu - counts) + q @ theta
-        step = linalg.solve(hessian(mu), grad, assume_a="pos")
+    for _ in range(steps):
+        grad, info = grad_info(theta)
+        step = linalg.solve(info, grad, assume_a="pos")
         decrement = float(grad @ step)  # twice the expected gain of a full step
         if decrement < 1e-8 * max(1.0, abs(value)):
             break
@@ -351,8 +361,7 @@ def _fit(counts: np.ndarray, exposure: np.ndarray, design: sparse.csr_array, q: 
         else:
             break
         theta, value = cand, cv
-    cov = linalg.inv(hessian(np.exp(design @ theta + offset)))
-    return theta, (cov + cov.T) / 2
+    return theta, value
 
 
 def _bin_minutes(elapsed_h: float) -> float:
@@ -582,23 +591,7 @@ def _fit_added(counts: np.ndarray, exposure: np.ndarray, g: np.ndarray, base: np
         grad = jac.T @ (1.0 - counts / mu) + q @ (th - prior)
         return grad, (jac.T * (1.0 / mu)) @ jac + q
 
-    value = objective(theta)
-    for _ in range(60):
-        grad, info = grad_info(theta)
-        step = linalg.solve(info, grad, assume_a="pos")
-        decrement = float(grad @ step)
-        if decrement < 1e-8 * max(1.0, abs(value)):
-            break
-        t = 1.0
-        while t > 1e-4:
-            cand = theta - t * step
-            cv = objective(cand)
-            if np.isfinite(cv) and cv <= value - 0.25 * t * decrement:
-                break
-            t /= 2
-        else:
-            break
-        theta, value = cand, cv
+    theta, value = _newton(theta, objective, grad_info, 60)
     _, info = grad_info(theta)
     cov = linalg.inv(info)
     cov = (cov + cov.T) / 2
