@@ -293,6 +293,8 @@ def open_filters(pg, name: str = "Choose filters") -> None:
     open: sidebar.build_filters), and wait for them. `name`: the section's label in the page's language."""
     pg.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text=name).click()
     pg.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.wait_for(timeout=60_000)
+    # the run that draws them ends: a field used while the page is still stale may lose what was typed
+    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
 
 
 def outside_requests(urls: list[str]) -> list[str]:

@@ -38,6 +38,9 @@ def test_a_link_reproduces_the_view(shared_basic_server, page, new_page):
     open_filters(page)  # opened, it shows what the link filtered
     citizenship = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Citizenship")
     expect(citizenship).to_contain_text("China")
+    # in the middle of the sidebar: at the viewport's foot (under the section's heading) its list of options
+    # moves while it opens and a click can miss it
+    citizenship.evaluate("e => e.scrollIntoView({block: 'center'})")
     citizenship.locator("input").click()
     page.keyboard.type("India")
     page.get_by_role("option", name="India (IND)", exact=True).click()
