@@ -9,7 +9,9 @@
 Each session is a client that speaks the protocol a browser's Streamlit frontend speaks (protobuf
 BackMsg/ForwardMsg over ws://HOST:PORT/_stcore/stream): it loads a main page, then, after a think time,
 changes one filter (citizenship, role, permit type, status, or "Reset filters") and sends every
-widget's state as the frontend does, timing until the server reports the run finished; every few
+widget's state as the frontend does, timing until the server reports the run finished (the first change
+of a session opens the sidebar's filters section first, as a person clicks it: a run of its own, counted
+apart as `filters_opened`, since a closed section's widgets are not drawn); every few
 changes it moves on to the next main page (each session starts at another one, so all are visited).
 A session fails on a dropped connection, a run that does not finish within 60 s, an exception, or
 the page's "Something went wrong" sentence. The server's memory (RSS) is sampled every 5 s.
@@ -52,6 +54,7 @@ RUN_TIMEOUT = 60.0
 MAX_CHANGES = 10_000
 GENERIC_ERROR = "Something went wrong"
 FILTERS = ("Citizenship", "Applicant role", "Permit type", "Status")
+SECTION = "Choose filters"  # the sidebar's filters section (an expander drawing FILTERS only while open)
 
 
 class SessionFailure(Exception):
@@ -84,6 +87,7 @@ class SessionResult:
     changes_sent: list[float] = field(default_factory=list)  # when each was sent (time.monotonic())
     by_page: dict[str, list[float]] = field(default_factory=dict)  # the same, per page
     page_loads: list[float] = field(default_factory=list)  # seconds to open another page
+    opens: list[float] = field(default_factory=list)  # seconds to open the filters section
     failures: list[str] = field(default_factory=list)
     new_settings: dict[str, int] = field(default_factory=dict)  # run kind -> runs on a setting nobody asked before
 
@@ -121,6 +125,8 @@ class Session:
             s.bool_value = w.value if w.set_value else w.default
         elif kind == "date_time_input":
             s.string_array_value.data.extend(list(w.value) if w.set_value else list(w.default))
+        elif kind == "expandable":
+            s.bool_value = w.expanded
         else:
             return None  # buttons only send a trigger when pressed
         return s
@@ -148,7 +154,11 @@ class Session:
             fm = ForwardMsg()
             fm.ParseFromString(ws.recv(timeout=left))
             kind = fm.WhichOneof("type")
-            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+            if kind == "delta" and fm.delta.WhichOneof("type") == "add_block":
+                block = fm.delta.add_block
+                if block.WhichOneof("type") == "expandable" and block.expandable.label == SECTION:
+                    self.widgets[SECTION] = ("expandable", block.expandable)
+            elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 el = fm.delta.new_element
                 t = el.WhichOneof("type")
                 if t == "exception":
@@ -210,6 +220,10 @@ class Session:
                         self.kind = "page_change"
                         self.result.page_loads.append(self._run(ws, None, page=page))
                         continue
+                    if SECTION in self.widgets and not any(f in self.widgets for f in FILTERS):
+                        self.kind = "filters_opened"  # a click on the closed section, then the change
+                        opened = WidgetState(id=self.widgets[SECTION][1].id, bool_value=True)
+                        self.result.opens.append(self._run(ws, opened, page=page))
                     self.kind = "filter_change"
                     sent = time.monotonic()
                     took = self._run(ws, self._change(), page=page)
@@ -280,9 +294,10 @@ def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: floa
     if pids:
         sampler.join(10)
     results = [p.result for p in people]
-    runs = sum(len(r.changes) + len(r.page_loads) + (r.first_load_s is not None) for r in results)
+    runs = sum(len(r.changes) + len(r.page_loads) + len(r.opens) + (r.first_load_s is not None) for r in results)
     kinds = {"first_load": sum(r.first_load_s is not None for r in results),
              "page_change": sum(len(r.page_loads) for r in results),
+             "filters_opened": sum(len(r.opens) for r in results),
              "filter_change": sum(len(r.changes) for r in results)}
     new = {kind: sum(r.new_settings.get(kind, 0) for r in results) for kind in kinds}
     changes_s = [c for r in results for c in r.changes]
@@ -312,6 +327,8 @@ def run_load(url: str, pid: int | list[int] | None, sessions: int, seconds: floa
         "page_loads": sum(len(r.page_loads) for r in results),
         "page_load_p95_s": percentile([x for r in results for x in r.page_loads], 0.95),
         "first_load_p95_s": percentile(firsts, 0.95),
+        "filters_opened": sum(len(r.opens) for r in results),
+        "filters_open_p95_s": percentile([x for r in results for x in r.opens], 0.95),
         "memory_mb": [(t, [round(m, 1) for m in row]) for t, row in memory],
         "memory_baseline_mb": None if baseline is None else round(baseline, 1),
         "memory_final_mb": None if final is None else round(final, 1),
@@ -342,7 +359,8 @@ def summary_lines(r: dict) -> list[str]:
         f"server(s), think time {r['think_s'][0]:g}–{r['think_s'][1]:g} s, pages: {', '.join(r['pages_visited'])} |",
         f"| failed sessions | {r['failed_sessions']} |",
         f"| filter changes | {r['filter_changes']:,} (and {r['page_loads']:,} page changes, p95 "
-        f"{fmt(r['page_load_p95_s'])}) |",
+        f"{fmt(r['page_load_p95_s'])}; the filters section opened {r['filters_opened']:,} times, p95 "
+        f"{fmt(r['filters_open_p95_s'])}) |",
         f"| filter change p50 / p95 / p99 / max | {fmt(r['change_p50_s'])} / {fmt(r['change_p95_s'])} / "
         f"{fmt(r['change_p99_s'])} / {fmt(r['change_max_s'])} |",
         f"| filter change p95 after the {r['warmup_s']:g} s warm-up | {fmt(r['change_p95_s_after_warmup'])} "
@@ -365,7 +383,7 @@ def summary_lines(r: dict) -> list[str]:
         k, n = r["runs_by_kind"], r["new_settings_by_kind"]
         lines.append(f"| script runs by kind (of which on a page and filters nobody asked for before) | first loads "
                      f"{k['first_load']:,} ({n['first_load']:,}), page changes {k['page_change']:,} ({n['page_change']:,}), "
-                     f"filter changes {k['filter_change']:,} ({n['filter_change']:,}): "
+                     f"filters section opened {k['filters_opened']:,} ({n['filters_opened']:,}), filter changes {k['filter_change']:,} ({n['filter_change']:,}): "
                      f"{100 * r['new_settings_share']:.0f} % new |")
     lines.append("| load average (1, 5, 15 min) at the end | " + ", ".join(f"{x:.1f}" for x in r["load_average"]) + " |")
     return lines

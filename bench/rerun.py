@@ -109,12 +109,15 @@ def measure_page(page: str, repeats: int, settings=SETTINGS, fresh: Iterator | N
     takes one at a time (shared by the pages of a run, so that no page gets one another page's run cached)."""
     from streamlit.testing.v1 import AppTest
 
+    from dashboard.sidebar import FILTERS_OPEN
     from dashboard.ui import figures
 
     fresh = fresh if fresh is not None else unseen_settings()
 
     with server_like() as cpu:
-        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120).run()
+        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+        at.session_state[FILTERS_OPEN] = True  # the filters section opened, as a person changing them has
+        at.run()
         if PAGES[page]:
             at.switch_page(PAGES[page]).run()
 

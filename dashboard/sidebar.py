@@ -25,7 +25,9 @@ from dashboard.ui.text import label
 TIME_WIDGETS = {"start": "f_from", "end": "f_to", "as_of": "f_as_of"}
 # Every filter widget's key (the program picker's apart: it is drawn on every page).
 LINK_SHOWN = "f_link_shown"  # session key: "Link to this moment" was pressed; show the link on this run
-FILTER_KEYS = ("f_from", "f_to", COUNTRY_KEY, "f_role", "f_permit", "f_status", "f_latest", "f_as_of")
+SECTION_KEYS = ("f_from", "f_to", COUNTRY_KEY, "f_role", "f_permit", "f_status")  # the filters section's widgets
+FILTER_KEYS = (*SECTION_KEYS, "f_latest", "f_as_of")
+FILTERS_OPEN = "f_open"  # session key: the filters section is open (its widgets are drawn)
 
 
 def _naive_local(dt: datetime | None, program: Program) -> datetime | None:
@@ -86,6 +88,53 @@ def _reset() -> None:
     _load_state(Filters(ss["f_program"]), programs()[ss["f_program"]])
 
 
+def _bounds(program: Program) -> dict:
+    """The date-and-time inputs' settings: the program's dates, to the minute; value=None: the session state
+    holds the value, and the default (when cleared) is "no limit"."""
+    lo, hi = (_naive_local(m, program) for m in fl.time_window(program))
+    return {"value": None, "min_value": lo, "max_value": hi, "step": timedelta(minutes=1), "format": "YYYY-MM-DD"}
+
+
+def _section(box, program: Program, countries_present: list[str], lang: str) -> None:
+    """The filters section's widgets, in the open expander `box`."""
+    ss = st.session_state
+    # In words here rather than behind "?" icons: each icon is one more tab stop in the sidebar (issue 16).
+    box.caption(t("Times are in {zone}. From and To left at the opening and the newest submission set no "
+                  "limit.").format(zone=zone_label(program.time_zone)))
+    bounds = _bounds(program)
+    box.datetime_input(t("From"), key="f_from", **bounds)
+    box.datetime_input(t("To"), key="f_to", **bounds)
+    options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, lang))
+    # A name and Enter picks that country alone: options match by the start of their name (fuzzy matching
+    # ranked "Indonesia" and "Saint Kitts and Nevis" beside "India") and there is no "Select N matches".
+    box.multiselect(t("Citizenship"), options, key=COUNTRY_KEY, format_func=lambda c: f"{country_name(c, lang)} ({c})",
+                    placeholder=t("All countries"), filter_mode="prefix", select_all=False)
+    label_now = functools.partial(label, lang=lang)
+    box.multiselect(t("Applicant role"), list(ROLES), key="f_role", format_func=label_now, placeholder=t("All roles"))
+    box.multiselect(t("Permit type"), list(PERMIT_TYPES), key="f_permit", format_func=label_now,
+                    placeholder=t("All permit types"))
+    box.multiselect(t("Status"), list(STATUSES), key="f_status", format_func=label_now, placeholder=t("All statuses"))
+
+
+def _filters(program: Program, first: datetime, last: datetime, notices: list[str]) -> Filters:
+    """The Filters the session state describes (From and To at their defaults set no limit); a sentence is
+    added to `notices` when the end was ignored."""
+    ss = st.session_state
+    start = None if ss["f_from"] == first else _aware("f_from", program)
+    end = None if ss["f_to"] == last else _aware("f_to", program)
+    if start and end and start >= end:
+        notices.append(t("The end of the time range is before its start; the end was ignored."))
+        end = None
+    return Filters(
+        program_id=program.id, start=start, end=end,
+        as_of=None if ss["f_latest"] else _aware("f_as_of", program),
+        countries=tuple(sorted(ss[COUNTRY_KEY])),
+        roles=tuple(r for r in ROLES if r in ss["f_role"]),
+        permits=tuple(p for p in PERMIT_TYPES if p in ss["f_permit"]),
+        statuses=tuple(s for s in STATUSES if s in ss["f_status"]),
+    )
+
+
 def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
                   latest_for: Callable[[str], datetime | None], applies: bool = True, page: str = "") -> Filters:
     """Render the filter widgets in the sidebar and return the Filters they describe.
@@ -117,31 +166,28 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     if not applies:
         # Not drawn on this page, and kept for the next: Streamlit drops the value of a widget a run does not
         # draw unless the run sets it itself. (Drawn disabled, their greyed labels failed the contrast check.)
-        for key in FILTER_KEYS:
+        for key in (*FILTER_KEYS, FILTERS_OPEN):
             if key in ss:
                 ss[key] = ss[key]
         sb.info(t("The filters do not change this page; the ones chosen are kept for the intake's pages."),
                 icon=":material/info:")
     else:
-        # In words here rather than behind "?" icons: each icon is one more tab stop in the sidebar (issue 16).
-        sb.caption(t("Times are in {zone}. From and To left at the opening and the newest submission set no "
-                     "limit.").format(zone=zone_label(program.time_zone)))
-        lo, hi = (_naive_local(m, program) for m in fl.time_window(program))
-        # value=None: the session state holds the value; the default (when cleared) is "no limit".
-        bounds = {"value": None, "min_value": lo, "max_value": hi, "step": timedelta(minutes=1), "format": "YYYY-MM-DD"}
-        sb.datetime_input(t("From"), key="f_from", **bounds)
-        sb.datetime_input(t("To"), key="f_to", **bounds)
-        options = sorted(set(countries_present) | set(ss.get(COUNTRY_KEY, [])), key=lambda c: country_name(c, language()))
-        # A name and Enter picks that country alone: options match by the start of their name (fuzzy matching
-        # ranked "Indonesia" and "Saint Kitts and Nevis" beside "India") and there is no "Select N matches".
-        sb.multiselect(t("Citizenship"), options, key=COUNTRY_KEY, format_func=lambda c: f"{country_name(c, lang)} ({c})",
-                       placeholder=t("All countries"), filter_mode="prefix", select_all=False)
-        label_now = functools.partial(label, lang=lang)
-        sb.multiselect(t("Applicant role"), list(ROLES), key="f_role", format_func=label_now, placeholder=t("All roles"))
-        sb.multiselect(t("Permit type"), list(PERMIT_TYPES), key="f_permit", format_func=label_now,
-                       placeholder=t("All permit types"))
-        sb.multiselect(t("Status"), list(STATUSES), key="f_status", format_func=label_now, placeholder=t("All statuses"))
-        sb.divider()
+        # The time range and the lists in a section, with what they filter said in one line above it: a closed
+        # section's widgets are not drawn (on_change="rerun": opening it reruns and draws them), so a fresh page
+        # does not lay out two date-and-time inputs and four multiselects before its charts (issue 17), and it
+        # stays in its place in the tab order (a popover's body is put at the end of the document). Their values
+        # live in the session state and the address, as when a page does not draw them (above). The section's
+        # label stays the same when a filter changes: Streamlit identifies an expander by its label, and a new
+        # one is mounted anew, which took the keyboard focus out of the field just used (to the page's start).
+        sb.caption(t("Filters: {scope}").format(scope=scope_line(_filters(program, first, last, []), program)))
+        ss[FILTERS_OPEN] = bool(ss.get(FILTERS_OPEN, False))  # kept when the language renames the section
+        section = sb.expander(t("Choose filters"), key=FILTERS_OPEN, on_change="rerun", icon=":material/filter_alt:")
+        if not section.open:
+            for key in SECTION_KEYS:
+                if key in ss:
+                    ss[key] = ss[key]
+        else:
+            _section(section, program, countries_present, lang)
         sb.toggle(t("Latest data"), key="f_latest")
         if ss["f_latest"] and latest_moment is not None:  # the moment shown, without opening anything
             sb.caption(t("As of the newest submission, {moment}. Off: the intake as it stood at a moment you "
@@ -157,7 +203,7 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
             sb.select_slider(t("As of"), steps, key="f_as_of_slide", on_change=_slid,
                              format_func=lambda m: fmt_datetime(program.localize(m), tz, lang=lang),
                              help=t("Show only what had been submitted by then, with the status it had then."))
-            sb.datetime_input(t("As of, to the minute"), key="f_as_of", **bounds)
+            sb.datetime_input(t("As of, to the minute"), key="f_as_of", **_bounds(program))
 
         def pin() -> None:
             if latest_moment is not None:
@@ -171,19 +217,7 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
         link_slot = sb.empty()  # the link, under its button, once the run has staged the whole address
         sb.button(t("Reset filters"), on_click=_reset, width="stretch", icon=":material/filter_alt_off:")
 
-    start = None if ss["f_from"] == first else _aware("f_from", program)
-    end = None if ss["f_to"] == last else _aware("f_to", program)
-    if start and end and start >= end:
-        notices.append(t("The end of the time range is before its start; the end was ignored."))
-        end = None
-    f = Filters(
-        program_id=program.id, start=start, end=end,
-        as_of=None if ss["f_latest"] else _aware("f_as_of", program),
-        countries=tuple(sorted(ss[COUNTRY_KEY])),
-        roles=tuple(r for r in ROLES if r in ss["f_role"]),
-        permits=tuple(p for p in PERMIT_TYPES if p in ss["f_permit"]),
-        statuses=tuple(s for s in STATUSES if s in ss["f_status"]),
-    )
+    f = _filters(program, first, last, notices)
     url.warn(ss.get("url_notices", []) + notices)
     ss["url_notices"] = []
     url.write_filters(f, default_program)
@@ -200,8 +234,8 @@ def _show_link(slot, page: str) -> None:
              icon=":material/link:")
 
 
-def summary_line(f: Filters, program: Program) -> str:
-    """One line naming the active filters (every page shows it)."""
+def _parts(f: Filters, program: Program) -> list[str]:
+    """The active filters in words, one part per filter (the as-of moment apart)."""
     lang = language()
     parts = []
     if f.start or f.end:
@@ -214,6 +248,18 @@ def summary_line(f: Filters, program: Program) -> str:
     for values in (f.roles, f.permits, f.statuses):
         if values:
             parts.append(", ".join(label(v) for v in values))
+    return parts
+
+
+def scope_line(f: Filters, program: Program) -> str:
+    """What the filters section's filters keep, in a few words (the line above it): "all applications", or the
+    active ones. The as-of moment is said beside "Latest data", outside the section."""
+    return "; ".join(_parts(f, program)) or t("all applications")
+
+
+def summary_line(f: Filters, program: Program) -> str:
+    """One line naming the active filters (every page shows it)."""
+    parts = _parts(f, program)
     as_of = (t("as of {moment}").format(moment=fmt_datetime(f.as_of, program.time_zone)) if f.as_of
              else t("latest data"))
     if not parts:

@@ -288,6 +288,15 @@ def settled(pg) -> None:
     pg.wait_for_load_state("networkidle", timeout=60_000)
 
 
+def open_filters(pg, name: str = "Choose filters") -> None:
+    """Open the sidebar's filters section with a click, as a person does (its widgets are drawn only once it is
+    open: sidebar.build_filters), and wait for them. `name`: the section's label in the page's language."""
+    pg.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text=name).click()
+    pg.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.wait_for(timeout=60_000)
+    # the run that draws them ends: a field used while the page is still stale may lose what was typed
+    pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+
+
 def outside_requests(urls: list[str]) -> list[str]:
     """Requests that left the machine (anything but the local server, data: and blob: URLs)."""
     local = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:")
@@ -392,12 +401,16 @@ def shared_reference_server(_reference_server, shared_reference_warehouse) -> Se
 APP = str(ROOT / "dashboard" / "app.py")
 
 
-def app_test(view: str | None = None, query: dict | None = None, timeout: float = 60):
+def app_test(view: str | None = None, query: dict | None = None, timeout: float = 60, filters_open: bool = False):
     """The dashboard in Streamlit's AppTest, run with the URL's `query` and then switched to `view`
-    ("views/plan.py"; None: stays on the default page). The warehouse is the one the test's fixture named."""
+    ("views/plan.py"; None: stays on the default page). The warehouse is the one the test's fixture named.
+    `filters_open`: the sidebar's filters section is open from the start (its widgets drawn), as after a click
+    on it (sidebar.FILTERS_OPEN), without a run to open it."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=timeout)
+    if filters_open:
+        at.session_state["f_open"] = True  # sidebar.FILTERS_OPEN
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()

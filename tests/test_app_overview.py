@@ -113,7 +113,7 @@ def test_the_synthetic_banner_names_each_source_once(demo_warehouse):
 def test_filters_chosen_in_french_stay_codes_across_pages(shared_basic_warehouse):
     """The filter widgets show French names; what they hold, and the address, are the codes, also once a
     rerun sends the choices back (the format_func keeps the run's language)."""
-    at = run({"lang": "fr"})
+    at = app_test(None, {"lang": "fr"}, filters_open=True)
     at.multiselect(key="f_role").select("spouse").run()
     at.multiselect(key="f_country").select("CHN").run()
     at.switch_page("views/velocity.py").run()

@@ -163,11 +163,12 @@ def test_browser_language_is_the_default_and_the_switch_updates_the_document(a11
 
 
 def test_keyboard_alone_reaches_the_filters_and_downloads_a_chart_s_numbers(a11y_server, page):
-    """Tab through the sidebar filters (each one takes the focus in order), then open a chart's numbers
-    and press its download button, all with the keyboard."""
+    """Tab through the sidebar filters (each one takes the focus in order; Enter opens their section, in its
+    place), then open a chart's numbers and press its download button, all with the keyboard."""
     page.goto(url(a11y_server, PAGES[0], "en"))
     settle(page)
     focused: list[str] = []
+    opened = False
     for _ in range(80):
         page.keyboard.press("Tab")
         label = page.evaluate("""() => { const e = document.activeElement;
@@ -175,12 +176,17 @@ def test_keyboard_alone_reaches_the_filters_and_downloads_a_chart_s_numbers(a11y
                 || (e.labels && e.labels[0] && e.labels[0].textContent) || e.textContent;
             return (w ? w.getAttribute('data-testid') : '') + '|' + (lab || '').trim(); }""")
         focused.append(label)
+        if not opened and label.endswith("Choose filters"):
+            opened = True
+            page.keyboard.press("Enter")  # opens the filters section: its fields come next, the focus stays
+            page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.wait_for(timeout=60_000)
+            settle(page)
         # the expander's own summary (the page's main region, also focusable, can end with the same words)
         on_summary = page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
         if on_summary and label.endswith("Numbers behind this chart"):
             break
     text = "\n".join(focused)
-    order = ["Langue / Language", "From", "To", "Citizenship", "Applicant role", "Permit type", "Status",
+    order = ["Langue / Language", "Choose filters", "From", "To", "Citizenship", "Applicant role", "Permit type", "Status",
              "Latest data", "Link to this moment", "Reset filters", "Numbers behind this chart"]
     positions = [next((i for i, f in enumerate(focused) if f.endswith(name)), None) for name in order]
     missing = [name for name, at in zip(order, positions, strict=True) if at is None]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import outside_requests, settled
+from conftest import open_filters, outside_requests, settled
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +49,8 @@ def test_click_a_country_filters_the_dashboard(shared_reference_server, page):
     body = page.inner_text("body")
     assert "China comes first with 2 principal applications, 28.6% of all principal applicants" in body
     assert "Filtered to China; latest data." in body
+    assert "Filters: China" in page.inner_text('[data-testid="stSidebar"]')  # set with the filters section closed
+    open_filters(page)
     citizenship = page.locator('[data-testid="stSidebar"] .react-aria-ComboBox').filter(
         has=page.get_by_label("Citizenship", exact=True))
     assert citizenship.locator("[data-tag]").evaluate_all("tags => tags.map(t => t.getAttribute('aria-label'))") \

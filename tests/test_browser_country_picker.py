@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CHART_TRACE, row, write_export
+from conftest import CHART_TRACE, open_filters, row, write_export
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -21,6 +21,7 @@ def test_a_name_and_enter_pick_that_country_alone(tmp_path, warehouse_dir, serve
     server = server_for(warehouse_dir)
     page.goto(f"{server.url}/velocity")
     page.wait_for_selector(CHART_TRACE, timeout=90_000)
+    open_filters(page)
     picker = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Citizenship")
     picker.locator("input").click()
     page.keyboard.type("India")

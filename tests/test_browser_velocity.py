@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CHART_TRACE, outside_requests
+from conftest import CHART_TRACE, open_filters, outside_requests
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,13 @@ def test_a_link_reproduces_the_view(shared_basic_server, page, new_page):
     expect(metric(page, "Principal applications")).to_have_text("2")  # P3 on the 16th, P7 on the 17th
     first_chart(page, [["Principal applicants", [1, 1]], ["Spouses and dependants", [0, 0]]])
 
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Filters: China")  # the section closed
+    open_filters(page)  # opened, it shows what the link filtered
     citizenship = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Citizenship")
+    expect(citizenship).to_contain_text("China")
+    # in the middle of the sidebar: at the viewport's foot (under the section's heading) its list of options
+    # moves while it opens and a click can miss it
+    citizenship.evaluate("e => e.scrollIntoView({block: 'center'})")
     citizenship.locator("input").click()
     page.keyboard.type("India")
     page.get_by_role("option", name="India (IND)", exact=True).click()
@@ -76,6 +82,7 @@ def test_back_and_forward_walk_through_filter_changes(shared_basic_server, page)
     page.get_by_role("radio", name="Day", exact=True).click()  # first change: the interval
     page.wait_for_url(re.compile(r"/velocity\?grain=day$"))
     expect(metric(page, "Busiest day")).to_have_count(1)
+    open_filters(page)  # not a history entry: the address stays
     citizenship = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Citizenship")
     citizenship.locator("input").click()  # second change: a country
     page.keyboard.type("China")

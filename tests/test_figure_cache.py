@@ -14,6 +14,7 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from dashboard.filters import Filters
+from dashboard.sidebar import FILTERS_OPEN
 from dashboard.ui import figures
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -30,7 +31,9 @@ def specs(at: AppTest) -> list[dict]:
 
 def test_overview_rerun_reuses_its_figures_and_a_change_builds_new_ones(shared_basic_warehouse):
     figures.clear()
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[FILTERS_OPEN] = True  # the filters section open, its widgets drawn
+    at.run()
     assert not at.exception
     first, shown = built(), specs(at)
     assert len(shown) == 2 and all(first[n] >= 1 for n in OVERVIEW)
@@ -173,7 +176,9 @@ def test_every_main_page_figure_is_the_same_json_built_with_trusted_layouts(shar
     monkeypatch.setattr(ui, "figure", both_ways)
     pages = ("views/velocity.py", "views/countries.py", "views/time_to_cap.py")
     for lang in ("en", "fr"):
-        at = AppTest.from_file(APP, default_timeout=60).run()
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state[FILTERS_OPEN] = True
+        at.run()
         at.sidebar.selectbox(key="lang").set_value(lang).run()
         for page in (None, *pages):
             if page:

@@ -85,6 +85,20 @@ def test_family_may_name_a_stored_principal(tmp_path, basic_warehouse):
     assert s.inserted == 1
 
 
+def test_the_engine_path_finds_a_family_rows_principal_in_the_call_or_stored_and_no_other(tmp_path, basic_warehouse):
+    """The engine path's verdict (queries/ingest/_engine_verdict.sql, two anti joins): a spouse naming a
+    principal of the same file or a stored one is published by the engine path; one naming neither sends
+    the call to the precise path, which names the row."""
+    at = "2023-07-20T10:00:00-04:00"
+    fam = [row("P8", at), row("F7", at, role="spouse", principal="P8"), row("F8", at, role="spouse", principal="P3")]
+    s = ingest([write_export(tmp_path / "fam.csv", fam)], root=basic_warehouse)
+    assert (s.path, s.inserted) == ("engine", 3)
+    with pytest.raises(IngestRejected) as exc:
+        ingest([write_export(tmp_path / "orphan.csv", [row("F9", at, role="spouse", principal="P9")])],
+               root=basic_warehouse)
+    assert [(p.line, p.column) for p in exc.value.problems] == [(2, "principal_application_id")]
+
+
 def test_conflicting_state_is_rejected(tmp_path, basic_warehouse):
     clash = [row("P3", "2023-07-16T09:50:00", citizenship="BRA")]  # same status_at, different value
     with pytest.raises(IngestRejected) as exc:

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, app_pages, open_numbers
 from streamlit.testing.v1 import AppTest
 
-from dashboard import i18n
+from dashboard import i18n, sidebar
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = app_pages()
@@ -46,6 +46,7 @@ def render(page: dict, lang: str) -> AppTest:
 def _render(page: dict, lang: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = lang
+    at.session_state[sidebar.FILTERS_OPEN] = True  # the filters section's widgets are checked too
     at.run()
     if not page["default"]:
         at.switch_page(page["file"])

@@ -11,7 +11,7 @@ from conftest import app_test
 
 
 def test_time_fields_show_the_programs_span_and_set_no_limit(shared_basic_warehouse):
-    at = app_test()
+    at = app_test(filters_open=True)
     assert not at.exception
     fields = {w.key: w.value for w in at.sidebar.get("datetime_input")}
     # shown, so that each calendar opens on July 2023 rather than on today's month
@@ -27,7 +27,7 @@ def test_time_fields_show_the_programs_span_and_set_no_limit(shared_basic_wareho
 
 
 def test_a_time_moved_from_its_default_filters_and_a_link_names_it(shared_basic_warehouse):
-    at = app_test(None, {"to": "2023-07-16T10:00"})
+    at = app_test(None, {"to": "2023-07-16T10:00"}, filters_open=True)
     assert not at.exception
     assert at.sidebar.get("datetime_input")[1].value == datetime(2023, 7, 16, 10, 0)
     assert {m.label: m.value for m in at.metric}["Principal applications counted"] == "5"  # cap figures: program-wide

@@ -13,7 +13,7 @@ def filter_keys(at) -> set[str]:
 
 
 def test_filters_are_hidden_with_a_note_where_they_change_nothing_and_kept(shared_basic_warehouse):
-    at = app_test("views/about.py", {"country": "IND"})
+    at = app_test("views/about.py", {"country": "IND"}, filters_open=True)
     assert not at.exception
     assert any(NOTE in i.value for i in at.sidebar.info)
     assert filter_keys(at) & {"f_country", "f_role", "f_latest", "f_from"} == set()

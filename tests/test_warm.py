@@ -130,7 +130,7 @@ def test_a_session_told_a_forecast_is_being_computed_does_not_wait_for_it_again(
 
     monkeypatch.setattr(warm, "forecast_result", watched)
     try:
-        at = app_test("views/time_to_cap.py")
+        at = app_test("views/time_to_cap.py", filters_open=True)
         assert any("The forecast is being computed" in i.value for i in at.info)
         first = [a for a in asked if a[1] != 0]  # the page's projection and history, the band's projection
         assert {k for k, _ in first} == {"projection", "history"}
