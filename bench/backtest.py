@@ -1,6 +1,6 @@
 """Backtest of the time-to-cap forecast (dashboard/forecast.py) on simulated intakes.
 
-    python -m bench.backtest [--seeds N] [--jobs N] [--update-docs]      (make backtest)
+    python -m bench.backtest [--seeds N] [--first-seed S] [--jobs N] [--update-docs]      (make backtest)
 
 Each family (the kinds of intake of issue 21: filled in minutes, hours or days, a news spike, a pool
 running out, closed hours, an overnight surge, one that may not fill) is an arrival process with its
@@ -398,13 +398,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.backtest", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=30, help="simulated intakes per family (default 30)")
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="the first seed (default 0, the published run's; 30 gives seeds 30-59 with --seeds 30)")
     ap.add_argument("--scenario", action="append", choices=list(FAMILIES), help="only these families")
     ap.add_argument("--draws", type=int, default=1000, help="simulated futures per forecast (default 1000)")
     ap.add_argument("--jobs", type=int, default=1, help="processes sharing the intakes out (default 1)")
     ap.add_argument("--update-docs", action="store_true", help="write the tables into docs/forecast.md")
     args = ap.parse_args(argv)
     started = time.monotonic()
-    rows = run(args.scenario or list(FAMILIES), range(args.seeds), args.draws, jobs=args.jobs)
+    if args.update_docs and args.first_seed != 0:
+        ap.error("--update-docs writes the published run: seeds from 0")
+    rows = run(args.scenario or list(FAMILIES), range(args.first_seed, args.first_seed + args.seeds), args.draws,
+               jobs=args.jobs)
     table = summary(rows)
     text = markdown(table, args.seeds, time.monotonic() - started, args.jobs)
     print(text)

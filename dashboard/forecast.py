@@ -81,6 +81,9 @@ ADDED_SHARE, ADDED_CLIP = 0.5, 0.02
 # by then; the learned prior's sds are at least these (how much intakes differ is not shown by one)
 LEARN_SPAN, LEARN_MIN = 48.0, 50
 B_SD_MIN, LOG_TAU_SD_MIN = 0.5, 0.7
+# ... and the rush they read is pinned down only if its time constant is at most this share of the
+# window read, where the intakes went on past it (RushPrior.pinned)
+PINNED = 0.5
 JUMP = np.log(1.5)  # a level this much above where it was is a jump (a news story), not a trend
 CLIP_Z = 3.7  # bins this many standard deviations above the first fit are clipped (p about 1e-4)
 DRAWS = 2000
@@ -247,6 +250,10 @@ class RushPrior:
     # as the earlier intakes' day-to-day changes show it on the days they covered (SD_WEEKDAY_UNSEEN
     # on the others); None: SD_WEEKDAY_UNSEEN on all (_weekday_spread)
     weekday_sd: tuple[float, ...] | None = None
+    # whether the earlier intakes pin the rush down (learn_rush, PINNED): if not, the forecast reads its
+    # rush as without earlier intakes (the vague prior, from RUSH_START hours), and takes only the
+    # profile and the weekday doubt from them
+    pinned: bool = True
 
 
 @dataclass
@@ -446,19 +453,25 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     knots[0], knots[-1] = 0.0, elapsed
     knots = _spaced(np.unique(np.round(np.maximum.accumulate(knots), 9)))
     theta, cov, _ = fit(knots, counts)
+    weekday_sd = None if rush_prior is None else rush_prior.weekday_sd
+    # a rush the earlier intakes do not pin down (learn_rush) is read as without them: their day's profile
+    # and weekday doubt are kept (read with it, the closed-hours family's first forecasts took the
+    # learned fade of 32 to 48 hours for their own, and came late: P50 at 1.5 to 5 times the time left)
+    if rush_prior is not None and not rush_prior.pinned:
+        rush_prior = None
     share = 1.0 if always_rush else _rush_share(elapsed, rush_prior is not None)
     added_prior = rush_prior
     if rush_prior is not None and rush_prior.added_rush is not None:
         b_m, b_s, t_m, t_s = rush_prior.added_rush
         added_prior = replace(rush_prior, b_mean=b_m, b_sd=b_s, log_tau_mean=t_m, log_tau_sd=t_s)
-    if learned:
+    if learned and rush_prior is not None:
         # the learned excess is over the day's mean rate: over the rate at this opening's hour, it is
         # that much more where the hour is quiet (an excess added to the day's applicants is over the
         # day's mean rate as it stands)
         rush_prior = replace(rush_prior, b_mean=rush_prior.b_mean - float(_at_opening(origin, zone) @ profile))
     rush = _fit_rush(counts, exposure_p, mid, hw, dow, elapsed, sd_hour, known, rush_prior,
                      raw=exposure, added_prior=added_prior) if share > 0 else ()
-    unseen_sd = None if rush_prior is None or rush_prior.weekday_sd is None else np.asarray(rush_prior.weekday_sd)
+    unseen_sd = None if weekday_sd is None else np.asarray(weekday_sd)
     return _Fit(theta, cov, knots, int(clipped.sum()), known, weight, profile, learned, rush, share if rush else 0.0,
                 unseen_sd)
 
@@ -610,9 +623,15 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
     LOG_TAU_SD_MIN (one or two earlier intakes do not show how much intakes differ). None when no
     earlier intake has enough arrivals to read (LEARN_MIN), or when they show no rush: its excess at
     the opening less than one sd above none (a pool running out from the first hour is not a rush
-    fading to a settled rate, and read as one its forecasts came earlier)."""
+    fading to a settled rate, and read as one its forecasts came earlier).
+
+    The rush is not pinned down (`RushPrior.pinned` False: the forecast then takes only the day's
+    profile and the weekday doubt from the earlier intakes) when its learned time constant is longer
+    than PINNED times the LEARN_SPAN window the intakes that went on past it were read over: such a
+    window shows a decline, not where it ends (the closed-hours family's rushes fade over 2 to 24
+    hours, read as 32 to 48 from 26 to 719 arrivals in 48 hours, 16 to 48 of them open)."""
     reads: dict[bool, list[tuple[float, float, float, float]]] = {False: [], True: []}
-    shapes, adds, changes = [], [], []
+    shapes, adds, changes, cut = [], [], [], []
     for arrivals, opens_at, until in intakes:
         origin = pd.Timestamp(opens_at).tz_convert("UTC")
         whole = (pd.Timestamp(until).tz_convert("UTC") - origin) / pd.Timedelta(hours=1)
@@ -622,6 +641,8 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
         h = h[(h >= 0) & (h <= span)]
         if span <= 0 or len(h) < LEARN_MIN:
             continue
+        if whole > span:
+            cut.append(span)
         fit = fit_rate(h, span, origin, until.tzinfo, accepts, always_rush=True)
         w = np.array([r.weight for r in fit.rush])
         at_open = _at_opening(origin, until.tzinfo)
@@ -668,8 +689,9 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
     # one profile for all (their mean, the day's mean rate 1)
     profile = np.mean(shapes, axis=0)
     profile -= np.log(np.mean(np.exp(profile)))
+    pinned = not cut or float(np.exp(times[2])) <= PINNED * float(np.median(cut))
     return RushPrior(*times, len(shapes), tuple(float(x) for x in profile),
-                     float(np.mean(adds)) if plus is not None else 0.0, plus, _weekday_spread(changes))
+                     float(np.mean(adds)) if plus is not None else 0.0, plus, _weekday_spread(changes), pinned)
 
 
 def _day_changes(hours: np.ndarray, whole: float, origin: pd.Timestamp, zone: tzinfo, accepts: Calendar | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -199,6 +200,8 @@ def test_a_surge_added_to_the_days_applicants_is_told_from_a_rush_multiplying_th
     overnight, days = earlier_prior("overnight"), earlier_prior("days")
     assert overnight.added > 0.9 and overnight.added_rush is not None, overnight
     assert days.added < 0.5, days
+    # both read well inside the 48 hours each earlier intake is read over: pinned down
+    assert overnight.pinned and days.pinned, (overnight, days)
     # the surge over the settled rate's daily mean: 4 to 20 times the peak hour, 5 to 45 times the mean
     assert np.log(5.0) < overnight.added_rush[0] < np.log(45.0), overnight.added_rush
     # fading over 1 to 6 hours
@@ -257,3 +260,34 @@ def test_the_weekday_doubt_is_learned_from_earlier_intakes_day_to_day_changes():
     # without whole days after the first, the doubt is the fixed one (None)
     short = learn_rush([(rushed(30.0, s), s, s + timedelta(hours=30)) for s in starts])
     assert short is not None and short.weekday_sd is None, short
+
+
+def test_a_rush_fading_over_the_whole_window_read_is_not_pinned_down():
+    # Earlier intakes read over their first LEARN_SPAN (48) hours pin a rush down only if it fades well
+    # within that window (RushPrior.pinned): the closed-hours family's earlier intakes (on a calendar
+    # closed at weekends, 135 to 817 arrivals in 48 hours) read their rushes, which fade over 2 to 24
+    # hours, as fading over 30 hours or more: a decline, not where it ends. Not pinned, a forecast reads
+    # its own rush as without earlier intakes (none before RUSH_START hours) and keeps their day's
+    # profile and weekday doubt. (Fills in days' rushes, read as fading over 4 to 17 hours, are pinned:
+    # test_a_surge_added_to_the_days_applicants_is_told_from_a_rush_multiplying_them.)
+    import pandas as pd
+
+    from bench.backtest import CALENDARS, closed, earlier_prior
+    from dashboard.forecast import LEARN_SPAN, PINNED, RUSH_START, fit_rate
+
+    calendar = CALENDARS[1]
+    prior = earlier_prior("closed", calendar=calendar)
+    assert prior is not None and not prior.pinned, prior
+    assert np.exp(prior.log_tau_mean) > PINNED * LEARN_SPAN, prior
+    assert prior.weekday_sd is not None and prior.profile is not None
+
+    intake = closed(0, calendar=calendar)
+    origin = pd.Timestamp(intake.opens_at).tz_convert("UTC")
+    hours = ((intake.arrivals - origin) / pd.Timedelta(hours=1)).to_numpy()
+    seen = 6.0
+    assert seen < RUSH_START
+    fit = fit_rate(hours[hours <= seen], seen, origin, intake.opens_at.tzinfo, calendar, prior)
+    assert fit.rush == () and fit.learned and fit.unseen_sd is not None
+    pinned = fit_rate(hours[hours <= seen], seen, origin, intake.opens_at.tzinfo, calendar,
+                      replace(prior, pinned=True))
+    assert pinned.rush  # read from the opening with the earlier intakes' rush

@@ -85,6 +85,20 @@ def test_family_may_name_a_stored_principal(tmp_path, basic_warehouse):
     assert s.inserted == 1
 
 
+def test_the_engine_path_finds_a_family_rows_principal_in_the_call_or_stored_and_no_other(tmp_path, basic_warehouse):
+    """The engine path's verdict (queries/ingest/_engine_verdict.sql, two anti joins): a spouse naming a
+    principal of the same file or a stored one is published by the engine path; one naming neither sends
+    the call to the precise path, which names the row."""
+    at = "2023-07-20T10:00:00-04:00"
+    fam = [row("P8", at), row("F7", at, role="spouse", principal="P8"), row("F8", at, role="spouse", principal="P3")]
+    s = ingest([write_export(tmp_path / "fam.csv", fam)], root=basic_warehouse)
+    assert (s.path, s.inserted) == ("engine", 3)
+    with pytest.raises(IngestRejected) as exc:
+        ingest([write_export(tmp_path / "orphan.csv", [row("F9", at, role="spouse", principal="P9")])],
+               root=basic_warehouse)
+    assert [(p.line, p.column) for p in exc.value.problems] == [(2, "principal_application_id")]
+
+
 def test_conflicting_state_is_rejected(tmp_path, basic_warehouse):
     clash = [row("P3", "2023-07-16T09:50:00", citizenship="BRA")]  # same status_at, different value
     with pytest.raises(IngestRejected) as exc:
@@ -255,20 +269,25 @@ def test_the_merge_of_new_applications_stores_what_the_precise_path_stores_in_an
 
 def test_every_allowed_value_of_the_one_byte_columns_is_stored_as_the_precise_path_stores_it(tmp_path, monkeypatch):
     """The engine path holds the permit type, US state, province and status as their place in the list of
-    allowed values (queries/ingest/_engine_prepare.sql) and gives the text back after the merge's sort
-    (_merge_runs.sql): every allowed value, in the casings an export may use and empty where it may be,
-    comes back as the precise path stores it."""
+    allowed values (queries/ingest/_engine_prepare.sql), and the countries as their code's place in the
+    list of codes, and gives the text back after the merge's sort (_merge_runs.sql): every allowed value,
+    in the casings an export may use and empty where it may be, and the country spellings, come back as the
+    precise path stores them."""
     from bench import intake
+    from dashboard.ingest.engine import country_spellings
     from dashboard.ingest.validate import PROVINCES, us_state_codes
     from dashboard.programs import PERMIT_TYPES, STATUSES
 
     monkeypatch.delenv("DASHBOARD_PROGRAMS", raising=False)
     states, provinces = [*sorted(us_state_codes()), ""], [*sorted(PROVINCES), ""]
+    names, codes = country_spellings()
+    spellings = list({c: n for n, c in zip(names, codes, strict=True) if "," not in n}.values())  # each code once
     header, *lines = intake.intake_csv(3_000, tmp_path).read_text().splitlines(keepends=True)
     out = []
     for i, line in enumerate(lines):
         cells = line.rstrip("\n").split(",")
         cells[5] = PERMIT_TYPES[i % len(PERMIT_TYPES)]
+        cells[6] = spellings[i % len(spellings)]
         cells[8] = states[i % len(states)].lower() if i % 2 else states[i % len(states)]
         cells[9] = provinces[i % len(provinces)].lower() if i % 3 == 0 else provinces[i % len(provinces)]
         if not cells[12]:  # a row with an arrival keeps its status
