@@ -269,20 +269,25 @@ def test_the_merge_of_new_applications_stores_what_the_precise_path_stores_in_an
 
 def test_every_allowed_value_of_the_one_byte_columns_is_stored_as_the_precise_path_stores_it(tmp_path, monkeypatch):
     """The engine path holds the permit type, US state, province and status as their place in the list of
-    allowed values (queries/ingest/_engine_prepare.sql) and gives the text back after the merge's sort
-    (_merge_runs.sql): every allowed value, in the casings an export may use and empty where it may be,
-    comes back as the precise path stores it."""
+    allowed values (queries/ingest/_engine_prepare.sql), and the countries as their code's place in the
+    list of codes, and gives the text back after the merge's sort (_merge_runs.sql): every allowed value,
+    in the casings an export may use and empty where it may be, and the country spellings, come back as the
+    precise path stores them."""
     from bench import intake
+    from dashboard.ingest.engine import country_spellings
     from dashboard.ingest.validate import PROVINCES, us_state_codes
     from dashboard.programs import PERMIT_TYPES, STATUSES
 
     monkeypatch.delenv("DASHBOARD_PROGRAMS", raising=False)
     states, provinces = [*sorted(us_state_codes()), ""], [*sorted(PROVINCES), ""]
+    names, codes = country_spellings()
+    spellings = list({c: n for n, c in zip(names, codes, strict=True) if "," not in n}.values())  # each code once
     header, *lines = intake.intake_csv(3_000, tmp_path).read_text().splitlines(keepends=True)
     out = []
     for i, line in enumerate(lines):
         cells = line.rstrip("\n").split(",")
         cells[5] = PERMIT_TYPES[i % len(PERMIT_TYPES)]
+        cells[6] = spellings[i % len(spellings)]
         cells[8] = states[i % len(states)].lower() if i % 2 else states[i % len(states)]
         cells[9] = provinces[i % len(provinces)].lower() if i % 3 == 0 else provinces[i % len(provinces)]
         if not cells[12]:  # a row with an arrival keeps its status

@@ -11,11 +11,12 @@ set preserve_insertion_order = false;
 -- table), and `line` and `seq`, which only the precise path fills, are always empty (one byte a row,
 -- not eight). The program, role, permit type, US state, province and status are each held as their place
 -- (1-based) in the list of the values the format allows, one byte a row instead of a 16-byte string
--- (1M rows: 164 -> 80 MB; at 10M the table spills past the 512MB default); a value outside its list is
--- a row flagged bad, which is never merged (the precise path reads the call again).
+-- (1M rows: 164 -> 80 MB; at 10M the table spills past the 512MB default), and the citizenship and birth
+-- country as their ISO 3166 code's place in the list of codes (two bytes, not sixteen); a value outside
+-- its list is a row flagged bad, which is never merged (the precise path reads the call again).
 create temp table engine_rows (
     application_id varchar, program_id usmallint, submitted_at timestamptz, applicant_role utinyint,
-    principal_application_id varchar, permit_type utinyint, citizenship varchar, birth_country varchar,
+    principal_application_id varchar, permit_type utinyint, citizenship usmallint, birth_country usmallint,
     us_state utinyint, intended_province utinyint, status utinyint, status_at timestamptz,
     arrived_at timestamptz, line utinyint, file usmallint, seq utinyint, bad boolean
 );
@@ -44,8 +45,8 @@ select
     getvariable('engine_roles')[applicant_role] as applicant_role,
     principal_application_id,
     getvariable('engine_permits')[permit_type] as permit_type,
-    citizenship,
-    birth_country,
+    getvariable('engine_countries')[citizenship] as citizenship,
+    getvariable('engine_countries')[birth_country] as birth_country,
     getvariable('engine_states')[us_state] as us_state,
     getvariable('engine_provinces')[intended_province] as intended_province,
     getvariable('engine_statuses')[status] as status,
@@ -61,8 +62,13 @@ from engine_rows;
 create temp macro engine_trim(v, untrimmed) as
     case when untrimmed then coalesce(v, '') else trim(coalesce(v, '')) end;
 
+-- Every country spelling the format accepts, with the place of its ISO 3166 code in the list of codes
+-- (engine_countries, 250 of them), which `incoming` and the merge give the code back from.
+set variable engine_countries = (select list(distinct code order by code) from unnest($codes::varchar[]) as c(code));
+
 create temp table engine_countries as
-select unnest($names::varchar[]) as name, unnest($codes::varchar[]) as code;
+select name, list_position(getvariable('engine_countries'), code)::usmallint as place
+from (select unnest($names::varchar[]) as name, unnest($codes::varchar[]) as code);
 
 -- The forms of ISO 8601 both this path and the precise one read alike (hours 00-23, at most six
 -- decimals, a Z or numeric offset): the three times of a row joined by '|', the last one possibly
