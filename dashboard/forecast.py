@@ -635,10 +635,10 @@ def learn_rush(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accept
     for arrivals, opens_at, until in intakes:
         origin = pd.Timestamp(opens_at).tz_convert("UTC")
         whole = (pd.Timestamp(until).tz_convert("UTC") - origin) / pd.Timedelta(hours=1)
-        changes.append(_day_changes(_hours(arrivals, origin), whole, origin, until.tzinfo, accepts))
+        hours = np.sort(_hours(arrivals, origin))  # once: `arrivals` may be an iterator, read only once
+        changes.append(_day_changes(hours, whole, origin, until.tzinfo, accepts))
         span = min(whole, LEARN_SPAN)
-        h = np.sort(_hours(arrivals, origin))
-        h = h[(h >= 0) & (h <= span)]
+        h = hours[(hours >= 0) & (hours <= span)]
         if span <= 0 or len(h) < LEARN_MIN:
             continue
         if whole > span:

@@ -174,6 +174,8 @@ def test_an_opening_rush_learned_from_earlier_intakes():
     assert 0.5 < float(np.exp(prior.log_tau_mean)) < 6.0, prior  # fading over 3 hours
     assert len(prior.profile) == 24 and abs(float(np.log(np.mean(np.exp(prior.profile))))) < 1e-9
     assert learn_rush([([], OPENS, OPENS + timedelta(hours=30))]) is None  # nothing to learn from
+    # the arrivals may come as iterators (an Iterable is asked for): each is read once, and says the same
+    assert learn_rush([(iter(a), o, u) for a, o, u in earlier]) == prior
 
     # three hours into the next such intake (the rush still 1.4 times the settled rate), the cap due at
     # 30 hours: read with the rush learned, the range holds it, the median is near it and nearer than
