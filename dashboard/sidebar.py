@@ -88,6 +88,15 @@ def _reset() -> None:
     _load_state(Filters(ss["f_program"]), programs()[ss["f_program"]])
 
 
+def _keep(keys: tuple[str, ...]) -> None:
+    """Keep the values of widgets this run does not draw: Streamlit drops a widget's value from the session
+    state when a run does not draw it, unless the run sets it itself."""
+    ss = st.session_state
+    for key in keys:
+        if key in ss:
+            ss[key] = ss[key]
+
+
 def _bounds(program: Program) -> dict:
     """The date-and-time inputs' settings: the program's dates, to the minute; value=None: the session state
     holds the value, and the default (when cleared) is "no limit"."""
@@ -164,11 +173,9 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     countries_present = countries_for(program.id)
     first, last = _span_defaults(program, latest_moment)
     if not applies:
-        # Not drawn on this page, and kept for the next: Streamlit drops the value of a widget a run does not
-        # draw unless the run sets it itself. (Drawn disabled, their greyed labels failed the contrast check.)
-        for key in (*FILTER_KEYS, FILTERS_OPEN):
-            if key in ss:
-                ss[key] = ss[key]
+        # Not drawn on this page, and kept for the next (drawn disabled, their greyed labels failed the
+        # contrast check)
+        _keep((*FILTER_KEYS, FILTERS_OPEN))
         sb.info(t("The filters do not change this page; the ones chosen are kept for the intake's pages."),
                 icon=":material/info:")
     else:
@@ -179,13 +186,11 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
         # live in the session state and the address, as when a page does not draw them (above). The section's
         # label stays the same when a filter changes: Streamlit identifies an expander by its label, and a new
         # one is mounted anew, which took the keyboard focus out of the field just used (to the page's start).
-        sb.caption(t("Filters: {scope}").format(scope=scope_line(_filters(program, first, last, []), program)))
+        scope_slot = sb.empty()  # "Filters: ..." above the section, once the run's Filters are known (below)
         ss[FILTERS_OPEN] = bool(ss.get(FILTERS_OPEN, False))  # kept when the language renames the section
         section = sb.expander(t("Choose filters"), key=FILTERS_OPEN, on_change="rerun", icon=":material/filter_alt:")
         if not section.open:
-            for key in SECTION_KEYS:
-                if key in ss:
-                    ss[key] = ss[key]
+            _keep(SECTION_KEYS)
         else:
             _section(section, program, countries_present, lang)
         sb.toggle(t("Latest data"), key="f_latest")
@@ -218,6 +223,8 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
         sb.button(t("Reset filters"), on_click=_reset, width="stretch", icon=":material/filter_alt_off:")
 
     f = _filters(program, first, last, notices)
+    if applies:
+        scope_slot.caption(t("Filters: {scope}").format(scope=scope_line(f, program)))
     url.warn(ss.get("url_notices", []) + notices)
     ss["url_notices"] = []
     url.write_filters(f, default_program)
