@@ -23,6 +23,8 @@ The model (docs/forecast.md explains it with its backtest):
    to the settled rate and no further, rather than a trend read against the rush being carried on.
    Given `rush_prior` (learn_rush: what earlier intakes of the kind say of an opening rush's size and
    length, and of the day's profile) that reading is used from the opening, with that prior.
+   Given `story_prior` (learn_stories: how often earlier intakes of the kind had a news story and how
+   large it was), each future also draws stories still to come, at that rate, on top.
 4. For each of `draws` simulated futures the time of the remaining arrivals is exact for a Poisson
    process: the k-th arrival comes when the cumulative rate reaches a Gamma(k, 1) draw. Quantiles
    and P(cap by close) come from these futures. Sampling uses a fixed seed.
