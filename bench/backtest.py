@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from dashboard.forecast import RushPrior, learn_rush, project_cap
+from dashboard.forecast import RushPrior, StoryPrior, learn_rush, learn_stories, project_cap
 from dashboard.programs import Accepts
 
 ZONE = ZoneInfo("America/Toronto")
@@ -283,25 +283,38 @@ class Trial:
 EARLIER = range(100_000, 100_006)
 
 
-@functools.cache
-def earlier_prior(name: str, seeds: range = EARLIER, calendar: Accepts | None = None) -> RushPrior | None:
-    """The rush prior learned from earlier intakes of family `name`, each read up to its cap moment (or
-    its close, or its last arrival). With a `calendar` (the closed-hours family) the earlier intakes are
-    drawn on it and read knowing it, as a program's earlier intakes share its portal's open hours: read
-    as open around the clock, with calendars of their own, their closed nights and weekends made the
-    learned day's profile a mixture of closures and not the applicants' day."""
+def _earlier(name: str, seeds: range, calendar: Accepts | None) -> list[tuple[pd.DatetimeIndex, datetime, datetime]]:
+    """The earlier intakes of family `name`, each read up to its cap moment (or its close, or its last
+    arrival). With a `calendar` (the closed-hours family) they are drawn on it, as a program's earlier
+    intakes share its portal's open hours."""
     out = []
     for seed in seeds:
         it = FAMILIES[name](seed) if calendar is None else FAMILIES[name](seed, calendar=calendar)
         until = it.truth or it.closes_at or it.arrivals[-1].to_pydatetime()
         out.append((it.arrivals, it.opens_at, until.astimezone(ZONE)))
-    return learn_rush(out, accepts=calendar)
+    return out
+
+
+@functools.cache
+def earlier_prior(name: str, seeds: range = EARLIER, calendar: Accepts | None = None) -> RushPrior | None:
+    """The rush prior learned from earlier intakes of family `name` (_earlier). With a `calendar` (the
+    closed-hours family) the earlier intakes are drawn on it and read knowing it: read as open around
+    the clock, with calendars of their own, their closed nights and weekends made the learned day's
+    profile a mixture of closures and not the applicants' day."""
+    return learn_rush(_earlier(name, seeds, calendar), accepts=calendar)
+
+
+@functools.cache
+def earlier_stories(name: str, seeds: range = EARLIER, calendar: Accepts | None = None) -> StoryPrior | None:
+    """The news-story prior learned from the same earlier intakes (learn_stories); None where they show
+    no story (every family but news: their forecasts are as without it)."""
+    return learn_stories(_earlier(name, seeds, calendar), accepts=calendar)
 
 
 def trials(intake: Intake, fractions: tuple[float, ...] = FRACTIONS, draws: int = 1000,
-           rush_prior: RushPrior | None = None) -> list[Trial]:
+           rush_prior: RushPrior | None = None, story_prior: StoryPrior | None = None) -> list[Trial]:
     """Forecasts at each fraction of the cap, made from the arrivals seen by then (and what earlier
-    intakes say of an opening rush, `rush_prior`)."""
+    intakes say of an opening rush, `rush_prior`, and of news stories, `story_prior`)."""
     out = []
     for frac in fractions:
         k = math.ceil(frac * intake.cap)
@@ -312,7 +325,8 @@ def trials(intake: Intake, fractions: tuple[float, ...] = FRACTIONS, draws: int 
             continue
         seen = intake.arrivals[:k]
         p = project_cap(seen, intake.cap, as_of, opens_at=intake.opens_at, closes_at=intake.closes_at,
-                        seed=intake.seed, draws=draws, accepts=intake.accepts, rush_prior=rush_prior)
+                        seed=intake.seed, draws=draws, accepts=intake.accepts, rush_prior=rush_prior,
+                        story_prior=story_prior)
         out.append(Trial(intake.scenario, intake.seed, frac, as_of, intake.truth, p.p10, p.p50, p.p90,
                          p.probability_by_close))
     return out
@@ -322,7 +336,8 @@ def _one(name: str, seed: int, draws: int, learn: bool) -> list[Trial]:
     """The forecasts of one simulated intake (a task of run's processes)."""
     intake = FAMILIES[name](seed)
     prior = earlier_prior(name, calendar=intake.accepts) if learn else None
-    return trials(intake, draws=draws, rush_prior=prior)
+    stories = earlier_stories(name, calendar=intake.accepts) if learn else None
+    return trials(intake, draws=draws, rush_prior=prior, story_prior=stories)
 
 
 def run(scenarios: list[str], seeds: range, draws: int = 1000, learn: bool = True, jobs: int = 1) -> list[Trial]:

@@ -1237,7 +1237,9 @@ def region_map(df: pd.DataFrame, geometry: dict, *, code: str, value: str, names
     fig.update_geos(visible=False, projection=projection["projection"], lonaxis={"range": projection["lon"]},
                     lataxis={"range": projection["lat"]}, bgcolor="white")
     base_layout(fig, source=source, height=height, lang=lang)
-    fig.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 20, "b": 100})
+    # the bottom margin stays base_layout's, which holds the source note's lines: set to 100 here, it cut a
+    # two-line note to its first line ("Source: synthetic demo data (not real")
+    fig.update_layout(hovermode="closest", margin={"l": 10, "r": 10, "t": 20})
     return fig
 
 

@@ -23,6 +23,8 @@ The model (docs/forecast.md explains it with its backtest):
    to the settled rate and no further, rather than a trend read against the rush being carried on.
    Given `rush_prior` (learn_rush: what earlier intakes of the kind say of an opening rush's size and
    length, and of the day's profile) that reading is used from the opening, with that prior.
+   Given `story_prior` (learn_stories: how often earlier intakes of the kind had a news story and how
+   large it was), each future also draws stories still to come, at that rate, on top.
 4. For each of `draws` simulated futures the time of the remaining arrivals is exact for a Poisson
    process: the k-th arrival comes when the cumulative rate reaches a Gamma(k, 1) draw. Quantiles
    and P(cap by close) come from these futures. Sampling uses a fixed seed.
@@ -30,7 +32,7 @@ The model (docs/forecast.md explains it with its backtest):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 
@@ -85,6 +87,10 @@ B_SD_MIN, LOG_TAU_SD_MIN = 0.5, 0.7
 # window read, where the intakes went on past it (RushPrior.pinned)
 PINNED = 0.5
 JUMP = np.log(1.5)  # a level this much above where it was is a jump (a news story), not a trend
+# learn_stories: a story's peak is read over this many hours; the learned sds of its log excess and log
+# fade are at least these (a few earlier stories do not show how much stories differ)
+STORY_SMOOTH = 6
+STORY_SD_MIN, STORY_FADE_SD_MIN = 0.5, 0.7
 CLIP_Z = 3.7  # bins this many standard deviations above the first fit are clipped (p about 1e-4)
 DRAWS = 2000
 HOUR = 3600.0
@@ -256,6 +262,22 @@ class RushPrior:
     pinned: bool = True
 
 
+@dataclass(frozen=True)
+class StoryPrior:
+    """What earlier intakes say about news stories (learn_stories): how often one comes, as `stories`
+    jumps of the level (_jump) read over `intakes` intakes' worth of arrivals that were not a story's
+    (a rate per share of the intake, of its cap: a story comes at some point of an intake, whatever its
+    size and pace), and how large one is: the log of its excess arrivals in hours of the level before
+    it (`log_excess`, mean and sd) and the log of the time constant in hours it fades with
+    (`log_fade`). Given to project_cap, each simulated future draws stories still to come at that rate
+    (a story seen in this intake counts as evidence of it) with sizes and fades drawn from these."""
+
+    stories: int
+    intakes: float
+    log_excess: tuple[float, float]
+    log_fade: tuple[float, float]
+
+
 @dataclass
 class _Fit:
     theta: np.ndarray
@@ -379,9 +401,10 @@ def _bin_minutes(elapsed_h: float) -> float:
 
 
 def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzinfo,
-             accepts: Calendar | None = None, rush_prior: RushPrior | None = None, always_rush: bool = False
-             ) -> _Fit:
-    """The penalised Poisson fit of arrivals at `hours` (since opening) over [0, elapsed]."""
+             accepts: Calendar | None = None, rush_prior: RushPrior | None = None, always_rush: bool = False,
+             *, rush: bool = True) -> _Fit:
+    """The penalised Poisson fit of arrivals at `hours` (since opening) over [0, elapsed]; with `rush`
+    False, without the rush fit (_fit_rush) whatever the time seen (learn_stories reads the level only)."""
     width = _bin_minutes(elapsed) / 60.0
     nbins = max(int(np.ceil(elapsed / width - 1e-9)), 1)
     edges = np.minimum(np.arange(nbins + 1) * width, elapsed)
@@ -459,7 +482,7 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     # learned fade of 32 to 48 hours for their own, and came late: P50 at 1.5 to 5 times the time left)
     if rush_prior is not None and not rush_prior.pinned:
         rush_prior = None
-    share = 1.0 if always_rush else _rush_share(elapsed, rush_prior is not None)
+    share = 1.0 if always_rush else _rush_share(elapsed, rush_prior is not None) if rush else 0.0
     added_prior = rush_prior
     if rush_prior is not None and rush_prior.added_rush is not None:
         b_m, b_s, t_m, t_s = rush_prior.added_rush
@@ -743,6 +766,88 @@ def _weekday_spread(changes: list[list[tuple[int, float, float]]]) -> tuple[floa
     return tuple(min(sd, SD_WEEKDAY_UNSEEN) if k in covered else SD_WEEKDAY_UNSEEN for k in range(7))
 
 
+def learn_stories(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, accepts: Calendar | None = None
+                  ) -> StoryPrior | None:
+    """The news-story prior (StoryPrior) learned from earlier intakes, given as for learn_rush, each read
+    over all of its time (up to its cap moment or close): a jump of its level (_jump, as the forecast
+    reads a story seen) whose peak at least doubles the rate beyond chance is a story; its excess is
+    the arrivals above the level before it (the level's median over the half of the time seen before
+    the peak), from where the level last was there until it is back, in hours of that level; its fade
+    that excess over its peak excess (STORY_SMOOTH hours). The rate is the stories over the intakes, each
+    counting for the share of its arrivals that were not a story's. None when the earlier intakes show no story: the rate they show is 0, and the
+    forecast draws none (its futures are the same as without the prior)."""
+    stories, count, rows = 0, 0.0, []
+    for arrivals, opens_at, until in intakes:
+        origin = pd.Timestamp(opens_at).tz_convert("UTC")
+        whole = (pd.Timestamp(until).tz_convert("UTC") - origin) / pd.Timedelta(hours=1)
+        hours = np.sort(_hours(arrivals, origin))
+        h = hours[(hours >= 0) & (hours <= whole)]
+        if whole <= 0 or len(h) < LEARN_MIN:
+            continue
+        fit = fit_rate(h, whole, origin, until.tzinfo, accepts, rush=False)
+        count += 1.0
+        story = _story(fit, h, whole, origin, until.tzinfo, accepts)
+        if story is None:
+            continue
+        excess_h, fade, excess_n = story
+        stories += 1
+        count -= excess_n / len(h)
+        rows.append((np.log(excess_h), np.log(fade)))
+    if not stories:
+        return None
+    x = np.asarray(rows)
+    n = len(x)
+    # the spread of a next story around the mean of n: (1 + 1/n) times theirs
+    sd = np.sqrt((1 + 1 / n) * np.var(x, axis=0, ddof=1)) if n > 1 else np.zeros(2)
+    return StoryPrior(stories, float(count), (float(x[:, 0].mean()), float(max(sd[0], STORY_SD_MIN))),
+                      (float(x[:, 1].mean()), float(max(sd[1], STORY_FADE_SD_MIN))))
+
+
+def _story(fit: _Fit, h: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzinfo, accepts: Calendar | None
+           ) -> tuple[float, float, float] | None:
+    """A story in the arrivals `h` (learn_stories; in a forecast, one seen): its excess in hours of the
+    level before it, the time constant of its fading (hours) and its excess arrivals; None without a
+    jump of the level that is one (the largest, where both jumps _jump considers are)."""
+    found = [x for x in (_story_at(fit, h, elapsed, origin, zone, accepts, *j) for j in _jump_points(fit, elapsed))
+             if x is not None]
+    return max(found, key=lambda x: x[2]) if found else None
+
+
+def _story_at(fit: _Fit, h: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzinfo, accepts: Calendar | None,
+              t: np.ndarray, values: np.ndarray, low: int, peak: int) -> tuple[float, float, float] | None:
+    """_story for one jump of the level (_jump_points)."""
+    # the level before: its typical (median) value over the half of the time seen before the peak (its
+    # lowest point there, as _jump reads it, is a low of the noise: a base below the level, and the
+    # story's excess read as twice what it was); the story from where the level last was there until it
+    # is back
+    level = float(np.median(values[(t >= t[peak] - elapsed / 2) & (t < t[peak])]))
+    i = np.arange(len(t))
+    rise, back = np.flatnonzero((i < peak) & (values <= level)), np.flatnonzero((i > peak) & (values <= level))
+    start = float(t[rise[-1]]) if len(rise) else float(t[low])
+    end = float(t[back[0]]) if len(back) else elapsed
+    edges = np.unique(np.append(np.arange(start, end, 1.0), end))
+    if len(edges) < 2:
+        return None
+    mid = (edges[:-1] + edges[1:]) / 2
+    hod, dow = _clock(origin, mid, zone)
+    open_time = np.diff(edges) * _open_share(origin, edges, accepts)
+    base = np.exp(level + fit.log_profile(hod, dow)) * open_time  # the level before, hour by hour
+    seen = np.histogram(h, bins=edges)[0].astype(float)
+    excess_n = float(seen.sum() - base.sum())
+    if excess_n <= 0 or base.sum() <= 0:
+        return None
+    excess_h = excess_n / (base.sum() / max(float(open_time.sum()), 1e-9))
+    k = min(STORY_SMOOTH, len(seen))
+    won, due = np.convolve(seen, np.ones(k), "valid"), np.convolve(base, np.ones(k), "valid")
+    # a story at its peak at least doubles the rate, far beyond chance (as a burst is clipped, fit_rate):
+    # a level that wandered 1.5-fold over days (closed hours' earlier intakes) is no story
+    if not np.any(won - due >= np.maximum(due, CLIP_Z * np.sqrt(due) + CLIP_Z**2 / 3)):
+        return None
+    peak_x = float(np.max(won / np.maximum(due, 1e-9))) - 1.0
+    fade = float(np.clip(excess_h / max(peak_x, 1e-3), 1.0, max(end - start, 1.0)))
+    return excess_h, fade, excess_n
+
+
 def _spaced(knots: np.ndarray) -> np.ndarray:
     """The knots, thinned so that each is at least KNOT_AGE of its time since opening after the one
     before (at most KNOT_GAP hours): the level can bend quickly in an opening rush, but later only on
@@ -802,6 +907,23 @@ def _jump(fit: _Fit, elapsed: float) -> tuple[np.ndarray, float] | None:
     from its fading (and a level below where it was goes back up to it, _simulate). (The peak was sought in the later half only: a story earlier than that, its
     excess spread over days by the smooth level, had its fading read as a trend and carried on,
     eightfold down at worst: P50 at 5 to 10 times the time left in the news family.)"""
+    found = next(_jump_points(fit, elapsed), None)
+    if found is None:
+        return None
+    t, values, low, peak = found
+    top, now = values[peak] - values[low], values[-1] - values[low]
+    pre = _spline_weights(t[low:low + 1], fit.knots)[0]
+    if now <= 0:
+        return pre, 0.0
+    since = elapsed - t[peak]
+    fade = since / np.log(top / now) if top > now * 1.05 else max(since, elapsed / 16)
+    return pre, float(np.clip(fade, elapsed / 64, elapsed))
+
+
+def _jump_points(fit: _Fit, elapsed: float) -> Iterator[tuple[np.ndarray, np.ndarray, int, int]]:
+    """The jumps _jump reads, the first first (the peak in the later half of the time seen, then the
+    highest over all of it): the moments (401 over the time seen), the level there, and the indices of
+    the level's lowest point before the peak and of the peak."""
     t = np.linspace(0.0, elapsed, 401)
     values = _spline_weights(t, fit.knots) @ fit.f
     later = np.flatnonzero(t >= elapsed / 2)
@@ -810,16 +932,9 @@ def _jump(fit: _Fit, elapsed: float) -> tuple[np.ndarray, float] | None:
         if len(earlier) == 0:
             continue
         low = int(earlier[np.argmin(values[earlier])])
-        top, now = values[peak] - values[low], values[-1] - values[low]
-        if top < JUMP:
+        if values[peak] - values[low] < JUMP:
             continue
-        pre = _spline_weights(t[low:low + 1], fit.knots)[0]
-        if now <= 0:
-            return pre, 0.0
-        since = elapsed - t[peak]
-        fade = since / np.log(top / now) if top > now * 1.05 else max(since, elapsed / 16)
-        return pre, float(np.clip(fade, elapsed / 64, elapsed))
-    return None
+        yield t, values, low, peak
 
 
 def _roughness(fit: _Fit) -> float:
@@ -1050,6 +1165,38 @@ def _simulate(fit: _Fit, elapsed: float, end: float, origin: pd.Timestamp, zone:
     return _Futures(grid, cum, rate, fine, pcum)
 
 
+def _add_stories(fu: _Futures, prior: StoryPrior, seen: bool, arrivals: int, cap: int,
+                 rng: np.random.Generator) -> None:
+    """News stories still to come, drawn into the futures `fu` (in place). Stories come at a rate per
+    share of the intake (StoryPrior): each future draws its rate from its posterior, gamma with the
+    earlier intakes' stories (and the one seen in this intake, `seen`) over their intakes (and the
+    share of the cap this one has seen), then the stories as a Poisson process over its own cumulative
+    intensity (a cap's worth of it an intake: a story comes at a share of the intake, whatever its
+    pace), up to well past the cap. A story multiplies the
+    rate by 1 + (excess / fade) exp(-(t - start) / fade) from its start, its excess and fade drawn
+    lognormal from the prior."""
+    draws = fu.cum.shape[0]
+    per = rng.gamma(prior.stories + int(seen), 1.0 / (prior.intakes + arrivals / cap), size=draws) / cap
+    span = 1.5 * (cap - arrivals) + 10.0  # stories after the cap's arrival change nothing
+    k = rng.poisson(per * span)
+    width = np.diff(fu.grid)
+    for d in np.flatnonzero(k):
+        at = rng.uniform(0.0, span, k[d])
+        at = at[at < fu.cum[d, -1]]
+        excess = np.exp(prior.log_excess[0] + prior.log_excess[1] * rng.standard_normal(len(at)))
+        fade = np.exp(prior.log_fade[0] + prior.log_fade[1] * rng.standard_normal(len(at)))
+        if len(at) == 0:
+            continue
+        start = np.interp(at, fu.cum[d], fu.grid)[:, None]
+        lo, hi = np.maximum(fu.grid[:-1][None, :], start), np.maximum(fu.grid[1:][None, :], start)
+        f = fade[:, None]
+        # each story's excess arrivals in each cell, in hours of the level (none before it starts)
+        extra = excess[:, None] * (np.exp(-(lo - start) / f) - np.exp(-(hi - start) / f))
+        mult = 1.0 + extra.sum(axis=0) / np.maximum(width, 1e-12)
+        fu.rate[d] *= mult
+        fu.cum[d, 1:] = np.cumsum(np.diff(fu.cum[d]) * mult)
+
+
 def _arrival_times(fu: _Futures, targets: np.ndarray, open_ended: bool) -> np.ndarray:
     """Hours since opening at which each draw's cumulative intensity reaches each target (draws, m).
 
@@ -1080,7 +1227,7 @@ def _arrival_times(fu: _Futures, targets: np.ndarray, open_ended: bool) -> np.nd
 def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: datetime,
                 closes_at: datetime | None = None, seed: int = 0, draws: int = DRAWS,
                 fan_points: int = 0, accepts: Calendar | None = None,
-                rush_prior: RushPrior | None = None) -> CapProjection:
+                rush_prior: RushPrior | None = None, story_prior: StoryPrior | None = None) -> CapProjection:
     """When the cap-th arrival comes, seen from `as_of`: an 80 % range (P10 to P90) and its median.
 
     `arrivals` are timezone-aware submission times of the applications that count toward the cap
@@ -1093,6 +1240,8 @@ def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: date
     closed hours out of the fit and the futures: no arrival is expected while the portal is closed.
     `rush_prior` (learn_rush, from earlier intakes of the kind) says how large an opening rush is and
     how long it lasts, so that the first hours' forecasts do not take the rush for the settled rate.
+    `story_prior` (learn_stories, from earlier intakes of the kind) says how often news stories come and
+    how large they are: the futures draw stories still to come (None: none, as without it).
     """
     if as_of.tzinfo is None or opens_at.tzinfo is None or (closes_at is not None and closes_at.tzinfo is None):
         raise ValueError("as_of, opens_at and closes_at must be timezone-aware")
@@ -1117,6 +1266,10 @@ def project_cap(arrivals: Iterable, cap: int, as_of: datetime, *, opens_at: date
     rng = np.random.default_rng(seed)
     end = close_h if close_h is not None else elapsed + max(20.0 * elapsed, 24.0 * 30)
     futures = _simulate(fit, elapsed, end, origin, zone, rng, draws, accepts)
+    if story_prior is not None:
+        # its own stream (spawned: rng's own draws below are the same as without stories)
+        seen = _story(fit, h, elapsed, origin, zone, accepts) is not None
+        _add_stories(futures, story_prior, seen, n, cap, rng.spawn(1)[0])
     k = len(fit.knots)
     hod_now, dow_now = _clock(origin, np.array([elapsed]), zone)
     rate_now = float(np.exp(fit.theta[k - 1] + fit.log_profile(hod_now, dow_now)[0]))

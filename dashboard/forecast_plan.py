@@ -22,7 +22,7 @@ import argparse
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -98,6 +98,14 @@ def plan_cap(earlier: Iterable, earlier_opens: datetime, cap: int, opens_at: dat
 
 
 # ---------------------------------------------------------------- command line
+
+def default_opening(earlier_opens: datetime, today: date) -> date:
+    """The opening day a plan starts from: the earlier intake's day of the week (its first days' shape is
+    learned by time since opening, and weekdays differ), in the first week at least four weeks after
+    `today`. (It was the earlier opening plus three years, a date already past in December 2026.)"""
+    first = today + timedelta(days=28)
+    return first + timedelta(days=(earlier_opens.weekday() - first.weekday()) % 7)
+
 
 def pool_of(program, facts: pd.DataFrame) -> float | None:
     if not program.pool_fact:

@@ -102,16 +102,17 @@ def range_sentence(p: CapProjection, tz: str, *, opens_at: datetime, closes_at: 
         middle=_day_time(mid, tz, lang))
 
 
-def rate_text(rate_per_hour: float | None, lang: str | None = None) -> str:
-    """'235 per hour', or per day when under one an hour."""
+def rate_text(rate_per_hour: float | None, lang: str | None = None, *, short: bool = False) -> str:
+    """'235 per hour', or per day when under one an hour. `short`: '235/h', '0.5/d' ('0,5/j'), for a metric's
+    box, which cut '240 par heure' to '240 par he...' in French."""
     lang = lang or language()
     if rate_per_hour is None:
         return "—"
-    if rate_per_hour >= 10:
-        return t("{n} per hour", lang).format(n=fmt_num(rate_per_hour, 0, lang))
-    if rate_per_hour >= 1:
-        return t("{n} per hour", lang).format(n=fmt_num(rate_per_hour, 1, lang))
-    return t("{n} per day", lang).format(n=fmt_num(rate_per_hour * 24, 1, lang))
+    per_hour = rate_per_hour >= 1
+    n = fmt_num(rate_per_hour if per_hour else rate_per_hour * 24, 0 if rate_per_hour >= 10 else 1, lang)
+    if short:
+        return f"{n}/h" if per_hour else f"{n}/{t('d', lang)}"
+    return t("{n} per hour" if per_hour else "{n} per day", lang).format(n=n)
 
 
 def headline_moment(p: CapProjection, tz: str, lang: str | None = None) -> tuple[str, str]:

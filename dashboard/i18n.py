@@ -188,8 +188,9 @@ def parse_count(text: str) -> int | None:
     return None
 
 
-def fmt_duration(td: timedelta | None, lang: str | None = None) -> str:
-    """'1 d 8 h 47 min' style, the same symbols in both languages (SI/CLDR units)."""
+def fmt_duration(td: timedelta | None, lang: str | None = None, *, coarse: bool = False) -> str:
+    """'1 d 8 h 47 min' style, the same symbols in both languages (SI/CLDR units). `coarse`: from a day up,
+    days and hours only ('1 d 8 h', whole hours elapsed), for a metric's box, which cuts a longer value."""
     if td is None:
         return "—"
     minutes = int(td.total_seconds() // 60)
@@ -197,7 +198,7 @@ def fmt_duration(td: timedelta | None, lang: str | None = None) -> str:
     h, m = divmod(rem, 60)
     jour = t("d", lang)
     parts = ([f"{fmt_int(d, lang)} {jour}"] if d else []) + ([f"{h} h"] if h or d else []) + [f"{m} min"]
-    return " ".join(parts)
+    return " ".join(parts[:2] if coarse and d else parts)
 
 
 # --- plotly.js in the chosen language --------------------------------------------------------------

@@ -138,6 +138,8 @@ class Program:
     synthetic: bool = False
     accepts: Accepts | None = None  # None: open around the clock
     pool_fact: str | None = None  # the reference fact (h1b_pool_facts) giving its eligible pool, if any
+    short_en: str | None = None  # a shorter name where space is tight (the sidebar's program picker)
+    short_fr: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -145,6 +147,10 @@ class Program:
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en
+
+    def short_name(self, lang: str) -> str:
+        """The short name in `lang` if the program gives one, else its name."""
+        return (self.short_fr if lang == "fr" else self.short_en) or self.name(lang)
 
     def localize(self, naive: datetime) -> datetime:
         """A wall-clock time in the program's zone, made aware."""
@@ -215,7 +221,18 @@ def _program(raw: dict, base: Path, where: str) -> Program:
         opens_at=opens, closes_at=closes, cap=cap, counts_toward_cap=roles, events=events,
         synthetic=bool(raw.get("synthetic", False)), accepts=None if accepts is None or accepts.always else accepts,
         pool_fact=_pool_fact(raw.get("pool_fact"), where),
+        short_en=_short(raw, "short_en", where), short_fr=_short(raw, "short_fr", where),
     )
+
+
+def _short(raw: dict, key: str, where: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ProgramConfigError(f"{where}: {key} must be a name in quotes, such as \"H-1B open work permit (2023)\"; "
+                                 "leave it out to show the full name")
+    return value.strip()
 
 
 def _pool_fact(value: object, where: str) -> str | None:

@@ -167,7 +167,7 @@ def build_filters(loaded: list[str], countries_for: Callable[[str], list[str]],
     if ss["f_program"] not in loaded:
         ss["f_program"] = default_program
     if len(loaded) > 1:
-        sb.selectbox(t("Program"), loaded, key="f_program", format_func=lambda p: progs[p].name(lang))
+        sb.selectbox(t("Program"), loaded, key="f_program", format_func=lambda p: progs[p].short_name(lang))
     program = progs[ss["f_program"]]
     latest_moment = latest_for(program.id)
     countries_present = countries_for(program.id)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -20,6 +20,12 @@ def page(query: dict | None = None) -> AppTest:
     return app_test("views/plan.py", query)
 
 
+def test_the_default_opening_is_a_coming_day_on_the_earlier_weekday():
+    sunday = datetime(2023, 7, 16, 9, tzinfo=ET)
+    assert forecast_plan.default_opening(sunday, date(2026, 12, 4)) == date(2027, 1, 3)  # Fri + 28 d = Fri 1 Jan
+    assert forecast_plan.default_opening(sunday, date(2026, 12, 6)) == date(2027, 1, 3)  # Sun + 28 d is a Sunday
+
+
 def test_the_plan_before_opening_and_as_the_first_hour_comes_in(demo_warehouse):
     at = page()
     assert not at.exception and not at.error
@@ -28,6 +34,9 @@ def test_the_plan_before_opening_and_as_the_first_hour_comes_in(demo_warehouse):
                              + [datetime(2023, 7, 16, h, m, tzinfo=ET) for h, m in ((10, 10), (10, 40), (12, 0))]
                              + [datetime(2023, 7, 17, 8, 30, tzinfo=ET)])
     assert at.text_input(key="plan-cap-test-intake").value == "5"  # the earlier intake's cap, as people write it
+    # a coming day, on the earlier opening's weekday (a Sunday)
+    today = datetime.now(ET).date()
+    assert at.date_input(key="plan-day").value == forecast_plan.default_opening(datetime(2023, 7, 16, 9, tzinfo=ET), today)
     at.text_input(key="plan-cap-test-intake").set_value("6").run()
     opens = datetime(2026, 7, 16, 9, 0, tzinfo=ET)
     at.date_input(key="plan-day").set_value(opens.date()).run()

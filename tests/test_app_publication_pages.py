@@ -30,6 +30,7 @@ PROGRAMS = """
 id = "pub-intake"
 name_en = "Publication intake"
 name_fr = "Programme de publication"
+short_en = "Publication"
 time_zone = "America/Toronto"
 opens_at = "2023-07-16T09:00:00"
 closes_at = "2023-08-31T00:00:00"
@@ -210,6 +211,9 @@ def test_velocity_intakes_compared_from_rounded_totals(pub_warehouse):
     text = words(at)
     # pub-intake: 40 (38 rounded) of its cap of 30; pub-second: 10 (12 rounded) of 20
     assert "Publication intake: 133.3% of its cap" in text and "Second intake: 50.0% of its cap" in text
+    # the sidebar's narrow picker shows a short name where the program gives one; the title the full one
+    assert at.sidebar.selectbox(key="f_program").options == ["Publication", "Second intake"]
+    assert at.title[0].value == "Publication intake"
     curves = table_with(at, "program_id", "cumulative")
     assert all(v % 5 == 0 for v in curves["cumulative"])
     assert not {1, 2, 3, 4, 12, 38} & set(curves["cumulative"])

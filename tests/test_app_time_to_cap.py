@@ -32,11 +32,12 @@ def test_after_the_cap_the_actual_time_to_cap(shared_basic_warehouse):
     assert not at.exception and not at.error
     assert metrics(at) == {
         "Counted toward the cap": "5",
-        "Rate as the cap was reached": "3.0 per hour",  # P3, P4, P5 in the last hour before 10:40
+        "Rate as the cap was reached": "3.0/h",  # P3, P4, P5 in the last hour before 10:40
         "Time to cap": "1 h 40 min",
         "Chance by close": "100%",
     }
     assert "**The cap was reached Sunday 16 July at 10:40 ET, 1 h 40 min after opening.**" in texts(at)
+    assert "Sun 16 Jul 2023, 10:40 EDT (1\u00a0h\u00a040\u00a0min)" in [c.value for c in at.caption]  # under the metric
     assert "1 of the 1 forecast made every hour held the actual cap moment (Sun 16 Jul 2023, 10:40 EDT) in its 80 % range" in texts(at)
     table = next(d.value for d in at.dataframe if "Forecast made" in d.value.columns)
     assert table[["Forecast made", "Counted"]].values.tolist() == [["Sun 16 Jul, 10:00 ET", "3"]]

@@ -25,6 +25,13 @@ def test_overview_draws_and_stays_local(shared_basic_server, page):
     ring = link.evaluate("e => [e.matches(':focus-visible'), getComputedStyle(e).outlineStyle, "
                          "getComputedStyle(e).outlineColor, getComputedStyle(e).outlineWidth]")
     assert ring == [True, "solid", "rgb(0, 114, 178)", "3px"]
+    # the Overview by its own name, as the other pages are reached by theirs, is the Overview, not "not found"
+    page.goto(f"{server.url}/overview?lang=fr")
+    page.locator(".st-key-headline-band").wait_for(timeout=60_000)
+    settled(page)
+    assert page.get_by_role("heading", name="Page introuvable").count() == 0
+    assert "Plafond atteint" in page.locator(".st-key-headline-band").inner_text()
+    assert page.url == f"{server.url}/?lang=fr"  # Streamlit gives the home page its address, the link's values kept
 
 
 def test_headline_band_is_on_the_first_screen(shared_basic_server, new_page):

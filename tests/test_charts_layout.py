@@ -204,3 +204,22 @@ def test_the_funnel_fits_a_phone():
         # white (Streamlit's theme drew it on white, and the label vanished)
         family = spec["data"][1]["marker"]
         assert family["pattern"]["bgcolor"] == family["color"] and family["pattern"]["fillmode"] == "replace"
+
+
+def test_a_map_keeps_room_for_its_whole_source_note(programs_env):
+    """The maps set their own margins after base_layout, and their bottom one (100 px) cut the demo's two-line
+    note to "Source: synthetic demo data (not real": the foot is base_layout's, sized to the note's lines."""
+    program = programs()["test-intake"]
+    square = {"type": "Feature", "id": "ON", "properties": {"ct": [-85.0, 50.0]},
+              "geometry": {"type": "MultiPolygon", "coordinates": [[[[-90, 45], [-80, 45], [-80, 55], [-90, 45]]]]}}
+    df = pd.DataFrame({"code": ["ON"], "n": [3]})
+    for lang in ("en", "fr"):
+        fig = charts.region_map(df, {"features": [square]}, code="code", value="n", names={"ON": "Ontario"}, lang=lang,
+                                source=charts.source_note(program, lang=lang), value_label="n", hover=["3"],
+                                projection=charts.CANADA_VIEW)
+        layout = fig.to_dict()["layout"]
+        note = layout["annotations"][-1]
+        assert note["text"].count("<br>") >= 1  # the synthetic data's note takes two lines or more
+        assert layout["margin"]["b"] == 100 + 14 * note["text"].count("<br>")  # room for every line of it
+        plot_height = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+        assert note["yanchor"] == "bottom" and note["y"] * plot_height == pytest.approx(-layout["margin"]["b"])  # at the foot

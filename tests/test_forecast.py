@@ -293,3 +293,34 @@ def test_a_rush_fading_over_the_whole_window_read_is_not_pinned_down():
     pinned = fit_rate(hours[hours <= seen], seen, origin, intake.opens_at.tzinfo, calendar,
                       replace(prior, pinned=True))
     assert pinned.rush  # read from the opening with the earlier intakes' rush
+
+
+def test_news_stories_are_learned_from_earlier_intakes_and_expected_before_they_come():
+    # Earlier intakes of the news family (seeds 100000-100005, one story each, 3 to 12 times the rate
+    # fading over 4 to 36 hours: 18 to 267 hours of the level's arrivals) show how often a story comes
+    # and how large it is (learn_stories); intakes with none show none, and no prior (a rate of 0: the
+    # forecast is as without it).
+    import math
+
+    from bench.backtest import ZONE, earlier_stories, news
+    from dashboard.forecast import learn_stories
+
+    prior = earlier_stories("news")
+    assert prior is not None and prior.stories >= 4 and 5.0 <= prior.intakes <= 6.0, prior
+    assert np.log(30.0) < prior.log_excess[0] < np.log(300.0), prior
+    assert np.log(4.0) < prior.log_fade[0] < np.log(60.0), prior
+    calm = [(steady(10, 24 * 10, s), s, s + timedelta(days=10)) for s in (OPENS - timedelta(days=365), OPENS)]
+    assert learn_stories(calm) is None
+
+    # seed 29 at a quarter of the cap, 8 days in and 7 hours before its story (4.7 times the rate,
+    # fading over 29 hours): expecting no story, the range began after the truth (P10 at 1.06 of the
+    # time left); expecting stories at the rate the earlier intakes show, it holds it, the median nearer
+    intake = news(29)
+    k = math.ceil(0.25 * intake.cap)
+    as_of = intake.arrivals[k - 1].to_pydatetime().astimezone(ZONE)
+    kw = {"opens_at": intake.opens_at, "closes_at": intake.closes_at, "seed": 29, "draws": 500}
+    plain = project_cap(intake.arrivals[:k], intake.cap, as_of, **kw)
+    told = project_cap(intake.arrivals[:k], intake.cap, as_of, story_prior=prior, **kw)
+    assert plain.p10 > intake.truth, plain
+    assert told.p10 <= intake.truth <= told.p90, told
+    assert abs(told.p50 - intake.truth) < abs(plain.p50 - intake.truth), (plain, told)

@@ -6,8 +6,9 @@ Each family is its own test (one parametrised case a family, no shared fixture: 
 share the work out by test, and a module fixture would be computed once in each). The families the
 full backtest has within the issue's bounds are held to them (P10-P90 coverage 70-90 %, median P50
 error at most 25 % of the time left) on ten seeds of their own; the overnight surge, whose range is
-too wide, to the error bound and 70 % on ten; the others to what the full run shows of them (the range
-holds the truth more often than not, the median nearer the truth than the time left), on two."""
+too wide, to the error bound and 70 % on ten; the news family (stories expected at the rate earlier
+intakes show, session 12) to the issue's bounds on five; the others to what the full run shows of them
+(the range holds the truth more often than not, the median nearer the truth than the time left), on two."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ DRAWS = 300
 IN_TARGET = ["minutes", "hours", "days", "pool"]
 # within the error bound, its range too wide until session 10 (94 %, now 87 %): held to the error bound and 70 %
 WIDE = ["overnight"]
+# within the issue's bounds on other seeds too since stories to come are expected (session 12): on five
+NEWS = "news"
 # not yet: held to weaker bounds, on two seeds
-BEHIND = [name for name in FAMILIES if name not in IN_TARGET + WIDE and name != "never"]
+BEHIND = [name for name in FAMILIES if name not in [*IN_TARGET, *WIDE, NEWS] and name != "never"]
 
 
 def _family(name: str, seeds: range):
@@ -61,6 +64,17 @@ def test_a_family_whose_range_is_too_wide_meets_the_error_bound(name):
     # until the weekday doubt was learned from earlier intakes (session 10, third step: 87 % there,
     # 87 % / 21 % on these ten seeds), which thirty forecasts do not read.
     rows, row, family = _family(name, SEEDS)
+    assert row["coverage"] >= 0.70, f"{family}: P10-P90 coverage {row['coverage']:.0%} on {len(rows)} forecasts"
+    assert row["median_error"] <= 0.25, f"{family}: median P50 error {row['median_error']:.0%} of the time left"
+    assert row["false_not_before_close"] == 0
+
+
+def test_the_news_family_meets_the_issue_bounds():
+    # The futures expect news stories at the rate, and of the sizes, the family's earlier intakes show
+    # (learn_stories, session 12): its forecasts made before a story no longer all come late. Five seeds
+    # (its forecasts take a few seconds): 87 % / 18 % (main's code before: 67 % / 24 %, at a quarter of
+    # the cap 40 %); on the backtest's seeds 0-29 and 30-59 inside as well (docs/forecast.md).
+    rows, row, family = _family(NEWS, SEEDS[:5])
     assert row["coverage"] >= 0.70, f"{family}: P10-P90 coverage {row['coverage']:.0%} on {len(rows)} forecasts"
     assert row["median_error"] <= 0.25, f"{family}: median P50 error {row['median_error']:.0%} of the time left"
     assert row["false_not_before_close"] == 0

@@ -73,6 +73,8 @@ def test_rates_and_zone_names():
     assert rate_text(235.4, "en") == "235 per hour"
     assert rate_text(2.345, "fr") == "2,3 par heure"
     assert rate_text(0.25, "en") == "6.0 per day"
+    # for a metric's box
+    assert [rate_text(r, "fr", short=True) for r in (235.4, 2.345, 0.25)] == ["235/h", "2,3/h", "6,0/j"]
     assert (zone_short(TZ, lang="en"), zone_short(TZ, lang="fr")) == ("ET", "HE")
     assert zone_short("Europe/Paris", at(17, 12), lang="en") == "+0200"  # no short name in en_CA: the offset
 

@@ -50,6 +50,9 @@ def test_dates_and_times_in_english_and_french():
     assert i18n.fmt_datetime(MOMENT, TZ, "en") == "Mon 17 Jul 2023, 14:05 EDT"
     assert i18n.fmt_datetime(MOMENT, TZ, "fr") == "lun. 17 juill. 2023, 14 h 05 HAE"
     assert i18n.fmt_duration(timedelta(days=1, hours=8, minutes=47), "fr") == "1 j 8 h 47 min"
+    # for a metric's box: from a day up, days and hours (the hours elapsed, not rounded up); minutes below a day
+    assert i18n.fmt_duration(timedelta(days=1, hours=8, minutes=47), "fr", coarse=True) == "1 j 8 h"
+    assert i18n.fmt_duration(timedelta(hours=1, minutes=40), "en", coarse=True) == "1 h 40 min"
 
 
 @pytest.mark.parametrize(("cldr", "d3"), [

@@ -4,7 +4,7 @@ The arithmetic is dashboard/forecast_plan.py (the same as `python -m dashboard.f
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -69,8 +69,8 @@ with left:
     zone_name = st.selectbox(t("Time zone of the opening"), zones, key="plan-zone",
                              format_func=lambda z: zone_choice_label(z, lang))
 with right:
-    day = st.date_input(t("Opening day"), value=(earlier.opens_at + timedelta(days=365 * 3)).date(),
-                        key="plan-day")
+    day = st.date_input(t("Opening day"), key="plan-day",
+                        value=forecast_plan.default_opening(earlier.opens_at, datetime.now(earlier.tz).date()))
     at = st.time_input(t("Opening time"), value=time(9, 0), key="plan-time")
 facts = ui.run_metric("h1b_pool_facts", Filters(like)) if earlier.pool_fact else pd.DataFrame()
 old_pool = forecast_plan.pool_of(earlier, facts) if earlier.pool_fact else None

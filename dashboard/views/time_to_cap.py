@@ -13,6 +13,8 @@ from dashboard import charts, disclosure, forecast, forecast_text, i18n, ui
 from dashboard.filters import Filters
 from dashboard.i18n import N_, fmt_datetime, fmt_duration, fmt_int, fmt_num, fmt_pct, t, tn, zone_name
 
+NBSP = "\u00a0"
+
 EVERY = {timedelta(hours=1): N_("every hour"), timedelta(hours=3): N_("every 3 hours"),
          timedelta(hours=6): N_("every 6 hours"), timedelta(hours=12): N_("every 12 hours"),
          timedelta(days=1): N_("every day"), timedelta(days=7): N_("every week")}
@@ -62,7 +64,7 @@ def _live() -> None:
     if shown is not None:
         c1.caption(t("{share} of the cap of {cap}").format(share=fmt_pct(shown / program.cap), cap=fmt_int(program.cap)))
     # a rate is a count over a time: in publication mode it would give back the unrounded count
-    rate = "—" if ui.publication() else forecast_text.rate_text(p.rate_per_hour)
+    rate = "—" if ui.publication() else forecast_text.rate_text(p.rate_per_hour, short=True)
     if p.reached_at is not None:
         c2.metric(t("Rate as the cap was reached"), rate,
                   help=t("Arrivals per hour over the last tenth of the time the cap took (at least an hour)."))
@@ -72,9 +74,11 @@ def _live() -> None:
     if ui.publication():
         c2.caption(t("Not shown in publication mode: it comes from unrounded counts."))
     if p.reached_at is not None:
-        c3.metric(t("Time to cap"), fmt_duration(p.reached_at - program.opens_at),
+        took = p.reached_at - program.opens_at
+        # days and hours in the box ("1 d 8 h 47 min" was cut to "1 d 8 h 47 ..." at 1300 px), the minute beneath
+        c3.metric(t("Time to cap"), fmt_duration(took, coarse=True),
                   help=t("From the opening to the submission of the cap-th application."))
-        c3.caption(fmt_datetime(p.reached_at, tz))
+        c3.caption(f"{fmt_datetime(p.reached_at, tz)} ({fmt_duration(took).replace(' ', NBSP)})")  # wraps whole
     else:
         value, day = forecast_text.headline_moment(p, tz)
         c3.metric(t("Cap expected (median)"), value if p.p50 else t("Not before close")

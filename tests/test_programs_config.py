@@ -1,5 +1,7 @@
-"""`accepts` rules in programs.toml: parsed with messages naming the file, the program and the key,
-and respected by the forecast (no arrival expected while the portal is closed)."""
+"""programs.toml's optional keys. `accepts` rules: parsed with messages naming the file, the program and
+the key, and respected by the forecast (no arrival expected while the portal is closed). Short names: the
+sidebar's narrow program picker shows them (its box cut the demo's full name, "Open work permit for US
+H-1B ho..."); everything else keeps the full name."""
 
 from __future__ import annotations
 
@@ -94,3 +96,27 @@ def test_the_open_hours_in_words_in_both_languages(tmp_path):
         "The portal accepts applications Mon, Tue, Wed, Thu, Fri, 08:30-16:30 (America/Toronto), except 2025-04-18")
     assert open_hours_text(accepts, "fr").startswith(
         "Le portail accepte les demandes lun., mar., mer., jeu., ven., 08:30-16:30 (America/Toronto), sauf le 2025-04-18")
+
+
+# ---------------------------------------------------------------- short names
+
+def test_short_names_where_given_full_names_otherwise(tmp_path):
+    _, progs = _load(tmp_path, 'short_en = "1"\n')
+    p = progs["p1"]
+    assert p.short_name("en") == "1" and p.name("en") == "One"
+    assert p.short_name("fr") == p.name("fr") == "Un"
+
+
+def test_the_shipped_programs_short_names_fit_the_picker():
+    # about 28 characters fit the sidebar's box at its default width (checked on screen in both languages)
+    for p in load_programs().values():
+        for lang in ("en", "fr"):
+            assert p.short_name(lang) != p.name(lang) and len(p.short_name(lang)) <= 32, (p.id, lang)
+
+
+@pytest.mark.parametrize("value", ['""', '"  "', "7"])  # as written in the TOML file
+def test_a_bad_short_name_is_named_with_its_file_program_and_key(tmp_path, value):
+    with pytest.raises(ProgramConfigError) as err:
+        _load(tmp_path, f"short_fr = {value}\n")
+    message = str(err.value)
+    assert str(tmp_path / "programs.toml") in message and "(p1)" in message and "short_fr" in message
