@@ -208,6 +208,51 @@ def test_a_value_to_trim_past_the_first_stretch_is_read_again_with_the_checks(tm
     _stores_what_the_precise_path_stores(monkeypatch, path, tmp_path)
 
 
+_SCANNED = [
+    b"a,b\n1,2\n", b"a,b\r\n1,2\r\n3,4", b" a,b\n", b"a,b\n ", b"a,b \n", b"a ,b\n", b"a, b\n", b"a,b\r 1\n",
+    b'a,"b"\n"c",d\n', b'"a","b,c"', b'a,b"c\n', b'a,"b"c\n', b'"a"b,c\n', b"a,\x01b\n", b"a,\xc3\xa9\n", b"a,\x7f\n",
+    b"0123456789,0123456789\n", b"0123456789,01234\n0123456789,012345\n", b"0123456789012345678901", b"",
+]
+
+
+@pytest.mark.parametrize("content", _SCANNED)
+def test_the_pass_over_a_files_bytes_says_the_same_at_any_stretch_size_and_hashes_every_byte(tmp_path, monkeypatch,
+                                                                                               content):
+    """engine._scan_bytes reads a file a stretch at a time (1 MiB), each stretch read once and given to the
+    file's SHA-256 too: what it says about the bytes (a quote off a field's edge, a byte that is not plain, a
+    space to trim, a line longer than the engine takes, lines of 16 bytes here) does not depend on where the
+    stretches end, and the hash is the file's, also when the scan stops early."""
+    import hashlib
+    from threading import Event
+
+    from dashboard.ingest import engine
+
+    monkeypatch.setattr(engine, "ENGINE_LINE_BYTES", 16)
+    monkeypatch.setattr(engine, "_BLOCK", 8)
+    path = tmp_path / "scanned.csv"
+    path.write_bytes(content)
+    padded = b"\n" + content + b"\n"
+    plain = all(b in engine._PLAIN_BYTES for b in content)
+    expected = engine._Bytes(
+        quotes_at_edges=all(padded[i - 1] in b",\r\n" or padded[i + 1] in b",\r\n"
+                            for i in range(1, len(padded) - 1) if padded[i] == 0x22),
+        plain=plain, untrimmed=plain and not any(pair in padded for pair in engine._TRIM_PAIRS),
+        short_lines=all(len(line) < 16 for line in content.split(b"\n")))
+    stopped = Event()
+    stopped.set()
+    for step in range(1, len(content) + 2):
+        digest = hashlib.sha256()
+        found = engine._scan_bytes(path, step=step, digest=digest)
+        assert digest.hexdigest() == hashlib.sha256(content).hexdigest()
+        if expected.quotes_at_edges:
+            assert found == expected, step
+        else:
+            assert not found.quotes_at_edges, step
+        digest = hashlib.sha256()
+        engine._scan_bytes(path, step=step, stop=stopped, digest=digest)
+        assert digest.hexdigest() == hashlib.sha256(content).hexdigest()
+
+
 def test_a_stray_quote_past_the_first_stretch_gets_the_precise_message(tmp_path, monkeypatch):
     from dashboard.ingest import engine
 

@@ -11,7 +11,6 @@ Every ingest, rejected ones included, is recorded in the ingest log (the Data lo
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -144,19 +143,23 @@ def _ingest(paths: Sequence[str | Path], *, skip_invalid: bool, root: Path | Non
     now = (now or pd.Timestamp.now(tz="UTC")).floor("us")  # DuckDB's timestamps hold microseconds
     root = root or warehouse.warehouse_dir()
     expect_bytes = sum(p.stat().st_size for p in paths)
-    with ThreadPoolExecutor(1) as pool:  # the files' hash is read while DuckDB reads them
-        hashing = pool.submit(_files_hash, paths)
+    passes = engine.BytePasses(paths)
+    with ThreadPoolExecutor(1) as pool:  # the files' hash (and the engine path's scan) read while DuckDB reads them
+        hashing = pool.submit(passes.files_hash)
         summary = Summary()
         try:
             _publish_engine(paths, progs, now, root, wait_seconds, origin, expect_bytes, memory_limit, summary,
-                            hashing)
+                            hashing, passes)
         except _Unchanged:
             summary.snapshot = None  # every row is stored already: no new snapshot
         except engine.NeedsPrecise:
+            passes.stop.set()  # no scan is waited on now (the hash reads on)
             tried = summary.phases
             summary = _ingest_precise(paths, progs, now, root, skip_invalid, wait_seconds, origin, expect_bytes,
                                       memory_limit, hashing)
             summary.phases = {**{f"engine {k}": v for k, v in tried.items()}, **summary.phases}
+        finally:
+            passes.stop.set()
         file_hash = hashing.result()
     summary.seconds = time.monotonic() - started
     summary.cpu_seconds = time.process_time() - cpu_started
@@ -201,12 +204,12 @@ def _ingest_precise(paths: list[Path], progs: dict[str, Program], now: pd.Timest
 
 def _publish_engine(paths: list[Path], progs: dict[str, Program], now: pd.Timestamp, root: Path,
                     wait_seconds: float, origin: str, expect_bytes: int, memory_limit: str | None, summary: Summary,
-                    hashing: Future) -> None:
+                    hashing: Future, passes: engine.BytePasses) -> None:
     """The engine path (engine.py): DuckDB reads and checks the files inside the writer; NeedsPrecise, with
     nothing published, as soon as anything needs the precise path's reading or its messages."""
     with ExitStack() as steps, warehouse.writer(root, wait_seconds=wait_seconds, expect_bytes=expect_bytes,
                                                 memory_limit=memory_limit) as con:
-        engine.load(con, paths, progs, now, summary)
+        engine.load(con, paths, progs, now, summary, passes)
         with phase(summary, "stored"):
             if len(warehouse.run_script(con, "_other_origin", {"origin": origin}).fetchall()):
                 raise engine.NeedsPrecise
@@ -325,11 +328,3 @@ def _merge(con, summary: Summary, rejected_rows: int, problems: list[Problem], n
         "updated": summary.updated, "unchanged": summary.unchanged, "rejected": summary.rejected,
         "origin": origin,
     })
-
-
-def _files_hash(paths: Sequence[Path]) -> str:
-    """The hash of a call's files: SHA-256 over each file's SHA-256, in order."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(bytes.fromhex(warehouse.file_sha256(path)))
-    return digest.hexdigest()
