@@ -55,9 +55,8 @@ def _latest(program_id: str):
     return None if value is None or value != value else value.to_pydatetime()
 
 
-HOME = "overview"  # the Overview's own name: its address is the home page's ("/"), but /overview opens it too
-pages = [
-    st.Page("views/overview.py", title=t("Overview"), url_path=HOME, default=True),
+pages = [  # each url_path a literal: tests/test_access.py reads them from this file
+    st.Page("views/overview.py", title=t("Overview"), url_path="overview", default=True),
     st.Page("views/velocity.py", title=t("Velocity"), url_path="velocity"),
     st.Page("views/countries.py", title=t("Country of origin"), url_path="countries"),
     st.Page("views/time_to_cap.py", title=t("Time to cap"), url_path="time-to-cap"),
@@ -93,7 +92,7 @@ except ProgramConfigError as exc:
 
 # /overview, typed by someone who read the other pages' addresses: Streamlit shows the default page, the Overview,
 # which is the page asked for, so it is not "not found"
-if (asked := url.unknown_page([p.url_path for p in pages] + [HOME])) is not None:
+if (asked := url.unknown_page([p.url_path for p in pages] + ["overview"])) is not None:
     if asked not in every_path:  # not the Overview under a wrong address: say so, and link every page offered
         st.title(t("Page not found"), anchor=False)
         ui.notices(None)
