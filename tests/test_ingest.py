@@ -249,8 +249,47 @@ def test_the_pass_over_a_files_bytes_says_the_same_at_any_stretch_size_and_hashe
         else:
             assert not found.quotes_at_edges, step
         digest = hashlib.sha256()
-        engine._scan_bytes(path, step=step, stop=stopped, digest=digest)
+        cut = engine._scan_bytes(path, step=step, stop=stopped, digest=digest)
         assert digest.hexdigest() == hashlib.sha256(content).hexdigest()
+        assert cut.stopped == bool(content)  # a stopped scan says so, never "clean"
+
+
+def test_the_files_hash_is_the_hash_of_each_files_hash_and_a_failure_fails_every_scan_awaited(tmp_path, monkeypatch):
+    """BytePasses.files_hash: SHA-256 over each file's SHA-256, whichever of its two readings (a small file's
+    own hash, a large one's stretch by stretch with its scan) a file takes. When it fails on an earlier file,
+    the later files' scans fail with it: `load` waits on them in the writer, and hung for ever (review12)."""
+    import hashlib
+    from concurrent.futures import CancelledError
+
+    from dashboard.ingest import engine
+
+    monkeypatch.setattr(engine, "SCAN_FIRST", 8192)
+    small, large, later = tmp_path / "small.csv", tmp_path / "large.csv", tmp_path / "later.csv"
+    small.write_bytes(b"a,b\n1,2\n")
+    large.write_bytes(b"a,b\n" + b"1,2\n" * 5000)
+    later.write_bytes(b"a,b\n" + b"3, 4\n" * 5000)
+    passes = engine.BytePasses([small, large, later])
+    assert passes.scans[0] is None and passes.scans[1] is not None and passes.scans[2] is not None
+    expected = hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in (small, large, later)))
+    assert passes.files_hash() == expected.hexdigest()
+    assert passes.scans[1].result().untrimmed and not passes.scans[2].result().untrimmed
+
+    stopped = engine.BytePasses([large])
+    stopped.stop.set()
+    assert stopped.files_hash() == hashlib.sha256(hashlib.sha256(large.read_bytes()).digest()).hexdigest()
+    with pytest.raises(CancelledError):
+        stopped.scans[0].result()
+
+    def unreadable(path):
+        raise OSError(5, "Input/output error", str(path))
+
+    monkeypatch.setattr(warehouse, "file_sha256", unreadable)
+    failing = engine.BytePasses([small, large, later])
+    with pytest.raises(OSError):
+        failing.files_hash()
+    for scan in failing.scans[1:]:
+        with pytest.raises(OSError):
+            scan.result(timeout=0)
 
 
 def test_a_stray_quote_past_the_first_stretch_gets_the_precise_message(tmp_path, monkeypatch):

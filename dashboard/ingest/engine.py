@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,6 +86,7 @@ class _Bytes:
     plain: bool = True  # printable ASCII only, and no quote: no value holds a control or line-break character
     untrimmed: bool = True  # no space next to a comma or a line break: no value needs trimming
     short_lines: bool = True  # no line longer than ENGINE_LINE_BYTES
+    stopped: bool = False  # `stop` ended the scan before the file's end: the fields above say nothing
 
 
 _PLAIN_BYTES = bytes(b for b in range(0x20, 0x7F) if b != 0x22) + b"\r\n"  # printable ASCII but the quote
@@ -117,7 +118,8 @@ def _scan_bytes(path: Path, step: int = 1 << 20, limit: int | None = None, stop:
     prev, last_break = 0x0A, -1  # the byte before the stretch (the file's start counts as after a line break)
     with open(path, "rb") as fh:
         for a in range(0, end, step):
-            scanning = scanning and not (stop is not None and stop.is_set())
+            if scanning and stop is not None and stop.is_set():
+                scanning, out.stopped = False, True
             if not (scanning or digest):
                 break
             data = fh.read(step + 1)  # the stretch and the byte after it (none at the file's end)
@@ -182,17 +184,25 @@ class BytePasses:
     def files_hash(self) -> str:
         """The hash of a call's files: SHA-256 over each file's SHA-256, in order."""
         total = hashlib.sha256()
-        for path, scan in zip(self.paths, self.scans, strict=True):
-            if scan is None:
-                total.update(bytes.fromhex(warehouse.file_sha256(path)))
-                continue
-            one = hashlib.sha256()
-            try:
-                scan.set_result(_scan_bytes(path, stop=self.stop, digest=one))
-            except BaseException as exc:
-                scan.set_exception(exc)
-                raise
-            total.update(one.digest())
+        try:
+            for path, scan in zip(self.paths, self.scans, strict=True):
+                if scan is None:
+                    total.update(bytes.fromhex(warehouse.file_sha256(path)))
+                    continue
+                one = hashlib.sha256()
+                found = _scan_bytes(path, stop=self.stop, digest=one)
+                if found.stopped:  # never read as clean: `load` reads no scan after stopping them
+                    scan.set_exception(CancelledError(f"{path}: the scan of its bytes was stopped"))
+                else:
+                    scan.set_result(found)
+                total.update(one.digest())
+        except BaseException as exc:
+            # every scan still awaited fails with it: `load` waits on a later file's (in the writer, holding
+            # its lock) and hung for ever when the hash of an earlier one failed (review12)
+            for scan in self.scans:
+                if scan is not None and not scan.done():
+                    scan.set_exception(exc)
+            raise
         return total.hexdigest()
 
 
