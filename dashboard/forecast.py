@@ -402,8 +402,8 @@ def _bin_minutes(elapsed_h: float) -> float:
 
 def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzinfo,
              accepts: Calendar | None = None, rush_prior: RushPrior | None = None, always_rush: bool = False,
-             *, rush: bool = True) -> _Fit:
-    """The penalised Poisson fit of arrivals at `hours` (since opening) over [0, elapsed]; with `rush`
+             *, with_rush: bool = True) -> _Fit:
+    """The penalised Poisson fit of arrivals at `hours` (since opening) over [0, elapsed]; with `with_rush`
     False, without the rush fit (_fit_rush) whatever the time seen (learn_stories reads the level only)."""
     width = _bin_minutes(elapsed) / 60.0
     nbins = max(int(np.ceil(elapsed / width - 1e-9)), 1)
@@ -482,7 +482,7 @@ def fit_rate(hours: np.ndarray, elapsed: float, origin: pd.Timestamp, zone: tzin
     # learned fade of 32 to 48 hours for their own, and came late: P50 at 1.5 to 5 times the time left)
     if rush_prior is not None and not rush_prior.pinned:
         rush_prior = None
-    share = 1.0 if always_rush else _rush_share(elapsed, rush_prior is not None) if rush else 0.0
+    share = 1.0 if always_rush else _rush_share(elapsed, rush_prior is not None) if with_rush else 0.0
     added_prior = rush_prior
     if rush_prior is not None and rush_prior.added_rush is not None:
         b_m, b_s, t_m, t_s = rush_prior.added_rush
@@ -784,7 +784,7 @@ def learn_stories(intakes: Iterable[tuple[Iterable, datetime, datetime]], *, acc
         h = hours[(hours >= 0) & (hours <= whole)]
         if whole <= 0 or len(h) < LEARN_MIN:
             continue
-        fit = fit_rate(h, whole, origin, until.tzinfo, accepts, rush=False)
+        fit = fit_rate(h, whole, origin, until.tzinfo, accepts, with_rush=False)
         count += 1.0
         story = _story(fit, h, whole, origin, until.tzinfo, accepts)
         if story is None:
