@@ -76,6 +76,10 @@ def test_extracts_page_lists_the_records(demo_warehouse):
     table = at.dataframe[0].value
     assert len(table) == 9
     assert sorted(table["application_id"]) == ["F1", "F2", "P1", "P2", "P3", "P4", "P5", "P6", "P7"]
+    # a principal names no principal: the cell shows the dash (Streamlit's grid drew a grey "None" over the
+    # Styler's display value), the family members their principal's id
+    by_id = table.set_index("application_id")["principal_application_id"]
+    assert by_id["P1"] == "—" and by_id["F1"].startswith("P")
     assert "Rows: 9." in texts(at.caption)
     assert "python -m dashboard.extract --program test-intake --metric application_records" in at.code[0].value
 

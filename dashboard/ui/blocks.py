@@ -183,6 +183,12 @@ def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()
     formats = column_formats(df)
     if not formats or df.size > STYLED_CELLS_MAX:
         return df
+    # Streamlit's grid draws a missing text value as a grey "None" whatever the Styler's display value (the
+    # Extracts preview's "Principal's application ID" of every principal): such cells hold the dash itself
+    text = [c for c, fn in formats.items() if fn is _text_cell and not pd.api.types.is_datetime64_any_dtype(df[c])
+            and c not in suppressed]
+    if text:
+        df = df.assign(**{c: df[c].fillna(EMPTY) for c in text})
     return quick_styler(df, display_formats(formats, suppressed))
 
 
@@ -207,11 +213,14 @@ def column_formats(df: pd.DataFrame) -> dict:
     return formats
 
 
+EMPTY = "—"  # an empty cell on screen
+
+
 def display_formats(formats: dict, suppressed) -> list[tuple[dict, str]]:
     """display_frame's Styler.format calls, as (formatter per column, na_rep): every column with "—" for an
     empty cell, then the `suppressed` ones with "--"."""
     marked = {c: fn for c, fn in formats.items() if c in suppressed}
-    return [({c: fn for c, fn in formats.items() if c not in suppressed}, "—"),
+    return [({c: fn for c, fn in formats.items() if c not in suppressed}, EMPTY),
             *([(marked, disclosure.SUPPRESSED_MARK)] if marked else [])]
 
 
