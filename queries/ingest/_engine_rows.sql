@@ -36,7 +36,9 @@ with text as (
 typed as (
     select
         t.* exclude (submitted_at, status_at, arrived_at, citizenship, birth_country),
-        engine_time_forms(t.submitted_at, t.status_at, t.arrived_at) as time_forms,
+        t.submitted_at as submitted_text,
+        t.status_at as status_text,
+        t.arrived_at as arrived_text,
         engine_utc(t.submitted_at) as submitted_at,
         engine_utc(t.status_at) as status_at,
         engine_utc(t.arrived_at) as arrived_at,
@@ -75,7 +77,7 @@ select
     $file as file,
     null::utinyint as seq,
     not coalesce(
-        plain and time_forms
+        plain and engine_time_checked(submitted_text, status_text, arrived_text, submitted_at, status_at, arrived_at, no_arrival)
         and application_id <> '' and strlen(application_id) <= 200
         and program_code is not null
         and role_code is not null
