@@ -185,8 +185,8 @@ def display_frame(df: pd.DataFrame, suppressed: list[str] | tuple[str, ...] = ()
         return df
     # Streamlit's grid draws a missing text value as a grey "None" whatever the Styler's display value (the
     # Extracts preview's "Principal's application ID" of every principal): such cells hold the dash itself
-    text = [c for c, fn in formats.items() if fn is _text_cell and not pd.api.types.is_datetime64_any_dtype(df[c])
-            and c not in suppressed]
+    text = [c for c, fn in formats.items() if fn is _text_cell and c not in suppressed
+            and (pd.api.types.is_string_dtype(df[c]) or df[c].dtype == object)]  # not times, not flags
     if text:
         df = df.assign(**{c: df[c].fillna(EMPTY) for c in text})
     return quick_styler(df, display_formats(formats, suppressed))
