@@ -22,6 +22,9 @@ def download(page, button: str):
     # the button first (an expander's table and buttons come with the rerun its opening asks for), then the
     # download; both with the suite's generous wait for a state (a busy machine: conftest's page fixture)
     page.get_by_role("button", name=button).first.wait_for(timeout=60_000)
+    # and the run that drew it over: a button clicked while the run still went on (drawn early in it) gave
+    # no download at times, under a whole suite's load (60 s waited in a clean clone's make test)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=button).first.click()
     d = info.value
