@@ -10,7 +10,7 @@ import re
 import zipfile
 
 import pytest
-from conftest import CHART_TRACE, outside_requests
+from conftest import CHART_TRACE, outside_requests, settled
 
 from dashboard import cli, logs, metrics
 from dashboard.filters import Filters
@@ -22,9 +22,10 @@ def download(page, button: str):
     # the button first (an expander's table and buttons come with the rerun its opening asks for), then the
     # download; both with the suite's generous wait for a state (a busy machine: conftest's page fixture)
     page.get_by_role("button", name=button).first.wait_for(timeout=60_000)
-    # and the run that drew it over: a button clicked while the run still went on (drawn early in it) gave
-    # no download at times, under a whole suite's load (60 s waited in a clean clone's make test)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    # and the page settled (the run that drew it over, no request for 500 ms): under a whole suite's load a
+    # click gave no download at times (60 s waited; the page idle, the button drawn, and the server never asked
+    # for the file: no audit record), as if the click came before the page could act on it
+    settled(page)
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=button).first.click()
     d = info.value
