@@ -91,11 +91,8 @@ create temp macro engine_time_forms(submitted, status, arrived) as
 -- checks its range, but takes an hour 24 (hence no 'T24'). tests/test_ingest.py compares this with the
 -- pattern on near misses of every form. Whatever it is not sure of, the pattern decides (engine_time_checked).
 create temp macro engine_time_sure(v, utc) as
-    case
-        when v glob '[0-9]???-??-??T[0-2]?:??:?[0-9][+-][01]?[0-5]?' then utc is not null and not contains(v, 'T24')
-        when v glob '[0-9]???-??-??T[0-2]?:??:?[0-9]Z' then utc is not null and not contains(v, 'T24')
-        else false
-    end;
+    (v glob '[0-9]???-??-??T[0-2]?:??:?[0-9][+-][01]?[0-5]?' or v glob '[0-9]???-??-??T[0-2]?:??:?[0-9]Z')
+    and utc is not null and not contains(v, 'T24');
 
 -- engine_time_forms of a row's three times, the pattern only where engine_time_sure is not sure of each
 -- (a CASE, so the pattern runs on those rows only); `no_arrival` when the third is empty.
