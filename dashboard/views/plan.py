@@ -62,7 +62,7 @@ def _count_input(label: str, default: int, key: str, help: str | None = None) ->
 left, right = st.columns(2)
 with left:
     like = st.selectbox(t("Earlier intake to learn the shape from"), loaded,
-                        format_func=lambda p: progs[p].name(lang), key="plan-like")
+                        format_func=lambda p: progs[p].short_name(lang), key="plan-like")  # a phone cut the full name
     earlier = progs[like]
     cap = _count_input(t("Cap (places)"), earlier.cap, f"plan-cap-{like}")
     zones = list(dict.fromkeys([earlier.time_zone, *ZONES]))
