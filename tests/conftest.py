@@ -281,11 +281,27 @@ def page(new_page):
     return new_page()
 
 
+# Every open expander at its full height. Streamlit (1.67) animates an expander's <details> to the height of its
+# content over 500 ms (element.animate, ease-out), with an explicit style.height and overflow: hidden while it
+# runs, and starts that again 10 ms after its content changes size: so an expander opened by a click, whose
+# table and buttons come with the rerun that follows, grows for half a second after that run is over. A button
+# in it is "visible" to Playwright while still clipped below the growing edge: the click scrolls the clipped
+# <details> itself to bring it into view, and as the details grows that inner scroll shrinks, so the button
+# slides down under the pointer (100 px in 0.3 s measured). When that happened between the press and the release,
+# the release landed beside the button: no click event, no download, no error, the server never asked for the
+# file (docs/performance.md, "A click inside an expander that is still opening"). With no style.height and no
+# animation the details has its natural size: nothing in it moves any more.
+EXPANDERS_AT_REST = """() => [...document.querySelectorAll('[data-testid="stExpander"] details')]
+    .every(d => !d.style.height && d.getAnimations().length === 0)"""
+
+
 def settled(pg) -> None:
-    """Wait until the page has settled: the script run is over and no request has been made for 500 ms
-    (Playwright's "networkidle"), so every request the page was going to make has been recorded."""
+    """Wait until the page has settled: the script run is over, no request has been made for 500 ms
+    (Playwright's "networkidle"), so every request the page was going to make has been recorded, and every
+    open expander has stopped growing (EXPANDERS_AT_REST), so what is in it stays where it is drawn."""
     pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     pg.wait_for_load_state("networkidle", timeout=60_000)
+    pg.wait_for_function(EXPANDERS_AT_REST, timeout=60_000)
 
 
 def open_filters(pg, name: str = "Choose filters") -> None:

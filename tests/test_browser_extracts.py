@@ -22,14 +22,26 @@ def download(page, button: str):
     # the button first (an expander's table and buttons come with the rerun its opening asks for), then the
     # download; both with the suite's generous wait for a state (a busy machine: conftest's page fixture)
     page.get_by_role("button", name=button).first.wait_for(timeout=60_000)
-    # and the page settled (the run that drew it over, no request for 500 ms): under a whole suite's load a
-    # click gave no download at times (60 s waited; the page idle, the button drawn, and the server never asked
-    # for the file: no audit record), as if the click came before the page could act on it
+    # and the page settled, the opened expander at its full height included: Streamlit grows it for 500 ms after
+    # its content comes, the button clipped below the growing edge; clicked then, the button slid under the
+    # pointer between the press and the release and no download came (conftest.EXPANDERS_AT_REST)
     settled(page)
+    target = page.get_by_role("button", name=button).first
+    assert target.evaluate(WHOLLY_SHOWN), f"{button!r} is cut off by its expander: clicked now, it would move"
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name=button).first.click()
+        target.click()
     d = info.value
     return d.suggested_filename, open(d.path(), "rb").read()
+
+
+# The element lies wholly in the visible part of the expander it is in (if any), the expander not scrolled
+# inside: where it stays, and where a person sees it.
+WHOLLY_SHOWN = """b => {
+    const d = b.closest('details');
+    if (!d) return true;
+    const r = b.getBoundingClientRect(), e = d.getBoundingClientRect();
+    return d.scrollTop === 0 && r.top >= e.top && r.bottom <= e.bottom;
+}"""
 
 
 def rows_of(data: bytes) -> list[dict]:
