@@ -269,7 +269,8 @@ def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestam
     `passes` (its files_hash running in a thread of the caller's) passes over the rest of its bytes (both
     cores busy rather than one after the other); should the rest hold a quote or a space to trim after all,
     its rows are read again with those checks."""
-    prepare(con, progs)
+    with phase(summary, "prepare"):  # a table an earlier version wrote takes its stored types here (stored.py)
+        prepare(con, progs)
     with phase(summary, "read"):
         try:
             for number, path in enumerate(paths):
