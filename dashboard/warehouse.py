@@ -582,14 +582,18 @@ def frame(result: duckdb.DuckDBPyConnection | duckdb.DuckDBPyRelation) -> pd.Dat
     tests/test_warehouse_sql.py compares every metric's frames both ways), from .fetchnumpy() at a fraction
     of the cost: .df() turns each timestamptz column to the session's time zone through pandas, ~3 ms a
     column even for one row, and ~1 ms more a query (a new filter setting pays it for every metric of the
-    page, issue 17), where every session is in UTC already (queries/warehouse/_session.sql). A query
-    returning another column type (decimals, lists, structs...) gets .df() itself."""
+    page, issue 17), where every session is in UTC already (queries/warehouse/_session.sql). An ENUM column gives
+    its values as text (.df() would give a pandas Categorical). A query returning another column type (decimals,
+    lists, structs...) gets .df() itself."""
     types = [str(d[1]) for d in result.description]
-    if not all(t in _NULLABLE or t in _AS_IS or t in (_TIMESTAMPTZ, "VARCHAR") for t in types):
+    if not all(t in _NULLABLE or t in _AS_IS or t in (_TIMESTAMPTZ, "VARCHAR") or t.startswith("ENUM(") for t in types):
         return result.df()
     out = {}
     for (name, values), kind in zip(result.fetchnumpy().items(), types, strict=True):
         masked = isinstance(values, np.ma.MaskedArray)
+        if kind.startswith("ENUM("):  # application_states' fixed lists (ingest/stored.py): their text, as VARCHAR's
+            values[pd.isna(values)] = None  # (nan where null, not masked)
+            kind = "VARCHAR"
         if kind == _TIMESTAMPTZ:
             column = pd.DatetimeIndex(values.filled(np.datetime64("NaT")) if masked else values).tz_localize("UTC")
         elif kind == "VARCHAR":

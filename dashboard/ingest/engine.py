@@ -27,6 +27,7 @@ import pycountry
 
 from dashboard import warehouse
 from dashboard.country_codes import ALIASES, EXTRA_CODES, to_iso3
+from dashboard.ingest import stored
 from dashboard.ingest.format import COLUMNS, MAX_COLUMNS, MAX_FIELD, IngestRejected, Summary, phase
 from dashboard.ingest.read import read_header
 from dashboard.ingest.validate import (
@@ -69,6 +70,7 @@ def _allowed() -> dict[str, list[str]]:
 
 
 def prepare(con, progs: dict[str, Program]) -> None:
+    stored.ensure(con)  # the merge gives the fixed-list columns in their stored types (_merge_runs.sql)
     names, codes = country_spellings()
     ids = list(progs)
     warehouse.run_script(con, "_engine_prepare", {
@@ -267,7 +269,8 @@ def load(con, paths: Sequence[Path], progs: dict[str, Program], now: pd.Timestam
     `passes` (its files_hash running in a thread of the caller's) passes over the rest of its bytes (both
     cores busy rather than one after the other); should the rest hold a quote or a space to trim after all,
     its rows are read again with those checks."""
-    prepare(con, progs)
+    with phase(summary, "prepare"):  # a table an earlier version wrote takes its stored types here (stored.py)
+        prepare(con, progs)
     with phase(summary, "read"):
         try:
             for number, path in enumerate(paths):

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard import alerts, logs, warehouse
-from dashboard.ingest import engine
+from dashboard.ingest import engine, stored
 from dashboard.ingest.format import COLUMNS, IngestRejected, Problem, Summary, phase
 from dashboard.ingest.read import iter_csv_cells, iter_parquet_cells
 from dashboard.ingest.validate import validate_frame
@@ -260,10 +260,10 @@ def _publish(stage: _Stage, problems: list[Problem], summary: Summary, hashing: 
                           memory_limit=memory_limit) as con:
         wanted = [r[0] for r in warehouse.run_script(stage.con, "_stage_named_principals").fetchall()]
         if wanted:
-            stored = {r[0] for r in warehouse.run_script(con, "_stored_principals", {"ids": wanted}).fetchall()}
+            present = {r[0] for r in warehouse.run_script(con, "_stored_principals", {"ids": wanted}).fetchall()}
             stage.marked("_stage_orphans", "principal_application_id",
                          "no principal application with this id is in the file or already stored", problems,
-                         {"ids": [w for w in wanted if w not in stored]})
+                         {"ids": [w for w in wanted if w not in present]})
 
         # Handed over as an Arrow stream: neither side holds the whole call in Python.
         rows = stage.con.sql(warehouse.sql_text("_stage_incoming_rows")).to_arrow_reader(batch_size=100_000)
@@ -282,6 +282,7 @@ def _publish(stage: _Stage, problems: list[Problem], summary: Summary, hashing: 
                 raise IngestRejected(problems)
             warehouse.run_script(con, "_drop_incoming", {"files": clash["file"].tolist(), "lines": clash["line"].tolist()})
 
+        stored.ensure(con)
         flagged = warehouse.run_script(stage.con, "_stage_flagged_count").fetchone()[0]
         rejected_rows = stage.bad + int(flagged) + len(clash)
         if problems and not skip_invalid:

@@ -36,6 +36,13 @@ set variable engine_permits = $permits::varchar[];
 set variable engine_statuses = $statuses::varchar[];
 set variable engine_states = $states::varchar[];
 set variable engine_provinces = $provinces::varchar[];
+-- The same lists in application_states' stored types (dashboard/ingest/stored.py, which the caller ran
+-- first): the merge gives a coded column its stored value by its place, with no text made and cast.
+set variable stored_roles = $roles::stored_role[];
+set variable stored_permits = $permits::stored_permit[];
+set variable stored_statuses = $statuses::stored_status[];
+set variable stored_states = $states::stored_state[];
+set variable stored_provinces = $provinces::stored_province[];
 
 create temp view incoming as
 select
@@ -65,6 +72,7 @@ create temp macro engine_trim(v, untrimmed) as
 -- Every country spelling the format accepts, with the place of its ISO 3166 code in the list of codes
 -- (engine_countries, 250 of them), which `incoming` and the merge give the code back from.
 set variable engine_countries = (select list(distinct code order by code) from unnest($codes::varchar[]) as c(code));
+set variable stored_countries = getvariable('engine_countries')::stored_country[];
 
 create temp table engine_countries as
 select name, list_position(getvariable('engine_countries'), code)::usmallint as place

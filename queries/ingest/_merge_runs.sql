@@ -19,9 +19,10 @@ select
 from new_states;
 
 -- The rows are read from engine_rows, where the program, role, permit type, state, province and status are
--- one byte each and the two countries two (_engine_prepare.sql), and given their text only after the
--- sort: the sort carries a narrower row (1M rows: the merge 1.7 -> 1.4 s CPU). The order by ends the statement's only subquery
--- and the select over it gives each row its text and the ingest id in the order sorted (the same
+-- one byte each and the two countries two (_engine_prepare.sql), and given their stored value (the
+-- program's text, the others' ENUM of dashboard/ingest/stored.py) only after the sort: the sort carries a
+-- narrower row (1M rows: the merge 1.7 -> 1.4 s CPU), and an ENUM is compressed as a number. The order by ends the statement's only subquery
+-- and the select over it gives each row its values and the ingest id in the order sorted (the same
 -- clustered order). The program's code is its place in the hash order of the programs, so sorting by the
 -- code sorts as _merge_incoming.sql's hash of the text does, with no string hashed a row. The rows are
 -- streamed in two halves (engine_halves, _engine_runs.sql) so both cores feed the sort.
@@ -29,13 +30,13 @@ insert into application_states by name
 select
     * replace (
         getvariable('engine_programs')[program_id] as program_id,
-        getvariable('engine_roles')[applicant_role] as applicant_role,
-        getvariable('engine_permits')[permit_type] as permit_type,
-        getvariable('engine_countries')[citizenship] as citizenship,
-        getvariable('engine_countries')[birth_country] as birth_country,
-        getvariable('engine_states')[us_state] as us_state,
-        getvariable('engine_provinces')[intended_province] as intended_province,
-        getvariable('engine_statuses')[status] as status
+        getvariable('stored_roles')[applicant_role] as applicant_role,
+        getvariable('stored_permits')[permit_type] as permit_type,
+        getvariable('stored_countries')[citizenship] as citizenship,
+        getvariable('stored_countries')[birth_country] as birth_country,
+        getvariable('stored_states')[us_state] as us_state,
+        getvariable('stored_provinces')[intended_province] as intended_province,
+        getvariable('stored_statuses')[status] as status
     ),
     (select ingest_id from merge_counts) as ingest_id
 from (

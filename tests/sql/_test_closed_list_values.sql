@@ -1,7 +1,8 @@
--- The distinct values stored in the columns the engine path holds as one byte (tests/test_ingest.py).
+-- The distinct values stored in the columns the engine path holds as one byte (tests/test_ingest.py), as
+-- text: a list of an ENUM (dashboard/ingest/stored.py) reaches pandas as the values' places.
 select
-    list(distinct permit_type) as permit_types,
-    list(distinct us_state) as us_states,
-    list(distinct intended_province) as provinces,
-    list(distinct status) as statuses
+    list(distinct permit_type::varchar) as permit_types,
+    list(distinct us_state::varchar) as us_states,
+    list(distinct intended_province::varchar) as provinces,
+    list(distinct status::varchar) as statuses
 from application_states
