@@ -58,8 +58,8 @@ def settle(pg) -> None:
                     .every(c => c.querySelector('.main-svg'))""", timeout=WAIT)
     pg.wait_for_load_state("networkidle", timeout=WAIT)
     # An expander just opened grows for 500 ms after its table comes, its lower part clipped, and the tables
-    # in it draw only the rows shown: checked then, axe saw a third fewer elements on the Overview (1,856
-    # passes, not 2,639: whole tables missing) in 9 of 10 loads (docs/performance.md)
+    # in it draw only the rows shown: checked then, axe saw 30 % fewer elements on the Overview (1,856 passes,
+    # not 2,639: whole tables missing) in 9 of 10 loads (docs/performance.md, "An expander still growing")
     pg.wait_for_function(EXPANDERS_AT_REST, timeout=WAIT)
 
 
