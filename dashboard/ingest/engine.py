@@ -33,11 +33,9 @@ from dashboard.ingest.read import read_header
 from dashboard.ingest.validate import (
     BEFORE_OPENING,
     FUTURE_TOLERANCE,
-    PROVINCES,
     check_header,
-    us_state_codes,
 )
-from dashboard.programs import PERMIT_TYPES, ROLES, STATUSES, Program
+from dashboard.programs import Program
 
 # A longer line goes to the precise path (which streams it), found in the bytes before DuckDB would buffer it.
 ENGINE_LINE_BYTES = 2 * MAX_FIELD
@@ -64,9 +62,9 @@ def country_spellings() -> tuple[list[str], list[str]]:
 
 
 def _allowed() -> dict[str, list[str]]:
-    """The values the format allows in the columns `incoming` holds as a place in a list (_engine_prepare.sql)."""
-    return {"roles": list(ROLES), "permits": list(PERMIT_TYPES), "statuses": list(STATUSES),
-            "states": sorted(us_state_codes()), "provinces": sorted(PROVINCES)}
+    """The values the format allows in the columns `incoming` holds as a place in a list (_engine_prepare.sql):
+    the stored types' lists (stored.lists), so a value's place here is its place in its ENUM too."""
+    return {k: v for k, v in stored.lists().items() if k != "countries"}  # countries: country_spellings
 
 
 def prepare(con, progs: dict[str, Program]) -> None:
